@@ -1,0 +1,97 @@
+// Package awsapi holds what every step needs to talk to AWS the same way:
+// config from the standard chain (AWS_REGION, AWS_PROFILE,
+// AWS_ENDPOINT_URL), one notion of "not found" and "throttled" across
+// services whose errors are modeled (CloudFront, ELBv2, EFS, IAM) and those
+// whose errors are bare codes (EC2), and idempotency tokens derived from the
+// deployment id.
+//
+// It imports the SDK core and smithy-go only.
+package awsapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go"
+)
+
+// Load returns the SDK config from the standard chain. Extra options (a
+// region from the request, the simulated AWS) are applied after the
+// environment's.
+func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	return cfg, nil
+}
+
+// Code returns the AWS error code of err, or "" when err carries none.
+func Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// RequestID returns the AWS request id of a failed call, or "".
+func RequestID(err error) string {
+	var re interface{ ServiceRequestID() string }
+	if errors.As(err, &re) {
+		return re.ServiceRequestID()
+	}
+	return ""
+}
+
+// notFoundCodes are the services' codes for "no such resource" that do not
+// follow EC2's "<Thing>.NotFound" pattern.
+var notFoundCodes = map[string]bool{
+	"NoSuchEntity":           true, // IAM
+	"NoSuchDistribution":     true, // CloudFront
+	"LoadBalancerNotFound":   true, // ELBv2
+	"TargetGroupNotFound":    true,
+	"ListenerNotFound":       true,
+	"RuleNotFound":           true,
+	"FileSystemNotFound":     true, // EFS
+	"MountTargetNotFound":    true,
+	"ParameterNotFound":      true, // SSM
+	"InvocationDoesNotExist": true,
+}
+
+// IsNotFound reports whether err says the resource does not exist.
+func IsNotFound(err error) bool {
+	code := Code(err)
+	return notFoundCodes[code] || strings.HasSuffix(code, ".NotFound")
+}
+
+// IsThrottle reports whether err is AWS throttling a call; the SDK's own
+// list of throttling codes decides.
+func IsThrottle(err error) bool {
+	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
+}
+
+// maxTokenLen is the shortest limit among the tokens derived here: EC2's
+// ClientToken is at most 64 ASCII characters (EFS allows 64, CloudFront's
+// CallerReference 128).
+const maxTokenLen = 64
+
+// Token returns a deterministic idempotency token for one purpose of one
+// deployment, so a retried step presents the same token and AWS returns the
+// resource it already created instead of a second one.
+func Token(deploymentID, purpose string) string {
+	t := "geusemaker-" + deploymentID + "-" + purpose
+	if len(t) <= maxTokenLen {
+		return t
+	}
+	sum := sha256.Sum256([]byte(t))
+	h := hex.EncodeToString(sum[:8])
+	return t[:maxTokenLen-len(h)-1] + "-" + h
+}

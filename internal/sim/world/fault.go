@@ -1,0 +1,104 @@
+package world
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault makes an operation fail with an AWS error code.
+type Fault struct {
+	Service   string // SDK service id, e.g. "CloudFront"; "" or "*" matches any
+	Operation string // e.g. "CreateDistribution"; "" or "*" matches any
+	Code      string // AWS error code returned, e.g. "InvalidViewerCertificate"
+	Message   string // optional message; a default names the fault
+	Status    int    // HTTP status; 0 means 400 (503 for EC2's RequestLimitExceeded)
+	Skip      int    // let this many matching calls succeed first
+	Times     int    // fail this many calls; 0 means every call
+	fired     int
+}
+
+// ParseFault reads SERVICE:Operation:ErrorCode[:COUNT], the form the CLI's
+// --fault flag takes. COUNT 0 or absent means always.
+func ParseFault(s string) (Fault, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) < 3 || len(parts) > 4 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return Fault{}, fmt.Errorf("fault %q: want SERVICE:Operation:ErrorCode[:COUNT]", s)
+	}
+	f := Fault{Service: parts[0], Operation: parts[1], Code: parts[2]}
+	if len(parts) == 4 {
+		n, err := strconv.Atoi(parts[3])
+		if err != nil || n < 0 {
+			return Fault{}, fmt.Errorf("fault %q: COUNT must be a whole number ≥ 0", s)
+		}
+		f.Times = n
+	}
+	return f, nil
+}
+
+// Inject adds a fault from now on.
+func (w *World) Inject(f Fault) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.faults = append(w.faults, &f)
+}
+
+// ClearFaults removes every fault.
+func (w *World) ClearFaults() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.faults = nil
+}
+
+func (f *Fault) matches(service, op string) bool {
+	return (f.Service == "" || f.Service == "*" || strings.EqualFold(f.Service, service)) &&
+		(f.Operation == "" || f.Operation == "*" || f.Operation == op)
+}
+
+// fault returns the error of the first live fault matching the call. Callers
+// hold mu.
+func (w *World) fault(service, op string) error {
+	for _, f := range w.faults {
+		if !f.matches(service, op) {
+			continue
+		}
+		if f.Skip > 0 {
+			f.Skip--
+			continue
+		}
+		if f.Times > 0 && f.fired >= f.Times {
+			continue
+		}
+		f.fired++
+		msg := f.Message
+		if msg == "" {
+			msg = fmt.Sprintf("injected fault %s on %s.%s", f.Code, service, op)
+		}
+		status := f.Status
+		if status == 0 {
+			status = 400
+			if f.Code == "RequestLimitExceeded" || f.Code == "ServiceUnavailable" {
+				status = 503
+			}
+		}
+		return WithStatus(status, APIError(f.Code, msg))
+	}
+	return nil
+}
+
+// Call is one operation the world answered (or failed).
+type Call struct {
+	Time      time.Time `json:"time"`
+	Service   string    `json:"service"`
+	Operation string    `json:"operation"`
+	Region    string    `json:"region,omitempty"`
+	ErrorCode string    `json:"error_code,omitempty"`
+}
+
+// Calls returns the call log in order.
+func (w *World) Calls() []Call {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]Call(nil), w.calls...)
+}

@@ -1,0 +1,161 @@
+package world
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"geusemaker/internal/clock"
+)
+
+type inputKey struct{}
+
+// Configure makes every client built from cfg answer from this world: the
+// operation's typed input is captured after the SDK has validated it, and
+// the answer is given in the Deserialize step, after serialization, endpoint
+// resolution, signing and inside the SDK's retry loop, so a throttling error
+// is retried by the SDK's retryer as it would be from AWS. Credentials are
+// static and fake; the retryer's back-off sleeps on the world's clock.
+func (w *World) Configure(cfg *aws.Config) {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	cfg.Credentials = credentials.NewStaticCredentialsProvider("ASIASIMULATED", "simulated", "")
+	cfg.APIOptions = append(cfg.APIOptions, w.addMiddleware)
+	next := cfg.Retryer
+	cfg.Retryer = func() aws.Retryer {
+		var base aws.Retryer
+		if next != nil {
+			base = next()
+		} else {
+			base = defaultRetryer()
+		}
+		return onClock(base, w.clock)
+	}
+}
+
+// Config returns a config for region whose clients answer from this world,
+// untouched by the environment.
+func (w *World) Config(region string) aws.Config {
+	cfg := aws.Config{Region: region}
+	w.Configure(&cfg)
+	return cfg
+}
+
+func (w *World) addMiddleware(stack *middleware.Stack) error {
+	capture := middleware.InitializeMiddlewareFunc("SimCaptureInput",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(context.WithValue(ctx, inputKey{}, in.Parameters), in)
+		})
+	if err := stack.Initialize.Add(capture, middleware.After); err != nil {
+		return err
+	}
+	answer := middleware.DeserializeMiddlewareFunc("SimAnswer",
+		func(ctx context.Context, in middleware.DeserializeInput, _ middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			var md middleware.Metadata
+			out, requestID, err := w.answer(ctx)
+			awsmiddleware.SetRequestIDMetadata(&md, requestID)
+			if err != nil {
+				return middleware.DeserializeOutput{}, md, &awshttp.ResponseError{
+					ResponseError: &smithyhttp.ResponseError{
+						Response: &smithyhttp.Response{Response: &http.Response{StatusCode: httpStatus(err), Header: http.Header{}}},
+						Err:      unwrapStatus(err),
+					},
+					RequestID: requestID,
+				}
+			}
+			return middleware.DeserializeOutput{Result: out}, md, nil
+		})
+	return stack.Deserialize.Add(answer, middleware.Before)
+}
+
+// answer runs one attempt of an operation under the world's lock.
+func (w *World) answer(ctx context.Context) (any, string, error) {
+	service := awsmiddleware.GetServiceID(ctx)
+	op := awsmiddleware.GetOperationName(ctx)
+	region := awsmiddleware.GetRegion(ctx)
+	in := ctx.Value(inputKey{})
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.requests++
+	requestID := fmt.Sprintf("00000000-0000-4000-8000-%012x", w.requests)
+	call := Call{Time: w.clock.Now(), Service: service, Operation: op, Region: region}
+	out, err := w.dispatch(withRegion(ctx, region), service, op, in)
+	if err != nil {
+		call.ErrorCode = errorCode(err)
+	}
+	w.calls = append(w.calls, call)
+	return out, requestID, err
+}
+
+func (w *World) dispatch(ctx context.Context, service, op string, in any) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := w.fault(service, op); err != nil {
+		return nil, err
+	}
+	s, ok := w.services[service]
+	if !ok {
+		return nil, APIError("UnsupportedOperation", fmt.Sprintf("sim: service %q is not modeled", service))
+	}
+	h, ok := s.Operations()[op]
+	if !ok {
+		return nil, APIError("UnsupportedOperation", fmt.Sprintf("sim: %s.%s is not modeled", service, op))
+	}
+	return h(ctx, in)
+}
+
+type regionKey struct{}
+
+func withRegion(ctx context.Context, region string) context.Context {
+	return context.WithValue(ctx, regionKey{}, region)
+}
+
+// Region is the region of the client that made the call being answered.
+func Region(ctx context.Context) string {
+	r, _ := ctx.Value(regionKey{}).(string)
+	return r
+}
+
+func errorCode(err error) string {
+	var coder interface{ ErrorCode() string }
+	if errors.As(err, &coder) {
+		return coder.ErrorCode()
+	}
+	return "InternalFailure"
+}
+
+// clockRetryer keeps the SDK's retry decisions and delays, but spends each
+// delay on the world's clock and tells the SDK to sleep for none of it, so
+// back-off on a virtual clock costs no wall time.
+type clockRetryer struct {
+	aws.RetryerV2
+	clock clockSleeper
+}
+
+type clockSleeper = clock.Clock
+
+func (r *clockRetryer) RetryDelay(attempt int, err error) (time.Duration, error) {
+	d, derr := r.RetryerV2.RetryDelay(attempt, err)
+	if derr != nil {
+		return d, derr
+	}
+	if _, virtual := r.clock.(*clock.Virtual); !virtual {
+		return d, nil
+	}
+	// The SDK's Retryer interface passes no context; the virtual sleep
+	// cannot block on anything but the clock itself.
+	_ = r.clock.Sleep(context.Background(), d)
+	return 0, nil
+}

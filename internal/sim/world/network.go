@@ -1,0 +1,46 @@
+package world
+
+import "time"
+
+// Network is the simulated EC2 as the other services need it: EFS mount
+// targets and load balancers live in subnets and own network interfaces,
+// target health and SSM depend on instances. All methods are called under
+// the world's lock, from inside another service's operation.
+type Network interface {
+	// Subnet returns a subnet by id.
+	Subnet(id string) (Subnet, bool)
+	// SecurityGroupVPC returns the VPC of a security group.
+	SecurityGroupVPC(id string) (vpcID string, ok bool)
+	// HasInternetGateway tells whether an internet gateway is attached to the VPC.
+	HasInternetGateway(vpcID string) bool
+	// CreateNetworkInterface adds an ENI owned by another service (a mount
+	// target, a load balancer node); it keeps its security groups in use.
+	CreateNetworkInterface(subnetID string, groups []string, description string) (string, error)
+	// DeleteNetworkInterface removes an ENI; an unknown id is ignored.
+	DeleteNetworkInterface(id string)
+	// Instance returns an instance as it is at the world's current time.
+	Instance(id string) (Instance, bool)
+}
+
+// Subnet is what other services read of a subnet.
+type Subnet struct {
+	ID               string
+	VPCID            string
+	AvailabilityZone string
+	CIDR             string
+}
+
+// Instance is what other services read of an instance.
+type Instance struct {
+	ID        string
+	Type      string
+	State     string // pending | running | shutting-down | terminated | stopped
+	SubnetID  string
+	PrivateIP string
+	PublicIP  string
+	// WorkloadUpAt is when the UserData's services answer on port 80
+	// (zero while not running).
+	WorkloadUpAt time.Time
+	// GPUs is the number of GPUs the instance type has (0 for CPU types).
+	GPUs int
+}

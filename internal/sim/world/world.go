@@ -1,0 +1,178 @@
+// Package world is the core of the simulated AWS: one account's state, the
+// virtual clock its lifecycles run on, fault injection, the call log, the
+// inventory of live resources, and the SDK middleware that answers each
+// operation from inside a real aws-sdk-go-v2 client.
+//
+// Service models live in sibling packages (ec2, efs, iam, elbv2, cloudfront,
+// ssm, eventbridge) and register their operations here. Every operation runs
+// under the world's single lock, so a model may read another service's state
+// (EFS reads EC2 subnets) without locking of its own.
+//
+// It imports the SDK core, smithy-go and internal/clock; never steps or engine.
+package world
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"geusemaker/internal/clock"
+)
+
+// AccountID is the simulated account.
+const AccountID = "123456789012"
+
+// Handler answers one operation. in is the SDK's typed input (e.g.
+// *ec2.RunInstancesInput); the result must be the matching typed output.
+type Handler func(ctx context.Context, in any) (any, error)
+
+// Op adapts a typed model function to a Handler.
+func Op[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handler {
+	return func(ctx context.Context, in any) (any, error) {
+		typed, ok := in.(*In)
+		if !ok {
+			return nil, fmt.Errorf("sim: input %T, want %T", in, new(In))
+		}
+		return fn(ctx, typed)
+	}
+}
+
+// Service is a simulated AWS service.
+type Service interface {
+	// ServiceID is the SDK's service id, e.g. "EC2", "CloudFront",
+	// "Elastic Load Balancing v2".
+	ServiceID() string
+	// Operations maps operation names (e.g. "RunInstances") to handlers.
+	Operations() map[string]Handler
+	// Inventory lists the resources that are alive at now.
+	Inventory(now time.Time) []Resource
+}
+
+// Resource is one live resource in the inventory.
+type Resource struct {
+	Service string            `json:"service"`
+	Type    string            `json:"type"`
+	ID      string            `json:"id"`
+	State   string            `json:"state,omitempty"`
+	Region  string            `json:"region,omitempty"`
+	Tags    map[string]string `json:"tags,omitempty"`
+}
+
+// World is one simulated AWS account.
+type World struct {
+	mu        sync.Mutex
+	clock     clock.Clock
+	services  map[string]Service
+	latencies map[string]time.Duration
+	faults    []*Fault
+	calls     []Call
+	ids       map[string]int
+	requests  int
+
+	// Network is the simulated EC2 as other services see it. The ec2
+	// model sets it when it registers.
+	Network Network
+}
+
+// Option configures a World.
+type Option func(*World)
+
+// WithClock sets the clock (default: a virtual clock starting at
+// 2026-01-01T00:00:00Z).
+func WithClock(c clock.Clock) Option { return func(w *World) { w.clock = c } }
+
+// WithLatency overrides a lifecycle latency by name, e.g.
+// "cloudfront.deploy" (see each service's latency constants).
+func WithLatency(name string, d time.Duration) Option {
+	return func(w *World) { w.latencies[name] = d }
+}
+
+// WithFault injects a fault from the start.
+func WithFault(f Fault) Option { return func(w *World) { w.faults = append(w.faults, &f) } }
+
+// Epoch is where a default virtual clock starts.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// New returns an empty account.
+func New(opts ...Option) *World {
+	w := &World{
+		services:  map[string]Service{},
+		latencies: map[string]time.Duration{},
+		ids:       map[string]int{},
+	}
+	for _, o := range opts {
+		o(w)
+	}
+	if w.clock == nil {
+		w.clock = clock.NewVirtual(Epoch)
+	}
+	return w
+}
+
+// Register adds a service model. Registering a service id twice replaces it.
+func (w *World) Register(s Service) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.services[s.ServiceID()] = s
+}
+
+// Clock returns the world's clock.
+func (w *World) Clock() clock.Clock { return w.clock }
+
+// Now reads the world's clock.
+func (w *World) Now() time.Time { return w.clock.Now() }
+
+// Latency returns the latency named name, or def when not overridden.
+func (w *World) Latency(name string, def time.Duration) time.Duration {
+	if d, ok := w.latencies[name]; ok {
+		return d
+	}
+	return def
+}
+
+// SetLatency overrides a latency from now on.
+func (w *World) SetLatency(name string, d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.latencies[name] = d
+}
+
+// NewID returns a deterministic id such as "vpc-00000000000000001": prefix,
+// then a counter per prefix in hex, zero-padded to width digits.
+func (w *World) NewID(prefix string, width int) string {
+	w.ids[prefix]++
+	return fmt.Sprintf("%s%0*x", prefix, width, w.ids[prefix])
+}
+
+// Inventory lists every live resource of every service, sorted by
+// service, type and id.
+func (w *World) Inventory() []Resource {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.clock.Now()
+	var out []Resource
+	for _, s := range w.services {
+		out = append(out, s.Inventory(now)...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Service != b.Service {
+			return a.Service < b.Service
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
+
+// Do runs fn under the world's lock: tests and seeders use it to plant or
+// inspect state directly in a model.
+func (w *World) Do(fn func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	fn()
+}

@@ -1,0 +1,99 @@
+// Package steperr names the errors a step can end with. The name is the ASL
+// error name that Retry and Catch match on; the cause is JSON (message,
+// step, AWS error code, request id, remediation) that tells the user what
+// happened and what to do.
+//
+// It imports document (for the Cause type) and awsapi (to read AWS errors).
+package steperr
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+)
+
+// Errors the state machine retries: they mean "not yet", not "failed".
+const (
+	// Throttled is AWS throttling that outlived the SDK's own retries.
+	Throttled = "Throttled"
+	// ResourceBusy is a delete or change blocked by something that goes
+	// away by itself (ENIs draining, a listener being removed).
+	ResourceBusy = "ResourceBusy"
+	// InstanceProfileNotReady is a fresh IAM instance profile EC2 cannot
+	// use yet (IAM is eventually consistent).
+	InstanceProfileNotReady = "InstanceProfileNotReady"
+)
+
+// Errors that end a deployment (and start its rollback).
+const (
+	ValidationError        = "ValidationError"
+	PreflightFailed        = "PreflightFailed"
+	NetworkFailed          = "NetworkFailed"
+	SecurityGroupFailed    = "SecurityGroupFailed"
+	StorageFailed          = "StorageFailed"
+	IdentityFailed         = "IdentityFailed"
+	InstanceLaunchFailed   = "InstanceLaunchFailed"
+	InsufficientCapacity   = "InsufficientCapacity"
+	GpuCheckFailed         = "GpuCheckFailed"
+	LoadBalancerFailed     = "LoadBalancerFailed"
+	TargetUnhealthy        = "TargetUnhealthy"
+	CloudFrontCreateFailed = "CloudFrontCreateFailed"
+	CloudFrontDeleteFailed = "CloudFrontDeleteFailed"
+	// TimeoutName is a wait past its deadline (see Timeout).
+	TimeoutName     = "Timeout"
+	SmokeTestFailed = "SmokeTestFailed"
+	InternalError   = "InternalError"
+)
+
+// Retryable lists the names the state machine's Retry blocks take.
+var Retryable = []string{Throttled, ResourceBusy, InstanceProfileNotReady}
+
+// Error is a step failure with its ASL name and cause.
+type Error struct {
+	Name  string
+	Cause document.Cause
+}
+
+// Error returns the name and message.
+func (e *Error) Error() string { return e.Name + ": " + e.Cause.Message }
+
+// CauseJSON is the cause as the JSON Step Functions carries.
+func (e *Error) CauseJSON() string {
+	b, err := json.Marshal(e.Cause)
+	if err != nil { // a struct of strings always marshals
+		panic(err)
+	}
+	return string(b)
+}
+
+// New returns a named error for step with a message and what to do.
+func New(name, step, message, remediation string) *Error {
+	return &Error{Name: name, Cause: document.Cause{Message: message, Step: step, Remediation: remediation}}
+}
+
+// FromAWS names a failed AWS call: message, error code and request id come
+// from err. Throttling is always Throttled, whatever name the step chose, so
+// the state machine retries it.
+func FromAWS(name, step string, err error, remediation string) *Error {
+	if awsapi.IsThrottle(err) {
+		name = Throttled
+		remediation = "AWS is throttling this account's API calls; the step is retried with back-off. If it persists, lower the number of concurrent deployments or request a higher API rate limit."
+	}
+	return &Error{Name: name, Cause: document.Cause{
+		Message:      err.Error(),
+		Step:         step,
+		AWSErrorCode: awsapi.Code(err),
+		AWSRequestID: awsapi.RequestID(err),
+		Remediation:  remediation,
+	}}
+}
+
+// Timeout says a wait passed its deadline.
+func Timeout(step, resource string, deadline time.Time, remediation string) *Error {
+	return New(TimeoutName, step,
+		fmt.Sprintf("%s not ready by its deadline %s", resource, deadline.UTC().Format(time.RFC3339)),
+		remediation)
+}

@@ -1,0 +1,47 @@
+package steperr_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/steperr"
+)
+
+func TestFromAWSCarriesCodeAndRemediation(t *testing.T) {
+	err := steperr.FromAWS(steperr.CloudFrontCreateFailed, "cdn-create",
+		&smithy.GenericAPIError{Code: "TooManyDistributions", Message: "limit"}, "request a quota increase")
+	assert.Equal(t, steperr.CloudFrontCreateFailed, err.Name)
+	var c map[string]string
+	require.NoError(t, json.Unmarshal([]byte(err.CauseJSON()), &c))
+	assert.Equal(t, "TooManyDistributions", c["aws_error_code"])
+	assert.Equal(t, "request a quota increase", c["remediation"])
+	assert.Equal(t, "cdn-create", c["step"])
+	assert.Contains(t, c["message"], "limit")
+}
+
+func TestFromAWSNamesThrottlingThrottled(t *testing.T) {
+	err := steperr.FromAWS(steperr.NetworkFailed, "network", &smithy.GenericAPIError{Code: "RequestLimitExceeded"}, "x")
+	assert.Equal(t, steperr.Throttled, err.Name)
+	assert.Contains(t, steperr.Retryable, err.Name)
+	assert.NotEqual(t, "x", err.Cause.Remediation)
+}
+
+func TestErrorMatchesWithErrorsAs(t *testing.T) {
+	var err error = steperr.New(steperr.ValidationError, "validate", "bad tier", "use dev, automation or gpu")
+	var se *steperr.Error
+	require.True(t, errors.As(err, &se))
+	assert.Equal(t, "ValidationError: bad tier", err.Error())
+}
+
+func TestTimeoutNamesTheDeadline(t *testing.T) {
+	err := steperr.Timeout("cdn-status", "CloudFront distribution E1", time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC), "raise cloudfront_timeout_minutes")
+	assert.Equal(t, steperr.TimeoutName, err.Name)
+	assert.Contains(t, err.Cause.Message, "E1")
+	assert.Contains(t, err.Cause.Message, "2026-01-01T00:30:00Z")
+}
