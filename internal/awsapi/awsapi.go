@@ -56,6 +56,7 @@ func RequestID(err error) string {
 var notFoundCodes = map[string]bool{
 	"NoSuchEntity":           true, // IAM
 	"NoSuchDistribution":     true, // CloudFront
+	"NoSuchResource":         true, // CloudFront tags of a vanished distribution
 	"LoadBalancerNotFound":   true, // ELBv2
 	"TargetGroupNotFound":    true,
 	"ListenerNotFound":       true,

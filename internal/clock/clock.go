@@ -198,3 +198,44 @@ func (h *waitHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return w
 }
+
+// Go runs fn in a new goroutine that works under c: a Virtual clock holds
+// time still while fn runs and does not sleep. Use it for work started by
+// other work (an execution starting another); pair it with Idle to wait.
+func Go(c Clock, fn func()) {
+	v, ok := c.(*Virtual)
+	if !ok {
+		go fn()
+		return
+	}
+	v.mu.Lock()
+	v.active++
+	v.mu.Unlock()
+	go func() {
+		defer func() {
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			v.active--
+			v.release()
+		}()
+		fn()
+	}()
+}
+
+// Idle runs wait (which blocks, e.g. a WaitGroup's Wait) without holding a
+// Virtual clock's time still, so the goroutines it waits for can sleep.
+func Idle(c Clock, wait func()) {
+	v, ok := c.(*Virtual)
+	if !ok {
+		wait()
+		return
+	}
+	v.mu.Lock()
+	v.active--
+	v.release()
+	v.mu.Unlock()
+	wait()
+	v.mu.Lock()
+	v.active++
+	v.mu.Unlock()
+}

@@ -41,7 +41,7 @@ const (
 	StatusCloudFront        = "cloudfront"          // distribution Deployed
 	StatusCloudFrontDelete  = "cloudfront_delete"   // distribution disabled and Deployed
 	StatusInstanceTerminate = "instance_terminate"  // instance terminated
-	StatusMountTargetDelete = "mount_target_delete" // mount targets deleted
+	StatusMountTargetDelete = "mount_targets_delete" // mount targets deleted
 )
 
 // Stages of a deployment, used in Progress.Stage and as Timings keys.

@@ -56,9 +56,9 @@ func (f *Fault) matches(service, op string) bool {
 		(f.Operation == "" || f.Operation == "*" || f.Operation == op)
 }
 
-// fault returns the error of the first live fault matching the call. Callers
-// hold mu.
-func (w *World) fault(service, op string) error {
+// fault returns the error response of the first live fault matching the
+// call, or nil. Callers hold mu.
+func (w *World) fault(service, op string) *wireError {
 	for _, f := range w.faults {
 		if !f.matches(service, op) {
 			continue
@@ -82,7 +82,7 @@ func (w *World) fault(service, op string) error {
 				status = 503
 			}
 		}
-		return WithStatus(status, APIError(f.Code, msg))
+		return &wireError{status: status, code: f.Code, message: msg}
 	}
 	return nil
 }

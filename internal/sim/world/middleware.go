@@ -60,9 +60,16 @@ func (w *World) addMiddleware(stack *middleware.Stack) error {
 		return err
 	}
 	answer := middleware.DeserializeMiddlewareFunc("SimAnswer",
-		func(ctx context.Context, in middleware.DeserializeInput, _ middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, fault, requestID, err := w.answer(ctx)
+			if fault != nil {
+				// An injected fault goes through the SDK's own error
+				// deserializer, which gives it the modeled type AWS's
+				// response would get.
+				fault.requestID = requestID
+				return next.HandleDeserialize(context.WithValue(ctx, wireKey{}, fault), in)
+			}
 			var md middleware.Metadata
-			out, requestID, err := w.answer(ctx)
 			awsmiddleware.SetRequestIDMetadata(&md, requestID)
 			if err != nil {
 				return middleware.DeserializeOutput{}, md, &awshttp.ResponseError{
@@ -75,11 +82,22 @@ func (w *World) addMiddleware(stack *middleware.Stack) error {
 			}
 			return middleware.DeserializeOutput{Result: out}, md, nil
 		})
-	return stack.Deserialize.Add(answer, middleware.Before)
+	if err := stack.Deserialize.Add(answer, middleware.Before); err != nil {
+		return err
+	}
+	wire := middleware.DeserializeMiddlewareFunc("SimWireError",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			if fault, ok := ctx.Value(wireKey{}).(*wireError); ok {
+				return middleware.DeserializeOutput{RawResponse: fault.response(awsmiddleware.GetServiceID(ctx))}, middleware.Metadata{}, nil
+			}
+			return next.HandleDeserialize(ctx, in)
+		})
+	return stack.Deserialize.Add(wire, middleware.After)
 }
 
-// answer runs one attempt of an operation under the world's lock.
-func (w *World) answer(ctx context.Context) (any, string, error) {
+// answer runs one attempt of an operation under the world's lock: an
+// injected fault, or the model's output or error.
+func (w *World) answer(ctx context.Context) (any, *wireError, string, error) {
 	service := awsmiddleware.GetServiceID(ctx)
 	op := awsmiddleware.GetOperationName(ctx)
 	region := awsmiddleware.GetRegion(ctx)
@@ -90,21 +108,23 @@ func (w *World) answer(ctx context.Context) (any, string, error) {
 	w.requests++
 	requestID := fmt.Sprintf("00000000-0000-4000-8000-%012x", w.requests)
 	call := Call{Time: w.clock.Now(), Service: service, Operation: op, Region: region}
+	defer func() { w.calls = append(w.calls, call) }()
+	if err := ctx.Err(); err != nil {
+		call.ErrorCode = "RequestCanceled"
+		return nil, nil, requestID, err
+	}
+	if fault := w.fault(service, op); fault != nil {
+		call.ErrorCode = fault.code
+		return nil, fault, requestID, nil
+	}
 	out, err := w.dispatch(withRegion(ctx, region), service, op, in)
 	if err != nil {
 		call.ErrorCode = errorCode(err)
 	}
-	w.calls = append(w.calls, call)
-	return out, requestID, err
+	return out, nil, requestID, err
 }
 
 func (w *World) dispatch(ctx context.Context, service, op string, in any) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := w.fault(service, op); err != nil {
-		return nil, err
-	}
 	s, ok := w.services[service]
 	if !ok {
 		return nil, APIError("UnsupportedOperation", fmt.Sprintf("sim: service %q is not modeled", service))

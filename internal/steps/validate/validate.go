@@ -3,7 +3,7 @@
 // this step only records that, making the failure point of a bad request
 // visible in the execution graph. It creates nothing.
 //
-// It imports document and clock.
+// It imports document, steperr and clock.
 package validate
 
 import (
@@ -15,18 +15,20 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
 )
 
 // Step validates requests.
 type Step struct {
-	clock clock.Clock
-	log   *slog.Logger
+	region string
+	clock  clock.Clock
+	log    *slog.Logger
 }
 
-// New returns the step; cfg is unused (the step calls no AWS API) and taken
-// for the same constructor shape as every other step.
-func New(_ aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{clock: c, log: log}
+// New returns the step. It calls no AWS API; cfg tells the region the
+// steps' clients work in.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{region: cfg.Region, clock: c, log: log}
 }
 
 // Actions returns the step's one action, validate.
@@ -34,8 +36,16 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 	return map[string]func(context.Context, *document.Document) error{"validate": s.Validate}
 }
 
-// Validate records the validated request's stage and progress.
+// Validate checks what the document alone cannot (the region the steps
+// work in) and records the validated request's stage and progress.
 func (s *Step) Validate(_ context.Context, doc *document.Document) error {
+	if s.region != "" && doc.Request.Region != s.region {
+		// One backend works in its own region: its Lambdas' clients are
+		// regional, and so are the resources they create.
+		return steperr.New(steperr.ValidationError, "validate",
+			fmt.Sprintf("region: this GeuseMaker backend deploys into %s, the request asks for %s", s.region, doc.Request.Region),
+			fmt.Sprintf("Set \"region\": %q in the request, or deploy the GeuseMaker stack in %s and start the deployment there.", s.region, doc.Request.Region))
+	}
 	now := document.Timestamp(s.clock.Now())
 	if doc.Timings == nil {
 		doc.Timings = map[string]document.Timing{}

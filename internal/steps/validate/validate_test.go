@@ -14,13 +14,14 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/validate"
 )
 
 func TestValidateRecordsStageAndProgress(t *testing.T) {
 	var doc document.Document
 	require.NoError(t, json.Unmarshal([]byte(`{"request":{"deployment_id":"demo","tier":"gpu"}}`), &doc))
-	s := validate.New(aws.Config{}, clock.NewVirtual(world.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := validate.New(aws.Config{Region: "us-east-1"}, clock.NewVirtual(world.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, s.Actions()["validate"](context.Background(), &doc))
 
 	require.NotNil(t, doc.Progress)
@@ -28,4 +29,17 @@ func TestValidateRecordsStageAndProgress(t *testing.T) {
 	assert.Contains(t, doc.Progress.Message, "demo")
 	assert.Contains(t, doc.Progress.Message, "g4dn.xlarge")
 	assert.Equal(t, document.Timestamp(world.Epoch), doc.Timings[document.StageValidate].StartedAt)
+}
+
+func TestValidateRefusesARegionOtherThanTheBackends(t *testing.T) {
+	var doc document.Document
+	require.NoError(t, json.Unmarshal([]byte(`{"request":{"deployment_id":"demo","region":"eu-west-1"}}`), &doc))
+	s := validate.New(aws.Config{Region: "us-east-1"}, clock.NewVirtual(world.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := s.Actions()["validate"](context.Background(), &doc)
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, steperr.ValidationError, se.Name)
+	assert.Contains(t, se.Cause.Message, "eu-west-1")
+	assert.NotEmpty(t, se.Cause.Remediation)
+	assert.Nil(t, doc.Progress, "a refused request records no progress")
 }
