@@ -33,14 +33,14 @@ type Document struct {
 
 // Keys of Document.Status and Document.Deadlines: one per waited resource.
 const (
-	StatusEFS               = "efs"                 // EFS file system available
-	StatusMountTargets      = "mount_targets"       // mount targets available
-	StatusInstance          = "instance"            // instance running
-	StatusALB               = "alb"                 // load balancer active
-	StatusTargets           = "targets"             // target healthy
-	StatusCloudFront        = "cloudfront"          // distribution Deployed
-	StatusCloudFrontDelete  = "cloudfront_delete"   // distribution disabled and Deployed
-	StatusInstanceTerminate = "instance_terminate"  // instance terminated
+	StatusEFS               = "efs"                  // EFS file system available
+	StatusMountTargets      = "mount_targets"        // mount targets available
+	StatusInstance          = "instance"             // instance running
+	StatusALB               = "alb"                  // load balancer active
+	StatusTargets           = "targets"              // target healthy
+	StatusCloudFront        = "cloudfront"           // distribution Deployed
+	StatusCloudFrontDelete  = "cloudfront_delete"    // distribution disabled and Deployed
+	StatusInstanceTerminate = "instance_terminate"   // instance terminated
 	StatusMountTargetDelete = "mount_targets_delete" // mount targets deleted
 )
 

@@ -1,0 +1,36 @@
+package ec2
+
+import "time"
+
+// Lifecycle latencies, overridable by name with world.WithLatency. The
+// defaults come from public measurements (see docs: DESIGN "Default
+// latencies").
+const (
+	// LatencyRun names pending→running of a CPU instance.
+	LatencyRun = "ec2.run"
+	// LatencyRunGPU names pending→running of a GPU instance: a Deep
+	// Learning AMI is large and boots slowly.
+	LatencyRunGPU = "ec2.run_gpu"
+	// LatencyWorkload names running→workload answering on port 80: the
+	// UserData pulls the docker images and starts the stack.
+	LatencyWorkload = "ec2.workload"
+	// LatencyStatusChecks names running→both status checks "ok".
+	LatencyStatusChecks = "ec2.status_checks"
+	// LatencyTerminate names shutting-down→terminated.
+	LatencyTerminate = "ec2.terminate"
+
+	defaultRun          = 20 * time.Second
+	defaultRunGPU       = 60 * time.Second
+	defaultWorkload     = 240 * time.Second
+	defaultStatusChecks = 120 * time.Second
+	defaultTerminate    = 60 * time.Second
+
+	// terminatedVisible is how long DescribeInstances still lists a
+	// terminated instance (AWS: about an hour).
+	terminatedVisible = time.Hour
+)
+
+// latency reads a lifecycle latency, honouring the world's overrides.
+func (r *region) latency(name string, def time.Duration) time.Duration {
+	return r.m.w.Latency(name, def)
+}

@@ -1,0 +1,219 @@
+// Package ec2 is the simulated Amazon EC2: VPCs, subnets, internet
+// gateways, route tables, security groups, network interfaces, instances
+// and the read-only catalogues the steps consult (availability zones,
+// instance types and their offerings, managed prefix lists, images).
+//
+// It answers the typed inputs of real aws-sdk-go-v2 EC2 clients from inside
+// their middleware stack (see package world), with AWS's error codes and
+// preconditions, and evaluates instance lifecycles lazily on the world's
+// clock. It also implements world.Network, through which the simulated EFS,
+// ELBv2 and SSM reach subnets, security groups, ENIs and instances.
+//
+// It imports world, clock and the SDK's EC2 types; never steps or engine.
+package ec2
+
+import (
+	"maps"
+	"time"
+
+	"geusemaker/internal/sim/world"
+)
+
+// ServiceID is the SDK's service id for EC2.
+const ServiceID = "EC2"
+
+// Model is the simulated EC2 of one account, across regions. Every method
+// runs under the world's lock: operations are called by the world with it
+// held, and the exported helpers for tests take it themselves.
+type Model struct {
+	w       *world.World
+	regions map[string]*region
+
+	// InstanceProfileReady tells whether IAM would let RunInstances use the
+	// named instance profile yet. The simulated IAM sets it to model the
+	// propagation delay of a fresh profile; nil means every profile is ready.
+	InstanceProfileReady func(name string) bool
+}
+
+// region holds one region's resources, keyed by id.
+type region struct {
+	m           *Model
+	name        string
+	vpcs        map[string]*vpc
+	subnets     map[string]*subnet
+	igws        map[string]*internetGateway
+	routeTables map[string]*routeTable
+	groups      map[string]*securityGroup
+	enis        map[string]*networkInterface
+	instances   map[string]*instance
+	// reservations maps a RunInstances ClientToken to its reservation.
+	reservations map[string]*reservation
+	prefixLists  map[string]*prefixList
+	nextIP       int
+}
+
+// Register adds the simulated EC2 to w and makes it w's Network.
+func Register(w *world.World) *Model {
+	m := &Model{w: w, regions: map[string]*region{}}
+	w.Register(m)
+	w.Network = m
+	return m
+}
+
+// ServiceID returns "EC2".
+func (m *Model) ServiceID() string { return ServiceID }
+
+// region returns a region's state, creating it with its default VPC on
+// first use: every AWS region starts with one.
+func (m *Model) region(name string) *region {
+	if r, ok := m.regions[name]; ok {
+		return r
+	}
+	r := &region{
+		m:            m,
+		name:         name,
+		vpcs:         map[string]*vpc{},
+		subnets:      map[string]*subnet{},
+		igws:         map[string]*internetGateway{},
+		routeTables:  map[string]*routeTable{},
+		groups:       map[string]*securityGroup{},
+		enis:         map[string]*networkInterface{},
+		instances:    map[string]*instance{},
+		reservations: map[string]*reservation{},
+		prefixLists:  seedPrefixLists(),
+	}
+	m.regions[name] = r
+	r.createDefaultVPC()
+	return r
+}
+
+// now is the world's time.
+func (r *region) now() time.Time { return r.m.w.Now() }
+
+// newID returns a fresh id with AWS's 17-hex-digit form, e.g. "vpc-0000…1".
+func (r *region) newID(prefix string) string { return r.m.w.NewID(prefix, 17) }
+
+// settle applies what the clock has made true since the last call: the
+// network interfaces of terminated instances go away, and terminated
+// instances drop out of sight after terminatedVisible.
+func (r *region) settle() {
+	now := r.now()
+	for id, inst := range r.instances {
+		if inst.state(now) != stateTerminated {
+			continue
+		}
+		for eniID, eni := range r.enis {
+			if eni.instanceID == id {
+				delete(r.enis, eniID)
+			}
+		}
+		if now.Sub(inst.terminatedAt) >= terminatedVisible {
+			delete(r.instances, id)
+		}
+	}
+}
+
+// Inventory lists the live resources a deployment can create: VPCs,
+// subnets, internet gateways, route tables and security groups other than a
+// region's defaults, network interfaces, and instances not yet terminated.
+func (m *Model) Inventory(now time.Time) []world.Resource {
+	var out []world.Resource
+	add := func(r *region, typ, id, state string, tags map[string]string) {
+		out = append(out, world.Resource{Service: ServiceID, Type: typ, ID: id, State: state, Region: r.name, Tags: maps.Clone(tags)})
+	}
+	for _, r := range m.regions {
+		r.settle()
+		for _, v := range r.vpcs {
+			if !v.isDefault {
+				add(r, "vpc", v.id, "available", v.tags)
+			}
+		}
+		for _, s := range r.subnets {
+			if !s.defaultForAZ {
+				add(r, "subnet", s.id, "available", s.tags)
+			}
+		}
+		for _, g := range r.igws {
+			if !g.isDefault {
+				add(r, "internet-gateway", g.id, g.attachmentState(), g.tags)
+			}
+		}
+		for _, t := range r.routeTables {
+			if !t.main {
+				add(r, "route-table", t.id, "", t.tags)
+			}
+		}
+		for _, g := range r.groups {
+			if !g.isDefault {
+				add(r, "security-group", g.id, "", g.tags)
+			}
+		}
+		for _, e := range r.enis {
+			add(r, "network-interface", e.id, e.status(), e.tags)
+		}
+		for _, i := range r.instances {
+			if s := i.state(now); s != stateTerminated {
+				add(r, "instance", i.id, s, i.tags)
+			}
+		}
+	}
+	return out
+}
+
+// DeleteDefaultVPC removes region's default VPC with its subnets, gateway,
+// main route table and default security group, as a user can: tests use it
+// to make the network step create a VPC of its own.
+func (m *Model) DeleteDefaultVPC(regionName string) {
+	m.w.Do(func() {
+		r := m.region(regionName)
+		for id, v := range r.vpcs {
+			if v.isDefault {
+				r.removeVPC(id, true)
+			}
+		}
+	})
+}
+
+// UserData returns the decoded UserData an instance was launched with.
+func (m *Model) UserData(instanceID string) ([]byte, bool) {
+	var data []byte
+	var ok bool
+	m.w.Do(func() {
+		if i := m.findInstance(instanceID); i != nil {
+			data, ok = i.userData, true
+		}
+	})
+	return data, ok
+}
+
+// Volumes returns the EBS volumes attached to an instance at launch.
+func (m *Model) Volumes(instanceID string) []Volume {
+	var out []Volume
+	m.w.Do(func() {
+		if i := m.findInstance(instanceID); i != nil {
+			out = append(out, i.volumes...)
+		}
+	})
+	return out
+}
+
+// MetadataOptions returns an instance's IMDS settings as launched.
+func (m *Model) MetadataOptions(instanceID string) (MetadataOptions, bool) {
+	var out MetadataOptions
+	var ok bool
+	m.w.Do(func() {
+		if i := m.findInstance(instanceID); i != nil {
+			out, ok = i.metadata, true
+		}
+	})
+	return out, ok
+}
+
+func (m *Model) findInstance(id string) *instance {
+	for _, r := range m.regions {
+		if i, ok := r.instances[id]; ok {
+			return i
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+// Package cdn is the CloudFront step of Tier 3: it creates the distribution
+// in front of the ALB once the ALB is active, reports its deployment, and
+// on rollback or destroy disables it, waits for the disable to deploy and
+// deletes it. Every action reads AWS once and returns; the state machine
+// does the waiting.
+//
+// It imports document, steperr, awsapi, clock, the CloudFront and ELBv2
+// SDK clients, and loadbalancer for the origin secret its listener rule
+// holds; never sim or engine.
+package cdn
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+)
+
+// Action names, as the state machine passes them.
+const (
+	ActionCreate       = "create"
+	ActionStatus       = "status"
+	ActionDisable      = "disable"
+	ActionDeleteStatus = "delete_status"
+	ActionDelete       = "delete"
+)
+
+// Step is the CloudFront step.
+type Step struct {
+	cf    *cloudfront.Client
+	elb   *elb.Client
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns the step with clients built from cfg. CloudFront is global:
+// the client reaches cloudfront.amazonaws.com whatever cfg's region.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{cf: cloudfront.NewFromConfig(cfg), elb: elb.NewFromConfig(cfg), clock: c, log: log}
+}
+
+// Actions returns the step's actions by name.
+func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
+	return map[string]func(context.Context, *document.Document) error{
+		ActionCreate:       s.create,
+		ActionStatus:       s.status,
+		ActionDisable:      s.disable,
+		ActionDeleteStatus: s.deleteStatus,
+		ActionDelete:       s.delete,
+	}
+}
+
+// stepName is the cause's step for one action, e.g. "cdn-create".
+func stepName(action string) string { return "cdn-" + action }
+
+// setPoll stores a poll result under key.
+func setPoll(doc *document.Document, key string, p document.Poll) {
+	if doc.Status == nil {
+		doc.Status = map[string]document.Poll{}
+	}
+	doc.Status[key] = p
+}
+
+// setProgress reports what the step is doing.
+func setProgress(doc *document.Document, stage, msg string, percent int, id string) {
+	doc.Progress = &document.Progress{
+		Stage: stage, Message: msg, Percent: percent, ResourceID: id,
+		CloudFrontDomain: doc.Resources.CloudFrontDomain,
+	}
+}
+
+// teardownStage is the stage a delete action reports: rollback after a
+// failure (a Catch recorded doc.Error), destroy otherwise.
+func teardownStage(doc *document.Document) string {
+	if doc.Error != nil {
+		return document.StageRollback
+	}
+	return document.StageDestroy
+}

@@ -1,0 +1,98 @@
+package cdn
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/loadbalancer"
+)
+
+// Progress messages of the create, as the original tool wrote them.
+const (
+	msgCreating = "Creating CloudFront distribution..."
+	msgCreated  = "CloudFront distribution created: "
+)
+
+// create makes the distribution in front of the ALB and records it in the
+// ledger before anything waits on it, then starts the wait for Deployed.
+func (s *Step) create(ctx context.Context, doc *document.Document) error {
+	r := &doc.Resources
+	now := s.clock.Now()
+	if r.CloudFrontID == "" {
+		if err := s.createDistribution(ctx, doc); err != nil {
+			return err
+		}
+	}
+	deadline := startWait(doc, document.StatusCloudFront, now, createTimeout(doc.Request))
+	setPoll(doc, document.StatusCloudFront, document.Poll{
+		Status:          statusInProgress,
+		Enabled:         aws.Bool(true),
+		NextPollSeconds: nextPoll(0, expectedDeploy, deadline.Sub(now)),
+	})
+	setProgress(doc, document.StageCDN, msgCreated+r.CloudFrontID, 0, r.CloudFrontID)
+	return nil
+}
+
+// createDistribution creates the distribution, or adopts the one an
+// earlier attempt created, and records it.
+func (s *Step) createDistribution(ctx context.Context, doc *document.Document) error {
+	req, r := doc.Request, &doc.Resources
+	if r.ALBDNS == "" {
+		return steperr.New(steperr.CloudFrontCreateFailed, stepName(ActionCreate),
+			"no ALB DNS name in the ledger (alb_dns): CloudFront needs the ALB as its origin",
+			"The ALB must be active before CloudFront is created: run the load balancer steps first (tier gpu does so in order).")
+	}
+	header, value, err := loadbalancer.OriginSecret(ctx, s.elb, r.ListenerARN)
+	if err != nil {
+		return steperr.FromAWS(steperr.CloudFrontCreateFailed, stepName(ActionCreate), err,
+			"CloudFront must send the secret header the ALB's listener rule checks: make sure the load balancer step created "+
+				"the listener and its http-header rule (listener_arn in the ledger), then deploy again.")
+	}
+	setProgress(doc, document.StageCDN, msgCreating, 0, "")
+	s.log.Info(msgCreating, "deployment_id", req.DeploymentID, "origin", r.ALBDNS)
+
+	out, err := s.cf.CreateDistributionWithTags(ctx, &cloudfront.CreateDistributionWithTagsInput{
+		DistributionConfigWithTags: distributionConfig(req, r.ALBDNS, originSecret{header: header, value: value}),
+	})
+	switch {
+	case err == nil:
+		d := out.Distribution
+		record(r, aws.ToString(d.Id), aws.ToString(d.ARN), aws.ToString(d.DomainName))
+	case isAlreadyExists(err):
+		// DistributionAlreadyExists: the caller reference was used before
+		// with a different config (a new ALB or secret since the first
+		// attempt). The distribution is this deployment's if its tag says
+		// so: adopt it rather than leak it.
+		if err := s.adopt(ctx, doc, err); err != nil {
+			return err
+		}
+	default:
+		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: %w", r.ALBDNS, err))
+	}
+	s.log.Info("distribution created", "deployment_id", req.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
+	return nil
+}
+
+// adopt records the deployment's existing distribution after
+// DistributionAlreadyExists (cause), or fails naming it.
+func (s *Step) adopt(ctx context.Context, doc *document.Document, cause error) error {
+	req, r := doc.Request, &doc.Resources
+	d, err := s.findDistribution(ctx, req.DeploymentID, r.ALBDNS)
+	if err != nil {
+		return createFailed(ActionCreate, err)
+	}
+	if d == nil {
+		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: no distribution tagged for %s found: %w",
+			r.ALBDNS, req.DeploymentID, cause))
+	}
+	record(r, aws.ToString(d.Id), aws.ToString(d.ARN), aws.ToString(d.DomainName))
+	if !hasOrigin(d, r.ALBDNS) {
+		s.log.Warn("adopted distribution's origin is not the current ALB", "deployment_id", req.DeploymentID, "id", r.CloudFrontID)
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+package cdn_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/cdn"
+)
+
+func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
+	e := newEnv(t)
+	doc := e.deployed("demo")
+	id := doc.Resources.CloudFrontID
+
+	e.mustRun(cdn.ActionDisable, doc)
+	assert.False(t, aws.ToBool(e.get(id).DistributionConfig.Enabled))
+	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(false), NextPollSeconds: 125}, doc.Status[document.StatusCloudFrontDelete])
+	assert.Equal(t, document.Timestamp(e.clock.Now().Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFrontDelete])
+	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
+
+	e.clock.Advance(time.Minute)
+	e.mustRun(cdn.ActionDeleteStatus, doc)
+	p := doc.Status[document.StatusCloudFrontDelete]
+	assert.False(t, p.Done)
+	assert.Equal(t, 37, p.Percent)
+	assert.Equal(t, 65, p.NextPollSeconds)
+
+	// Deleting too early is refused by CloudFront: retried by the state machine.
+	requireStepError(t, e.run(cdn.ActionDelete, doc), steperr.ResourceBusy, "DistributionNotDisabled")
+
+	e.clock.Advance(time.Minute)
+	e.mustRun(cdn.ActionDeleteStatus, doc)
+	p = doc.Status[document.StatusCloudFrontDelete]
+	assert.True(t, p.Done)
+	assert.Equal(t, 100, p.Percent)
+
+	e.mustRun(cdn.ActionDelete, doc)
+	assert.Empty(t, e.distributions())
+	assert.Equal(t, "CloudFront distribution "+id+" deleted", doc.Progress.Message)
+}
+
+func TestTeardownOfAnAlreadyDeletedDistributionSucceeds(t *testing.T) {
+	e := newEnv(t)
+	doc := e.deployed("demo")
+	e.mustRun(cdn.ActionDisable, doc)
+	e.clock.Advance(2 * time.Minute)
+	e.mustRun(cdn.ActionDeleteStatus, doc)
+	e.mustRun(cdn.ActionDelete, doc)
+
+	for _, action := range []string{cdn.ActionDisable, cdn.ActionDeleteStatus, cdn.ActionDelete} {
+		t.Run(action, func(t *testing.T) {
+			e.mustRun(action, doc)
+		})
+	}
+	assert.True(t, doc.Status[document.StatusCloudFrontDelete].Done)
+	assert.Empty(t, e.distributions())
+}
+
+func TestTeardownWithoutADistributionIsDone(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc("demo")
+	for _, action := range []string{cdn.ActionDisable, cdn.ActionDeleteStatus, cdn.ActionDelete} {
+		e.mustRun(action, doc)
+		assert.True(t, doc.Status[document.StatusCloudFrontDelete].Done, action)
+	}
+}
+
+func TestDisableSweepsByTagAndSparesOtherDeployments(t *testing.T) {
+	e := newEnv(t)
+	theirs := e.doc("other")
+	theirs.Resources.ALBDNS = "other-alb-1.us-east-1.elb.amazonaws.com"
+	e.mustRun(cdn.ActionCreate, theirs)
+	sameALB := e.deployed("third") // same origin as ours, tagged for another deployment
+	mine := e.deployed("demo")
+
+	// The ledger lost the id (e.g. a crash before the output was kept).
+	doc := e.doc("demo")
+	doc.Resources.ALBDNS = ""
+	e.mustRun(cdn.ActionDisable, doc)
+	assert.Equal(t, mine.Resources.CloudFrontID, doc.Resources.CloudFrontID)
+	assert.Equal(t, mine.Resources.CloudFrontARN, doc.Resources.CloudFrontARN)
+	assert.False(t, aws.ToBool(e.get(mine.Resources.CloudFrontID).DistributionConfig.Enabled))
+	assert.True(t, aws.ToBool(e.get(theirs.Resources.CloudFrontID).DistributionConfig.Enabled))
+	assert.True(t, aws.ToBool(e.get(sameALB.Resources.CloudFrontID).DistributionConfig.Enabled))
+
+	// Delete sweeps too.
+	e.clock.Advance(2 * time.Minute)
+	fresh := e.doc("demo")
+	e.mustRun(cdn.ActionDelete, fresh)
+	assert.Len(t, e.distributions(), 2)
+}
+
+func TestSweepSkipsADistributionDeletedWhileListing(t *testing.T) {
+	e := newEnv(t)
+	e.deployed("demo")
+	e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "NoSuchResource", Status: 404})
+	doc := e.doc("demo")
+	e.mustRun(cdn.ActionDisable, doc)
+	assert.Empty(t, doc.Resources.CloudFrontID)
+	assert.True(t, doc.Status[document.StatusCloudFrontDelete].Done)
+}
+
+func TestDisableOfADisabledDistributionSkipsTheUpdate(t *testing.T) {
+	e := newEnv(t)
+	doc := e.deployed("demo")
+	e.mustRun(cdn.ActionDisable, doc)
+	e.clock.Advance(2 * time.Minute)
+	etag := e.etag(doc.Resources.CloudFrontID)
+
+	e.mustRun(cdn.ActionDisable, doc)
+	assert.Equal(t, etag, e.etag(doc.Resources.CloudFrontID))
+	assert.Equal(t, 0, doc.Status[document.StatusCloudFrontDelete].NextPollSeconds)
+	assert.Contains(t, doc.Progress.Message, "already disabled")
+}
+
+func (e *env) etag(id string) string {
+	e.t.Helper()
+	out, err := e.cf.GetDistribution(e.ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
+	require.NoError(e.t, err)
+	return aws.ToString(out.ETag)
+}
+
+func TestPreconditionFailedIsRetriedOnceWithAFreshETag(t *testing.T) {
+	tests := []struct {
+		action, op string
+		times      int
+		wantErr    string
+	}{
+		{cdn.ActionDisable, "UpdateDistribution", 1, ""},
+		{cdn.ActionDisable, "UpdateDistribution", 2, steperr.ResourceBusy},
+		{cdn.ActionDelete, "DeleteDistribution", 1, ""},
+		{cdn.ActionDelete, "DeleteDistribution", 2, steperr.ResourceBusy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action+" "+map[bool]string{true: "once", false: "twice"}[tt.times == 1], func(t *testing.T) {
+			e := newEnv(t)
+			doc := e.deployed("demo")
+			if tt.action == cdn.ActionDelete {
+				e.mustRun(cdn.ActionDisable, doc)
+				e.clock.Advance(2 * time.Minute)
+			}
+			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: tt.op, Code: "PreconditionFailed", Status: 412, Times: tt.times})
+			err := e.run(tt.action, doc)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			requireStepError(t, err, tt.wantErr, "PreconditionFailed")
+		})
+	}
+}
+
+func TestTeardownNamesAWSErrors(t *testing.T) {
+	tests := []struct {
+		action, op, code, name string
+	}{
+		{cdn.ActionDisable, "ListDistributions", "AccessDenied", steperr.CloudFrontDeleteFailed},
+		{cdn.ActionDisable, "GetDistributionConfig", "AccessDenied", steperr.CloudFrontDeleteFailed},
+		{cdn.ActionDisable, "UpdateDistribution", "IllegalUpdate", steperr.CloudFrontDeleteFailed},
+		{cdn.ActionDeleteStatus, "GetDistribution", "AccessDenied", steperr.CloudFrontDeleteFailed},
+		{cdn.ActionDelete, "DeleteDistribution", "AccessDenied", steperr.CloudFrontDeleteFailed},
+		{cdn.ActionDelete, "DeleteDistribution", "DistributionNotDisabled", steperr.ResourceBusy},
+		{cdn.ActionDelete, "GetDistribution", "Throttling", steperr.Throttled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action+" "+tt.op+" "+tt.code, func(t *testing.T) {
+			e := newEnv(t)
+			doc := e.deployed("demo")
+			if tt.op == "ListDistributions" {
+				doc = e.doc("demo") // force the sweep
+			}
+			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: tt.op, Code: tt.code})
+			c := requireStepError(t, e.run(tt.action, doc), tt.name, tt.code)
+			assert.Equal(t, "cdn-"+tt.action, c.Step)
+			if tt.code == "AccessDenied" {
+				assert.Contains(t, c.Remediation, "cloudfront:DeleteDistribution")
+			}
+		})
+	}
+}
+
+func TestDeleteStatusTimesOutNamingTheDistribution(t *testing.T) {
+	e := newEnv(t, world.WithLatency("cloudfront.update", 2*time.Hour))
+	doc := e.deployed("demo")
+	e.mustRun(cdn.ActionDisable, doc)
+	e.clock.Advance(30 * time.Minute)
+	c := requireStepError(t, e.run(cdn.ActionDeleteStatus, doc), steperr.TimeoutName, "")
+	assert.Contains(t, c.Message, doc.Resources.CloudFrontID)
+}
+
+func TestDeleteStatusWaitsForEnabledFalseEvenWhenDeployed(t *testing.T) {
+	e := newEnv(t)
+	doc := e.deployed("demo")
+	// Disable recorded, but the distribution reads enabled and Deployed
+	// (a stale read, or someone re-enabled it): not done.
+	doc.Deadlines = map[string]string{document.StatusCloudFrontDelete: document.Timestamp(e.clock.Now().Add(time.Hour))}
+	e.mustRun(cdn.ActionDeleteStatus, doc)
+	p := doc.Status[document.StatusCloudFrontDelete]
+	assert.False(t, p.Done)
+	assert.True(t, aws.ToBool(p.Enabled))
+
+	doc.Deadlines[document.StatusCloudFrontDelete] = "bad"
+	requireStepError(t, e.run(cdn.ActionDeleteStatus, doc), steperr.InternalError, "")
+}
+
+func TestRollbackReportsTheRollbackStage(t *testing.T) {
+	e := newEnv(t)
+	doc := e.deployed("demo")
+	doc.Error = &document.Failure{Error: steperr.TimeoutName, Cause: "{}"}
+	e.mustRun(cdn.ActionDisable, doc)
+	assert.Equal(t, document.StageRollback, doc.Progress.Stage)
+}

@@ -1,0 +1,60 @@
+package cdn
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+)
+
+// Progress messages of the wait for Deployed.
+const (
+	msgWaiting  = "Waiting for deployment..."
+	msgDeployed = "CloudFront distribution deployed successfully"
+)
+
+// status reads the distribution once and reports whether it is Deployed.
+func (s *Step) status(ctx context.Context, doc *document.Document) error {
+	r := &doc.Resources
+	if r.CloudFrontID == "" {
+		return steperr.New(steperr.CloudFrontCreateFailed, stepName(ActionStatus),
+			"no CloudFront distribution in the ledger (cloudfront_id) to wait for",
+			"The state machine ran the CloudFront status before its create: redeploy the stack so both come from one version.")
+	}
+	out, err := s.cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(r.CloudFrontID)})
+	if err != nil {
+		return createFailed(ActionStatus, fmt.Errorf("get distribution %s: %w", r.CloudFrontID, err))
+	}
+	d := out.Distribution
+	r.CloudFrontDomain = aws.ToString(d.DomainName)
+	now := s.clock.Now()
+	if aws.ToString(d.Status) == statusDeployed {
+		setPoll(doc, document.StatusCloudFront, document.Poll{
+			Status: statusDeployed, Done: true, Percent: 100, Enabled: d.DistributionConfig.Enabled,
+		})
+		setProgress(doc, document.StageCDN, msgDeployed, 100, r.CloudFrontID)
+		s.log.Info(msgDeployed, "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
+		return nil
+	}
+	deadline, err := deadline(doc, document.StatusCloudFront, now, createTimeout(doc.Request), ActionStatus)
+	if err != nil {
+		return err
+	}
+	if !now.Before(deadline) {
+		return steperr.Timeout(stepName(ActionStatus),
+			fmt.Sprintf("CloudFront distribution %s (recorded in the ledger for rollback, which disables and deletes it) was still %s and",
+				r.CloudFrontID, aws.ToString(d.Status)),
+			deadline,
+			"CloudFront occasionally takes longer than usual: deploy again with a larger cloudfront_timeout_minutes (at most 30), "+
+				"or with wait_for_cloudfront=false to finish without waiting.")
+	}
+	p := waitPoll(d, now, deadline, expectedDeploy)
+	setPoll(doc, document.StatusCloudFront, p)
+	setProgress(doc, document.StageCDN, msgWaiting, p.Percent, r.CloudFrontID)
+	s.log.Debug("distribution not deployed yet", "id", r.CloudFrontID, "status", p.Status, "percent", p.Percent)
+	return nil
+}

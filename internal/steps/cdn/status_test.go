@@ -1,0 +1,116 @@
+package cdn_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/cdn"
+)
+
+func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc("demo")
+	e.mustRun(cdn.ActionCreate, doc)
+
+	tests := []struct {
+		advance   time.Duration
+		percent   int
+		nextPoll  int
+		wantDone  bool
+		wantMsg   string
+		wantState string
+	}{
+		{time.Minute, 25, 125, false, "Waiting for deployment...", "InProgress"},
+		{time.Minute + 59*time.Second, 74, 6, false, "Waiting for deployment...", "InProgress"},
+		{time.Second, 100, 0, true, "CloudFront distribution deployed successfully", "Deployed"},
+	}
+	for _, tt := range tests {
+		e.clock.Advance(tt.advance)
+		e.mustRun(cdn.ActionStatus, doc)
+		p := doc.Status[document.StatusCloudFront]
+		assert.Equal(t, tt.wantDone, p.Done)
+		assert.Equal(t, tt.percent, p.Percent)
+		assert.Equal(t, tt.nextPoll, p.NextPollSeconds)
+		assert.Equal(t, tt.wantState, p.Status)
+		require.NotNil(t, p.Enabled)
+		assert.True(t, *p.Enabled)
+		assert.Equal(t, tt.wantMsg, doc.Progress.Message)
+		assert.Equal(t, tt.percent, doc.Progress.Percent)
+	}
+	assert.Equal(t, doc.Resources.CloudFrontDomain, doc.Progress.CloudFrontDomain)
+	assert.Equal(t, document.StageCDN, doc.Progress.Stage)
+}
+
+func TestStatusNeverReports100BeforeDeployedAndTightensLate(t *testing.T) {
+	e := newEnv(t, world.WithLatency("cloudfront.deploy", time.Hour))
+	doc := e.doc("demo")
+	e.mustRun(cdn.ActionCreate, doc)
+	e.clock.Advance(10 * time.Minute)
+	e.mustRun(cdn.ActionStatus, doc)
+	p := doc.Status[document.StatusCloudFront]
+	assert.False(t, p.Done)
+	assert.Equal(t, 99, p.Percent)
+	assert.Equal(t, 15, p.NextPollSeconds)
+
+	// The last poll lands at most a second past the deadline.
+	e.clock.Advance(19*time.Minute + 55*time.Second)
+	e.mustRun(cdn.ActionStatus, doc)
+	assert.Equal(t, 6, doc.Status[document.StatusCloudFront].NextPollSeconds)
+}
+
+func TestStatusPastTheDeadlineIsATimeoutNamingTheDistribution(t *testing.T) {
+	e := newEnv(t, world.WithLatency("cloudfront.deploy", time.Hour))
+	doc := e.doc("demo")
+	doc.Request.CloudFrontTimeoutMinutes = 5
+	e.mustRun(cdn.ActionCreate, doc)
+	e.clock.Advance(5 * time.Minute)
+
+	c := requireStepError(t, e.run(cdn.ActionStatus, doc), steperr.TimeoutName, "")
+	assert.Contains(t, c.Message, doc.Resources.CloudFrontID)
+	assert.Contains(t, c.Message, "recorded in the ledger for rollback")
+	assert.Equal(t, "cdn-status", c.Step)
+	assert.NotEmpty(t, doc.Resources.CloudFrontID, "the id survives the timeout")
+}
+
+func TestStatusWithoutARecordedDeadlineStartsOne(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc("demo")
+	e.mustRun(cdn.ActionCreate, doc)
+	doc.Deadlines = nil
+	doc.Request.CloudFrontTimeoutMinutes = 0 // a document not built by document.Parse
+	e.mustRun(cdn.ActionStatus, doc)
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFront])
+
+	doc.Deadlines[document.StatusCloudFront] = "soon"
+	requireStepError(t, e.run(cdn.ActionStatus, doc), steperr.InternalError, "")
+}
+
+func TestStatusFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*env, *document.Document)
+		err   string
+		code  string
+	}{
+		{"nothing recorded", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "" }, steperr.CloudFrontCreateFailed, ""},
+		{"distribution gone", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "EDOESNOTEXIST1" }, steperr.CloudFrontCreateFailed, "NoSuchDistribution"},
+		{"access denied", func(e *env, _ *document.Document) {
+			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "AccessDenied"})
+		}, steperr.CloudFrontCreateFailed, "AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			doc := e.doc("demo")
+			e.mustRun(cdn.ActionCreate, doc)
+			tt.setup(e, doc)
+			requireStepError(t, e.run(cdn.ActionStatus, doc), tt.err, tt.code)
+		})
+	}
+}

@@ -1,0 +1,628 @@
+package compute_test
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+	simec2 "geusemaker/internal/sim/ec2"
+	simssm "geusemaker/internal/sim/ssm"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/compute"
+)
+
+const (
+	region = "us-east-1"
+	efsID  = "fs-0123456789abcdef0"
+)
+
+type env struct {
+	t       *testing.T
+	w       *world.World
+	ec2m    *simec2.Model
+	clk     *clock.Virtual
+	api     *ec2.Client
+	actions map[string]func(context.Context, *document.Document) error
+	subnets map[string]string // AZ → default subnet
+	sg      string
+}
+
+func newEnv(t *testing.T, opts ...world.Option) *env {
+	t.Helper()
+	w := world.New(opts...)
+	e := &env{t: t, w: w, ec2m: simec2.Register(w), clk: w.Clock().(*clock.Virtual), subnets: map[string]string{}}
+	simssm.Register(w)
+	// The Lambda's own region differs from the deployment's: clients must
+	// follow the request.
+	step := compute.New(w.Config("eu-west-1"), w.Clock(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.actions = step.Actions()
+	e.api = ec2.NewFromConfig(w.Config(region))
+	ctx := context.Background()
+	out, err := e.api.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+	require.NoError(t, err)
+	var vpc string
+	for _, s := range out.Subnets {
+		e.subnets[aws.ToString(s.AvailabilityZone)] = aws.ToString(s.SubnetId)
+		vpc = aws.ToString(s.VpcId)
+	}
+	sg, err := e.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		GroupName: aws.String("demo-instance-sg"), Description: aws.String("instance"), VpcId: aws.String(vpc),
+	})
+	require.NoError(t, err)
+	e.sg = aws.ToString(sg.GroupId)
+	return e
+}
+
+// doc returns a parsed request with the ledger the earlier steps write.
+func (e *env) doc(request string, zones ...string) *document.Document {
+	e.t.Helper()
+	req, err := document.Parse([]byte(request))
+	require.NoError(e.t, err)
+	if len(zones) == 0 {
+		zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
+	}
+	d := &document.Document{Request: req}
+	for _, z := range zones {
+		d.Resources.SubnetIDs = append(d.Resources.SubnetIDs, e.subnets[z])
+	}
+	d.Resources.SecurityGroupIDs = map[string]string{document.SGRoleInstance: e.sg}
+	d.Resources.EFSID = efsID
+	d.Resources.InstanceProfileName = req.InstanceProfileName()
+	return d
+}
+
+const (
+	cpuRequest = `{"deployment_id":"demo","keypair_name":"me"}`
+	gpuRequest = `{"deployment_id":"demo","tier":"gpu","gpu_instance_fallbacks":["g5.xlarge"]}`
+)
+
+func (e *env) run(action string, d *document.Document) error {
+	e.t.Helper()
+	return e.actions[action](context.Background(), d)
+}
+
+func (e *env) must(action string, d *document.Document) {
+	e.t.Helper()
+	require.NoError(e.t, e.run(action, d), action)
+}
+
+// instances lists the EC2 instances alive in the inventory.
+func (e *env) instances() []world.Resource {
+	var out []world.Resource
+	for _, r := range e.w.Inventory() {
+		if r.Type == "instance" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func requireStepErr(t *testing.T, err error, name string) *steperr.Error {
+	t.Helper()
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, name, se.Name, se.Cause.Message)
+	assert.NotEmpty(t, se.Cause.Remediation)
+	assert.True(t, strings.HasPrefix(se.Cause.Step, "compute-"), se.Cause.Step)
+	return se
+}
+
+func publicAMI(t *testing.T, name string) string {
+	t.Helper()
+	ami, ok := simssm.PublicAMI(region, name)
+	require.True(t, ok)
+	return ami
+}
+
+func TestLaunchCPUInstanceHappyPath(t *testing.T) {
+	e := newEnv(t)
+	d := e.doc(cpuRequest)
+	e.must(compute.ActionLaunch, d)
+
+	r := d.Resources
+	require.NotEmpty(t, r.InstanceID, "recorded before any wait")
+	assert.Equal(t, "t3.medium", r.InstanceType)
+	assert.Equal(t, "us-east-1a", r.AvailabilityZone, "preferred (first) subnet")
+	assert.Equal(t, publicAMI(t, simssm.ParamAL2023x86), r.AMIID)
+	assert.Equal(t, "pending", d.Status[document.StatusInstance].Status)
+	assert.False(t, d.Status[document.StatusInstance].Done)
+	assert.NotEmpty(t, d.Deadlines[document.StatusInstance])
+	assert.Equal(t, document.StageCompute, d.Progress.Stage)
+
+	out, err := e.api.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{InstanceIds: []string{r.InstanceID}})
+	require.NoError(t, err)
+	inst := out.Reservations[0].Instances[0]
+	assert.Equal(t, "me", aws.ToString(inst.KeyName))
+	assert.Contains(t, aws.ToString(inst.IamInstanceProfile.Arn), "instance-profile/demo-instance-profile")
+	tags := map[string]string{}
+	for _, tg := range inst.Tags {
+		tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	assert.Equal(t, "demo", tags[document.TagDeployment])
+	assert.Equal(t, "demo", tags["Name"])
+	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
+
+	md, ok := e.ec2m.MetadataOptions(r.InstanceID)
+	require.True(t, ok)
+	assert.Equal(t, "required", md.HTTPTokens, "IMDSv2 only")
+	assert.EqualValues(t, 2, md.HopLimit)
+
+	vols := e.ec2m.Volumes(r.InstanceID)
+	require.Len(t, vols, 1)
+	assert.Equal(t, "/dev/xvda", vols[0].DeviceName)
+	assert.EqualValues(t, 75, vols[0].SizeGiB)
+	assert.Equal(t, "gp3", vols[0].Type)
+	assert.True(t, vols[0].Encrypted)
+
+	ud, ok := e.ec2m.UserData(r.InstanceID)
+	require.True(t, ok)
+	assert.Contains(t, string(ud), efsID)
+	assert.NotContains(t, string(ud), "nvidia-ctk", "CPU UserData")
+
+	// pending → running after the simulated 20 s.
+	e.must(compute.ActionStatus, d)
+	assert.False(t, d.Status[document.StatusInstance].Done)
+	assert.Equal(t, 10, d.Status[document.StatusInstance].NextPollSeconds)
+	e.clk.Advance(20 * time.Second)
+	e.must(compute.ActionStatus, d)
+	assert.True(t, d.Status[document.StatusInstance].Done)
+	assert.Equal(t, 100, d.Status[document.StatusInstance].Percent)
+	assert.NotEmpty(t, d.Resources.PublicIP)
+}
+
+func TestLaunchIsIdempotent(t *testing.T) {
+	e := newEnv(t)
+	d := e.doc(cpuRequest)
+	e.must(compute.ActionLaunch, d)
+	first := d.Resources.InstanceID
+	deadline := d.Deadlines[document.StatusInstance]
+
+	e.clk.Advance(time.Minute)
+	e.must(compute.ActionLaunch, d)
+	assert.Equal(t, first, d.Resources.InstanceID)
+	assert.Equal(t, deadline, d.Deadlines[document.StatusInstance], "a retry never extends the deadline")
+
+	// The Lambda's answer was lost: the ledger never saw the id.
+	lost := e.doc(cpuRequest)
+	e.must(compute.ActionLaunch, lost)
+	assert.Equal(t, first, lost.Resources.InstanceID, "adopted by tag")
+	assert.Len(t, e.instances(), 1)
+}
+
+func TestLaunchChoosesTheAMI(t *testing.T) {
+	tests := []struct {
+		name    string
+		request string
+		ami     string
+		gpu     bool
+	}{
+		{"amazon linux x86", `{"deployment_id":"demo"}`, publicAMI(t, simssm.ParamAL2023x86), false},
+		{"amazon linux graviton", `{"deployment_id":"demo","instance_type":"t4g.medium"}`, publicAMI(t, simssm.ParamAL2023arm), false},
+		{"ubuntu 22.04", `{"deployment_id":"demo","os_type":"ubuntu-22.04"}`, publicAMI(t, simssm.ParamUbuntu2204), false},
+		{"ubuntu 24.04", `{"deployment_id":"demo","os_type":"ubuntu-24.04"}`, publicAMI(t, simssm.ParamUbuntu2404), false},
+		{"deep learning AMI", gpuRequest, publicAMI(t, simssm.ParamDLAMIAL2023), true},
+		{"deep learning AMI ubuntu", `{"deployment_id":"demo","tier":"gpu","os_type":"ubuntu-22.04"}`, publicAMI(t, simssm.ParamDLAMIUbuntu2204), true},
+		{"override", `{"deployment_id":"demo","tier":"gpu","ami_id":"ami-0abcdef0123456789"}`, "ami-0abcdef0123456789", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.doc(tc.request)
+			e.must(compute.ActionLaunch, d)
+			assert.Equal(t, tc.ami, d.Resources.AMIID)
+			vols := e.ec2m.Volumes(d.Resources.InstanceID)
+			require.Len(t, vols, 1, "the image's root volume resized, not a second one")
+			assert.EqualValues(t, 75, vols[0].SizeGiB)
+			ud, _ := e.ec2m.UserData(d.Resources.InstanceID)
+			assert.Equal(t, tc.gpu, strings.Contains(string(ud), "nvidia-ctk runtime configure --runtime=docker"))
+		})
+	}
+}
+
+func TestLaunchUnpublishedAMIParameterFails(t *testing.T) {
+	e := newEnv(t)
+	// No arm64 Deep Learning AMI is published for Ubuntu 22.04.
+	d := e.doc(`{"deployment_id":"demo","tier":"gpu","os_type":"ubuntu-22.04","instance_type":"g5g.xlarge"}`)
+	se := requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InstanceLaunchFailed)
+	assert.Equal(t, "ParameterNotFound", se.Cause.AWSErrorCode)
+	assert.Contains(t, se.Cause.Remediation, "ami_id")
+	assert.Empty(t, e.instances())
+}
+
+func TestLaunchFallsBackOnCapacity(t *testing.T) {
+	tests := []struct {
+		name  string
+		req   string
+		zones []string
+		fault int // RunInstances calls failing with InsufficientInstanceCapacity
+		typ   string
+		zone  string
+	}{
+		{"next subnet", cpuRequest, nil, 1, "t3.medium", "us-east-1b"},
+		{"type not offered in the preferred AZ", gpuRequest, []string{"us-east-1c", "us-east-1a"}, 0, "g4dn.xlarge", "us-east-1a"},
+		{"next GPU type", gpuRequest, nil, 3, "g5.xlarge", "us-east-1b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tc.fault > 0 {
+				e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity", Times: tc.fault})
+			}
+			d := e.doc(tc.req, tc.zones...)
+			e.must(compute.ActionLaunch, d)
+			assert.Equal(t, tc.typ, d.Resources.InstanceType)
+			assert.Equal(t, tc.zone, d.Resources.AvailabilityZone)
+			assert.Len(t, e.instances(), 1)
+		})
+	}
+}
+
+func TestLaunchWithoutCapacityAnywhereFails(t *testing.T) {
+	e := newEnv(t)
+	e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"})
+	d := e.doc(gpuRequest)
+	se := requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InsufficientCapacity)
+	assert.Equal(t, "InsufficientInstanceCapacity", se.Cause.AWSErrorCode)
+	assert.NotEmpty(t, se.Cause.AWSRequestID)
+	for _, want := range []string{"g4dn.xlarge in " + e.subnets["us-east-1a"], "g5.xlarge in " + e.subnets["us-east-1c"], "region", "quota", "Capacity Reservation"} {
+		assert.Contains(t, se.Cause.Remediation, want)
+	}
+	assert.Empty(t, d.Resources.InstanceID)
+	assert.Empty(t, e.instances())
+}
+
+func TestLaunchErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		setup  func(*env, *document.Document)
+		want   string
+		awsErr string
+	}{
+		{"instance profile not yet propagated", func(e *env, _ *document.Document) {
+			e.ec2m.InstanceProfileReady = func(string) bool { return false }
+		}, steperr.InstanceProfileNotReady, "InvalidParameterValue"},
+		{"other EC2 error", func(e *env, _ *document.Document) {
+			e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InvalidParameterCombination"})
+		}, steperr.InstanceLaunchFailed, "InvalidParameterCombination"},
+		{"throttled", func(e *env, _ *document.Document) {
+			e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "RequestLimitExceeded"})
+		}, steperr.Throttled, "RequestLimitExceeded"},
+		{"sweep fails", func(e *env, _ *document.Document) {
+			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
+		}, steperr.InstanceLaunchFailed, "UnauthorizedOperation"},
+		{"image not found", func(e *env, _ *document.Document) {
+			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeImages", Code: "InvalidAMIID.NotFound"})
+		}, steperr.InstanceLaunchFailed, "InvalidAMIID.NotFound"},
+		{"no subnets", func(_ *env, d *document.Document) { d.Resources.SubnetIDs = nil }, steperr.InstanceLaunchFailed, ""},
+		{"no file system", func(_ *env, d *document.Document) { d.Resources.EFSID = "" }, steperr.InstanceLaunchFailed, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.doc(cpuRequest)
+			tc.setup(e, d)
+			se := requireStepErr(t, e.run(compute.ActionLaunch, d), tc.want)
+			assert.Equal(t, tc.awsErr, se.Cause.AWSErrorCode)
+			assert.Empty(t, d.Resources.InstanceID)
+		})
+	}
+}
+
+func TestInstanceProfileNotReadyRetrySucceeds(t *testing.T) {
+	e := newEnv(t)
+	ready := false
+	e.ec2m.InstanceProfileReady = func(string) bool { return ready }
+	d := e.doc(cpuRequest)
+	requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InstanceProfileNotReady)
+	ready = true
+	e.must(compute.ActionLaunch, d)
+	assert.NotEmpty(t, d.Resources.InstanceID)
+}
+
+func TestStatusFailures(t *testing.T) {
+	t.Run("terminated before running", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.doc(cpuRequest)
+		e.must(compute.ActionLaunch, d)
+		_, err := e.api.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{d.Resources.InstanceID}})
+		require.NoError(t, err)
+		e.clk.Advance(2 * time.Minute)
+		se := requireStepErr(t, e.run(compute.ActionStatus, d), steperr.InstanceLaunchFailed)
+		assert.Contains(t, se.Cause.Message, "terminated")
+		assert.Contains(t, se.Cause.Message, "Client.UserInitiatedShutdown")
+		assert.True(t, d.Status[document.StatusInstance].Failed)
+	})
+	t.Run("pending past the deadline", func(t *testing.T) {
+		e := newEnv(t, world.WithLatency(simec2.LatencyRun, time.Hour))
+		d := e.doc(cpuRequest)
+		e.must(compute.ActionLaunch, d)
+		e.clk.Advance(5 * time.Minute)
+		e.must(compute.ActionStatus, d)
+		assert.Greater(t, d.Status[document.StatusInstance].Percent, 0)
+		assert.Less(t, d.Status[document.StatusInstance].Percent, 100)
+		e.clk.Advance(5 * time.Minute)
+		requireStepErr(t, e.run(compute.ActionStatus, d), steperr.TimeoutName)
+		assert.True(t, d.Status[document.StatusInstance].TimedOut)
+	})
+	t.Run("not visible yet counts as pending", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.doc(cpuRequest)
+		d.Resources.InstanceID = "i-0000000000000dead"
+		e.must(compute.ActionStatus, d)
+		assert.Equal(t, "pending", d.Status[document.StatusInstance].Status)
+	})
+	t.Run("nothing launched", func(t *testing.T) {
+		e := newEnv(t)
+		requireStepErr(t, e.run(compute.ActionStatus, e.doc(cpuRequest)), steperr.InstanceLaunchFailed)
+	})
+	t.Run("describe fails", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.doc(cpuRequest)
+		e.must(compute.ActionLaunch, d)
+		e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
+		se := requireStepErr(t, e.run(compute.ActionStatus, d), steperr.InstanceLaunchFailed)
+		assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
+	})
+}
+
+// running launches the request and waits until the instance runs.
+func (e *env) running(request string) *document.Document {
+	e.t.Helper()
+	d := e.doc(request)
+	e.must(compute.ActionLaunch, d)
+	e.clk.Advance(time.Minute)
+	e.must(compute.ActionStatus, d)
+	require.True(e.t, d.Status[document.StatusInstance].Done)
+	return d
+}
+
+func TestGPUCheckIsSkippedOnCPUInstances(t *testing.T) {
+	e := newEnv(t)
+	d := e.running(cpuRequest)
+	for _, a := range []string{compute.ActionGPUCheck, compute.ActionGPUCheckStatus} {
+		e.must(a, d)
+		assert.True(t, d.Status[compute.StatusGPU].Done)
+		assert.Equal(t, "not_applicable", d.Status[compute.StatusGPU].Status)
+	}
+}
+
+func TestGPUCheckPasses(t *testing.T) {
+	e := newEnv(t)
+	d := e.running(gpuRequest)
+
+	// The agent registers a minute after the instance runs.
+	e.must(compute.ActionGPUCheck, d)
+	gpu := d.Status[compute.StatusGPU]
+	assert.Equal(t, "waiting_for_agent", gpu.Status)
+	assert.Empty(t, gpu.Detail)
+	assert.False(t, gpu.Done)
+	assert.NotEmpty(t, d.Deadlines[compute.StatusGPU])
+
+	e.clk.Advance(time.Minute)
+	e.must(compute.ActionGPUCheckStatus, d) // sends now
+	commandID := d.Status[compute.StatusGPU].Detail
+	require.NotEmpty(t, commandID, "command id recorded")
+
+	e.must(compute.ActionGPUCheck, d) // a retry does not send again
+	assert.Equal(t, commandID, d.Status[compute.StatusGPU].Detail)
+
+	e.must(compute.ActionGPUCheckStatus, d) // InvocationDoesNotExist for ~2 s
+	assert.False(t, d.Status[compute.StatusGPU].Done)
+	assert.Equal(t, commandID, d.Status[compute.StatusGPU].Detail)
+
+	e.clk.Advance(2 * time.Second)
+	e.must(compute.ActionGPUCheckStatus, d)
+	assert.Equal(t, "InProgress", d.Status[compute.StatusGPU].Status)
+
+	e.clk.Advance(5 * time.Second)
+	e.must(compute.ActionGPUCheckStatus, d)
+	gpu = d.Status[compute.StatusGPU]
+	assert.True(t, gpu.Done)
+	assert.Equal(t, "1 GPU(s): Tesla T4", gpu.Detail)
+	assert.Equal(t, document.StageGPU, d.Progress.Stage)
+
+	e.must(compute.ActionGPUCheckStatus, d) // done stays done
+	assert.True(t, d.Status[compute.StatusGPU].Done)
+}
+
+func TestGPUCheckFailures(t *testing.T) {
+	t.Run("instance has no GPU", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.running(cpuRequest)
+		d.Resources.InstanceType = "g4dn.xlarge" // believed GPU, actually t3.medium
+		e.clk.Advance(time.Minute)
+		e.must(compute.ActionGPUCheck, d)
+		e.must(compute.ActionGPUCheck, d)
+		e.clk.Advance(time.Minute)
+		e.must(compute.ActionGPUCheck, d)
+		require.NotEmpty(t, d.Status[compute.StatusGPU].Detail)
+		e.clk.Advance(10 * time.Second)
+		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.GpuCheckFailed)
+		assert.Contains(t, se.Cause.Message, "exit code 9")
+		assert.Contains(t, se.Cause.Remediation, "GPU instance type")
+		assert.True(t, d.Status[compute.StatusGPU].Failed)
+	})
+	t.Run("agent never online", func(t *testing.T) {
+		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, time.Hour))
+		d := e.running(gpuRequest)
+		e.must(compute.ActionGPUCheck, d)
+		e.clk.Advance(11 * time.Minute)
+		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.TimeoutName)
+		assert.Contains(t, se.Cause.Remediation, "AmazonSSMManagedInstanceCore")
+		assert.True(t, d.Status[compute.StatusGPU].TimedOut)
+	})
+	t.Run("command never finishes", func(t *testing.T) {
+		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0), world.WithLatency(simssm.LatencyCommand, time.Hour))
+		d := e.running(gpuRequest)
+		e.must(compute.ActionGPUCheck, d)
+		require.NotEmpty(t, d.Status[compute.StatusGPU].Detail)
+		e.clk.Advance(11 * time.Minute)
+		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.TimeoutName)
+		assert.Contains(t, se.Cause.Remediation, "nvidia-smi")
+	})
+	t.Run("send fails", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.running(gpuRequest)
+		e.w.Inject(world.Fault{Service: "SSM", Operation: "SendCommand", Code: "AccessDeniedException"})
+		se := requireStepErr(t, e.run(compute.ActionGPUCheck, d), steperr.GpuCheckFailed)
+		assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
+	})
+	t.Run("read fails", func(t *testing.T) {
+		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0))
+		d := e.running(gpuRequest)
+		e.must(compute.ActionGPUCheck, d)
+		e.w.Inject(world.Fault{Service: "SSM", Operation: "GetCommandInvocation", Code: "AccessDeniedException"})
+		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.GpuCheckFailed)
+		assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
+	})
+	t.Run("instance gone before the command ran", func(t *testing.T) {
+		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0))
+		d := e.running(gpuRequest)
+		e.must(compute.ActionGPUCheck, d)
+		_, err := e.api.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{d.Resources.InstanceID}})
+		require.NoError(t, err)
+		e.clk.Advance(2 * time.Minute)
+		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.GpuCheckFailed)
+		assert.Contains(t, se.Cause.Message, "Failed")
+	})
+}
+
+// rawLaunch starts a t3.micro outside the step.
+func (e *env) rawLaunch(subnet, token string, tags map[string]string) {
+	e.t.Helper()
+	in := &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-0abcdef0123456789"), InstanceType: ec2types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: aws.String(subnet),
+	}
+	if token != "" {
+		in.ClientToken = aws.String(token)
+	}
+	if tags != nil {
+		spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeInstance}
+		for k, v := range tags {
+			spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+		in.TagSpecifications = []ec2types.TagSpecification{spec}
+	}
+	_, err := e.api.RunInstances(context.Background(), in)
+	require.NoError(e.t, err)
+}
+
+func TestTerminate(t *testing.T) {
+	e := newEnv(t)
+	d := e.running(gpuRequest)
+	// Instances the ledger does not know: one tagged for the deployment,
+	// one launched with one of its client tokens (untagged), and one of
+	// another deployment.
+	e.rawLaunch(e.subnets["us-east-1b"], "", map[string]string{document.TagDeployment: "demo"})
+	e.rawLaunch(e.subnets["us-east-1c"], awsapi.Token("demo", "instance-g5.xlarge-"+e.subnets["us-east-1c"]), nil)
+	other := e.doc(`{"deployment_id":"other"}`)
+	e.must(compute.ActionLaunch, other)
+	require.Len(t, e.instances(), 4)
+
+	e.must(compute.ActionTerminate, d)
+	assert.False(t, d.Status[document.StatusInstanceTerminate].Done)
+	assert.NotEmpty(t, d.Deadlines[document.StatusInstanceTerminate])
+	assert.Equal(t, document.StageDestroy, d.Progress.Stage)
+	e.must(compute.ActionTerminate, d) // twice is fine
+
+	e.must(compute.ActionTerminateStatus, d)
+	assert.False(t, d.Status[document.StatusInstanceTerminate].Done)
+	assert.Equal(t, "shutting-down", d.Status[document.StatusInstanceTerminate].Status)
+
+	e.clk.Advance(time.Minute)
+	e.must(compute.ActionTerminateStatus, d)
+	assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+
+	left := e.instances()
+	require.Len(t, left, 1, "only the other deployment's instance is left")
+	assert.Equal(t, other.Resources.InstanceID, left[0].ID)
+
+	// Terminating what is already gone succeeds, now and once EC2 forgets it.
+	e.must(compute.ActionTerminate, d)
+	assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+	e.clk.Advance(2 * time.Hour)
+	e.must(compute.ActionTerminate, d)
+	e.must(compute.ActionTerminateStatus, d)
+	assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+}
+
+func TestTerminateEdges(t *testing.T) {
+	t.Run("nothing launched", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.doc(cpuRequest)
+		d.Error = &document.Failure{Error: steperr.InsufficientCapacity}
+		e.must(compute.ActionTerminate, d)
+		assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+		assert.Equal(t, document.StageRollback, d.Progress.Stage)
+	})
+	t.Run("supplied is never terminated", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.running(cpuRequest)
+		d.Resources.MarkSupplied(document.KeyInstanceID)
+		e.must(compute.ActionTerminate, d)
+		e.must(compute.ActionTerminateStatus, d)
+		assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+		assert.Len(t, e.instances(), 1)
+	})
+	t.Run("terminate past the deadline", func(t *testing.T) {
+		e := newEnv(t, world.WithLatency(simec2.LatencyTerminate, time.Hour))
+		d := e.running(cpuRequest)
+		e.must(compute.ActionTerminate, d)
+		e.clk.Advance(5 * time.Minute)
+		e.must(compute.ActionTerminateStatus, d)
+		assert.Contains(t, d.Status[document.StatusInstanceTerminate].Detail, d.Resources.InstanceID)
+		e.clk.Advance(15 * time.Minute)
+		requireStepErr(t, e.run(compute.ActionTerminateStatus, d), steperr.TimeoutName)
+	})
+	t.Run("terminate refused", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.running(cpuRequest)
+		e.w.Inject(world.Fault{Service: "EC2", Operation: "TerminateInstances", Code: "OperationNotPermitted"})
+		se := requireStepErr(t, e.run(compute.ActionTerminate, d), steperr.InstanceLaunchFailed)
+		assert.Equal(t, "OperationNotPermitted", se.Cause.AWSErrorCode)
+	})
+	t.Run("sweep fails", func(t *testing.T) {
+		for _, action := range []string{compute.ActionTerminate, compute.ActionTerminateStatus} {
+			e := newEnv(t)
+			d := e.running(cpuRequest)
+			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 2})
+			se := requireStepErr(t, e.run(action, d), steperr.InstanceLaunchFailed)
+			assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
+		}
+	})
+}
+
+func TestUserDataIsGzippedOnlyWhenNeeded(t *testing.T) {
+	e := newEnv(t)
+	d := e.running(gpuRequest)
+	ud, _ := e.ec2m.UserData(d.Resources.InstanceID)
+	assert.True(t, strings.HasPrefix(string(ud), "#!/bin/bash"), "small enough to stay plain")
+	_, err := base64.StdEncoding.DecodeString(base64.StdEncoding.EncodeToString(ud))
+	require.NoError(t, err)
+}
+
+func TestActionNames(t *testing.T) {
+	e := newEnv(t)
+	var names []string
+	for n := range e.actions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	assert.Equal(t, []string{"gpu_check", "gpu_check_status", "launch", "status", "terminate", "terminate_status"}, names)
+}

@@ -1,0 +1,158 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+)
+
+// gpuQuery lists one line per GPU the driver sees.
+const gpuQuery = "nvidia-smi --query-gpu=name --format=csv,noheader"
+
+// Status strings of the GPU check.
+const (
+	gpuNotApplicable = "not_applicable"
+	gpuWaitingAgent  = "waiting_for_agent"
+)
+
+// gpuCheck sends nvidia-smi to the instance through SSM Run Command and
+// records the command id in doc.Status["gpu"].Detail. It does nothing on
+// a CPU instance, or when a command was already sent.
+func (s *Step) gpuCheck(ctx context.Context, doc *document.Document) error {
+	if s.gpuSettled(doc) || doc.Status[StatusGPU].Detail != "" {
+		return nil
+	}
+	_, ssmc := s.clients(doc)
+	return s.sendGPUCheck(ctx, ssmc, doc)
+}
+
+// gpuCheckStatus reads the command's result once; it (re)sends the command
+// when the agent was not online for gpu_check, so one poll loop serves both.
+func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error {
+	if s.gpuSettled(doc) {
+		return nil
+	}
+	_, ssmc := s.clients(doc)
+	commandID := doc.Status[StatusGPU].Detail
+	if commandID == "" {
+		return s.sendGPUCheck(ctx, ssmc, doc)
+	}
+	step := stepName(ActionGPUCheckStatus)
+	id := doc.Resources.InstanceID
+	deadline := s.deadline(doc, StatusGPU, gpuDeadline)
+	out, err := ssmc.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{
+		CommandId: aws.String(commandID), InstanceId: aws.String(id),
+	})
+	switch {
+	case isInvocationMissing(err):
+		// Quirk: GetCommandInvocation answers InvocationDoesNotExist for a
+		// second or two after SendCommand, until the invocation is
+		// registered; it is not an error yet.
+		return s.gpuPending(doc, step, string(ssmtypes.CommandInvocationStatusPending), commandID, deadline)
+	case err != nil:
+		return steperr.FromAWS(steperr.GpuCheckFailed, step,
+			fmt.Errorf("get command %s on instance %s: %w", commandID, id, err), remedyGPUTimeout)
+	}
+	switch out.Status {
+	case ssmtypes.CommandInvocationStatusSuccess:
+		gpus := gpuLines(aws.ToString(out.StandardOutputContent))
+		if len(gpus) == 0 {
+			return s.gpuFailed(doc, step, fmt.Sprintf("nvidia-smi on instance %s listed no GPU", id))
+		}
+		detail := fmt.Sprintf("%d GPU(s): %s", len(gpus), strings.Join(gpus, ", "))
+		setStatus(doc, StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
+		progress(doc, document.StageGPU, "GPU check passed: "+detail, percentGPUPassed, id)
+		s.logger(doc, ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
+		return nil
+	case ssmtypes.CommandInvocationStatusPending, ssmtypes.CommandInvocationStatusInProgress,
+		ssmtypes.CommandInvocationStatusDelayed:
+		return s.gpuPending(doc, step, string(out.Status), commandID, deadline)
+	default: // Failed, TimedOut, Cancelled, Cancelling
+		return s.gpuFailed(doc, step, fmt.Sprintf("nvidia-smi on instance %s: %s (exit code %d): %s",
+			id, out.Status, out.ResponseCode, strings.TrimSpace(aws.ToString(out.StandardErrorContent))))
+	}
+}
+
+// gpuSettled reports whether there is nothing left to do: the instance
+// type has no GPU (the check is skipped and marked done) or the check
+// already passed.
+func (s *Step) gpuSettled(doc *document.Document) bool {
+	if !document.IsGPUInstanceType(doc.Resources.InstanceType) {
+		setStatus(doc, StatusGPU, document.Poll{Status: gpuNotApplicable, Done: true})
+		return true
+	}
+	return doc.Status[StatusGPU].Done
+}
+
+// sendGPUCheck sends the query, or notes that the agent is not online yet.
+func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Document) error {
+	step := stepName(ActionGPUCheck)
+	id := doc.Resources.InstanceID
+	deadline := s.deadline(doc, StatusGPU, gpuDeadline)
+	out, err := api.SendCommand(ctx, &ssm.SendCommandInput{
+		DocumentName:   aws.String("AWS-RunShellScript"),
+		InstanceIds:    []string{id},
+		Parameters:     map[string][]string{"commands": {gpuQuery}},
+		Comment:        aws.String("GeuseMaker GPU check for " + doc.Request.DeploymentID),
+		TimeoutSeconds: aws.Int32(60),
+	})
+	switch {
+	case isAgentOffline(err):
+		// Quirk: SendCommand answers InvalidInstanceId until the instance's
+		// SSM agent has registered, about a minute after running.
+		return s.gpuPending(doc, step, gpuWaitingAgent, "", deadline)
+	case err != nil:
+		return steperr.FromAWS(steperr.GpuCheckFailed, step,
+			fmt.Errorf("send GPU check to instance %s: %w", id, err), remedyAgent)
+	}
+	commandID := aws.ToString(out.Command.CommandId)
+	s.logger(doc, ActionGPUCheck).Info("gpu check sent", "resource", "instance", "id", id, "command_id", commandID)
+	return s.gpuPending(doc, step, string(out.Command.Status), commandID, deadline)
+}
+
+// gpuPending records a check still under way, or times it out.
+func (s *Step) gpuPending(doc *document.Document, step, status, commandID string, deadline time.Time) error {
+	now := s.clock.Now()
+	if !now.Before(deadline) {
+		setStatus(doc, StatusGPU, document.Poll{Status: status, TimedOut: true, Detail: commandID})
+		remedy := remedyGPUTimeout
+		if commandID == "" {
+			remedy = remedyAgent
+		}
+		return steperr.Timeout(step, "GPU check of instance "+doc.Resources.InstanceID, deadline, remedy)
+	}
+	setStatus(doc, StatusGPU, document.Poll{
+		Status: status, Detail: commandID, NextPollSeconds: pollGPU,
+		Percent: elapsedPercent(now, deadline.Add(-gpuDeadline), typicalGPUCheck),
+	})
+	progress(doc, document.StageGPU, "Checking the instance's GPU...", percentGPUCheck, doc.Resources.InstanceID)
+	return nil
+}
+
+// typicalGPUCheck: agent registration (~60 s) plus the command.
+const typicalGPUCheck = 70 * time.Second
+
+// gpuFailed records and returns a failed check.
+func (s *Step) gpuFailed(doc *document.Document, step, message string) error {
+	setStatus(doc, StatusGPU, document.Poll{Status: string(ssmtypes.CommandInvocationStatusFailed), Failed: true, Detail: message})
+	return steperr.New(steperr.GpuCheckFailed, step, message, remedyGPU)
+}
+
+// gpuLines are the non-empty lines of nvidia-smi's output.
+func gpuLines(out string) []string {
+	var gpus []string
+	for line := range strings.Lines(out) {
+		if l := strings.TrimSpace(line); l != "" {
+			gpus = append(gpus, l)
+		}
+	}
+	return gpus
+}

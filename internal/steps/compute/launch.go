@@ -1,0 +1,217 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/compute/userdata"
+	"geusemaker/internal/steps/ec2tag"
+)
+
+// Root volume of every instance: 75 GiB (the Deep Learning AMIs need it),
+// gp3, encrypted with the account's default EBS key.
+const rootVolumeGiB = 75
+
+// IMDSv2 hop limit: 2 lets containers on the instance reach the metadata
+// service through docker's bridge.
+const imdsHopLimit = 2
+
+// candidate is one (instance type, subnet) RunInstances may try.
+type candidate struct {
+	instanceType string
+	subnetID     string
+}
+
+// candidates lists the launch attempts in order: the requested type in the
+// preferred (first) subnet, then in the other subnets (other AZs), then
+// each GPU fallback type the same way.
+func candidates(doc *document.Document) []candidate {
+	instanceTypes := []string{doc.Request.InstanceType}
+	if document.IsGPUInstanceType(doc.Request.InstanceType) {
+		instanceTypes = append(instanceTypes, doc.Request.GPUInstanceFallbacks...)
+	}
+	var out []candidate
+	for _, t := range instanceTypes {
+		for _, s := range doc.Resources.SubnetIDs {
+			out = append(out, candidate{instanceType: t, subnetID: s})
+		}
+	}
+	return out
+}
+
+// token is the candidate's EC2 ClientToken: a retried launch of the same
+// candidate returns the instance it already started.
+func (c candidate) token(deploymentID string) string {
+	return awsapi.Token(deploymentID, "instance-"+c.instanceType+"-"+c.subnetID)
+}
+
+func clientTokens(doc *document.Document) []string {
+	var out []string
+	for _, c := range candidates(doc) {
+		out = append(out, c.token(doc.Request.DeploymentID))
+	}
+	return out
+}
+
+// launch starts the instance and records it at once.
+func (s *Step) launch(ctx context.Context, doc *document.Document) error {
+	log := s.logger(doc, ActionLaunch)
+	ec2c, ssmc := s.clients(doc)
+	s.deadline(doc, document.StatusInstance, instanceDeadline)
+
+	if doc.Resources.InstanceID == "" {
+		// A launch whose answer was lost (Lambda timeout, crash) left an
+		// instance the ledger does not know: adopt it rather than start a
+		// second one with another candidate's token.
+		found, err := sweep(ctx, ec2c, doc)
+		if err != nil {
+			return steperr.FromAWS(steperr.InstanceLaunchFailed, stepName(ActionLaunch), err, remedyLaunch)
+		}
+		if i := slices.IndexFunc(found, func(i types.Instance) bool { return string(i.State.Name) != stateShuttingDown }); i >= 0 {
+			record(doc, found[i])
+			log.Info("adopted instance", "resource", "instance", "id", doc.Resources.InstanceID)
+		}
+	}
+	if doc.Resources.InstanceID == "" {
+		inst, err := s.runFirstAvailable(ctx, ec2c, &amiResolver{
+			ssm: ssmc, ec2: ec2c, override: doc.Request.AMIID, os: doc.Request.OSType,
+			amis: map[string]string{}, roots: map[string]string{},
+		}, doc)
+		if err != nil {
+			return err
+		}
+		record(doc, inst)
+		log.Info("launched instance", "resource", "instance", "id", doc.Resources.InstanceID,
+			"instance_type", doc.Resources.InstanceType, "availability_zone", doc.Resources.AvailabilityZone)
+	}
+	setStatus(doc, document.StatusInstance, document.Poll{Status: statePending, Percent: 10, NextPollSeconds: pollPending})
+	progress(doc, document.StageCompute, fmt.Sprintf("Launching %s instance %s...", doc.Resources.InstanceType, doc.Resources.InstanceID),
+		percentLaunched, doc.Resources.InstanceID)
+	return nil
+}
+
+// record writes the instance into the ledger.
+func record(doc *document.Document, i types.Instance) {
+	r := &doc.Resources
+	r.InstanceID = aws.ToString(i.InstanceId)
+	r.InstanceType = string(i.InstanceType)
+	r.AMIID = aws.ToString(i.ImageId)
+	if i.Placement != nil {
+		r.AvailabilityZone = aws.ToString(i.Placement.AvailabilityZone)
+	}
+	if ip := aws.ToString(i.PublicIpAddress); ip != "" {
+		r.PublicIP = ip
+	}
+}
+
+// runFirstAvailable tries each candidate until EC2 launches one. Only a
+// lack of capacity (or the type not being offered in the AZ) moves on to
+// the next candidate; any other error stops.
+func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResolver, doc *document.Document) (types.Instance, error) {
+	step := stepName(ActionLaunch)
+	all := candidates(doc)
+	if len(all) == 0 {
+		return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step,
+			"no subnet to launch into: the ledger has no subnet_ids",
+			"The network step did not record subnets: check its output, then retry the deployment.")
+	}
+	var tried []string
+	var last error
+	for _, c := range all {
+		ami, err := amis.resolve(ctx, c.instanceType)
+		if err != nil {
+			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyAMI)
+		}
+		root, err := amis.rootDevice(ctx, ami)
+		if err != nil {
+			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyAMI)
+		}
+		in, err := s.runInput(doc, c, ami, root)
+		if err != nil {
+			return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step, err.Error(),
+				"The UserData could not be built from the request and ledger: check efs_id and the request, then retry.")
+		}
+		out, err := api.RunInstances(ctx, in)
+		switch code := awsapi.Code(err); {
+		case err == nil:
+			return out.Instances[0], nil
+		case code == codeInsufficientCapacity || code == codeUnsupported:
+			tried = append(tried, c.instanceType+" in "+c.subnetID)
+			last = err
+			s.logger(doc, ActionLaunch).Info("no capacity, trying the next candidate",
+				"instance_type", c.instanceType, "subnet", c.subnetID, "aws_error_code", code)
+		case isInstanceProfileNotReady(err):
+			return types.Instance{}, steperr.FromAWS(steperr.InstanceProfileNotReady, step,
+				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyProfile)
+		default:
+			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step,
+				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyLaunch)
+		}
+	}
+	e := steperr.FromAWS(steperr.InsufficientCapacity, step,
+		fmt.Errorf("no capacity after trying %s: %w", strings.Join(tried, ", "), last),
+		fmt.Sprintf("EC2 had no capacity for any of: %s. Try another region, other instance types "+
+			"(gpu_instance_fallbacks), or later; for GPU types, request a higher vCPU quota in Service Quotas "+
+			"or reserve capacity with an On-Demand Capacity Reservation.", strings.Join(tried, ", ")))
+	return types.Instance{}, e
+}
+
+// runInput is the RunInstances request for a candidate.
+func (s *Step) runInput(doc *document.Document, c candidate, ami, rootDevice string) (*ec2.RunInstancesInput, error) {
+	req := doc.Request
+	ud, err := userdata.Build(userdata.Params{
+		DeploymentID: req.DeploymentID,
+		FileSystemID: doc.Resources.EFSID,
+		Region:       req.Region,
+		OS:           req.OSType,
+		GPU:          document.IsGPUInstanceType(c.instanceType),
+		HTTPS:        req.EnableCDN,
+	})
+	if err != nil {
+		return nil, err
+	}
+	in := &ec2.RunInstancesInput{
+		ImageId:      aws.String(ami),
+		InstanceType: types.InstanceType(c.instanceType),
+		MinCount:     aws.Int32(1),
+		MaxCount:     aws.Int32(1),
+		SubnetId:     aws.String(c.subnetID),
+		ClientToken:  aws.String(c.token(req.DeploymentID)),
+		UserData:     aws.String(ud),
+		MetadataOptions: &types.InstanceMetadataOptionsRequest{
+			HttpTokens:              types.HttpTokensStateRequired,
+			HttpPutResponseHopLimit: aws.Int32(imdsHopLimit),
+			HttpEndpoint:            types.InstanceMetadataEndpointStateEnabled,
+		},
+		BlockDeviceMappings: []types.BlockDeviceMapping{{
+			DeviceName: aws.String(rootDevice),
+			Ebs: &types.EbsBlockDevice{
+				VolumeSize:          aws.Int32(rootVolumeGiB),
+				VolumeType:          types.VolumeTypeGp3,
+				Encrypted:           aws.Bool(true),
+				DeleteOnTermination: aws.Bool(true),
+			},
+		}},
+		TagSpecifications: ec2tag.Specs(req, req.DeploymentID,
+			types.ResourceTypeInstance, types.ResourceTypeVolume, types.ResourceTypeNetworkInterface),
+	}
+	if sg := doc.Resources.SecurityGroupIDs[document.SGRoleInstance]; sg != "" {
+		in.SecurityGroupIds = []string{sg}
+	}
+	if p := doc.Resources.InstanceProfileName; p != "" {
+		in.IamInstanceProfile = &types.IamInstanceProfileSpecification{Name: aws.String(p)}
+	}
+	if req.KeyPairName != "" {
+		in.KeyName = aws.String(req.KeyPairName)
+	}
+	return in, nil
+}

@@ -1,0 +1,77 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+)
+
+// status reads the instance once: pending (poll again), running (done,
+// public IP recorded) or a state it cannot come back from (failed).
+func (s *Step) status(ctx context.Context, doc *document.Document) error {
+	step := stepName(ActionStatus)
+	ec2c, _ := s.clients(doc)
+	id := doc.Resources.InstanceID
+	deadline := s.deadline(doc, document.StatusInstance, instanceDeadline)
+	if id == "" {
+		return steperr.New(steperr.InstanceLaunchFailed, step, "no instance in the ledger to wait for",
+			"The launch action did not record an instance: check its output, then retry the deployment.")
+	}
+	inst, ok, err := findInstanceByID(ctx, ec2c, id)
+	if err != nil {
+		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyLaunch)
+	}
+	state := statePending
+	// Quirk: DescribeInstances can answer InvalidInstanceID.NotFound for a
+	// few seconds after RunInstances returned the id (EC2 is eventually
+	// consistent); until the deadline, an unknown id counts as pending.
+	if ok {
+		state = string(inst.State.Name)
+	}
+	switch state {
+	case stateRunning:
+		record(doc, inst)
+		setStatus(doc, document.StatusInstance, document.Poll{Status: state, Done: true, Percent: 100})
+		progress(doc, document.StageCompute, fmt.Sprintf("Instance %s is running", id), percentRunning, id)
+		s.logger(doc, ActionStatus).Info("instance running", "resource", "instance", "id", id, "public_ip", doc.Resources.PublicIP)
+		return nil
+	case statePending:
+		now := s.clock.Now()
+		if !now.Before(deadline) {
+			setStatus(doc, document.StatusInstance, document.Poll{Status: state, TimedOut: true})
+			return steperr.Timeout(step, "instance "+id, deadline, remedyInstanceTimeout)
+		}
+		setStatus(doc, document.StatusInstance, document.Poll{
+			Status: state, Percent: elapsedPercent(now, deadline.Add(-instanceDeadline), typicalLaunch(doc)), NextPollSeconds: pollPending,
+		})
+		s.logger(doc, ActionStatus).Debug("instance pending", "resource", "instance", "id", id)
+		return nil
+	default:
+		setStatus(doc, document.StatusInstance, document.Poll{Status: state, Failed: true, Detail: stateReason(inst)})
+		return steperr.New(steperr.InstanceLaunchFailed, step,
+			fmt.Sprintf("instance %s is %s before running: %s", id, state, stateReason(inst)), remedyState)
+	}
+}
+
+// typicalLaunch is how long pending usually lasts: about 20 s, a minute
+// for a GPU type booting a Deep Learning AMI.
+func typicalLaunch(doc *document.Document) time.Duration {
+	if document.IsGPUInstanceType(doc.Resources.InstanceType) {
+		return time.Minute
+	}
+	return 20 * time.Second
+}
+
+// stateReason is why EC2 says the instance left pending/running.
+func stateReason(i types.Instance) string {
+	if i.StateReason != nil {
+		return aws.ToString(i.StateReason.Message)
+	}
+	return aws.ToString(i.StateTransitionReason)
+}

@@ -1,0 +1,164 @@
+// Package compute owns the deployment's EC2 instance: it resolves the AMI
+// from SSM public parameters, launches the instance with the workload's
+// UserData (falling back across subnets and GPU types when EC2 has no
+// capacity), polls it to running, checks its GPU through SSM Run Command,
+// and terminates it on rollback and destroy.
+//
+// Actions: launch, status, gpu_check, gpu_check_status, terminate,
+// terminate_status. Status keys: instance, gpu, instance_terminate.
+//
+// It imports document, steperr, awsapi, clock, its userdata subpackage and
+// the SDK's EC2 and SSM clients; never sim or engine.
+package compute
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+)
+
+// Action names, as the state machine invokes them.
+const (
+	ActionLaunch          = "launch"
+	ActionStatus          = "status"
+	ActionGPUCheck        = "gpu_check"
+	ActionGPUCheckStatus  = "gpu_check_status"
+	ActionTerminate       = "terminate"
+	ActionTerminateStatus = "terminate_status"
+)
+
+// StatusGPU is the doc.Status and doc.Deadlines key of the GPU check
+// (document has no constant for it).
+const StatusGPU = "gpu"
+
+// Deadlines, each computed once when its wait starts.
+const (
+	// instanceDeadline bounds pending→running: 20 s typical, about a minute
+	// for a Deep Learning AMI; ten minutes means something is wrong.
+	instanceDeadline = 10 * time.Minute
+	// gpuDeadline bounds the GPU check: the SSM agent registers about a
+	// minute after boot, the command takes seconds.
+	gpuDeadline = 10 * time.Minute
+	// terminateDeadline bounds shutting-down→terminated (about a minute;
+	// GPU instances with large volumes take longer).
+	terminateDeadline = 15 * time.Minute
+)
+
+// Poll intervals the state machine's Wait states read.
+const (
+	pollPending   = 10
+	pollGPU       = 10
+	pollTerminate = 15
+)
+
+// Overall deployment progress reported by each stage of this step.
+const (
+	percentLaunched  = 45
+	percentRunning   = 55
+	percentGPUCheck  = 58
+	percentGPUPassed = 60
+)
+
+// ec2API is what the step calls on EC2.
+type ec2API interface {
+	RunInstances(context.Context, *ec2.RunInstancesInput, ...func(*ec2.Options)) (*ec2.RunInstancesOutput, error)
+	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
+	TerminateInstances(context.Context, *ec2.TerminateInstancesInput, ...func(*ec2.Options)) (*ec2.TerminateInstancesOutput, error)
+	DescribeImages(context.Context, *ec2.DescribeImagesInput, ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error)
+}
+
+// ssmAPI is what the step calls on Systems Manager.
+type ssmAPI interface {
+	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	SendCommand(context.Context, *ssm.SendCommandInput, ...func(*ssm.Options)) (*ssm.SendCommandOutput, error)
+	GetCommandInvocation(context.Context, *ssm.GetCommandInvocationInput, ...func(*ssm.Options)) (*ssm.GetCommandInvocationOutput, error)
+}
+
+// Step is the compute Lambda's logic.
+type Step struct {
+	cfg   aws.Config
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns the compute step. Clients are built per call for the
+// request's region, so one Lambda serves deployments in any region.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{cfg: cfg, clock: c, log: log}
+}
+
+// Actions returns the step's actions by name.
+func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
+	return map[string]func(context.Context, *document.Document) error{
+		ActionLaunch:          s.launch,
+		ActionStatus:          s.status,
+		ActionGPUCheck:        s.gpuCheck,
+		ActionGPUCheckStatus:  s.gpuCheckStatus,
+		ActionTerminate:       s.terminate,
+		ActionTerminateStatus: s.terminateStatus,
+	}
+}
+
+// clients returns EC2 and SSM clients for the deployment's region.
+func (s *Step) clients(doc *document.Document) (ec2API, ssmAPI) {
+	region := func(r *string) {
+		if doc.Request.Region != "" {
+			*r = doc.Request.Region
+		}
+	}
+	return ec2.NewFromConfig(s.cfg, func(o *ec2.Options) { region(&o.Region) }),
+		ssm.NewFromConfig(s.cfg, func(o *ssm.Options) { region(&o.Region) })
+}
+
+// logger adds the deployment's fields.
+func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
+	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
+}
+
+// stepName is the cause's "step" for an action, e.g. "compute-launch".
+func stepName(action string) string { return "compute-" + action }
+
+// deadline returns the deadline of key, setting it to now+d on first use
+// so retries and re-polls never extend it.
+func (s *Step) deadline(doc *document.Document, key string, d time.Duration) time.Time {
+	if doc.Deadlines == nil {
+		doc.Deadlines = map[string]string{}
+	}
+	if t, err := document.ParseTimestamp(doc.Deadlines[key]); err == nil {
+		return t
+	}
+	t := s.clock.Now().Add(d)
+	doc.Deadlines[key] = document.Timestamp(t)
+	return t
+}
+
+// setStatus writes a poll result.
+func setStatus(doc *document.Document, key string, p document.Poll) {
+	if doc.Status == nil {
+		doc.Status = map[string]document.Poll{}
+	}
+	doc.Status[key] = p
+}
+
+// progress reports what the step is doing, keeping a CloudFront domain
+// already announced.
+func progress(doc *document.Document, stage, message string, percent int, resourceID string) {
+	p := &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
+	if doc.Progress != nil {
+		p.CloudFrontDomain = doc.Progress.CloudFrontDomain
+	}
+	doc.Progress = p
+}
+
+// elapsedPercent estimates a wait's progress from the time since it
+// started against its typical duration; it stays below 100 until done.
+func elapsedPercent(now, started time.Time, typical time.Duration) int {
+	return min(max(int(now.Sub(started)*100/typical), 0), 95)
+}

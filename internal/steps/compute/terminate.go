@@ -1,0 +1,93 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+)
+
+// teardownStage is the stage a terminate reports: rollback after a failure,
+// destroy otherwise.
+func teardownStage(doc *document.Document) string {
+	if doc.Error != nil {
+		return document.StageRollback
+	}
+	return document.StageDestroy
+}
+
+// terminate terminates every instance of the deployment the sweep finds.
+func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
+	step := stepName(ActionTerminate)
+	if doc.Resources.Supplied(document.KeyInstanceID) {
+		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		return nil
+	}
+	ec2c, _ := s.clients(doc)
+	s.deadline(doc, document.StatusInstanceTerminate, terminateDeadline)
+	found, err := sweep(ctx, ec2c, doc)
+	if err != nil {
+		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
+	}
+	var ids []string
+	for _, i := range found {
+		id := aws.ToString(i.InstanceId)
+		_, err := ec2c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+		// Already gone counts as terminated.
+		if err != nil && !awsapi.IsNotFound(err) {
+			return steperr.FromAWS(steperr.InstanceLaunchFailed, step, fmt.Errorf("terminate instance %s: %w", id, err), remedyTerminate)
+		}
+		ids = append(ids, id)
+		s.logger(doc, ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
+	}
+	setStatus(doc, document.StatusInstanceTerminate, document.Poll{
+		Status: stateShuttingDown, Done: len(ids) == 0, NextPollSeconds: pollTerminate,
+	})
+	progress(doc, teardownStage(doc), "Terminating instances: "+strings.Join(ids, ", "), 0, doc.Resources.InstanceID)
+	return nil
+}
+
+// terminateStatus is done once no instance of the deployment is left
+// that is not terminated.
+func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) error {
+	step := stepName(ActionTerminateStatus)
+	if doc.Resources.Supplied(document.KeyInstanceID) {
+		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		return nil
+	}
+	ec2c, _ := s.clients(doc)
+	deadline := s.deadline(doc, document.StatusInstanceTerminate, terminateDeadline)
+	found, err := sweep(ctx, ec2c, doc)
+	if err != nil {
+		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
+	}
+	if len(found) == 0 {
+		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
+		progress(doc, teardownStage(doc), "Instances terminated", 0, doc.Resources.InstanceID)
+		return nil
+	}
+	var states []string
+	for _, i := range found {
+		states = append(states, aws.ToString(i.InstanceId)+" "+string(i.State.Name))
+	}
+	now := s.clock.Now()
+	if !now.Before(deadline) {
+		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: string(found[0].State.Name), TimedOut: true})
+		return steperr.Timeout(step, "termination of "+strings.Join(states, ", "), deadline, remedyTerminateTimeout)
+	}
+	setStatus(doc, document.StatusInstanceTerminate, document.Poll{
+		Status: string(found[0].State.Name), NextPollSeconds: pollTerminate, Detail: strings.Join(states, ", "),
+		Percent: elapsedPercent(now, deadline.Add(-terminateDeadline), typicalTerminate),
+	})
+	return nil
+}
+
+// typicalTerminate is shutting-down→terminated, about a minute.
+const typicalTerminate = time.Minute

@@ -1,0 +1,187 @@
+package firewall
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+	"geusemaker/internal/steps/ec2tag"
+)
+
+// create makes the deployment's groups and their ingress rules, recording
+// each group id as soon as AWS returns it. Groups are found again by name
+// in the VPC, so a retry creates nothing twice.
+func (s *Step) create(ctx context.Context, doc *document.Document) error {
+	const action = ActionCreate
+	req := doc.Request
+	if doc.Resources.VPCID == "" {
+		return missing(action, "vpc_id")
+	}
+	c := s.client(doc)
+	groups := maps.Clone(doc.Resources.SecurityGroupIDs)
+	if groups == nil {
+		groups = map[string]string{}
+	}
+	// The ledger's map is written whole by this step (Parallel branches
+	// merge ledgers shallowly), after each group exists.
+	record := func(role, id string) {
+		groups[role] = id
+		doc.Resources.SecurityGroupIDs = maps.Clone(groups)
+	}
+
+	if req.EnableALB {
+		id, err := s.ensureGroup(ctx, c, doc, document.SGRoleALB)
+		if err != nil {
+			return err
+		}
+		record(document.SGRoleALB, id)
+		from, err := s.albSource(ctx, c, doc)
+		if err != nil {
+			return err
+		}
+		if err := authorize(ctx, c, id, portHTTP, from); err != nil {
+			return err
+		}
+	}
+
+	if req.SecurityGroupID != "" {
+		if err := s.useSupplied(ctx, c, doc); err != nil {
+			return err
+		}
+		record(document.SGRoleInstance, req.SecurityGroupID)
+	} else {
+		id, err := s.ensureGroup(ctx, c, doc, document.SGRoleInstance)
+		if err != nil {
+			return err
+		}
+		record(document.SGRoleInstance, id)
+		// Only the ALB reaches the instance when there is one.
+		from := source{cidr: anywhere}
+		if req.EnableALB {
+			from = source{group: groups[document.SGRoleALB]}
+		}
+		if err := authorize(ctx, c, id, portHTTP, from); err != nil {
+			return err
+		}
+		if req.SSHCIDR != "" {
+			if err := authorize(ctx, c, id, portSSH, source{cidr: req.SSHCIDR}); err != nil {
+				return err
+			}
+		}
+	}
+
+	id, err := s.ensureGroup(ctx, c, doc, document.SGRoleEFS)
+	if err != nil {
+		return err
+	}
+	record(document.SGRoleEFS, id)
+	if err := authorize(ctx, c, id, portNFS, source{group: groups[document.SGRoleInstance]}); err != nil {
+		return err
+	}
+	doc.Progress = &document.Progress{Stage: document.StageSecurity, Percent: percentFirewall, ResourceID: groups[document.SGRoleInstance],
+		Message: fmt.Sprintf("Security groups ready in %s", doc.Resources.VPCID)}
+	return nil
+}
+
+// ensureGroup returns the id of the role's group in the VPC, creating it
+// when absent.
+func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document, role string) (string, error) {
+	const action = ActionCreate
+	req := doc.Request
+	vpcID := doc.Resources.VPCID
+	name := req.SecurityGroupName(role)
+	g, err := findGroupByName(ctx, c, vpcID, name)
+	if err != nil {
+		return "", awsFailure(action, err, remedyCreate)
+	}
+	if g != nil {
+		return aws.ToString(g.GroupId), nil
+	}
+	out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		GroupName:         aws.String(name),
+		Description:       aws.String(fmt.Sprintf("GeuseMaker %s security group of %s", role, req.DeploymentID)),
+		VpcId:             aws.String(vpcID),
+		TagSpecifications: ec2tag.Specs(req, name, types.ResourceTypeSecurityGroup),
+	})
+	if awsapi.Code(err) == codeGroupDuplicate {
+		// A concurrent or retried create won the race: use its group.
+		if g, ferr := findGroupByName(ctx, c, vpcID, name); ferr == nil && g != nil {
+			return aws.ToString(g.GroupId), nil
+		}
+	}
+	if err != nil {
+		return "", awsFailure(action, fmt.Errorf("create security group %s in %s: %w", name, vpcID, err), remedyCreate)
+	}
+	id := aws.ToString(out.GroupId)
+	s.logger(doc, action).Info("created security group", "resource", "security-group", "id", id, "role", role)
+	return id, nil
+}
+
+// useSupplied checks the user's group: it must exist in the deployment's
+// VPC. It is marked supplied and left exactly as it is.
+func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document) error {
+	const action = ActionCreate
+	id := doc.Request.SecurityGroupID
+	g, err := findGroupByID(ctx, c, id)
+	if err != nil {
+		return awsFailure(action, err, remedySupplied)
+	}
+	if g == nil {
+		return failure(action, fmt.Sprintf("security group %s given in security_group_id does not exist in %s", id, doc.Request.Region), remedySupplied)
+	}
+	if vpc := aws.ToString(g.VpcId); vpc != doc.Resources.VPCID {
+		return failure(action, fmt.Sprintf("security group %s belongs to %s, not to the deployment's VPC %s", id, vpc, doc.Resources.VPCID), remedySupplied)
+	}
+	doc.Resources.MarkSupplied(document.SecurityGroupKey(document.SGRoleInstance))
+	s.logger(doc, action).Info("using supplied security group", "resource", "security-group", "id", id)
+	return nil
+}
+
+// albSource is where the ALB accepts HTTP from: CloudFront's origin-facing
+// addresses when CloudFront fronts it, else anywhere.
+func (s *Step) albSource(ctx context.Context, c ec2API, doc *document.Document) (source, error) {
+	const action = ActionCreate
+	if !doc.Request.EnableCDN {
+		return source{cidr: anywhere}, nil
+	}
+	id, err := findPrefixList(ctx, c, cloudFrontPrefixList)
+	if err != nil {
+		return source{}, awsFailure(action, err, remedyPrefix)
+	}
+	if id == "" {
+		return source{}, failure(action, fmt.Sprintf("prefix list %s not found in %s", cloudFrontPrefixList, doc.Request.Region), remedyPrefix)
+	}
+	return source{prefixList: id}, nil
+}
+
+// source is one rule's peer: a CIDR, a security group or a prefix list.
+type source struct{ cidr, group, prefixList string }
+
+func (src source) permission(port int32) types.IpPermission {
+	p := types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port)}
+	switch {
+	case src.group != "":
+		p.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(src.group)}}
+	case src.prefixList != "":
+		p.PrefixListIds = []types.PrefixListId{{PrefixListId: aws.String(src.prefixList)}}
+	default:
+		p.IpRanges = []types.IpRange{{CidrIp: aws.String(src.cidr)}}
+	}
+	return p
+}
+
+// authorize opens TCP port on group to src; a rule that already exists
+// (a retried call) is done.
+func authorize(ctx context.Context, c ec2API, group string, port int32, src source) error {
+	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: []types.IpPermission{src.permission(port)}})
+	if err != nil && awsapi.Code(err) != codePermissionDuplicate {
+		return awsFailure(ActionCreate, fmt.Errorf("authorize port %d on %s: %w", port, group, err), remedyCreate)
+	}
+	return nil
+}

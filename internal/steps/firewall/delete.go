@@ -1,0 +1,119 @@
+package firewall
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+	"geusemaker/internal/steps/ec2tag"
+)
+
+// delete removes the groups this deployment created: first the rules by
+// which they reference each other (a referenced group cannot be deleted),
+// then the groups. A supplied group is never touched; one already gone
+// counts as deleted.
+func (s *Step) delete(ctx context.Context, doc *document.Document) error {
+	const action = ActionDelete
+	c := s.client(doc)
+	if err := s.sweep(ctx, c, doc); err != nil {
+		return err
+	}
+	groups := maps.Clone(doc.Resources.SecurityGroupIDs)
+	var ours []string
+	for _, role := range roles {
+		if id := groups[role]; id != "" && !doc.Resources.Supplied(document.SecurityGroupKey(role)) {
+			ours = append(ours, id)
+		}
+	}
+	for _, id := range ours {
+		if err := revokeReferences(ctx, c, id, ours); err != nil {
+			return deleteFailure(err)
+		}
+	}
+	log := s.logger(doc, action)
+	for _, role := range slices.Backward(roles) {
+		id := groups[role]
+		if id == "" || doc.Resources.Supplied(document.SecurityGroupKey(role)) {
+			continue
+		}
+		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
+		if err != nil && !awsapi.IsNotFound(err) {
+			return deleteFailure(fmt.Errorf("delete security group %s: %w", id, err))
+		}
+		log.Info("deleted security group", "resource", "security-group", "id", id, "role", role)
+		delete(groups, role)
+		doc.Resources.SecurityGroupIDs = maps.Clone(groups)
+	}
+	if len(groups) == 0 {
+		doc.Resources.SecurityGroupIDs = nil
+	}
+	stage, percent := document.StageDestroy, 0
+	if doc.Error != nil {
+		stage = document.StageRollback
+	}
+	if doc.Progress != nil {
+		percent = doc.Progress.Percent
+	}
+	doc.Progress = &document.Progress{Stage: stage, Percent: percent, Message: "Security groups deleted"}
+	return nil
+}
+
+// sweep completes the ledger with the deployment's groups found by tag and
+// matched to their role by name, for a run whose ledger was lost.
+func (s *Step) sweep(ctx context.Context, c ec2API, doc *document.Document) error {
+	req := doc.Request
+	found, err := listGroups(ctx, c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{ec2tag.Filter("tag:"+document.TagDeployment, req.DeploymentID)}})
+	if err != nil {
+		return awsFailure(ActionDelete, fmt.Errorf("find the deployment's security groups by tag: %w", err), remedyDelete)
+	}
+	for _, g := range found {
+		for _, role := range roles {
+			if aws.ToString(g.GroupName) != req.SecurityGroupName(role) || doc.Resources.SecurityGroupIDs[role] != "" {
+				continue
+			}
+			if doc.Resources.SecurityGroupIDs == nil {
+				doc.Resources.SecurityGroupIDs = map[string]string{}
+			}
+			doc.Resources.SecurityGroupIDs[role] = aws.ToString(g.GroupId)
+		}
+	}
+	return nil
+}
+
+// revokeReferences removes the ingress rules of group whose source is
+// another of ours, so that group can be deleted.
+func revokeReferences(ctx context.Context, c ec2API, group string, ours []string) error {
+	g, err := findGroupByID(ctx, c, group)
+	if err != nil || g == nil {
+		return err
+	}
+	var refs []types.IpPermission
+	for _, p := range g.IpPermissions {
+		var pairs []types.UserIdGroupPair
+		for _, pair := range p.UserIdGroupPairs {
+			if other := aws.ToString(pair.GroupId); other != group && slices.Contains(ours, other) {
+				pairs = append(pairs, types.UserIdGroupPair{GroupId: pair.GroupId})
+			}
+		}
+		if len(pairs) > 0 {
+			refs = append(refs, types.IpPermission{IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, UserIdGroupPairs: pairs})
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	_, err = c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: refs})
+	// InvalidPermission.NotFound (a retried revoke) and a vanished group
+	// both mean the reference is gone.
+	if err != nil && !awsapi.IsNotFound(err) {
+		return fmt.Errorf("revoke references to our groups from %s: %w", group, err)
+	}
+	return nil
+}

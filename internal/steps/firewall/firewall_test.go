@@ -1,0 +1,289 @@
+package firewall_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdkec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+	simec2 "geusemaker/internal/sim/ec2"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/firewall"
+)
+
+type env struct {
+	w       *world.World
+	ec2     *sdkec2.Client
+	vpc     string
+	subnet  string
+	actions map[string]func(context.Context, *document.Document) error
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	clk := clock.NewVirtual(world.Epoch)
+	w := world.New(world.WithClock(clk))
+	simec2.Register(w)
+	cfg := w.Config("us-east-1")
+	c := sdkec2.NewFromConfig(cfg)
+	vpcs, err := c.DescribeVpcs(context.Background(), &sdkec2.DescribeVpcsInput{})
+	require.NoError(t, err)
+	subnets, err := c.DescribeSubnets(context.Background(), &sdkec2.DescribeSubnetsInput{})
+	require.NoError(t, err)
+	step := firewall.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &env{w: w, ec2: c, vpc: *vpcs.Vpcs[0].VpcId, subnet: *subnets.Subnets[0].SubnetId, actions: step.Actions()}
+}
+
+func (e *env) doc(tier document.Tier) *document.Document {
+	return &document.Document{
+		Request:   document.Request{DeploymentID: "demo", Tier: tier, Region: "us-east-1", EnableALB: tier != document.TierDev, EnableCDN: tier == document.TierGPU},
+		Resources: document.Ledger{VPCID: e.vpc},
+	}
+}
+
+func (e *env) run(t *testing.T, action string, doc *document.Document) error {
+	t.Helper()
+	return e.actions[action](context.Background(), doc)
+}
+
+func requireStepError(t *testing.T, err error, name, code string) {
+	t.Helper()
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, name, se.Name, se.Error())
+	assert.Equal(t, code, se.Cause.AWSErrorCode)
+	var cause map[string]string
+	require.NoError(t, json.Unmarshal([]byte(se.CauseJSON()), &cause))
+	assert.NotEmpty(t, cause["remediation"])
+	if code != "" {
+		assert.Equal(t, code, cause["aws_error_code"])
+	}
+}
+
+// rule is one ingress rule in a comparable form.
+type rule struct {
+	Port int32
+	From string
+}
+
+func (e *env) ingress(t *testing.T, id string) []rule {
+	t.Helper()
+	out, err := e.ec2.DescribeSecurityGroups(context.Background(), &sdkec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+	require.NoError(t, err)
+	var rules []rule
+	for _, p := range out.SecurityGroups[0].IpPermissions {
+		for _, r := range p.IpRanges {
+			rules = append(rules, rule{*p.FromPort, *r.CidrIp})
+		}
+		for _, g := range p.UserIdGroupPairs {
+			rules = append(rules, rule{*p.FromPort, *g.GroupId})
+		}
+		for _, pl := range p.PrefixListIds {
+			rules = append(rules, rule{*p.FromPort, *pl.PrefixListId})
+		}
+	}
+	return rules
+}
+
+func TestCreateGroupsPerTier(t *testing.T) {
+	tests := []struct {
+		name string
+		tier document.Tier
+		ssh  string
+		want func(g map[string]string) map[string][]rule
+	}{
+		{"dev without SSH", document.TierDev, "", func(g map[string]string) map[string][]rule {
+			return map[string][]rule{
+				document.SGRoleInstance: {{80, "0.0.0.0/0"}},
+				document.SGRoleEFS:      {{2049, g[document.SGRoleInstance]}},
+			}
+		}},
+		{"dev with SSH", document.TierDev, "203.0.113.7/32", func(g map[string]string) map[string][]rule {
+			return map[string][]rule{
+				document.SGRoleInstance: {{22, "203.0.113.7/32"}, {80, "0.0.0.0/0"}},
+				document.SGRoleEFS:      {{2049, g[document.SGRoleInstance]}},
+			}
+		}},
+		{"automation", document.TierAutomation, "", func(g map[string]string) map[string][]rule {
+			return map[string][]rule{
+				document.SGRoleALB:      {{80, "0.0.0.0/0"}},
+				document.SGRoleInstance: {{80, g[document.SGRoleALB]}},
+				document.SGRoleEFS:      {{2049, g[document.SGRoleInstance]}},
+			}
+		}},
+		{"gpu behind CloudFront", document.TierGPU, "", func(g map[string]string) map[string][]rule {
+			return map[string][]rule{
+				document.SGRoleALB:      {{80, simec2.CloudFrontPrefixListID}},
+				document.SGRoleInstance: {{80, g[document.SGRoleALB]}},
+				document.SGRoleEFS:      {{2049, g[document.SGRoleInstance]}},
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			doc := e.doc(tt.tier)
+			doc.Request.SSHCIDR = tt.ssh
+			require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+			groups := doc.Resources.SecurityGroupIDs
+			want := tt.want(groups)
+			require.Len(t, groups, len(want))
+			for role, rules := range want {
+				assert.ElementsMatch(t, rules, e.ingress(t, groups[role]), role)
+			}
+			inventory := e.w.Inventory()
+			require.Len(t, inventory, len(want))
+			for _, res := range inventory {
+				assert.Equal(t, "demo", res.Tags[document.TagDeployment])
+				assert.Contains(t, []string{"demo-alb-sg", "demo-instance-sg", "demo-efs-sg"}, res.Tags["Name"])
+			}
+			assert.Equal(t, document.StageSecurity, doc.Progress.Stage)
+
+			// Twice, and with the ledger lost: the same groups, no new rules.
+			require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+			lost := e.doc(tt.tier)
+			lost.Request.SSHCIDR = tt.ssh
+			require.NoError(t, e.run(t, firewall.ActionCreate, lost))
+			assert.Equal(t, groups, lost.Resources.SecurityGroupIDs)
+			assert.Equal(t, inventory, e.w.Inventory())
+
+			require.NoError(t, e.run(t, firewall.ActionDelete, doc))
+			assert.Empty(t, e.w.Inventory())
+			assert.Empty(t, doc.Resources.SecurityGroupIDs)
+			require.NoError(t, e.run(t, firewall.ActionDelete, doc))
+			require.NoError(t, e.run(t, firewall.ActionDelete, lost), "deleting what is gone succeeds")
+		})
+	}
+}
+
+func TestCreateWithSuppliedGroup(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	mine, err := e.ec2.CreateSecurityGroup(ctx, &sdkec2.CreateSecurityGroupInput{GroupName: aws.String("mine"), Description: aws.String("mine"), VpcId: &e.vpc})
+	require.NoError(t, err)
+	doc := e.doc(document.TierAutomation)
+	doc.Request.SecurityGroupID = *mine.GroupId
+	require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+	assert.Equal(t, *mine.GroupId, doc.Resources.SecurityGroupIDs[document.SGRoleInstance])
+	assert.True(t, doc.Resources.Supplied(document.SecurityGroupKey(document.SGRoleInstance)))
+	assert.Empty(t, e.ingress(t, *mine.GroupId), "a supplied group is never modified")
+	assert.Equal(t, []rule{{2049, *mine.GroupId}}, e.ingress(t, doc.Resources.SecurityGroupIDs[document.SGRoleEFS]))
+
+	require.NoError(t, e.run(t, firewall.ActionDelete, doc))
+	inventory := e.w.Inventory()
+	require.Len(t, inventory, 1, "only the supplied group is left")
+	assert.Equal(t, *mine.GroupId, inventory[0].ID)
+
+	t.Run("does not exist", func(t *testing.T) {
+		doc := e.doc(document.TierDev)
+		doc.Request.SecurityGroupID = "sg-0000000000000ffff"
+		requireStepError(t, e.run(t, firewall.ActionCreate, doc), steperr.SecurityGroupFailed, "")
+	})
+	t.Run("in another VPC", func(t *testing.T) {
+		doc := e.doc(document.TierDev)
+		doc.Request.SecurityGroupID = *mine.GroupId
+		doc.Resources.VPCID = "vpc-0000000000000ffff"
+		requireStepError(t, e.run(t, firewall.ActionCreate, doc), steperr.SecurityGroupFailed, "")
+	})
+}
+
+func TestCreateFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault world.Fault
+		asl   string
+	}{
+		{"describe denied", world.Fault{Operation: "DescribeSecurityGroups", Code: "UnauthorizedOperation"}, steperr.SecurityGroupFailed},
+		{"group quota", world.Fault{Operation: "CreateSecurityGroup", Code: "SecurityGroupLimitExceeded"}, steperr.SecurityGroupFailed},
+		{"duplicate without a group to adopt", world.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, steperr.SecurityGroupFailed},
+		{"rule quota", world.Fault{Operation: "AuthorizeSecurityGroupIngress", Code: "RulesPerSecurityGroupLimitExceeded"}, steperr.SecurityGroupFailed},
+		{"prefix list lookup denied", world.Fault{Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, steperr.SecurityGroupFailed},
+		{"throttled", world.Fault{Operation: "CreateSecurityGroup", Code: "RequestLimitExceeded"}, steperr.Throttled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			f := tt.fault
+			f.Service = "EC2"
+			e.w.Inject(f)
+			requireStepError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierGPU)), tt.asl, f.Code)
+			e.w.ClearFaults()
+			doc := e.doc(document.TierGPU)
+			require.NoError(t, e.run(t, firewall.ActionCreate, doc), "a retry completes")
+			assert.Len(t, e.w.Inventory(), 3)
+		})
+	}
+	t.Run("duplicate rule is done", func(t *testing.T) {
+		e := newEnv(t)
+		e.w.Inject(world.Fault{Service: "EC2", Operation: "AuthorizeSecurityGroupIngress", Code: "InvalidPermission.Duplicate"})
+		require.NoError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierDev)))
+	})
+	t.Run("no VPC in the ledger", func(t *testing.T) {
+		e := newEnv(t)
+		doc := e.doc(document.TierDev)
+		doc.Resources.VPCID = ""
+		requireStepError(t, e.run(t, firewall.ActionCreate, doc), steperr.InternalError, "")
+	})
+}
+
+func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc(document.TierGPU)
+	require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+	var eni string
+	e.w.Do(func() {
+		var err error
+		eni, err = e.w.Network.CreateNetworkInterface(e.subnet, []string{doc.Resources.SecurityGroupIDs[document.SGRoleEFS]}, "EFS mount target")
+		require.NoError(t, err)
+	})
+	requireStepError(t, e.run(t, firewall.ActionDelete, doc), steperr.ResourceBusy, "DependencyViolation")
+	e.w.Do(func() { e.w.Network.DeleteNetworkInterface(eni) })
+	require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierGPU)), "the sweep finds the rest by tag")
+	assert.Empty(t, e.w.Inventory())
+}
+
+func TestDeleteFailures(t *testing.T) {
+	tests := []struct {
+		op, code, asl string
+	}{
+		{"DescribeSecurityGroups", "UnauthorizedOperation", steperr.SecurityGroupFailed},
+		{"RevokeSecurityGroupIngress", "UnauthorizedOperation", steperr.SecurityGroupFailed},
+		{"DeleteSecurityGroup", "DependencyViolation", steperr.ResourceBusy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			e := newEnv(t)
+			require.NoError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierAutomation)))
+			e.w.Inject(world.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
+			requireStepError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierAutomation)), tt.asl, tt.code)
+			require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierAutomation)))
+			assert.Empty(t, e.w.Inventory())
+		})
+	}
+	t.Run("a retried revoke that reached AWS", func(t *testing.T) {
+		e := newEnv(t)
+		require.NoError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierAutomation)))
+		e.w.Inject(world.Fault{Service: "EC2", Operation: "RevokeSecurityGroupIngress", Code: "InvalidPermission.NotFound", Times: 1})
+		// The reference survived the faked revoke, but the referencing
+		// group is deleted before the one it references, taking it along.
+		require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierAutomation)))
+		assert.Empty(t, e.w.Inventory())
+	})
+	t.Run("other deployments' groups are left alone", func(t *testing.T) {
+		e := newEnv(t)
+		other := e.doc(document.TierDev)
+		other.Request.DeploymentID = "other"
+		require.NoError(t, e.run(t, firewall.ActionCreate, other))
+		require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierDev)))
+		assert.Len(t, e.w.Inventory(), 2)
+	})
+}

@@ -1,0 +1,95 @@
+// Package firewall owns the deployment's security groups: the ALB's (port
+// 80 from CloudFront's origin-facing prefix list when there is a CDN, else
+// from anywhere), the instance's (port 80 from the ALB's group, or from
+// anywhere without an ALB; SSH only from the user's CIDR) and the EFS
+// mount targets' (NFS from the instance's group). A group the user supplies
+// becomes the instance's group and is never modified or deleted.
+//
+// Actions: create, delete. No status keys.
+//
+// It imports document, steperr, awsapi, clock and the SDK's EC2 client;
+// never sim or engine.
+package firewall
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+)
+
+// Action names, as the state machine invokes them.
+const (
+	ActionCreate = "create"
+	ActionDelete = "delete"
+)
+
+// Ports the groups open.
+const (
+	portHTTP = 80
+	portSSH  = 22
+	portNFS  = 2049
+	anywhere = "0.0.0.0/0"
+	// cloudFrontPrefixList is the AWS-managed list of CloudFront's
+	// origin-facing addresses; a rule from it weighs its MaxEntries (55)
+	// against the group's 60-rule quota, so the ALB group opens one port.
+	cloudFrontPrefixList = "com.amazonaws.global.cloudfront.origin-facing"
+)
+
+// Overall deployment progress reported by this step.
+const percentFirewall = 12
+
+// ec2API is what the step calls on EC2.
+type ec2API interface {
+	ec2.DescribeSecurityGroupsAPIClient
+	ec2.DescribeManagedPrefixListsAPIClient
+	CreateSecurityGroup(context.Context, *ec2.CreateSecurityGroupInput, ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error)
+	AuthorizeSecurityGroupIngress(context.Context, *ec2.AuthorizeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
+	RevokeSecurityGroupIngress(context.Context, *ec2.RevokeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error)
+	DeleteSecurityGroup(context.Context, *ec2.DeleteSecurityGroupInput, ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error)
+}
+
+// Step is the firewall Lambda's logic.
+type Step struct {
+	cfg   aws.Config
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns the firewall step. Clients are built per call for the
+// request's region, so one Lambda serves deployments in any region.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{cfg: cfg, clock: c, log: log}
+}
+
+// Actions returns the step's actions by name.
+func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
+	return map[string]func(context.Context, *document.Document) error{
+		ActionCreate: s.create,
+		ActionDelete: s.delete,
+	}
+}
+
+// client returns an EC2 client for the deployment's region.
+func (s *Step) client(doc *document.Document) ec2API {
+	return ec2.NewFromConfig(s.cfg, func(o *ec2.Options) {
+		if doc.Request.Region != "" {
+			o.Region = doc.Request.Region
+		}
+	})
+}
+
+// logger adds the deployment's fields.
+func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
+	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
+}
+
+// stepName is the cause's "step" for an action, e.g. "firewall-create".
+func stepName(action string) string { return "firewall-" + action }
+
+// roles lists the group roles in creation order; deletion runs backwards.
+var roles = []string{document.SGRoleALB, document.SGRoleInstance, document.SGRoleEFS}

@@ -1,0 +1,215 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+)
+
+// policyDocument is an IAM policy document.
+type policyDocument struct {
+	Version   string
+	Statement []statement
+}
+
+type statement struct {
+	Sid       string `json:",omitempty"`
+	Effect    string
+	Principal map[string]string `json:",omitempty"`
+	Action    []string
+	Resource  string `json:",omitempty"`
+}
+
+const policyVersion = "2012-10-17"
+
+// trustPolicy lets EC2 assume the role for the instance.
+func trustPolicy() string {
+	return mustJSON(policyDocument{Version: policyVersion, Statement: []statement{{
+		Effect: "Allow", Principal: map[string]string{"Service": "ec2.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
+	}}})
+}
+
+// efsClientPolicy grants what amazon-efs-utils needs on one file system,
+// the same actions as PolicyEFSClient.
+func efsClientPolicy(fileSystemARN string) string {
+	return mustJSON(policyDocument{Version: policyVersion, Statement: []statement{{
+		Sid: "EFSClientAccess", Effect: "Allow", Resource: fileSystemARN,
+		Action: []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:DescribeMountTargets"},
+	}}})
+}
+
+func mustJSON(v policyDocument) string {
+	b, err := json.Marshal(v)
+	if err != nil { // a struct of strings always marshals
+		panic(err)
+	}
+	return string(b)
+}
+
+// iamTags are the deployment's tags plus Name, sorted so every attempt
+// sends the same request.
+func iamTags(r document.Request, name string) []types.Tag {
+	tags := r.Tags()
+	tags["Name"] = name
+	out := make([]types.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+// create makes the role, its policies and the instance profile holding it.
+// Each is found by its deterministic name on a retry.
+func (s *Step) create(ctx context.Context, doc *document.Document) error {
+	role, err := s.ensureRole(ctx, doc)
+	if err != nil {
+		return err
+	}
+	if err := s.grantPolicies(ctx, doc, role); err != nil {
+		return err
+	}
+	profile, err := s.ensureInstanceProfile(ctx, doc)
+	if err != nil {
+		return err
+	}
+	if err := s.addRole(ctx, doc, profile); err != nil {
+		return err
+	}
+	doc.Progress = &document.Progress{Stage: document.StageIdentity, Message: "IAM role and instance profile ready",
+		Percent: percentIdentity, ResourceID: doc.Resources.InstanceProfileName}
+	return nil
+}
+
+// ensureRole creates the role, or adopts the deployment's own after an
+// earlier attempt, and records it.
+func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.Role, error) {
+	name := doc.Request.RoleName()
+	out, err := s.iam.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		AssumeRolePolicyDocument: aws.String(trustPolicy()),
+		Description:              aws.String("GeuseMaker instance role of deployment " + doc.Request.DeploymentID),
+		Tags:                     iamTags(doc.Request, name),
+	})
+	var role *types.Role
+	switch {
+	case awsapi.Code(err) == codeEntityAlreadyExists:
+		role, err = findRoleByName(ctx, s.iam, name)
+		if err != nil {
+			return nil, awsFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
+		}
+		if role == nil || !ownedBy(role.Tags, doc.Request.DeploymentID) {
+			return nil, failure(ActionCreate, fmt.Sprintf("role %s exists but is not deployment %s's", name, doc.Request.DeploymentID),
+				"Delete or rename the existing role, or choose another deployment_id, then retry.")
+		}
+	case err != nil:
+		return nil, awsFailure(ActionCreate, fmt.Errorf("create role %s: %w", name, err),
+			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
+	default:
+		role = out.Role
+		s.logger(doc, ActionCreate).Info("created role", "resource", "iam_role", "id", name)
+	}
+	doc.Resources.IAMRoleName = name
+	return role, nil
+}
+
+// grantPolicies attaches Systems Manager access and grants EFS client
+// access: inline and scoped to the file system when its id is known, else
+// through the managed policy. Both calls are idempotent in IAM.
+func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *types.Role) error {
+	name := aws.ToString(role.RoleName)
+	attach := []string{PolicySSM}
+	if doc.Resources.EFSID == "" {
+		attach = append(attach, PolicyEFSClient)
+	} else {
+		fsARN, err := fileSystemARN(aws.ToString(role.Arn), doc.Request.Region, doc.Resources.EFSID)
+		if err != nil {
+			return failure(ActionCreate, err.Error(), "IAM returned an unexpected role ARN: report a bug with the cause's message.")
+		}
+		if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+			RoleName: aws.String(name), PolicyName: aws.String(InlineEFSPolicy), PolicyDocument: aws.String(efsClientPolicy(fsARN)),
+		}); err != nil {
+			return awsFailure(ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineEFSPolicy, name, err),
+				"Check that the identity Lambda may call iam:PutRolePolicy, then retry.")
+		}
+	}
+	for _, policy := range attach {
+		if _, err := s.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(policy)}); err != nil {
+			return awsFailure(ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
+				"Check that the identity Lambda may call iam:AttachRolePolicy, then retry.")
+		}
+	}
+	return nil
+}
+
+// fileSystemARN builds the file system's ARN in the role's partition and
+// account.
+func fileSystemARN(roleARN, region, fsID string) (string, error) {
+	a, err := arn.Parse(roleARN)
+	if err != nil {
+		return "", fmt.Errorf("parse role ARN %q: %w", roleARN, err)
+	}
+	return arn.ARN{Partition: a.Partition, Service: "elasticfilesystem", Region: region, AccountID: a.AccountID,
+		Resource: "file-system/" + fsID}.String(), nil
+}
+
+// ensureInstanceProfile creates the instance profile, or adopts the
+// deployment's own after an earlier attempt, and records it.
+func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document) (*types.InstanceProfile, error) {
+	name := doc.Request.InstanceProfileName()
+	out, err := s.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
+		InstanceProfileName: aws.String(name), Tags: iamTags(doc.Request, name),
+	})
+	var profile *types.InstanceProfile
+	switch {
+	case awsapi.Code(err) == codeEntityAlreadyExists:
+		profile, err = findInstanceProfileByName(ctx, s.iam, name)
+		if err != nil {
+			return nil, awsFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
+		}
+		if profile == nil || !ownedBy(profile.Tags, doc.Request.DeploymentID) {
+			return nil, failure(ActionCreate, fmt.Sprintf("instance profile %s exists but is not deployment %s's", name, doc.Request.DeploymentID),
+				"Delete the existing instance profile, or choose another deployment_id, then retry.")
+		}
+	case err != nil:
+		return nil, awsFailure(ActionCreate, fmt.Errorf("create instance profile %s: %w", name, err),
+			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
+	default:
+		profile = out.InstanceProfile
+		s.logger(doc, ActionCreate).Info("created instance profile", "resource", "instance_profile", "id", name)
+	}
+	doc.Resources.InstanceProfileName = name
+	return profile, nil
+}
+
+// addRole puts the role in the profile unless it is there already: IAM
+// answers LimitExceeded to adding any role to a profile that holds one,
+// the same role included.
+func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *types.InstanceProfile) error {
+	role, name := doc.Resources.IAMRoleName, aws.ToString(profile.InstanceProfileName)
+	if len(profile.Roles) > 0 {
+		held := aws.ToString(profile.Roles[0].RoleName)
+		if held == role {
+			return nil
+		}
+		return failure(ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
+			"Remove that role from the instance profile (or delete the profile), then retry.")
+	}
+	if _, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
+		InstanceProfileName: aws.String(name), RoleName: aws.String(role),
+	}); err != nil {
+		return awsFailure(ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
+			"Check that the identity Lambda may call iam:AddRoleToInstanceProfile and iam:PassRole, then retry.")
+	}
+	s.logger(doc, ActionCreate).Info("added role to instance profile", "resource", "instance_profile", "id", name, "role", role)
+	return nil
+}

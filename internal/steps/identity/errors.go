@@ -1,0 +1,56 @@
+package identity
+
+import (
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/steperr"
+)
+
+// AWS error codes the step handles by name. Codes, not types: the modeled
+// type and a bare API error with the same code (as a proxy or an injected
+// fault gives) must be handled alike.
+const (
+	codeEntityAlreadyExists    = "EntityAlreadyExists"
+	codeDeleteConflict         = "DeleteConflict"
+	codeLimitExceeded          = "LimitExceeded"
+	codeConcurrentModification = "ConcurrentModification"
+	codeAccessDenied           = "AccessDenied"
+	codeNoSuchEntity           = "NoSuchEntity"
+	codeMalformedPolicy        = "MalformedPolicyDocument"
+)
+
+var remediations = map[string]string{
+	codeAccessDenied: "Grant the identity Lambda's role iam:CreateRole, iam:GetRole, iam:TagRole, iam:AttachRolePolicy, iam:PutRolePolicy, " +
+		"iam:CreateInstanceProfile, iam:GetInstanceProfile, iam:TagInstanceProfile and iam:AddRoleToInstanceProfile (and their delete " +
+		"counterparts) on role/<deployment>-* and instance-profile/<deployment>-*; the compute Lambda also needs iam:PassRole on the role. Then retry.",
+	codeLimitExceeded: "An IAM quota is reached (1,000 roles or instance profiles per account by default): delete unused roles " +
+		"and instance profiles or request a quota increase, then retry.",
+	codeNoSuchEntity: "An IAM entity the step needs is missing: a managed policy absent from this partition, or the role or " +
+		"instance profile deleted while the step ran. Retry; if it persists, deploy in a commercial AWS region.",
+	codeMalformedPolicy: "IAM rejected a policy GeuseMaker generated: report a bug with the cause's message.",
+}
+
+// awsFailure names a failed IAM call IdentityFailed (Throttled when AWS
+// throttles, ResourceBusy on a concurrent change), with the remediation for its code or else fallback.
+func awsFailure(action string, err error, fallback string) error {
+	// ConcurrentModification: IAM refuses a change while another one to the
+	// same entity is in flight; it clears within seconds.
+	if awsapi.Code(err) == codeConcurrentModification {
+		return busy(action, err, "Another change to the same IAM entity was in flight; the state machine retries.")
+	}
+	remediation, ok := remediations[awsapi.Code(err)]
+	if !ok {
+		remediation = fallback
+	}
+	return steperr.FromAWS(steperr.IdentityFailed, stepName(action), err, remediation)
+}
+
+// busy names a call refused until something in progress finishes; the
+// state machine retries ResourceBusy.
+func busy(action string, err error, remediation string) error {
+	return steperr.FromAWS(steperr.ResourceBusy, stepName(action), err, remediation)
+}
+
+// failure names an IdentityFailed without an AWS error behind it.
+func failure(action, message, remediation string) error {
+	return steperr.New(steperr.IdentityFailed, stepName(action), message, remediation)
+}

@@ -1,0 +1,80 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+)
+
+// findRoleByName returns a role, or nil when it does not exist.
+func findRoleByName(ctx context.Context, c iamAPI, name string) (*types.Role, error) {
+	out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if awsapi.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get role %s: %w", name, err)
+	}
+	return out.Role, nil
+}
+
+// findInstanceProfileByName returns an instance profile, or nil when it
+// does not exist.
+func findInstanceProfileByName(ctx context.Context, c iamAPI, name string) (*types.InstanceProfile, error) {
+	out, err := c.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	if awsapi.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get instance profile %s: %w", name, err)
+	}
+	return out.InstanceProfile, nil
+}
+
+// ownedBy reports whether tags mark a resource of the deployment: a
+// resource with the same deterministic name but another deployment's tag,
+// or none, is never adopted nor deleted.
+func ownedBy(tags []types.Tag, deploymentID string) bool {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == document.TagDeployment {
+			return aws.ToString(t.Value) == deploymentID
+		}
+	}
+	return false
+}
+
+// attachedPolicies lists the managed policies attached to a role.
+func attachedPolicies(ctx context.Context, c iamAPI, role string) ([]string, error) {
+	var arns []string
+	p := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list policies attached to role %s: %w", role, err)
+		}
+		for _, ap := range out.AttachedPolicies {
+			arns = append(arns, aws.ToString(ap.PolicyArn))
+		}
+	}
+	return arns, nil
+}
+
+// inlinePolicies lists the names of a role's inline policies.
+func inlinePolicies(ctx context.Context, c iamAPI, role string) ([]string, error) {
+	var names []string
+	p := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list inline policies of role %s: %w", role, err)
+		}
+		names = append(names, out.PolicyNames...)
+	}
+	return names, nil
+}

@@ -1,0 +1,360 @@
+package identity_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdkiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+	"geusemaker/internal/sim/iam"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/identity"
+)
+
+type env struct {
+	w       *world.World
+	model   *iam.Model
+	iam     *sdkiam.Client
+	actions map[string]func(context.Context, *document.Document) error
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	clk := clock.NewVirtual(world.Epoch)
+	w := world.New(world.WithClock(clk))
+	m := iam.Register(w)
+	cfg := w.Config("us-east-1")
+	step := identity.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &env{w: w, model: m, iam: sdkiam.NewFromConfig(cfg), actions: step.Actions()}
+}
+
+func newDoc() *document.Document {
+	return &document.Document{Request: document.Request{DeploymentID: "demo", Tier: document.TierDev, Region: "eu-west-1"}}
+}
+
+func (e *env) run(t *testing.T, action string, doc *document.Document) error {
+	t.Helper()
+	return e.actions[action](context.Background(), doc)
+}
+
+func (e *env) mustRun(t *testing.T, action string, doc *document.Document) {
+	t.Helper()
+	require.NoError(t, e.run(t, action, doc))
+}
+
+func (e *env) fault(op, code string, times int) {
+	e.w.Inject(world.Fault{Service: "IAM", Operation: op, Code: code, Times: times})
+}
+
+func (e *env) attached(t *testing.T, role string) []string {
+	t.Helper()
+	out, err := e.iam.ListAttachedRolePolicies(context.Background(), &sdkiam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
+	require.NoError(t, err)
+	var arns []string
+	for _, p := range out.AttachedPolicies {
+		arns = append(arns, aws.ToString(p.PolicyArn))
+	}
+	return arns
+}
+
+func requireStepError(t *testing.T, err error, name, code string) {
+	t.Helper()
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, name, se.Name)
+	var cause document.Cause
+	require.NoError(t, json.Unmarshal([]byte(se.CauseJSON()), &cause))
+	assert.Equal(t, code, cause.AWSErrorCode)
+	assert.NotEmpty(t, cause.Remediation)
+	assert.NotEmpty(t, cause.Message)
+	assert.Contains(t, cause.Step, "identity-")
+}
+
+func tagMap(tags []types.Tag) map[string]string {
+	out := map[string]string{}
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+func TestCreate(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, identity.ActionCreate, doc)
+	ctx := context.Background()
+
+	assert.Equal(t, "demo-efs-mount-role", doc.Resources.IAMRoleName)
+	assert.Equal(t, "demo-instance-profile", doc.Resources.InstanceProfileName)
+	assert.Equal(t, document.StageIdentity, doc.Progress.Stage)
+
+	role, err := e.iam.GetRole(ctx, &sdkiam.GetRoleInput{RoleName: aws.String(doc.Resources.IAMRoleName)})
+	require.NoError(t, err)
+	trust, err := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`, trust)
+	tags := tagMap(role.Role.Tags)
+	assert.Equal(t, "demo", tags[document.TagDeployment])
+	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
+	assert.Equal(t, "demo-efs-mount-role", tags["Name"])
+	assert.Equal(t, []string{identity.PolicySSM, identity.PolicyEFSClient}, e.attached(t, doc.Resources.IAMRoleName))
+
+	profile, err := e.iam.GetInstanceProfile(ctx, &sdkiam.GetInstanceProfileInput{InstanceProfileName: aws.String(doc.Resources.InstanceProfileName)})
+	require.NoError(t, err)
+	require.Len(t, profile.InstanceProfile.Roles, 1)
+	assert.Equal(t, doc.Resources.IAMRoleName, aws.ToString(profile.InstanceProfile.Roles[0].RoleName))
+	assert.Equal(t, "demo", tagMap(profile.InstanceProfile.Tags)[document.TagDeployment])
+}
+
+func TestCreateScopesEFSAccessToTheFileSystem(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	doc.Resources.EFSID = "fs-0123456789abcdef0"
+	e.mustRun(t, identity.ActionCreate, doc)
+
+	assert.Equal(t, []string{identity.PolicySSM}, e.attached(t, doc.Resources.IAMRoleName))
+	out, err := e.iam.GetRolePolicy(context.Background(), &sdkiam.GetRolePolicyInput{RoleName: aws.String(doc.Resources.IAMRoleName), PolicyName: aws.String(identity.InlineEFSPolicy)})
+	require.NoError(t, err)
+	policy, err := url.QueryUnescape(aws.ToString(out.PolicyDocument))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"EFSClientAccess","Effect":"Allow",
+		"Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite","elasticfilesystem:DescribeMountTargets"],
+		"Resource":"arn:aws:elasticfilesystem:eu-west-1:`+world.AccountID+`:file-system/fs-0123456789abcdef0"}]}`, policy)
+}
+
+func TestCreateTwiceCreatesOne(t *testing.T) {
+	tests := []struct {
+		name  string
+		again func(first *document.Document) *document.Document
+	}{
+		{"same document", func(first *document.Document) *document.Document { return first }},
+		{"ledger lost", func(*document.Document) *document.Document { return newDoc() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			first := newDoc()
+			e.mustRun(t, identity.ActionCreate, first)
+			second := tt.again(first)
+			e.mustRun(t, identity.ActionCreate, second)
+			assert.Len(t, e.w.Inventory(), 2)
+			assert.Equal(t, first.Resources, second.Resources)
+		})
+	}
+}
+
+func TestCreateAfterInterruptedAttempt(t *testing.T) {
+	e := newEnv(t)
+	e.fault("AddRoleToInstanceProfile", "ServiceFailure", 0)
+	doc := newDoc()
+	requireStepError(t, e.run(t, identity.ActionCreate, doc), steperr.IdentityFailed, "ServiceFailure")
+	assert.Equal(t, "demo-efs-mount-role", doc.Resources.IAMRoleName, "recorded as soon as created")
+	assert.Equal(t, "demo-instance-profile", doc.Resources.InstanceProfileName)
+
+	e.w.ClearFaults()
+	e.mustRun(t, identity.ActionCreate, doc)
+	var ready bool
+	e.w.Do(func() { ready = e.model.ProfileReady(doc.Resources.InstanceProfileName) })
+	assert.False(t, ready, "EC2 cannot use the profile until IAM has propagated it")
+}
+
+// plant creates a role and profile as someone else would.
+func (e *env) plant(t *testing.T, role, profile, owner string) {
+	t.Helper()
+	ctx := context.Background()
+	tags := []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String(owner)}}
+	if role != "" {
+		_, err := e.iam.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String(role), Tags: tags,
+			AssumeRolePolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+		require.NoError(t, err)
+	}
+	if profile != "" {
+		_, err := e.iam.CreateInstanceProfile(ctx, &sdkiam.CreateInstanceProfileInput{InstanceProfileName: aws.String(profile), Tags: tags})
+		require.NoError(t, err)
+	}
+}
+
+func TestCreateRefusesWhatIsNotTheDeployments(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, e *env)
+	}{
+		{"role of another deployment", func(t *testing.T, e *env) { e.plant(t, "demo-efs-mount-role", "", "other") }},
+		{"instance profile of another deployment", func(t *testing.T, e *env) { e.plant(t, "", "demo-instance-profile", "other") }},
+		{"instance profile holding another role", func(t *testing.T, e *env) {
+			e.plant(t, "stranger", "demo-instance-profile", "demo")
+			_, err := e.iam.AddRoleToInstanceProfile(context.Background(), &sdkiam.AddRoleToInstanceProfileInput{
+				InstanceProfileName: aws.String("demo-instance-profile"), RoleName: aws.String("stranger")})
+			require.NoError(t, err)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			tt.prepare(t, e)
+			requireStepError(t, e.run(t, identity.ActionCreate, newDoc()), steperr.IdentityFailed, "")
+		})
+	}
+}
+
+func TestCreateErrors(t *testing.T) {
+	tests := []struct {
+		name, op, code, want string
+		efs                  bool
+	}{
+		{"role create denied", "CreateRole", "AccessDenied", steperr.IdentityFailed, false},
+		{"role quota", "CreateRole", "LimitExceeded", steperr.IdentityFailed, false},
+		{"throttled", "CreateRole", "Throttling", steperr.Throttled, false},
+		{"concurrent change", "AttachRolePolicy", "ConcurrentModification", steperr.ResourceBusy, false},
+		{"managed policy missing", "AttachRolePolicy", "NoSuchEntity", steperr.IdentityFailed, false},
+		{"inline policy refused", "PutRolePolicy", "MalformedPolicyDocument", steperr.IdentityFailed, true},
+		{"profile quota", "CreateInstanceProfile", "LimitExceeded", steperr.IdentityFailed, false},
+		{"profile already holds a role", "AddRoleToInstanceProfile", "LimitExceeded", steperr.IdentityFailed, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.fault(tt.op, tt.code, 0)
+			doc := newDoc()
+			if tt.efs {
+				doc.Resources.EFSID = "fs-0123456789abcdef0"
+			}
+			requireStepError(t, e.run(t, identity.ActionCreate, doc), tt.want, tt.code)
+		})
+	}
+}
+
+func TestCreateAdoptionLookupErrors(t *testing.T) {
+	for _, op := range []string{"GetRole", "GetInstanceProfile"} {
+		t.Run(op, func(t *testing.T) {
+			e := newEnv(t)
+			e.mustRun(t, identity.ActionCreate, newDoc())
+			e.fault(op, "ServiceFailure", 0)
+			requireStepError(t, e.run(t, identity.ActionCreate, newDoc()), steperr.IdentityFailed, "ServiceFailure")
+		})
+	}
+}
+
+func TestFileSystemARN(t *testing.T) {
+	tests := []struct {
+		name, role, want string
+		fails            bool
+	}{
+		{"commercial", "arn:aws:iam::123456789012:role/r", "arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-1", false},
+		{"China partition", "arn:aws-cn:iam::123456789012:role/r", "arn:aws-cn:elasticfilesystem:eu-west-1:123456789012:file-system/fs-1", false},
+		{"not an ARN", "role/r", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := identity.FileSystemARN(tt.role, "eu-west-1", "fs-1")
+			if tt.fails {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
+	tests := []struct {
+		name   string
+		ledger func(built *document.Document) *document.Document
+		efs    bool
+	}{
+		{"from the ledger, managed EFS policy", func(built *document.Document) *document.Document { return built }, false},
+		{"from the ledger, inline EFS policy", func(built *document.Document) *document.Document { return built }, true},
+		{"from a lost ledger, by name and tag", func(*document.Document) *document.Document { return newDoc() }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			built := newDoc()
+			if tt.efs {
+				built.Resources.EFSID = "fs-1"
+			}
+			e.mustRun(t, identity.ActionCreate, built)
+			doc := tt.ledger(built)
+			doc.Error = &document.Failure{Error: steperr.InstanceLaunchFailed}
+			e.mustRun(t, identity.ActionDelete, doc)
+			assert.Equal(t, document.StageRollback, doc.Progress.Stage)
+			assert.Empty(t, e.w.Inventory())
+			e.mustRun(t, identity.ActionDelete, doc)
+		})
+	}
+}
+
+func TestDeleteWithNothingCreated(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, identity.ActionDelete, doc)
+	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
+}
+
+func TestDeleteLeavesAnotherOwnersEntities(t *testing.T) {
+	e := newEnv(t)
+	e.plant(t, "demo-efs-mount-role", "demo-instance-profile", "other")
+	e.mustRun(t, identity.ActionDelete, newDoc())
+	assert.Len(t, e.w.Inventory(), 2)
+}
+
+func TestDeleteErrors(t *testing.T) {
+	tests := []struct {
+		name, op, code, want string
+	}{
+		{"profile still holding a role", "DeleteInstanceProfile", "DeleteConflict", steperr.ResourceBusy},
+		{"profile delete denied", "DeleteInstanceProfile", "AccessDenied", steperr.IdentityFailed},
+		{"profile lookup fails", "GetInstanceProfile", "ServiceFailure", steperr.IdentityFailed},
+		{"role removal denied", "RemoveRoleFromInstanceProfile", "AccessDenied", steperr.IdentityFailed},
+		{"role still in use", "DeleteRole", "DeleteConflict", steperr.ResourceBusy},
+		{"role delete denied", "DeleteRole", "AccessDenied", steperr.IdentityFailed},
+		{"role lookup fails", "GetRole", "ServiceFailure", steperr.IdentityFailed},
+		{"listing attached policies fails", "ListAttachedRolePolicies", "ServiceFailure", steperr.IdentityFailed},
+		{"detach denied", "DetachRolePolicy", "AccessDenied", steperr.IdentityFailed},
+		{"listing inline policies fails", "ListRolePolicies", "ServiceFailure", steperr.IdentityFailed},
+		{"inline delete denied", "DeleteRolePolicy", "AccessDenied", steperr.IdentityFailed},
+		{"concurrent change", "DeleteRole", "ConcurrentModification", steperr.ResourceBusy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc()
+			doc.Resources.EFSID = "fs-1"
+			e.mustRun(t, identity.ActionCreate, doc)
+			e.fault(tt.op, tt.code, 0)
+			requireStepError(t, e.run(t, identity.ActionDelete, doc), tt.want, tt.code)
+		})
+	}
+}
+
+func TestDeleteTreatsNoSuchEntityAsDone(t *testing.T) {
+	for _, op := range []string{"RemoveRoleFromInstanceProfile", "DeleteInstanceProfile", "DetachRolePolicy", "DeleteRolePolicy", "DeleteRole"} {
+		t.Run(op, func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc()
+			doc.Resources.EFSID = "fs-1"
+			e.mustRun(t, identity.ActionCreate, doc)
+			e.fault(op, "NoSuchEntity", 1)
+			err := e.run(t, identity.ActionDelete, doc)
+			if op == "RemoveRoleFromInstanceProfile" || op == "DetachRolePolicy" || op == "DeleteRolePolicy" {
+				// The entity the fault hid is still there: deleting what holds it conflicts, and the retry clears it.
+				requireStepError(t, err, steperr.ResourceBusy, "DeleteConflict")
+				e.mustRun(t, identity.ActionDelete, doc)
+			} else {
+				require.NoError(t, err)
+			}
+		})
+	}
+}

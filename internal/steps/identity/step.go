@@ -1,0 +1,92 @@
+// Package identity owns the instance's IAM role and instance profile: a
+// role EC2 may assume, with Systems Manager access and EFS client access
+// (scoped to the deployment's file system when its id is known), placed in
+// an instance profile; and their deletion on rollback and destroy.
+//
+// Actions: create, delete. No status keys: IAM answers at once; the delay
+// before EC2 can use a fresh profile is the compute step's to retry
+// (InstanceProfileNotReady).
+//
+// It imports document, steperr, awsapi, clock and the SDK's IAM client;
+// never sim or engine.
+package identity
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+)
+
+// Action names, as the state machine invokes them.
+const (
+	ActionCreate = "create"
+	ActionDelete = "delete"
+)
+
+// Policies of the instance role.
+const (
+	// PolicySSM lets the instance register with Systems Manager (GPU check,
+	// Session Manager instead of SSH).
+	PolicySSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+	// PolicyEFSClient is EFS client read/write access to every file system,
+	// used when the file system's id is not known yet.
+	PolicyEFSClient = "arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess"
+	// InlineEFSPolicy names the inline policy granting client access to the
+	// deployment's file system only.
+	InlineEFSPolicy = "geusemaker-efs-client"
+)
+
+// Overall deployment progress reported by this step.
+const percentIdentity = 40
+
+// iamAPI is what the step calls on IAM.
+type iamAPI interface {
+	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
+	GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	DeleteRole(context.Context, *iam.DeleteRoleInput, ...func(*iam.Options)) (*iam.DeleteRoleOutput, error)
+	AttachRolePolicy(context.Context, *iam.AttachRolePolicyInput, ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
+	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+	ListAttachedRolePolicies(context.Context, *iam.ListAttachedRolePoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
+	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+	ListRolePolicies(context.Context, *iam.ListRolePoliciesInput, ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
+	CreateInstanceProfile(context.Context, *iam.CreateInstanceProfileInput, ...func(*iam.Options)) (*iam.CreateInstanceProfileOutput, error)
+	GetInstanceProfile(context.Context, *iam.GetInstanceProfileInput, ...func(*iam.Options)) (*iam.GetInstanceProfileOutput, error)
+	AddRoleToInstanceProfile(context.Context, *iam.AddRoleToInstanceProfileInput, ...func(*iam.Options)) (*iam.AddRoleToInstanceProfileOutput, error)
+	RemoveRoleFromInstanceProfile(context.Context, *iam.RemoveRoleFromInstanceProfileInput, ...func(*iam.Options)) (*iam.RemoveRoleFromInstanceProfileOutput, error)
+	DeleteInstanceProfile(context.Context, *iam.DeleteInstanceProfileInput, ...func(*iam.Options)) (*iam.DeleteInstanceProfileOutput, error)
+}
+
+// Step is the identity Lambda's logic.
+type Step struct {
+	iam   iamAPI
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns the identity step. IAM is global, so one client serves
+// deployments in every region.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{iam: iam.NewFromConfig(cfg), clock: c, log: log}
+}
+
+// Actions returns the step's actions by name.
+func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
+	return map[string]func(context.Context, *document.Document) error{
+		ActionCreate: s.create,
+		ActionDelete: s.delete,
+	}
+}
+
+// logger adds the deployment's fields.
+func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
+	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
+}
+
+// stepName is the cause's "step" for an action, e.g. "identity-create".
+func stepName(action string) string { return "identity-" + action }

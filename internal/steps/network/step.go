@@ -1,0 +1,122 @@
+// Package network owns the deployment's network: it resolves the VPC and
+// subnets the rest of the stack lives in and, when it had to create them,
+// deletes them on rollback and destroy.
+//
+// resolve picks, in order: the VPC and subnets the user supplied; a VPC this
+// deployment created earlier (found by its geusemaker:deployment tag, so a
+// retry creates nothing twice); the region's default VPC with its default
+// subnets; else a new VPC 10.0.0.0/16 with two public subnets in two
+// Availability Zones, an internet gateway and a route table routing
+// 0.0.0.0/0 to it. Supplied and default resources are marked supplied and
+// never deleted. Subnets in zones that offer the instance type come first.
+//
+// Actions: resolve, delete. No status keys: nothing here is waited on.
+//
+// It imports document, steperr, awsapi, clock and the SDK's EC2 client;
+// never sim or engine.
+package network
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+)
+
+// Action names, as the state machine invokes them.
+const (
+	ActionResolve = "resolve"
+	ActionDelete  = "delete"
+)
+
+// The network GeuseMaker creates when there is no default VPC (the original
+// tool's layout).
+const (
+	vpcCIDR = "10.0.0.0/16"
+	// subnetCount public subnets, in as many zones: an ALB needs two.
+	subnetCount = 2
+	anywhere    = "0.0.0.0/0"
+)
+
+// Overall deployment progress reported by this step.
+const percentNetwork = 10
+
+// ec2API is what the step calls on EC2.
+type ec2API interface {
+	ec2.DescribeVpcsAPIClient
+	ec2.DescribeSubnetsAPIClient
+	ec2.DescribeInternetGatewaysAPIClient
+	ec2.DescribeRouteTablesAPIClient
+	ec2.DescribeInstanceTypeOfferingsAPIClient
+	CreateVpc(context.Context, *ec2.CreateVpcInput, ...func(*ec2.Options)) (*ec2.CreateVpcOutput, error)
+	ModifyVpcAttribute(context.Context, *ec2.ModifyVpcAttributeInput, ...func(*ec2.Options)) (*ec2.ModifyVpcAttributeOutput, error)
+	DeleteVpc(context.Context, *ec2.DeleteVpcInput, ...func(*ec2.Options)) (*ec2.DeleteVpcOutput, error)
+	CreateSubnet(context.Context, *ec2.CreateSubnetInput, ...func(*ec2.Options)) (*ec2.CreateSubnetOutput, error)
+	ModifySubnetAttribute(context.Context, *ec2.ModifySubnetAttributeInput, ...func(*ec2.Options)) (*ec2.ModifySubnetAttributeOutput, error)
+	DeleteSubnet(context.Context, *ec2.DeleteSubnetInput, ...func(*ec2.Options)) (*ec2.DeleteSubnetOutput, error)
+	CreateInternetGateway(context.Context, *ec2.CreateInternetGatewayInput, ...func(*ec2.Options)) (*ec2.CreateInternetGatewayOutput, error)
+	AttachInternetGateway(context.Context, *ec2.AttachInternetGatewayInput, ...func(*ec2.Options)) (*ec2.AttachInternetGatewayOutput, error)
+	DetachInternetGateway(context.Context, *ec2.DetachInternetGatewayInput, ...func(*ec2.Options)) (*ec2.DetachInternetGatewayOutput, error)
+	DeleteInternetGateway(context.Context, *ec2.DeleteInternetGatewayInput, ...func(*ec2.Options)) (*ec2.DeleteInternetGatewayOutput, error)
+	CreateRouteTable(context.Context, *ec2.CreateRouteTableInput, ...func(*ec2.Options)) (*ec2.CreateRouteTableOutput, error)
+	CreateRoute(context.Context, *ec2.CreateRouteInput, ...func(*ec2.Options)) (*ec2.CreateRouteOutput, error)
+	AssociateRouteTable(context.Context, *ec2.AssociateRouteTableInput, ...func(*ec2.Options)) (*ec2.AssociateRouteTableOutput, error)
+	DisassociateRouteTable(context.Context, *ec2.DisassociateRouteTableInput, ...func(*ec2.Options)) (*ec2.DisassociateRouteTableOutput, error)
+	DeleteRouteTable(context.Context, *ec2.DeleteRouteTableInput, ...func(*ec2.Options)) (*ec2.DeleteRouteTableOutput, error)
+	DescribeAvailabilityZones(context.Context, *ec2.DescribeAvailabilityZonesInput, ...func(*ec2.Options)) (*ec2.DescribeAvailabilityZonesOutput, error)
+}
+
+// Step is the network Lambda's logic.
+type Step struct {
+	cfg   aws.Config
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns the network step. Clients are built per call for the
+// request's region, so one Lambda serves deployments in any region.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{cfg: cfg, clock: c, log: log}
+}
+
+// Actions returns the step's actions by name.
+func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
+	return map[string]func(context.Context, *document.Document) error{
+		ActionResolve: s.resolve,
+		ActionDelete:  s.delete,
+	}
+}
+
+// client returns an EC2 client for the deployment's region.
+func (s *Step) client(doc *document.Document) ec2API {
+	return ec2.NewFromConfig(s.cfg, func(o *ec2.Options) {
+		if doc.Request.Region != "" {
+			o.Region = doc.Request.Region
+		}
+	})
+}
+
+// logger adds the deployment's fields.
+func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
+	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
+}
+
+// stepName is the cause's "step" for an action, e.g. "network-resolve".
+func stepName(action string) string { return "network-" + action }
+
+// teardownProgress reports a deletion: part of a rollback when a Catch has
+// recorded an error, of a destroy otherwise.
+func teardownProgress(doc *document.Document, message, resourceID string) {
+	stage, percent := document.StageDestroy, 0
+	if doc.Error != nil {
+		stage = document.StageRollback
+	}
+	if doc.Progress != nil {
+		percent = doc.Progress.Percent
+	}
+	doc.Progress = &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
+}

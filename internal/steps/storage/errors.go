@@ -1,0 +1,86 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/efs/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/steperr"
+)
+
+// AWS error codes the step handles by name. Codes, not types: the modeled
+// type and a bare API error with the same code (as a proxy or an injected
+// fault gives) must be handled alike.
+const (
+	codeFileSystemAlreadyExists   = "FileSystemAlreadyExists"
+	codeFileSystemInUse           = "FileSystemInUse"
+	codeIncorrectFileSystemState  = "IncorrectFileSystemLifeCycleState"
+	codeIncorrectMountTargetState = "IncorrectMountTargetState"
+	codeMountTargetConflict       = "MountTargetConflict"
+)
+
+// AWS error codes whose remediation differs from the action's default.
+const (
+	codeAccessDenied            = "AccessDeniedException"
+	codeFileSystemLimitExceeded = "FileSystemLimitExceeded"
+	codeSubnetNotFound          = "SubnetNotFound"
+	codeSecurityGroupNotFound   = "SecurityGroupNotFound"
+	codeNoFreeAddresses         = "NoFreeAddressesInSubnet"
+	codeENILimitExceeded        = "NetworkInterfaceLimitExceeded"
+	codeUnsupportedZone         = "UnsupportedAvailabilityZone"
+)
+
+var remediations = map[string]string{
+	codeAccessDenied:            "Grant the storage Lambda's role the elasticfilesystem:* actions of this step (and ec2:CreateNetworkInterface, ec2:DescribeSubnets, ec2:DescribeNetworkInterfaces for mount targets), then retry.",
+	codeFileSystemLimitExceeded: "The region's EFS quota (1,000 file systems per account) is reached: delete unused file systems or request a quota increase in Service Quotas, then retry.",
+	codeSubnetNotFound:          "A subnet of the deployment no longer exists: check subnet_ids in the request (or let the deployment choose them) and retry.",
+	codeSecurityGroupNotFound:   "The EFS security group is missing or in another VPC than the subnets: retry the deployment so the firewall step recreates it.",
+	codeNoFreeAddresses:         "A subnet has no free IP addresses for the mount target: free addresses or choose larger subnets, then retry.",
+	codeENILimitExceeded:        "The account's network interface quota is reached: delete unused ENIs or request a quota increase, then retry.",
+	codeUnsupportedZone:         "EFS is not available in one of the subnets' Availability Zones: choose subnets in other zones, then retry.",
+}
+
+// awsFailure names a failed EFS call StorageFailed (Throttled when AWS
+// throttles), with the remediation for its code or else fallback.
+func awsFailure(action string, err error, fallback string) error {
+	remediation, ok := remediations[awsapi.Code(err)]
+	if !ok {
+		remediation = fallback
+	}
+	return steperr.FromAWS(steperr.StorageFailed, stepName(action), err, remediation)
+}
+
+// busy names a call refused until something in progress finishes; the
+// state machine retries ResourceBusy.
+func busy(action string, err error, remediation string) error {
+	return steperr.FromAWS(steperr.ResourceBusy, stepName(action), err, remediation)
+}
+
+// failure names a StorageFailed without an AWS error behind it.
+func failure(action, message, remediation string) error {
+	return steperr.New(steperr.StorageFailed, stepName(action), message, remediation)
+}
+
+// missing names an action run before the one that fills its input: the
+// state machine's order is broken.
+func missing(action, what string) error {
+	return steperr.New(steperr.InternalError, stepName(action),
+		fmt.Sprintf("the ledger has no %s; %s runs after the step that records it", what, action),
+		"The state machine and the Lambda code are from different versions: redeploy the stack.")
+}
+
+// isAlreadyExists reports a FileSystemAlreadyExists error, AWS's answer to
+// a repeated CreationToken, and the id it carries ("" when it has none).
+func isAlreadyExists(err error) (string, bool) {
+	if awsapi.Code(err) != codeFileSystemAlreadyExists {
+		return "", false
+	}
+	var exists *types.FileSystemAlreadyExists
+	if errors.As(err, &exists) {
+		return aws.ToString(exists.FileSystemId), true
+	}
+	return "", true
+}

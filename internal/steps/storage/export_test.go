@@ -1,0 +1,4 @@
+package storage
+
+// PollTiming exposes pollTiming to the external tests.
+var PollTiming = pollTiming

@@ -1,0 +1,163 @@
+// Package storage owns the deployment's Amazon EFS file system and its
+// mount targets: it creates an encrypted file system (or adopts the one the
+// user supplied), creates one mount target per Availability Zone of the
+// instance subnets, reports both waits to the state machine, and deletes
+// them on rollback and destroy — mount targets first, then the file system,
+// never a supplied one.
+//
+// Actions: create_filesystem, filesystem_status, create_mount_targets,
+// mount_targets_status, delete_mount_targets, mount_targets_deleted_status,
+// delete_filesystem. Status keys: efs, mount_targets, mount_target_delete.
+//
+// It imports document, steperr, awsapi, clock and the SDK's EFS client;
+// never sim or engine.
+package storage
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+)
+
+// Action names, as the state machine invokes them.
+const (
+	ActionCreateFileSystem          = "create_filesystem"
+	ActionFileSystemStatus          = "filesystem_status"
+	ActionCreateMountTargets        = "create_mount_targets"
+	ActionMountTargetsStatus        = "mount_targets_status"
+	ActionDeleteMountTargets        = "delete_mount_targets"
+	ActionMountTargetsDeletedStatus = "mount_targets_deleted_status"
+	ActionDeleteFileSystem          = "delete_filesystem"
+)
+
+// Deadlines, each computed once when its wait starts.
+const (
+	// fileSystemDeadline bounds creating→available (≈20 s typical);
+	// terraform-provider-aws waits 10 minutes for the same transition.
+	fileSystemDeadline = 10 * time.Minute
+	// mountTargetsDeadline bounds creating→available (≈90 s typical);
+	// terraform-provider-aws raised its wait from 10 to 30 minutes after
+	// mount targets took longer than 10 (hashicorp/terraform-provider-aws#15293).
+	mountTargetsDeadline = 30 * time.Minute
+	// mountTargetsDeleteDeadline bounds deleting→gone (≈60 s typical);
+	// terraform-provider-aws's default delete timeout is 10 minutes.
+	mountTargetsDeleteDeadline = 10 * time.Minute
+)
+
+// Typical durations the polls aim just after (the design's measurements).
+const (
+	typicalFileSystem        = 20 * time.Second
+	typicalMountTargets      = 90 * time.Second
+	typicalMountTargetDelete = 60 * time.Second
+)
+
+// Overall deployment progress reported by this step.
+const (
+	percentFileSystem        = 20
+	percentFileSystemReady   = 25
+	percentMountTargets      = 27
+	percentMountTargetsReady = 35
+)
+
+// Purpose of the idempotency token, awsapi.Token(id, tokenPurpose).
+const tokenPurpose = "efs"
+
+// efsAPI is what the step calls on EFS.
+type efsAPI interface {
+	CreateFileSystem(context.Context, *efs.CreateFileSystemInput, ...func(*efs.Options)) (*efs.CreateFileSystemOutput, error)
+	DescribeFileSystems(context.Context, *efs.DescribeFileSystemsInput, ...func(*efs.Options)) (*efs.DescribeFileSystemsOutput, error)
+	DeleteFileSystem(context.Context, *efs.DeleteFileSystemInput, ...func(*efs.Options)) (*efs.DeleteFileSystemOutput, error)
+	CreateMountTarget(context.Context, *efs.CreateMountTargetInput, ...func(*efs.Options)) (*efs.CreateMountTargetOutput, error)
+	DescribeMountTargets(context.Context, *efs.DescribeMountTargetsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error)
+	DeleteMountTarget(context.Context, *efs.DeleteMountTargetInput, ...func(*efs.Options)) (*efs.DeleteMountTargetOutput, error)
+}
+
+// Step is the storage Lambda's logic.
+type Step struct {
+	cfg   aws.Config
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns the storage step. Clients are built per call for the
+// request's region, so one Lambda serves deployments in any region.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{cfg: cfg, clock: c, log: log}
+}
+
+// Actions returns the step's actions by name.
+func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
+	return map[string]func(context.Context, *document.Document) error{
+		ActionCreateFileSystem:          s.createFileSystem,
+		ActionFileSystemStatus:          s.fileSystemStatus,
+		ActionCreateMountTargets:        s.createMountTargets,
+		ActionMountTargetsStatus:        s.mountTargetsStatus,
+		ActionDeleteMountTargets:        s.deleteMountTargets,
+		ActionMountTargetsDeletedStatus: s.mountTargetsDeletedStatus,
+		ActionDeleteFileSystem:          s.deleteFileSystem,
+	}
+}
+
+// client returns an EFS client for the deployment's region.
+func (s *Step) client(doc *document.Document) efsAPI {
+	return efs.NewFromConfig(s.cfg, func(o *efs.Options) {
+		if doc.Request.Region != "" {
+			o.Region = doc.Request.Region
+		}
+	})
+}
+
+// logger adds the deployment's fields.
+func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
+	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
+}
+
+// stepName is the cause's "step" for an action, e.g. "storage-create_filesystem".
+func stepName(action string) string { return "storage-" + action }
+
+// deadline returns the deadline of key, setting it to now+d on first use
+// so retries and re-polls never extend it.
+func (s *Step) deadline(doc *document.Document, key string, d time.Duration) time.Time {
+	if doc.Deadlines == nil {
+		doc.Deadlines = map[string]string{}
+	}
+	if t, err := document.ParseTimestamp(doc.Deadlines[key]); err == nil {
+		return t
+	}
+	t := s.clock.Now().Add(d)
+	doc.Deadlines[key] = document.Timestamp(t)
+	return t
+}
+
+// setStatus writes a poll result.
+func setStatus(doc *document.Document, key string, p document.Poll) {
+	if doc.Status == nil {
+		doc.Status = map[string]document.Poll{}
+	}
+	doc.Status[key] = p
+}
+
+// progress reports what the step is doing while building.
+func progress(doc *document.Document, message string, percent int, resourceID string) {
+	doc.Progress = &document.Progress{Stage: document.StageStorage, Message: message, Percent: percent, ResourceID: resourceID}
+}
+
+// teardownProgress reports a deletion: part of a rollback when a Catch has
+// recorded an error, of a destroy otherwise. The overall percentage stays
+// where the deployment left it.
+func teardownProgress(doc *document.Document, message, resourceID string) {
+	stage, percent := document.StageDestroy, 0
+	if doc.Error != nil {
+		stage = document.StageRollback
+	}
+	if doc.Progress != nil {
+		percent = doc.Progress.Percent
+	}
+	doc.Progress = &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
+}

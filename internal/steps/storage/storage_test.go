@@ -1,0 +1,684 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdkefs "github.com/aws/aws-sdk-go-v2/service/efs"
+	"github.com/aws/aws-sdk-go-v2/service/efs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+	"geusemaker/internal/sim/efs"
+	"geusemaker/internal/sim/efs/efstest"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/storage"
+)
+
+type env struct {
+	w       *world.World
+	net     *efstest.Network
+	clk     *clock.Virtual
+	efs     *sdkefs.Client
+	actions map[string]func(context.Context, *document.Document) error
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	clk := clock.NewVirtual(world.Epoch)
+	w := world.New(world.WithClock(clk))
+	net := efstest.NewNetwork()
+	w.Network = net
+	efs.Register(w)
+	cfg := w.Config("us-east-1")
+	step := storage.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &env{w: w, net: net, clk: clk, efs: sdkefs.NewFromConfig(cfg), actions: step.Actions()}
+}
+
+func newDoc() *document.Document {
+	return &document.Document{
+		Request: document.Request{DeploymentID: "demo", Tier: document.TierDev, Region: "us-east-1"},
+		Resources: document.Ledger{
+			VPCID:            efstest.VPC,
+			SubnetIDs:        []string{efstest.SubnetA, efstest.SubnetA2, efstest.SubnetB},
+			SecurityGroupIDs: map[string]string{document.SGRoleEFS: efstest.GroupEFS},
+		},
+	}
+}
+
+func (e *env) run(t *testing.T, action string, doc *document.Document) error {
+	t.Helper()
+	act, ok := e.actions[action]
+	require.True(t, ok, action)
+	return act(context.Background(), doc)
+}
+
+func (e *env) mustRun(t *testing.T, action string, doc *document.Document) {
+	t.Helper()
+	require.NoError(t, e.run(t, action, doc))
+}
+
+// ready runs the file system and mount target creates and lets them become available.
+func (e *env) ready(t *testing.T, doc *document.Document) {
+	t.Helper()
+	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.clk.Advance(20 * time.Second)
+	e.mustRun(t, storage.ActionCreateMountTargets, doc)
+	e.clk.Advance(90 * time.Second)
+}
+
+func (e *env) fileSystems(t *testing.T) []types.FileSystemDescription {
+	t.Helper()
+	out, err := e.efs.DescribeFileSystems(context.Background(), &sdkefs.DescribeFileSystemsInput{})
+	require.NoError(t, err)
+	return out.FileSystems
+}
+
+func (e *env) mountTargets(t *testing.T, fsID string) []types.MountTargetDescription {
+	t.Helper()
+	out, err := e.efs.DescribeMountTargets(context.Background(), &sdkefs.DescribeMountTargetsInput{FileSystemId: aws.String(fsID)})
+	require.NoError(t, err)
+	return out.MountTargets
+}
+
+func (e *env) fault(op, code string, times int) {
+	e.w.Inject(world.Fault{Service: "EFS", Operation: op, Code: code, Times: times})
+}
+
+// requireStepError checks the ASL name, the AWS code and that the cause
+// JSON tells the user what to do.
+func requireStepError(t *testing.T, err error, name, code string) {
+	t.Helper()
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, name, se.Name)
+	var cause document.Cause
+	require.NoError(t, json.Unmarshal([]byte(se.CauseJSON()), &cause))
+	assert.Equal(t, code, cause.AWSErrorCode)
+	assert.NotEmpty(t, cause.Remediation)
+	assert.NotEmpty(t, cause.Message)
+	assert.Contains(t, cause.Step, "storage-")
+	if code != "" {
+		assert.NotEmpty(t, cause.AWSRequestID)
+	}
+}
+
+func TestCreateFileSystemCreatesOneEncryptedTaggedFileSystem(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+
+	fss := e.fileSystems(t)
+	require.Len(t, fss, 1)
+	fs := fss[0]
+	assert.Equal(t, aws.ToString(fs.FileSystemId), doc.Resources.EFSID)
+	assert.Equal(t, awsapi.Token("demo", "efs"), aws.ToString(fs.CreationToken))
+	assert.True(t, aws.ToBool(fs.Encrypted))
+	assert.Equal(t, "demo-efs", aws.ToString(fs.Name))
+	tags := map[string]string{}
+	for _, tag := range fs.Tags {
+		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	assert.Equal(t, "demo", tags[document.TagDeployment])
+	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), doc.Deadlines[document.StatusEFS])
+	assert.Equal(t, document.StageStorage, doc.Progress.Stage)
+	assert.Equal(t, doc.Resources.EFSID, doc.Progress.ResourceID)
+	assert.False(t, doc.Resources.Supplied(document.KeyEFSID))
+}
+
+func TestCreateFileSystemTwiceCreatesOne(t *testing.T) {
+	tests := []struct {
+		name  string
+		again func(first *document.Document) *document.Document
+		fault string // injected on the second CreateFileSystem
+	}{
+		{"same document", func(first *document.Document) *document.Document { return first }, ""},
+		{"ledger lost: the token's FileSystemAlreadyExists names the id", func(*document.Document) *document.Document { return newDoc() }, ""},
+		{"ledger lost: an already-exists without id is found by token", func(*document.Document) *document.Document { return newDoc() }, "FileSystemAlreadyExists"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			first := newDoc()
+			e.mustRun(t, storage.ActionCreateFileSystem, first)
+			deadline := first.Deadlines[document.StatusEFS]
+			e.clk.Advance(time.Second)
+			if tt.fault != "" {
+				e.fault("CreateFileSystem", tt.fault, 1)
+			}
+			second := tt.again(first)
+			e.mustRun(t, storage.ActionCreateFileSystem, second)
+			assert.Len(t, e.fileSystems(t), 1)
+			assert.Equal(t, first.Resources.EFSID, second.Resources.EFSID)
+			if second == first {
+				assert.Equal(t, deadline, second.Deadlines[document.StatusEFS], "a retry never extends the deadline")
+			}
+		})
+	}
+}
+
+func TestCreateFileSystemAlreadyExistsButGone(t *testing.T) {
+	e := newEnv(t)
+	e.fault("CreateFileSystem", "FileSystemAlreadyExists", 1)
+	requireStepError(t, e.run(t, storage.ActionCreateFileSystem, newDoc()), steperr.StorageFailed, "")
+}
+
+func TestCreateFileSystemErrors(t *testing.T) {
+	tests := []struct {
+		name, op, code, want string
+	}{
+		{"quota reached", "CreateFileSystem", "FileSystemLimitExceeded", steperr.StorageFailed},
+		{"access denied", "CreateFileSystem", "AccessDeniedException", steperr.StorageFailed},
+		{"throttled beyond the SDK's retries", "CreateFileSystem", "ThrottlingException", steperr.Throttled},
+		{"adoption lookup fails", "DescribeFileSystems", "InternalServerError", steperr.StorageFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.op == "DescribeFileSystems" {
+				e.fault("CreateFileSystem", "FileSystemAlreadyExists", 1)
+			}
+			e.fault(tt.op, tt.code, 0)
+			doc := newDoc()
+			requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), tt.want, tt.code)
+			assert.Empty(t, doc.Resources.EFSID)
+		})
+	}
+}
+
+func TestCreateFileSystemWithSuppliedID(t *testing.T) {
+	e := newEnv(t)
+	out, err := e.efs.CreateFileSystem(context.Background(), &sdkefs.CreateFileSystemInput{CreationToken: aws.String("user")})
+	require.NoError(t, err)
+	userFS := aws.ToString(out.FileSystemId)
+
+	t.Run("verified, marked supplied, nothing created", func(t *testing.T) {
+		doc := newDoc()
+		doc.Request.EFSID = userFS
+		e.mustRun(t, storage.ActionCreateFileSystem, doc)
+		assert.Equal(t, userFS, doc.Resources.EFSID)
+		assert.True(t, doc.Resources.Supplied(document.KeyEFSID))
+		assert.Len(t, e.fileSystems(t), 1)
+	})
+	t.Run("missing is StorageFailed", func(t *testing.T) {
+		doc := newDoc()
+		doc.Request.EFSID = "fs-00000000000000404"
+		requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), steperr.StorageFailed, "")
+	})
+	t.Run("describe failing is StorageFailed", func(t *testing.T) {
+		e.fault("DescribeFileSystems", "AccessDeniedException", 1)
+		doc := newDoc()
+		doc.Request.EFSID = userFS
+		requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), steperr.StorageFailed, "AccessDeniedException")
+	})
+	t.Run("deleting is StorageFailed", func(t *testing.T) {
+		e.clk.Advance(time.Minute)
+		_, err := e.efs.DeleteFileSystem(context.Background(), &sdkefs.DeleteFileSystemInput{FileSystemId: aws.String(userFS)})
+		require.NoError(t, err)
+		doc := newDoc()
+		doc.Request.EFSID = userFS
+		requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), steperr.StorageFailed, "")
+	})
+}
+
+func TestPollTiming(t *testing.T) {
+	start := world.Epoch
+	tests := []struct {
+		name        string
+		elapsed     time.Duration
+		percent     int
+		nextSeconds int
+	}{
+		{"at the start: just after the typical duration", 0, 0, 92},
+		{"half way", 45 * time.Second, 50, 47},
+		{"just past typical: tight", 91 * time.Second, 95, 5},
+		{"long tail: backs off", 150 * time.Second, 95, 15},
+		{"very long tail: capped", time.Hour, 95, 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			percent, next := storage.PollTiming(start.Add(tt.elapsed), start, 90*time.Second)
+			assert.Equal(t, tt.percent, percent)
+			assert.Equal(t, tt.nextSeconds, next)
+		})
+	}
+}
+
+func TestFileSystemStatus(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+
+	e.mustRun(t, storage.ActionFileSystemStatus, doc)
+	poll := doc.Status[document.StatusEFS]
+	assert.Equal(t, document.Poll{Status: "creating", NextPollSeconds: 22}, poll)
+
+	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
+	e.mustRun(t, storage.ActionFileSystemStatus, doc)
+	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100}, doc.Status[document.StatusEFS])
+	assert.Equal(t, "EFS file system available", doc.Progress.Message)
+}
+
+func TestFileSystemStatusFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, e *env, doc *document.Document)
+		want    string
+		code    string
+	}{
+		{
+			name:    "past the deadline is Timeout",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) { e.clk.Advance(11 * time.Minute) },
+			want:    steperr.TimeoutName,
+		},
+		{
+			name: "deleted underneath is StorageFailed",
+			prepare: func(t *testing.T, e *env, doc *document.Document) {
+				e.clk.Advance(time.Minute)
+				_, err := e.efs.DeleteFileSystem(context.Background(), &sdkefs.DeleteFileSystemInput{FileSystemId: aws.String(doc.Resources.EFSID)})
+				require.NoError(t, err)
+				e.clk.Advance(time.Minute)
+			},
+			want: steperr.StorageFailed,
+		},
+		{
+			name: "deleting is StorageFailed",
+			prepare: func(t *testing.T, e *env, doc *document.Document) {
+				e.clk.Advance(time.Minute)
+				_, err := e.efs.DeleteFileSystem(context.Background(), &sdkefs.DeleteFileSystemInput{FileSystemId: aws.String(doc.Resources.EFSID)})
+				require.NoError(t, err)
+			},
+			want: steperr.StorageFailed,
+		},
+		{
+			name: "describe failing is StorageFailed",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) {
+				e.fault("DescribeFileSystems", "InternalServerError", 0)
+			},
+			want: steperr.StorageFailed,
+			code: "InternalServerError",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tt.want == steperr.TimeoutName {
+				e.w.SetLatency(efs.LatencyCreate, time.Hour)
+			}
+			doc := newDoc()
+			e.mustRun(t, storage.ActionCreateFileSystem, doc)
+			tt.prepare(t, e, doc)
+			requireStepError(t, e.run(t, storage.ActionFileSystemStatus, doc), tt.want, tt.code)
+			poll := doc.Status[document.StatusEFS]
+			assert.True(t, poll.Failed || poll.TimedOut || tt.code != "")
+		})
+	}
+}
+
+func TestActionsBeforeTheirInputsAreInternalError(t *testing.T) {
+	tests := []struct {
+		action string
+		strip  func(*document.Ledger)
+	}{
+		{storage.ActionFileSystemStatus, func(*document.Ledger) {}},
+		{storage.ActionMountTargetsStatus, func(*document.Ledger) {}},
+		{storage.ActionCreateMountTargets, func(*document.Ledger) {}},
+		{storage.ActionCreateMountTargets, func(l *document.Ledger) { l.EFSID = "fs-1"; l.SubnetIDs = nil }},
+		{storage.ActionCreateMountTargets, func(l *document.Ledger) { l.EFSID = "fs-1"; l.SecurityGroupIDs = nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action, func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc()
+			tt.strip(&doc.Resources)
+			var se *steperr.Error
+			require.ErrorAs(t, e.run(t, tt.action, doc), &se)
+			assert.Equal(t, steperr.InternalError, se.Name)
+			assert.NotEmpty(t, se.Cause.Remediation)
+		})
+	}
+}
+
+func TestCreateMountTargetsOnePerZone(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.clk.Advance(20 * time.Second)
+	e.mustRun(t, storage.ActionCreateMountTargets, doc)
+
+	mts := e.mountTargets(t, doc.Resources.EFSID)
+	require.Len(t, mts, 2, "subnet A2 shares A's zone")
+	assert.Equal(t, efstest.SubnetA, aws.ToString(mts[0].SubnetId), "the instance's subnet first")
+	assert.Equal(t, efstest.SubnetB, aws.ToString(mts[1].SubnetId))
+	assert.Equal(t, []string{aws.ToString(mts[0].MountTargetId), aws.ToString(mts[1].MountTargetId)}, doc.Resources.MountTargetIDs)
+	for _, eni := range e.net.ENIs {
+		assert.Equal(t, []string{efstest.GroupEFS}, eni.Groups)
+	}
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(20*time.Second+30*time.Minute)), doc.Deadlines[document.StatusMountTargets])
+
+	t.Run("twice creates nothing new", func(t *testing.T) {
+		e.mustRun(t, storage.ActionCreateMountTargets, doc)
+		assert.Len(t, e.mountTargets(t, doc.Resources.EFSID), 2)
+		assert.Len(t, doc.Resources.MountTargetIDs, 2)
+	})
+	t.Run("a lost ledger is completed from the file system", func(t *testing.T) {
+		lost := newDoc()
+		lost.Resources.EFSID = doc.Resources.EFSID
+		e.mustRun(t, storage.ActionCreateMountTargets, lost)
+		assert.Equal(t, doc.Resources.MountTargetIDs, lost.Resources.MountTargetIDs)
+		assert.Len(t, e.mountTargets(t, doc.Resources.EFSID), 2)
+	})
+}
+
+func TestCreateMountTargetsErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, e *env, doc *document.Document)
+		want    string
+		code    string
+	}{
+		{
+			name:    "file system still creating is ResourceBusy",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) { e.w.SetLatency(efs.LatencyCreate, time.Hour) },
+			want:    steperr.ResourceBusy, code: "IncorrectFileSystemLifeCycleState",
+		},
+		{
+			name:    "unknown subnet is StorageFailed",
+			prepare: func(_ *testing.T, _ *env, doc *document.Document) { doc.Resources.SubnetIDs = []string{"subnet-404"} },
+			want:    steperr.StorageFailed, code: "SubnetNotFound",
+		},
+		{
+			name: "security group of another VPC is StorageFailed",
+			prepare: func(_ *testing.T, _ *env, doc *document.Document) {
+				doc.Resources.SecurityGroupIDs[document.SGRoleEFS] = efstest.GroupX
+			},
+			want: steperr.StorageFailed, code: "SecurityGroupNotFound",
+		},
+		{
+			name: "no free addresses is StorageFailed",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) {
+				e.fault("CreateMountTarget", "NoFreeAddressesInSubnet", 0)
+			},
+			want: steperr.StorageFailed, code: "NoFreeAddressesInSubnet",
+		},
+		{
+			name: "describe failing is StorageFailed",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) {
+				e.fault("DescribeMountTargets", "AccessDeniedException", 0)
+			},
+			want: steperr.StorageFailed, code: "AccessDeniedException",
+		},
+		{
+			name: "throttling is Throttled",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) {
+				e.fault("CreateMountTarget", "ThrottlingException", 0)
+			},
+			want: steperr.Throttled, code: "ThrottlingException",
+		},
+		{
+			name: "every zone refused is StorageFailed",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) {
+				e.fault("CreateMountTarget", "MountTargetConflict", 0)
+			},
+			want: steperr.StorageFailed,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc()
+			tt.prepare(t, e, doc)
+			e.mustRun(t, storage.ActionCreateFileSystem, doc)
+			e.clk.Advance(20 * time.Second)
+			requireStepError(t, e.run(t, storage.ActionCreateMountTargets, doc), tt.want, tt.code)
+		})
+	}
+}
+
+// userFileSystem plants a user's available file system with a mount target
+// in subnet, as a supplied efs_id.
+func (e *env) userFileSystem(t *testing.T, subnet, group string) (fsID, mtID string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := e.efs.CreateFileSystem(ctx, &sdkefs.CreateFileSystemInput{CreationToken: aws.String("user")})
+	require.NoError(t, err)
+	e.clk.Advance(20 * time.Second)
+	mt, err := e.efs.CreateMountTarget(ctx, &sdkefs.CreateMountTargetInput{FileSystemId: out.FileSystemId, SubnetId: aws.String(subnet), SecurityGroups: []string{group}})
+	require.NoError(t, err)
+	return aws.ToString(out.FileSystemId), aws.ToString(mt.MountTargetId)
+}
+
+func TestSuppliedFileSystemMountTargets(t *testing.T) {
+	t.Run("mount targets in another VPC is StorageFailed", func(t *testing.T) {
+		e := newEnv(t)
+		fsID, _ := e.userFileSystem(t, efstest.SubnetX, efstest.GroupX)
+		doc := newDoc()
+		doc.Request.EFSID = fsID
+		e.mustRun(t, storage.ActionCreateFileSystem, doc)
+		requireStepError(t, e.run(t, storage.ActionCreateMountTargets, doc), steperr.StorageFailed, "")
+	})
+	t.Run("only the created mount targets are deleted, never the file system", func(t *testing.T) {
+		e := newEnv(t)
+		fsID, userMT := e.userFileSystem(t, efstest.SubnetA2, efstest.GroupEFS)
+		doc := newDoc()
+		doc.Request.EFSID = fsID
+		e.mustRun(t, storage.ActionCreateFileSystem, doc)
+		e.mustRun(t, storage.ActionCreateMountTargets, doc)
+		require.Len(t, doc.Resources.MountTargetIDs, 1, "zone a is the user's; only b is created")
+		e.clk.Advance(90 * time.Second)
+		e.mustRun(t, storage.ActionMountTargetsStatus, doc)
+		assert.True(t, doc.Status[document.StatusMountTargets].Done)
+		assert.Equal(t, "2 of 2 mount targets available", doc.Status[document.StatusMountTargets].Detail)
+
+		e.mustRun(t, storage.ActionDeleteMountTargets, doc)
+		e.clk.Advance(time.Minute)
+		e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
+		assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+		e.mustRun(t, storage.ActionDeleteFileSystem, doc)
+
+		mts := e.mountTargets(t, fsID)
+		require.Len(t, mts, 1)
+		assert.Equal(t, userMT, aws.ToString(mts[0].MountTargetId))
+		assert.Len(t, e.fileSystems(t), 1)
+	})
+}
+
+func TestMountTargetsStatus(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.clk.Advance(20 * time.Second)
+	e.mustRun(t, storage.ActionCreateMountTargets, doc)
+
+	e.mustRun(t, storage.ActionMountTargetsStatus, doc)
+	poll := doc.Status[document.StatusMountTargets]
+	assert.Equal(t, document.Poll{Status: "creating", NextPollSeconds: 92, Detail: "0 of 2 mount targets available"}, poll)
+
+	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
+	e.mustRun(t, storage.ActionMountTargetsStatus, doc)
+	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100, Detail: "2 of 2 mount targets available"}, doc.Status[document.StatusMountTargets])
+}
+
+func TestMountTargetsStatusFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, e *env, doc *document.Document)
+		want    string
+		code    string
+	}{
+		{
+			name:    "past the deadline is Timeout",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) { e.clk.Advance(31 * time.Minute) },
+			want:    steperr.TimeoutName,
+		},
+		{
+			name: "a mount target deleting is StorageFailed",
+			prepare: func(t *testing.T, e *env, doc *document.Document) {
+				_, err := e.efs.DeleteMountTarget(context.Background(), &sdkefs.DeleteMountTargetInput{MountTargetId: aws.String(doc.Resources.MountTargetIDs[0])})
+				require.NoError(t, err)
+			},
+			want: steperr.StorageFailed,
+		},
+		{
+			name: "none left is StorageFailed",
+			prepare: func(t *testing.T, e *env, doc *document.Document) {
+				for _, id := range doc.Resources.MountTargetIDs {
+					_, err := e.efs.DeleteMountTarget(context.Background(), &sdkefs.DeleteMountTargetInput{MountTargetId: aws.String(id)})
+					require.NoError(t, err)
+				}
+				e.clk.Advance(time.Minute)
+			},
+			want: steperr.StorageFailed,
+		},
+		{
+			name: "describe failing is StorageFailed",
+			prepare: func(_ *testing.T, e *env, _ *document.Document) {
+				e.fault("DescribeMountTargets", "InternalServerError", 0)
+			},
+			want: steperr.StorageFailed, code: "InternalServerError",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.w.SetLatency(efs.LatencyMountTarget, time.Hour)
+			doc := newDoc()
+			e.mustRun(t, storage.ActionCreateFileSystem, doc)
+			e.clk.Advance(20 * time.Second)
+			e.mustRun(t, storage.ActionCreateMountTargets, doc)
+			tt.prepare(t, e, doc)
+			requireStepError(t, e.run(t, storage.ActionMountTargetsStatus, doc), tt.want, tt.code)
+		})
+	}
+}
+
+func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
+	tests := []struct {
+		name   string
+		ledger func(doc *document.Document) *document.Document
+	}{
+		{"from the ledger", func(doc *document.Document) *document.Document { return doc }},
+		{"from a lost ledger, by creation token", func(*document.Document) *document.Document { return newDoc() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			built := newDoc()
+			e.ready(t, built)
+			doc := tt.ledger(built)
+			doc.Error = &document.Failure{Error: steperr.InstanceLaunchFailed}
+
+			e.mustRun(t, storage.ActionDeleteMountTargets, doc)
+			assert.Equal(t, document.StageRollback, doc.Progress.Stage)
+			assert.Len(t, e.net.ENIs, 2, "ENIs stay while mount targets are deleting")
+			requireStepError(t, e.run(t, storage.ActionDeleteFileSystem, doc), steperr.ResourceBusy, "FileSystemInUse")
+
+			e.mustRun(t, storage.ActionDeleteMountTargets, doc) // a retry skips those deleting
+			e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
+			poll := doc.Status[document.StatusMountTargetDelete]
+			assert.False(t, poll.Done)
+			assert.Equal(t, 62, poll.NextPollSeconds)
+			assert.Equal(t, "2 mount targets left", poll.Detail)
+
+			e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
+			e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
+			assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+			assert.Empty(t, e.net.ENIs)
+
+			e.mustRun(t, storage.ActionDeleteFileSystem, doc)
+			e.mustRun(t, storage.ActionDeleteFileSystem, doc) // while deleting
+			e.clk.Advance(time.Minute)
+			assert.Empty(t, e.w.Inventory())
+
+			// Everything again, on what is already gone.
+			for _, action := range []string{storage.ActionDeleteMountTargets, storage.ActionMountTargetsDeletedStatus, storage.ActionDeleteFileSystem} {
+				e.mustRun(t, action, doc)
+			}
+			assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+		})
+	}
+}
+
+func TestDeleteWithNothingCreated(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	for _, action := range []string{storage.ActionDeleteMountTargets, storage.ActionMountTargetsDeletedStatus, storage.ActionDeleteFileSystem} {
+		e.mustRun(t, action, doc)
+	}
+	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
+	assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+}
+
+func TestDeleteErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		action  string
+		prepare func(e *env)
+		want    string
+		code    string
+	}{
+		{"mount target mid-transition is ResourceBusy", storage.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DeleteMountTarget", "IncorrectMountTargetState", 0) }, steperr.ResourceBusy, "IncorrectMountTargetState"},
+		{"mount target delete denied is StorageFailed", storage.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DeleteMountTarget", "AccessDeniedException", 0) }, steperr.StorageFailed, "AccessDeniedException"},
+		{"sweep failing is StorageFailed", storage.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
+		{"listing failing is StorageFailed", storage.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DescribeMountTargets", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
+		{"status sweep failing is StorageFailed", storage.ActionMountTargetsDeletedStatus,
+			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
+		{"status listing failing is StorageFailed", storage.ActionMountTargetsDeletedStatus,
+			func(e *env) { e.fault("DescribeMountTargets", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
+		{"file system still creating is ResourceBusy", storage.ActionDeleteFileSystem,
+			func(e *env) { e.fault("DeleteFileSystem", "IncorrectFileSystemLifeCycleState", 0) }, steperr.ResourceBusy, "IncorrectFileSystemLifeCycleState"},
+		{"file system delete denied is StorageFailed", storage.ActionDeleteFileSystem,
+			func(e *env) { e.fault("DeleteFileSystem", "AccessDeniedException", 0) }, steperr.StorageFailed, "AccessDeniedException"},
+		{"file system sweep failing is StorageFailed", storage.ActionDeleteFileSystem,
+			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.ready(t, newDoc())
+			tt.prepare(e)
+			requireStepError(t, e.run(t, tt.action, newDoc()), tt.want, tt.code)
+		})
+	}
+}
+
+func TestMountTargetDeletionTimeout(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.ready(t, doc)
+	e.w.SetLatency(efs.LatencyMountTargetDelete, time.Hour)
+	e.mustRun(t, storage.ActionDeleteMountTargets, doc)
+	e.clk.Advance(11 * time.Minute)
+	err := e.run(t, storage.ActionMountTargetsDeletedStatus, doc)
+	requireStepError(t, err, steperr.TimeoutName, "")
+	assert.True(t, doc.Status[document.StatusMountTargetDelete].TimedOut)
+}
+
+func TestStatusOfMissingSuppliedMountTarget(t *testing.T) {
+	e := newEnv(t)
+	fsID, _ := e.userFileSystem(t, efstest.SubnetA, efstest.GroupEFS)
+	doc := newDoc()
+	doc.Request.EFSID = fsID
+	doc.Resources.EFSID = fsID
+	doc.Resources.MarkSupplied(document.KeyEFSID)
+	doc.Resources.MountTargetIDs = []string{"fsmt-00000000000000404"}
+	e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
+	assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+
+	e.fault("DescribeMountTargets", "InternalServerError", 0)
+	requireStepError(t, e.run(t, storage.ActionDeleteMountTargets, doc), steperr.StorageFailed, "InternalServerError")
+}

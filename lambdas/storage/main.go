@@ -1,0 +1,10 @@
+// Command storage is the storage step's Lambda: the deployment's EFS file
+// system and mount targets (see internal/steps/storage).
+package main
+
+import (
+	"geusemaker/internal/lambdaio"
+	"geusemaker/internal/steps/storage"
+)
+
+func main() { lambdaio.Start("storage", lambdaio.Step(storage.New)) }
