@@ -120,7 +120,6 @@ func (m *Model) Operations() map[string]world.Handler {
 
 // Inventory lists the file systems and mount targets not yet deleted.
 func (m *Model) Inventory(now time.Time) []world.Resource {
-	m.settle(now)
 	var out []world.Resource
 	for _, fs := range m.fileSystems {
 		out = append(out, world.Resource{
@@ -137,12 +136,11 @@ func (m *Model) Inventory(now time.Time) []world.Resource {
 	return out
 }
 
-// settle forgets what is gone by now. A mount target's network interface
+// Settle forgets what is gone by now. A mount target's network interface
 // lives until the mount target is gone, so the security groups stay in use
-// while it is "deleting", as in AWS. Settling is lazy: it runs at every EFS
-// call and inventory, which is when anyone can observe the difference
-// through EFS; EC2 sees the interface until then.
-func (m *Model) settle(now time.Time) {
+// while it is "deleting", as in AWS. The world settles before every call
+// of any service (world.Settler).
+func (m *Model) Settle(now time.Time) {
 	for id, mt := range m.mountTargets {
 		if mt.state(now) == types.LifeCycleStateDeleted {
 			if m.w.Network != nil {

@@ -15,7 +15,6 @@ import (
 
 func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSystemInput) (*sdkefs.CreateFileSystemOutput, error) {
 	now := m.w.Now()
-	m.settle(now)
 	region := world.Region(ctx)
 	token := aws.ToString(in.CreationToken)
 	if token == "" || len(token) > maxCreationTokenLen {
@@ -66,7 +65,6 @@ func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSyste
 
 func (m *Model) describeFileSystems(ctx context.Context, in *sdkefs.DescribeFileSystemsInput) (*sdkefs.DescribeFileSystemsOutput, error) {
 	now := m.w.Now()
-	m.settle(now)
 	region := world.Region(ctx)
 	var matched []*fileSystem
 	if in.FileSystemId != nil {
@@ -97,7 +95,6 @@ func (m *Model) describeFileSystems(ctx context.Context, in *sdkefs.DescribeFile
 
 func (m *Model) deleteFileSystem(ctx context.Context, in *sdkefs.DeleteFileSystemInput) (*sdkefs.DeleteFileSystemOutput, error) {
 	now := m.w.Now()
-	m.settle(now)
 	fs, err := m.fileSystem(world.Region(ctx), aws.ToString(in.FileSystemId))
 	if err != nil {
 		return nil, err
@@ -119,7 +116,6 @@ func (m *Model) deleteFileSystem(ctx context.Context, in *sdkefs.DeleteFileSyste
 
 func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTargetInput) (*sdkefs.CreateMountTargetOutput, error) {
 	now := m.w.Now()
-	m.settle(now)
 	region := world.Region(ctx)
 	fs, err := m.fileSystem(region, aws.ToString(in.FileSystemId))
 	if err != nil {
@@ -189,7 +185,6 @@ func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTar
 
 func (m *Model) describeMountTargets(ctx context.Context, in *sdkefs.DescribeMountTargetsInput) (*sdkefs.DescribeMountTargetsOutput, error) {
 	now := m.w.Now()
-	m.settle(now)
 	region := world.Region(ctx)
 	var matched []*mountTarget
 	switch {
@@ -224,7 +219,6 @@ func (m *Model) describeMountTargets(ctx context.Context, in *sdkefs.DescribeMou
 
 func (m *Model) deleteMountTarget(ctx context.Context, in *sdkefs.DeleteMountTargetInput) (*sdkefs.DeleteMountTargetOutput, error) {
 	now := m.w.Now()
-	m.settle(now)
 	mt, err := m.mountTarget(world.Region(ctx), aws.ToString(in.MountTargetId))
 	if err != nil {
 		return nil, err
@@ -238,7 +232,6 @@ func (m *Model) deleteMountTarget(ctx context.Context, in *sdkefs.DeleteMountTar
 }
 
 func (m *Model) describeMountTargetSecurityGroups(ctx context.Context, in *sdkefs.DescribeMountTargetSecurityGroupsInput) (*sdkefs.DescribeMountTargetSecurityGroupsOutput, error) {
-	m.settle(m.w.Now())
 	mt, err := m.mountTarget(world.Region(ctx), aws.ToString(in.MountTargetId))
 	if err != nil {
 		return nil, err

@@ -117,6 +117,7 @@ func (w *World) answer(ctx context.Context) (any, *wireError, string, error) {
 		call.ErrorCode = fault.code
 		return nil, fault, requestID, nil
 	}
+	w.settle(call.Time)
 	out, err := w.dispatch(withRegion(ctx, region), service, op, in)
 	if err != nil {
 		call.ErrorCode = errorCode(err)

@@ -50,6 +50,15 @@ type Service interface {
 	Inventory(now time.Time) []Resource
 }
 
+// Settler is a service whose lazily evaluated state can change another
+// service's: EFS and ELBv2 release EC2 network interfaces when a mount
+// target or load balancer is finally gone. The world settles every such
+// service before each operation of any service and before an inventory,
+// so EC2 sees an interface vanish exactly when AWS would.
+type Settler interface {
+	Settle(now time.Time)
+}
+
 // Resource is one live resource in the inventory.
 type Resource struct {
 	Service string            `json:"service"`
@@ -152,6 +161,7 @@ func (w *World) Inventory() []Resource {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.clock.Now()
+	w.settle(now)
 	var out []Resource
 	for _, s := range w.services {
 		out = append(out, s.Inventory(now)...)
@@ -175,4 +185,13 @@ func (w *World) Do(fn func()) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	fn()
+}
+
+// settle lets every Settler catch up to now. Callers hold mu.
+func (w *World) settle(now time.Time) {
+	for _, s := range w.services {
+		if st, ok := s.(Settler); ok {
+			st.Settle(now)
+		}
+	}
 }

@@ -1,0 +1,49 @@
+// Package sim assembles the simulated AWS: one account (a world.World) with
+// every service GeuseMaker calls registered and wired to each other. Tests
+// and local runs build their own with New; nothing is global.
+//
+//	cloud := sim.New(world.WithLatency("cloudfront.deploy", time.Hour))
+//	cfg := cloud.Config("us-east-1") // real SDK clients answer from cloud
+package sim
+
+import (
+	"geusemaker/internal/sim/cloudfront"
+	"geusemaker/internal/sim/ec2"
+	"geusemaker/internal/sim/efs"
+	"geusemaker/internal/sim/elbv2"
+	"geusemaker/internal/sim/eventbridge"
+	"geusemaker/internal/sim/iam"
+	"geusemaker/internal/sim/ssm"
+	"geusemaker/internal/sim/world"
+)
+
+// Cloud is a simulated AWS account with handles on each service model, for
+// tests that plant or inspect state.
+type Cloud struct {
+	*world.World
+	EC2         *ec2.Model
+	EFS         *efs.Model
+	IAM         *iam.Model
+	ELBv2       *elbv2.Model
+	CloudFront  *cloudfront.Model
+	SSM         *ssm.Model
+	EventBridge *eventbridge.Model
+}
+
+// New returns an account with every service registered.
+func New(opts ...world.Option) *Cloud {
+	w := world.New(opts...)
+	c := &Cloud{
+		World:       w,
+		EC2:         ec2.Register(w),
+		EFS:         efs.Register(w),
+		IAM:         iam.Register(w),
+		ELBv2:       elbv2.Register(w),
+		CloudFront:  cloudfront.Register(w),
+		SSM:         ssm.Register(w),
+		EventBridge: eventbridge.Register(w),
+	}
+	// EC2 refuses a fresh instance profile until IAM has propagated it.
+	c.EC2.InstanceProfileReady = c.IAM.ProfileReady
+	return c
+}

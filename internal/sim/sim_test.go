@@ -1,0 +1,108 @@
+package sim_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/clock"
+	"geusemaker/internal/sim"
+	"geusemaker/internal/sim/world"
+)
+
+// fixture is a VPC with two subnets in two AZs and a security group, in a
+// fresh simulated account.
+type fixture struct {
+	cloud   *sim.Cloud
+	clock   *clock.Virtual
+	ec2     *ec2.Client
+	subnets []string
+	group   string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	c := clock.NewVirtual(world.Epoch)
+	cloud := sim.New(world.WithClock(c))
+	client := ec2.NewFromConfig(cloud.Config("us-east-1"))
+	subnets, err := client.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}},
+	})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(subnets.Subnets), 2)
+	vpc := aws.ToString(subnets.Subnets[0].VpcId)
+	sg, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		GroupName: aws.String("alb"), Description: aws.String("alb"), VpcId: aws.String(vpc),
+	})
+	require.NoError(t, err)
+	return &fixture{
+		cloud: cloud, clock: c, ec2: client, group: aws.ToString(sg.GroupId),
+		subnets: []string{aws.ToString(subnets.Subnets[0].SubnetId), aws.ToString(subnets.Subnets[1].SubnetId)},
+	}
+}
+
+// A load balancer's network interfaces keep its security group in use in
+// EC2 until they are released, some time after the load balancer is gone.
+func TestSecurityGroupBusyUntilDeletedLoadBalancerReleasesItsInterfaces(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	lbs := elb.NewFromConfig(f.cloud.Config("us-east-1"))
+	lb, err := lbs.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
+		Name: aws.String("demo-alb"), Subnets: f.subnets, SecurityGroups: []string{f.group},
+	})
+	require.NoError(t, err)
+	_, err = f.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(f.group)})
+	assert.Equal(t, "DependencyViolation", awsapi.Code(err))
+
+	_, err = lbs.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn})
+	require.NoError(t, err)
+	_, err = f.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(f.group)})
+	assert.Equal(t, "DependencyViolation", awsapi.Code(err), "interfaces linger after the load balancer is deleted")
+
+	f.clock.Advance(time.Minute)
+	_, err = f.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(f.group)})
+	require.NoError(t, err, "EC2 sees the interfaces gone once due, with no ELBv2 call in between")
+}
+
+// EC2 refuses a fresh instance profile until IAM has propagated it.
+func TestRunInstancesWaitsForInstanceProfilePropagation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	roles := iam.NewFromConfig(f.cloud.Config("us-east-1"))
+	_, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	require.NoError(t, err)
+	_, err = roles.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("p")})
+	require.NoError(t, err)
+	_, err = roles.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("p"), RoleName: aws.String("r")})
+	require.NoError(t, err)
+
+	launch := func() error {
+		_, err := f.ec2.RunInstances(ctx, &ec2.RunInstancesInput{
+			ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: ec2types.InstanceTypeT3Medium,
+			MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: aws.String(f.subnets[0]),
+			IamInstanceProfile: &ec2types.IamInstanceProfileSpecification{Name: aws.String("p")},
+		})
+		return err
+	}
+	assert.Equal(t, "InvalidParameterValue", awsapi.Code(launch()))
+	f.clock.Advance(time.Minute)
+	require.NoError(t, launch())
+}
+
+func TestInventorySpansServices(t *testing.T) {
+	f := newFixture(t)
+	inv := f.cloud.Inventory()
+	require.Len(t, inv, 1, "the default VPC is not ours; the created group is")
+	assert.Equal(t, "EC2", inv[0].Service)
+	assert.Equal(t, f.group, inv[0].ID)
+}

@@ -1,0 +1,137 @@
+package loadbalancer_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/loadbalancer"
+)
+
+func TestDeleteRemovesEverything(t *testing.T) {
+	for _, ledger := range []string{"recorded", "lost"} {
+		t.Run("ledger "+ledger, func(t *testing.T) {
+			e, doc := activeWithTarget(t, time.Minute)
+			doc.Request.EnableCDN = true // add the origin rule too
+			e.mustRun(loadbalancer.ActionCreate, doc)
+			require.Len(t, e.inventory(), 4)
+			if ledger == "lost" {
+				doc = newDoc(true)
+			}
+
+			e.mustRun(loadbalancer.ActionDelete, doc)
+			assert.Empty(t, e.inventory())
+			assert.NotEmpty(t, doc.Resources.ListenerRuleARN, "the sweep completed the ledger")
+			assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
+			assert.NotEmpty(t, doc.Deadlines[loadbalancer.StatusALBDelete])
+
+			e.mustRun(loadbalancer.ActionDeleteStatus, doc)
+			assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+
+			t.Run("twice succeeds", func(t *testing.T) {
+				e.mustRun(loadbalancer.ActionDelete, doc)
+				e.mustRun(loadbalancer.ActionDeleteStatus, doc)
+				assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+			})
+		})
+	}
+}
+
+func TestDeleteFreesTheSecurityGroupAfterTheInterfacesDrain(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc(false)
+	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(loadbalancer.ActionDelete, doc)
+	enis := func() int {
+		var n int
+		e.w.Do(func() { n = len(e.net.ENIs) })
+		return n
+	}
+	assert.Equal(t, 2, enis(), "interfaces linger after the delete")
+	e.clock.Advance(30 * time.Second)
+	e.w.Inventory() // the world settles every service before an inventory
+	assert.Zero(t, enis())
+}
+
+func TestDeleteWithNothingToDelete(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc(false)
+	doc.Error = &document.Failure{Error: steperr.InstanceLaunchFailed}
+	e.mustRun(loadbalancer.ActionDelete, doc)
+	assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+	assert.Equal(t, document.StageRollback, doc.Progress.Stage)
+	e.mustRun(loadbalancer.ActionDeleteStatus, doc)
+	assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+}
+
+func TestDeleteLeavesAnotherDeploymentAlone(t *testing.T) {
+	e := newEnv(t)
+	require.NoError(t, plantLB(e, "d2"))
+	e.mustRun(loadbalancer.ActionDelete, newDoc(false))
+	assert.Equal(t, map[string]int{"load-balancer": 1}, e.inventory())
+}
+
+func TestDeleteNamesAWSErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		op     string
+		code   string
+		want   string
+		remedy string
+	}{
+		{"target group still in use", "DeleteTargetGroup", "ResourceInUse", steperr.ResourceBusy, "retries"},
+		{"deletion protection", "DeleteLoadBalancer", "OperationNotPermitted", steperr.LoadBalancerFailed, "deletion_protection"},
+		{"rule denied", "DeleteRule", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
+		{"listener denied", "DeleteListener", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
+		{"target group denied", "DeleteTargetGroup", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
+		{"sweep denied", "DescribeLoadBalancers", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
+		{"throttled", "DeleteListener", "Throttling", steperr.Throttled, "throttling"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			created := newDoc(true)
+			e.mustRun(loadbalancer.ActionCreate, created)
+			e.w.Inject(fault(tt.op, tt.code))
+			doc := newDoc(true)
+			if tt.op != "DescribeLoadBalancers" {
+				doc.Resources = created.Resources
+			}
+			cause := requireStepError(t, e.run(loadbalancer.ActionDelete, doc), tt.want, tt.code)
+			assert.Contains(t, cause.Remediation, tt.remedy)
+		})
+	}
+}
+
+func TestDeleteSweepFailures(t *testing.T) {
+	for _, op := range []string{"DescribeTargetGroups", "DescribeListeners", "DescribeRules"} {
+		t.Run(op, func(t *testing.T) {
+			e := newEnv(t)
+			e.mustRun(loadbalancer.ActionCreate, newDoc(true))
+			e.w.Inject(fault(op, "AccessDenied"))
+			requireStepError(t, e.run(loadbalancer.ActionDelete, newDoc(true)), steperr.LoadBalancerFailed, "AccessDenied")
+		})
+	}
+}
+
+func TestDeleteStatusWaitsForTheLoadBalancerToGo(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc(false)
+	e.mustRun(loadbalancer.ActionCreate, doc)
+	// Still described (as right after DeleteLoadBalancer in some regions).
+	e.mustRun(loadbalancer.ActionDeleteStatus, doc)
+	poll := doc.Status[loadbalancer.StatusALBDelete]
+	assert.False(t, poll.Done)
+	assert.Equal(t, "deleting", poll.Status)
+	assert.Equal(t, 10, poll.NextPollSeconds)
+
+	e.clock.Advance(10*time.Minute + time.Second)
+	requireStepError(t, e.run(loadbalancer.ActionDeleteStatus, doc), steperr.TimeoutName, "")
+
+	e.w.Inject(fault("DescribeLoadBalancers", "AccessDenied"))
+	requireStepError(t, e.run(loadbalancer.ActionDeleteStatus, doc), steperr.LoadBalancerFailed, "AccessDenied")
+}

@@ -1,0 +1,126 @@
+package loadbalancer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"geusemaker/internal/awsapi"
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+)
+
+// status polls the load balancer once: active is done, failed is
+// LoadBalancerFailed, still provisioning past the deadline is Timeout.
+// An ALB stuck provisioning because its VPC has no internet gateway is
+// caught early by the network step's gateway check; here only the deadline
+// remains.
+func (s *Step) status(ctx context.Context, doc *document.Document) error {
+	step, log, c := stepName(ActionStatus), s.logger(doc, ActionStatus), s.client(doc)
+	arn := doc.Resources.ALBARN
+	if arn == "" {
+		return steperr.New(steperr.InternalError, step, "no load balancer recorded: status ran before create", remedyWiring)
+	}
+	out, err := c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
+	if awsapi.IsNotFound(err) {
+		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyVanished)
+	}
+	if err != nil {
+		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyCreate)
+	}
+	lb := out.LoadBalancers[0]
+	state := types.LoadBalancerState{}
+	if lb.State != nil {
+		state = *lb.State
+	}
+	deadline := s.deadline(doc, document.StatusALB, albDeadline)
+	log.Debug("polled load balancer", "resource", "alb", "id", arn, "state", state.Code)
+	switch state.Code {
+	// active_impaired serves traffic (it cannot scale): good enough to go on.
+	case types.LoadBalancerStateEnumActive, types.LoadBalancerStateEnumActiveImpaired:
+		setStatus(doc, document.StatusALB, document.Poll{Status: string(state.Code), Done: true, Percent: 100})
+		progress(doc, document.StageLoadBalancer, fmt.Sprintf("Load balancer is active: %s", aws.ToString(lb.DNSName)),
+			percentALBActive, arn)
+		return nil
+	case types.LoadBalancerStateEnumFailed:
+		return steperr.New(steperr.LoadBalancerFailed, step,
+			fmt.Sprintf("load balancer %s failed: %s", arn, aws.ToString(state.Reason)), remedyFailed)
+	}
+	if s.clock.Now().After(deadline) {
+		return steperr.Timeout(step, "load balancer "+arn, deadline, remedyALBTimeout)
+	}
+	setStatus(doc, document.StatusALB, s.waiting(string(state.Code), deadline, albDeadline, typicalALB))
+	progress(doc, document.StageLoadBalancer,
+		fmt.Sprintf("Waiting for load balancer %s to become active...", doc.Request.ALBName()), percentALBCreated, arn)
+	return nil
+}
+
+// register adds the instance to the target group on port 80 and starts the
+// wait for it to turn healthy. Registering again changes nothing.
+func (s *Step) register(ctx context.Context, doc *document.Document) error {
+	step, log, c := stepName(ActionRegister), s.logger(doc, ActionRegister), s.client(doc)
+	tg, id := doc.Resources.TargetGroupARN, doc.Resources.InstanceID
+	if tg == "" || id == "" {
+		return steperr.New(steperr.InternalError, step,
+			fmt.Sprintf("register needs a target group and an instance; the ledger has %q and %q", tg, id), remedyWiring)
+	}
+	if _, err := c.RegisterTargets(ctx, &elb.RegisterTargetsInput{
+		TargetGroupArn: aws.String(tg),
+		Targets:        []types.TargetDescription{{Id: aws.String(id), Port: aws.Int32(httpPort)}},
+	}); err != nil {
+		return steperr.FromAWS(steperr.LoadBalancerFailed, step,
+			fmt.Errorf("register instance %s with target group %s: %w", id, tg, err), remedyRegister)
+	}
+	log.Info("registered target", "resource", "target_group", "id", tg, "instance_id", id)
+	deadline := s.deadline(doc, document.StatusTargets, targetsDeadline)
+	setStatus(doc, document.StatusTargets, s.waiting(string(types.TargetHealthStateEnumInitial), deadline, targetsDeadline, typicalTargets))
+	progress(doc, document.StageHealth, fmt.Sprintf("Instance %s registered; waiting for it to pass health checks...", id),
+		percentRegistered, id)
+	return nil
+}
+
+// targetsStatus polls the instance's health once: healthy is done; a
+// target whose instance is no longer running fails at once; anything else
+// past the deadline is TargetUnhealthy with ELBv2's reason.
+func (s *Step) targetsStatus(ctx context.Context, doc *document.Document) error {
+	step, log, c := stepName(ActionTargetsStatus), s.logger(doc, ActionTargetsStatus), s.client(doc)
+	tg, id := doc.Resources.TargetGroupARN, doc.Resources.InstanceID
+	out, err := c.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{
+		TargetGroupArn: aws.String(tg),
+		Targets:        []types.TargetDescription{{Id: aws.String(id), Port: aws.Int32(httpPort)}},
+	})
+	if err != nil {
+		return steperr.FromAWS(steperr.LoadBalancerFailed, step,
+			fmt.Errorf("describe health of %s in target group %s: %w", id, tg, err), remedyRegister)
+	}
+	health := types.TargetHealth{State: types.TargetHealthStateEnumUnused, Reason: types.TargetHealthReasonEnumNotRegistered}
+	if len(out.TargetHealthDescriptions) > 0 && out.TargetHealthDescriptions[0].TargetHealth != nil {
+		health = *out.TargetHealthDescriptions[0].TargetHealth
+	}
+	deadline := s.deadline(doc, document.StatusTargets, targetsDeadline)
+	detail := string(health.Reason)
+	if d := aws.ToString(health.Description); d != "" {
+		detail += ": " + d
+	}
+	log.Debug("polled target health", "resource", "target", "id", id, "state", health.State, "reason", health.Reason)
+	if health.State == types.TargetHealthStateEnumHealthy {
+		setStatus(doc, document.StatusTargets, document.Poll{Status: string(health.State), Done: true, Percent: 100})
+		progress(doc, document.StageHealth, fmt.Sprintf("Instance %s is healthy behind the load balancer", id), percentHealthy, id)
+		return nil
+	}
+	// Target.InvalidState: the instance is stopped or terminated; it will
+	// not turn healthy, so waiting out the deadline would only delay rollback.
+	if health.Reason == types.TargetHealthReasonEnumInvalidState || s.clock.Now().After(deadline) {
+		return steperr.New(steperr.TargetUnhealthy, step,
+			fmt.Sprintf("instance %s is %s behind the load balancer (%s)", id, health.State, detail), remedyUnhealthy)
+	}
+	poll := s.waiting(string(health.State), deadline, targetsDeadline, typicalTargets)
+	poll.Detail = detail
+	setStatus(doc, document.StatusTargets, poll)
+	progress(doc, document.StageHealth, fmt.Sprintf("Waiting for instance %s to pass health checks (%s)...", id, health.State),
+		percentRegistered, id)
+	return nil
+}

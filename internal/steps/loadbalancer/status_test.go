@@ -1,0 +1,188 @@
+package loadbalancer_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/sim/elbv2/elbv2test"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/loadbalancer"
+)
+
+func TestStatusPollsUntilActive(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc(false)
+	e.mustRun(loadbalancer.ActionCreate, doc)
+
+	var polls []document.Poll
+	for !doc.Status[document.StatusALB].Done {
+		require.Less(t, len(polls), 10, "polls must end")
+		e.clock.Advance(time.Duration(doc.Status[document.StatusALB].NextPollSeconds) * time.Second)
+		e.mustRun(loadbalancer.ActionStatus, doc)
+		polls = append(polls, doc.Status[document.StatusALB])
+	}
+	last := polls[len(polls)-1]
+	assert.Equal(t, "active", last.Status)
+	assert.Equal(t, 100, last.Percent)
+	for _, p := range polls[:len(polls)-1] {
+		assert.Less(t, p.Percent, 100)
+		assert.GreaterOrEqual(t, p.NextPollSeconds, 10)
+	}
+	assert.LessOrEqual(t, len(polls), 4, "polls land just after the typical 3 min")
+	assert.Contains(t, doc.Progress.Message, doc.Resources.ALBDNS)
+}
+
+func TestStatusTimesOutWhenTheALBNeverTurnsActive(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc(false)
+	// A VPC without an internet gateway: the ALB stays provisioning.
+	doc.Resources.SubnetIDs = []string{elbv2test.SubnetX, elbv2test.SubnetY}
+	doc.Resources.SecurityGroupIDs[document.SGRoleALB] = elbv2test.GroupX
+	e.mustRun(loadbalancer.ActionCreate, doc)
+
+	e.clock.Advance(15 * time.Minute)
+	e.mustRun(loadbalancer.ActionStatus, doc)
+	assert.False(t, doc.Status[document.StatusALB].Done)
+	assert.Equal(t, 95, doc.Status[document.StatusALB].Percent)
+
+	e.clock.Advance(time.Second)
+	cause := requireStepError(t, e.run(loadbalancer.ActionStatus, doc), steperr.TimeoutName, "")
+	assert.Contains(t, cause.Remediation, "internet gateway")
+}
+
+func TestStatusNamesLoadBalancerStates(t *testing.T) {
+	tests := []struct {
+		state types.LoadBalancerStateEnum
+		err   string
+	}{
+		{types.LoadBalancerStateEnumFailed, steperr.LoadBalancerFailed},
+		{types.LoadBalancerStateEnumActiveImpaired, ""},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.state), func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc(false)
+			e.mustRun(loadbalancer.ActionCreate, doc)
+			e.withLoadBalancerState(tt.state)
+			err := e.run(loadbalancer.ActionStatus, doc)
+			if tt.err == "" {
+				require.NoError(t, err)
+				assert.True(t, doc.Status[document.StatusALB].Done)
+				return
+			}
+			cause := requireStepError(t, err, tt.err, "")
+			assert.Contains(t, cause.Message, "simulated reason")
+		})
+	}
+}
+
+func TestStatusFailures(t *testing.T) {
+	t.Run("nothing recorded", func(t *testing.T) {
+		e := newEnv(t)
+		requireStepError(t, e.run(loadbalancer.ActionStatus, newDoc(false)), steperr.InternalError, "")
+	})
+	t.Run("deleted meanwhile", func(t *testing.T) {
+		e := newEnv(t)
+		doc := newDoc(false)
+		e.mustRun(loadbalancer.ActionCreate, doc)
+		e.mustRun(loadbalancer.ActionDelete, newDoc(false))
+		cause := requireStepError(t, e.run(loadbalancer.ActionStatus, doc), steperr.LoadBalancerFailed, "LoadBalancerNotFound")
+		assert.Contains(t, cause.Remediation, "outside GeuseMaker")
+	})
+	t.Run("describe denied", func(t *testing.T) {
+		e := newEnv(t)
+		doc := newDoc(false)
+		e.mustRun(loadbalancer.ActionCreate, doc)
+		e.w.Inject(fault("DescribeLoadBalancers", "AccessDenied"))
+		requireStepError(t, e.run(loadbalancer.ActionStatus, doc), steperr.LoadBalancerFailed, "AccessDenied")
+	})
+}
+
+// activeWithTarget creates the ALB, waits it out and registers the
+// instance, whose workload answers after up.
+func activeWithTarget(t *testing.T, up time.Duration) (*env, *document.Document) {
+	e := newEnv(t)
+	e.runInstance(up)
+	doc := newDoc(false)
+	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.clock.Advance(3 * time.Minute)
+	e.mustRun(loadbalancer.ActionStatus, doc)
+	require.True(t, doc.Status[document.StatusALB].Done)
+	e.mustRun(loadbalancer.ActionRegister, doc)
+	return e, doc
+}
+
+func TestTargetsTurnHealthy(t *testing.T) {
+	e, doc := activeWithTarget(t, 4*time.Minute)
+	poll := doc.Status[document.StatusTargets]
+	assert.Equal(t, "initial", poll.Status)
+	deadline, err := document.ParseTimestamp(doc.Deadlines[document.StatusTargets])
+	require.NoError(t, err)
+	assert.Equal(t, e.clock.Now().Add(10*time.Minute), deadline)
+
+	var seen []string
+	for !doc.Status[document.StatusTargets].Done {
+		require.Less(t, len(seen), 20, "polls must end")
+		e.clock.Advance(time.Duration(doc.Status[document.StatusTargets].NextPollSeconds) * time.Second)
+		e.mustRun(loadbalancer.ActionTargetsStatus, doc)
+		seen = append(seen, doc.Status[document.StatusTargets].Status)
+	}
+	assert.Equal(t, "healthy", seen[len(seen)-1])
+	assert.Equal(t, document.StageHealth, doc.Progress.Stage)
+
+	t.Run("registering again changes nothing", func(t *testing.T) {
+		e.mustRun(loadbalancer.ActionRegister, doc)
+		e.mustRun(loadbalancer.ActionTargetsStatus, doc)
+		assert.True(t, doc.Status[document.StatusTargets].Done)
+	})
+}
+
+func TestTargetsUnhealthyAfterTheDeadline(t *testing.T) {
+	e, doc := activeWithTarget(t, 0)
+	e.w.Do(func() { e.net.Run(instanceID, time.Time{}) }) // the workload never answers
+
+	e.clock.Advance(10 * time.Minute)
+	e.mustRun(loadbalancer.ActionTargetsStatus, doc)
+	poll := doc.Status[document.StatusTargets]
+	assert.Equal(t, "unhealthy", poll.Status)
+	assert.Contains(t, poll.Detail, "Target.FailedHealthChecks")
+
+	e.clock.Advance(time.Second)
+	cause := requireStepError(t, e.run(loadbalancer.ActionTargetsStatus, doc), steperr.TargetUnhealthy, "")
+	assert.Contains(t, cause.Message, "Target.FailedHealthChecks")
+	assert.Contains(t, cause.Remediation, "/healthz")
+	assert.Contains(t, cause.Remediation, "Session Manager")
+}
+
+func TestTargetsFailAtOnceWhenTheInstanceStops(t *testing.T) {
+	e, doc := activeWithTarget(t, 4*time.Minute)
+	e.w.Do(func() { e.net.SetState(instanceID, "stopped") })
+	cause := requireStepError(t, e.run(loadbalancer.ActionTargetsStatus, doc), steperr.TargetUnhealthy, "")
+	assert.Contains(t, cause.Message, "Target.InvalidState")
+}
+
+func TestRegisterFailures(t *testing.T) {
+	t.Run("instance not running", func(t *testing.T) {
+		e := newEnv(t)
+		doc := newDoc(false)
+		e.mustRun(loadbalancer.ActionCreate, doc)
+		e.runInstance(0)
+		e.w.Do(func() { e.net.SetState(instanceID, "stopped") })
+		cause := requireStepError(t, e.run(loadbalancer.ActionRegister, doc), steperr.LoadBalancerFailed, "InvalidTarget")
+		assert.Contains(t, cause.Remediation, "running")
+	})
+	t.Run("nothing recorded", func(t *testing.T) {
+		e := newEnv(t)
+		requireStepError(t, e.run(loadbalancer.ActionRegister, newDoc(false)), steperr.InternalError, "")
+	})
+	t.Run("health unreadable", func(t *testing.T) {
+		e, doc := activeWithTarget(t, 0)
+		e.w.Inject(fault("DescribeTargetHealth", "TargetGroupNotFound"))
+		requireStepError(t, e.run(loadbalancer.ActionTargetsStatus, doc), steperr.LoadBalancerFailed, "TargetGroupNotFound")
+	})
+}

@@ -1,0 +1,12 @@
+// Command loadbalancer is the Lambda of the loadbalancer step: the ALB,
+// its target group, listener and origin rule (see internal/steps/loadbalancer).
+package main
+
+import (
+	"geusemaker/internal/lambdaio"
+	"geusemaker/internal/steps/loadbalancer"
+)
+
+func main() {
+	lambdaio.Start("loadbalancer", lambdaio.Step(loadbalancer.New))
+}
