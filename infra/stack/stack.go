@@ -1,0 +1,202 @@
+// Package stack defines GeuseMaker's CloudFormation stack: the step
+// Lambdas, the Deploy, Destroy, Watch and Starter state machines, the
+// "geusemaker" event bus with its rules, log groups, and least-privilege
+// IAM. New is a pure function of its props; environment and context
+// lookups belong to infra/main.go.
+//
+// It imports the CDK, cdk-nag and statemachine; nothing of the steps.
+package stack
+
+import (
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"geusemaker/statemachine"
+)
+
+// Props configures the stack.
+type Props struct {
+	awscdk.StackProps
+	// AssetsDir holds <lambda>/bootstrap for every step Lambda (make lambdas
+	// builds them into "build").
+	AssetsDir string
+	// LogRetention is how long every log group keeps its events.
+	LogRetention awslogs.RetentionDays
+}
+
+// DefaultAssetsDir is where `make lambdas` puts the bootstraps.
+const DefaultAssetsDir = "build"
+
+// Output names of the stack.
+const (
+	OutputDeployArn  = "DeployStateMachineArn"
+	OutputDestroyArn = "DestroyStateMachineArn"
+	OutputWatchArn   = "WatchStateMachineArn"
+	OutputBusName    = "EventBusName"
+)
+
+// EventsLogGroupName is the log group that receives every GeuseMaker event,
+// for `aws logs tail /geusemaker/events --follow`.
+const EventsLogGroupName = "/geusemaker/events"
+
+// lambdaTimeouts are the step Lambdas' timeouts in seconds: one AWS call or
+// a few per action; CloudFront's and EC2's calls with fallbacks take longer.
+var lambdaTimeouts = map[string]float64{statemachine.Compute: 120, statemachine.CDN: 120}
+
+const (
+	defaultLambdaTimeout = 60
+	lambdaMemoryMB       = 256
+)
+
+// New defines the stack.
+func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
+	sp := props.StackProps
+	s := awscdk.NewStack(scope, jsii.String(id), &sp)
+	retention := props.LogRetention
+	logGroup := func(id, name string) awslogs.LogGroup {
+		p := &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: awscdk.RemovalPolicy_DESTROY}
+		if name != "" {
+			p.LogGroupName = jsii.String(name)
+		}
+		return awslogs.NewLogGroup(s, jsii.String(id), p)
+	}
+
+	bus := awsevents.NewEventBus(s, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(statemachine.EventBusName)})
+	targets := &statemachine.Targets{Functions: map[string]awslambda.IFunction{}, Bus: bus}
+	statements := policies(s)
+	for _, name := range statemachine.Lambdas() {
+		targets.Functions[name] = stepFunction(s, name, props.AssetsDir, logGroup("Logs"+name, ""), statements[name])
+	}
+
+	machine := func(id string, build statemachine.Builder, typ sfn.StateMachineType) sfn.StateMachine {
+		m := sfn.NewStateMachine(s, jsii.String(id), &sfn.StateMachineProps{
+			DefinitionBody:   sfn.DefinitionBody_FromChainable(build(constructs.NewConstruct(s, jsii.String(id+"Definition")), targets)),
+			StateMachineType: typ,
+			QueryLanguage:    sfn.QueryLanguage_JSON_PATH,
+			TracingEnabled:   jsii.Bool(true),
+			Logs: &sfn.LogOptions{
+				// The vendedlogs prefix keeps CloudWatch's resource policy small.
+				Destination:          logGroup(id+"Logs", "/aws/vendedlogs/states/geusemaker-"+id),
+				Level:                sfn.LogLevel_ALL,
+				IncludeExecutionData: jsii.Bool(false),
+			},
+		})
+		suppressMachineRole(m)
+		return m
+	}
+	targets.Watch = machine("Watch", statemachine.Watch, sfn.StateMachineType_STANDARD)
+	deploy := machine("Deploy", statemachine.Deploy, sfn.StateMachineType_STANDARD)
+	destroy := machine("Destroy", statemachine.Destroy, sfn.StateMachineType_STANDARD)
+	targets.Deploy = deploy
+	// Express: a single StartExecution per event, billed by duration.
+	starter := machine("Starter", statemachine.Starter, sfn.StateMachineType_EXPRESS)
+
+	// Deployment Requested → Starter, which names the Deploy execution after
+	// the deployment id: an EventBridge target cannot name executions, and
+	// events are delivered at least once. A Step Functions state machine
+	// is the simplest such path: no code, no queue (Pipes cannot read a bus).
+	awsevents.NewRule(s, jsii.String("DeploymentRequested"), &awsevents.RuleProps{
+		EventBus: bus,
+		EventPattern: &awsevents.EventPattern{
+			DetailType: jsii.Strings(statemachine.DetailRequested),
+			// GeuseMaker's own events never start anything.
+			Source: awsevents.Match_AnythingBut(jsii.String(statemachine.EventSource)),
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSfnStateMachine(starter, nil)},
+	})
+	eventsLog := logGroup("EventsLogs", EventsLogGroupName)
+	// The log group's resource policy lets EventBridge write to it. A native
+	// AWS::Logs::ResourcePolicy and an L1 rule, because CDK's CloudWatch
+	// Logs target writes that policy through a custom resource (a Node
+	// Lambda with a managed policy and Resource "*").
+	awslogs.NewResourcePolicy(s, jsii.String("EventsLogsPolicy"), &awslogs.ResourcePolicyProps{
+		PolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+			Actions:    jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources:  jsii.Strings(*eventsLog.LogGroupArn()),
+		})},
+	})
+	awsevents.NewCfnRule(s, jsii.String("AllEvents"), &awsevents.CfnRuleProps{
+		Description:  jsii.String("Every GeuseMaker event, to " + EventsLogGroupName),
+		EventBusName: bus.EventBusName(),
+		EventPattern: map[string]any{"source": []any{map[string]any{"prefix": statemachine.EventSource}}},
+		Targets: &[]any{&awsevents.CfnRule_TargetProperty{
+			Id: jsii.String("EventsLog"),
+			// EventBridge takes the log group's ARN without the ":*" suffix.
+			Arn: s.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("logs"), Resource: jsii.String("log-group"),
+				ResourceName: eventsLog.LogGroupName(), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+			}),
+		}},
+	})
+
+	output := func(name string, value *string) {
+		awscdk.NewCfnOutput(s, jsii.String(name), &awscdk.CfnOutputProps{Value: value, ExportName: jsii.String(id + "-" + name)})
+	}
+	output(OutputDeployArn, deploy.StateMachineArn())
+	output(OutputDestroyArn, destroy.StateMachineArn())
+	output(OutputWatchArn, targets.Watch.StateMachineArn())
+	output(OutputBusName, bus.EventBusName())
+	return s
+}
+
+// stepFunction defines one step Lambda with its own role and log group.
+func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup, statements []awsiam.PolicyStatement) awslambda.Function {
+	role := awsiam.NewRole(s, jsii.String("Role"+name), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		// An inline policy instead of AWSLambdaBasicExecutionRole (cdk-nag
+		// IAM4): write access to this function's log group only.
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"step": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
+		},
+	})
+	logs.GrantWrite(role)
+	timeout, ok := lambdaTimeouts[name]
+	if !ok {
+		timeout = defaultLambdaTimeout
+	}
+	fn := awslambda.NewFunction(s, jsii.String("Fn"+name), &awslambda.FunctionProps{
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assetsDir, name)), nil),
+		MemorySize:   jsii.Number(lambdaMemoryMB),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(timeout)),
+		Tracing:      awslambda.Tracing_ACTIVE,
+		Role:         role,
+		LogGroup:     logs,
+		Description:  jsii.String("GeuseMaker step: " + name),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("The step creates resources whose ids are unknown until run time: ARN patterns " +
+			"(e.g. distribution/*, role/*-efs-mount-role) narrowed by geusemaker:deployment tag conditions; " +
+			"'*' only for actions without resource-level permissions (listed in infra/stack/iam.go), " +
+			"including X-Ray, which CDK adds for active tracing."),
+		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\*.*$/g`)}},
+	}}, jsii.Bool(true))
+	return fn
+}
+
+// suppressMachineRole records why a state machine's generated role holds
+// wildcards: CDK grants lambda:InvokeFunction on each function and its
+// versions ("<arn>:*"), and X-Ray and CloudWatch Logs delivery take no
+// resource ARN.
+func suppressMachineRole(m sfn.StateMachine) {
+	cdknag.NagSuppressions_AddResourceSuppressions(m.Role(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("lambda:InvokeFunction on <function arn>:* (versions of the step functions, granted by CDK); " +
+			"X-Ray and CloudWatch Logs vended delivery actions do not support resource-level permissions."),
+		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::(<Fn.*\.Arn>:\*|\*)$/g`)}},
+	}}, jsii.Bool(true))
+}

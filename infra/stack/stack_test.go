@@ -1,0 +1,247 @@
+package stack
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/statemachine"
+)
+
+// The stack is synthesized once (a synth takes seconds); tests read it.
+var (
+	synthesized awscdk.Stack
+	template    assertions.Template
+	resources   map[string]resource
+)
+
+type resource struct {
+	Type       string
+	Properties map[string]any
+}
+
+func TestMain(m *testing.M) {
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	os.Setenv("CDK_DISABLE_VERSION_CHECK", "true")
+	code := func() int {
+		assets, err := os.MkdirTemp("", "geusemaker-assets")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(assets)
+		for _, name := range statemachine.Lambdas() {
+			dir := filepath.Join(assets, name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				panic(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("fake"), 0o755); err != nil {
+				panic(err)
+			}
+		}
+		// GIVEN the app as infra/main.go builds it, cdk-nag included
+		app := awscdk.NewApp(nil)
+		synthesized = New(app, "Test", &Props{
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("us-east-1")}},
+			AssetsDir:  assets, LogRetention: awslogs.RetentionDays_ONE_MONTH,
+		})
+		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
+		// WHEN it is synthesized
+		template = assertions.Template_FromStack(synthesized, nil)
+		var parsed struct{ Resources map[string]resource }
+		raw, err := json.Marshal(template.ToJSON())
+		if err != nil {
+			panic(err)
+		}
+		if err := json.Unmarshal(raw, &parsed); err != nil {
+			panic(err)
+		}
+		resources = parsed.Resources
+		return m.Run()
+	}()
+	jsii.Close()
+	os.Exit(code)
+}
+
+func props(p map[string]any) *map[string]any { return &p }
+
+func TestStepLambdasAreArmProvidedAL2023WithTracingAndLogs(t *testing.T) {
+	template.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::Function"), props(map[string]any{
+		"Runtime":       "provided.al2023",
+		"Architectures": []any{"arm64"},
+		"Handler":       "bootstrap",
+		"MemorySize":    256,
+		"TracingConfig": map[string]any{"Mode": "Active"},
+		"LoggingConfig": assertions.Match_ObjectLike(&map[string]any{"LogGroup": assertions.Match_AnyValue()}),
+	}), jsii.Number(float64(len(statemachine.Lambdas()))))
+	template.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props(map[string]any{
+		"Description": "GeuseMaker step: cdn", "Timeout": 120,
+	}))
+	template.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props(map[string]any{
+		"Description": "GeuseMaker step: validate", "Timeout": 60,
+	}))
+	template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), props(map[string]any{
+		"LogGroupName": EventsLogGroupName, "RetentionInDays": 30,
+	}))
+	for _, r := range resources {
+		if r.Type == "AWS::Logs::LogGroup" {
+			assert.EqualValues(t, 30, r.Properties["RetentionInDays"], "every log group has a retention")
+		}
+	}
+}
+
+func TestStateMachinesLogAndTrace(t *testing.T) {
+	logged := map[string]any{
+		"TracingConfiguration": map[string]any{"Enabled": true},
+		"LoggingConfiguration": assertions.Match_ObjectLike(&map[string]any{"Level": "ALL", "IncludeExecutionData": false}),
+	}
+	template.ResourcePropertiesCountIs(jsii.String("AWS::StepFunctions::StateMachine"), props(logged), jsii.Number(4))
+	template.ResourcePropertiesCountIs(jsii.String("AWS::StepFunctions::StateMachine"), props(map[string]any{"StateMachineType": "STANDARD"}), jsii.Number(3))
+	template.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), props(map[string]any{"StateMachineType": "EXPRESS"}))
+	for _, name := range []string{OutputDeployArn, OutputDestroyArn, OutputWatchArn, OutputBusName} {
+		template.HasOutput(jsii.String(name), props(map[string]any{}))
+	}
+}
+
+func TestBusAndRules(t *testing.T) {
+	template.HasResourceProperties(jsii.String("AWS::Events::EventBus"), props(map[string]any{"Name": "geusemaker"}))
+	template.HasResourceProperties(jsii.String("AWS::Events::Rule"), props(map[string]any{
+		"EventPattern": map[string]any{
+			"detail-type": []any{"Deployment Requested"},
+			"source":      []any{map[string]any{"anything-but": []any{"geusemaker"}}},
+		},
+		"Targets": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Arn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Starter"))},
+		})}),
+	}))
+	template.HasResourceProperties(jsii.String("AWS::Events::Rule"), props(map[string]any{
+		"EventPattern": map[string]any{"source": []any{map[string]any{"prefix": "geusemaker"}}},
+	}))
+}
+
+// statements returns every IAM statement of the template with the logical
+// id of its policy or role.
+func statements(t *testing.T) map[string][]map[string]any {
+	t.Helper()
+	out := map[string][]map[string]any{}
+	add := func(id string, doc any) {
+		raw, _ := json.Marshal(doc)
+		var d struct{ Statement []map[string]any }
+		require.NoError(t, json.Unmarshal(raw, &d))
+		out[id] = append(out[id], d.Statement...)
+	}
+	for id, r := range resources {
+		switch r.Type {
+		case "AWS::IAM::Policy":
+			add(id, r.Properties["PolicyDocument"])
+		case "AWS::IAM::Role":
+			if ps, ok := r.Properties["Policies"].([]any); ok {
+				for _, p := range ps {
+					add(id, p.(map[string]any)["PolicyDocument"])
+				}
+			}
+		}
+	}
+	return out
+}
+
+func list(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+// Actions the state machines' roles hold on "*": CloudWatch Logs vended
+// delivery and X-Ray take no resource ARN.
+var machineUnscoped = []string{
+	"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+	"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+	"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+}
+
+func TestIAMHasNoWildcardActionsAndStarResourcesOnlyWhereAWSAllowsNothingElse(t *testing.T) {
+	all := statements(t)
+	require.NotEmpty(t, all)
+	for id, stmts := range all {
+		for _, st := range stmts {
+			actions := list(st["Action"])
+			for _, a := range actions {
+				assert.NotContains(t, a.(string), "*", "%s: wildcard action %v", id, a)
+			}
+			for _, r := range list(st["Resource"]) {
+				if r != "*" {
+					continue
+				}
+				for _, a := range actions {
+					_, lambda := unscoped[a.(string)]
+					machine := false
+					for _, m := range machineUnscoped {
+						machine = machine || m == a
+					}
+					assert.True(t, lambda || machine, "%s: %v on * is not listed with a reason", id, a)
+				}
+			}
+		}
+	}
+}
+
+func TestLambdaPoliciesAreScoped(t *testing.T) {
+	all := statements(t)
+	find := func(action string) []map[string]any {
+		var out []map[string]any
+		for _, stmts := range all {
+			for _, st := range stmts {
+				for _, a := range list(st["Action"]) {
+					if a == action {
+						out = append(out, st)
+					}
+				}
+			}
+		}
+		return out
+	}
+	passRole := find("iam:PassRole")
+	require.NotEmpty(t, passRole)
+	for _, st := range passRole {
+		raw, _ := json.Marshal(st)
+		assert.Contains(t, string(raw), "-efs-mount-role")
+		assert.Contains(t, string(raw), `"iam:PassedToService":"ec2.amazonaws.com"`)
+	}
+	for _, st := range find("cloudfront:DeleteDistribution") {
+		raw, _ := json.Marshal(st["Resource"])
+		assert.Contains(t, string(raw), ":distribution/*")
+	}
+	for _, st := range find("ec2:TerminateInstances") {
+		raw, _ := json.Marshal(st["Condition"])
+		assert.Contains(t, string(raw), "aws:ResourceTag/geusemaker:deployment")
+	}
+	for _, st := range find("ec2:RunInstances") {
+		raw, _ := json.Marshal(st)
+		if strings.Contains(string(raw), "instance/*") {
+			assert.Contains(t, string(raw), "aws:RequestTag/geusemaker:deployment")
+		}
+	}
+	assert.Panics(t, func() { reads("s3:GetObject") }, "an unlisted action on * is a bug")
+}
+
+func TestCdkNagAwsSolutionsHasNoUnsuppressedFindings(t *testing.T) {
+	for _, find := range []func(*string, any) *[]*cxapi.SynthesisMessage{
+		assertions.Annotations_FromStack(synthesized).FindError,
+		assertions.Annotations_FromStack(synthesized).FindWarning,
+	} {
+		for _, msg := range *find(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+			t.Errorf("%s: %v", *msg.Id, msg.Entry.Data)
+		}
+	}
+}

@@ -1,0 +1,285 @@
+package statemachine
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"geusemaker/internal/steperr"
+)
+
+// Targets are what the workflows call.
+type Targets struct {
+	// Functions holds every step Lambda by name (see Lambdas).
+	Functions map[string]awslambda.IFunction
+	// Bus receives the progress events.
+	Bus awsevents.IEventBus
+	// Watch is the Watch state machine, started by Deploy when CloudFront
+	// deploys asynchronously.
+	Watch sfn.IStateMachine
+	// Deploy is the Deploy state machine, started by Starter.
+	Deploy sfn.IStateMachine
+}
+
+// Builder builds one workflow's definition into scope; the state names are
+// the construct ids, so each workflow needs a scope of its own.
+type Builder func(scope constructs.Construct, t *Targets) sfn.IChainable
+
+// Error names of the Lambda service that Lambda tasks retry: CDK's default
+// set plus TooManyRequestsException (concurrency throttling), which CDK
+// leaves out.
+var lambdaServiceErrors = []string{
+	"Lambda.ClientExecutionTimeoutException",
+	"Lambda.ServiceException",
+	"Lambda.AWSLambdaException",
+	"Lambda.SdkClientException",
+	"Lambda.TooManyRequestsException",
+}
+
+const (
+	errorsAll        = "States.ALL"
+	errorsTaskFailed = "States.TaskFailed"
+	// errExecutionExists is StartExecution's answer when an execution of that
+	// name already ran (or runs with another input): here, a duplicate start.
+	errExecutionExists = "StepFunctions.ExecutionAlreadyExistsException"
+)
+
+// retry is a Retry block's shape.
+type retry struct {
+	errors      []string
+	interval    float64 // seconds
+	attempts    float64
+	backoff     float64
+	maxDelay    float64 // seconds; 0 for none
+	fullJitter  bool
+	description string
+}
+
+// The retry policies. Delays are chosen from the waits they cover.
+var (
+	// retryLambda covers the Lambda service's transient errors; CDK's
+	// default timing (2 s, ×2, 6 attempts), with jitter so that parallel
+	// branches throttled together do not retry together.
+	retryLambda = retry{errors: lambdaServiceErrors, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
+	// retryThrottled covers AWS throttling that outlived the SDK's retries.
+	retryThrottled = retry{errors: []string{steperr.Throttled}, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
+	// retryProfile covers a fresh instance profile EC2 cannot use yet; IAM
+	// usually propagates within 10–15 s (5+10+20+... up to ~5 min).
+	retryProfile = retry{errors: []string{steperr.InstanceProfileNotReady}, interval: 5, attempts: 6, backoff: 2}
+	// retryBusy covers deletes blocked by something that goes away by
+	// itself (a listener being removed, an instance still shutting down):
+	// about 7 minutes in all.
+	retryBusy = retry{errors: []string{steperr.ResourceBusy}, interval: 5, attempts: 10, backoff: 2, maxDelay: 60}
+	// retryBusyENI covers security group and VPC deletes while the ENIs of
+	// the ALB, the mount targets and the instance drain, which takes
+	// minutes after their owners are gone: about 13 minutes in all.
+	retryBusyENI = retry{errors: []string{steperr.ResourceBusy}, interval: 10, attempts: 15, backoff: 2, maxDelay: 60}
+	// retryBusyCloudFront covers DistributionNotDisabled right after a
+	// status read said Deployed and disabled: reads can be stale for a
+	// minute or two.
+	retryBusyCloudFront = retry{errors: []string{steperr.ResourceBusy}, interval: 30, attempts: 8, backoff: 1.5, maxDelay: 120}
+	// retryService covers a service integration's transient failures
+	// (EventBridge throttling or a failed entry, Step Functions API errors).
+	retryService = retry{errors: []string{errorsTaskFailed}, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
+	// noRetry stops retryService from retrying a duplicate StartExecution:
+	// the first matching retrier wins, and this one allows no attempt.
+	noRetry = retry{errors: []string{errExecutionExists}}
+)
+
+func (r retry) props() *sfn.RetryProps {
+	p := &sfn.RetryProps{Errors: jsii.Strings(r.errors...), MaxAttempts: jsii.Number(r.attempts)}
+	if r.attempts > 0 {
+		p.Interval = awscdk.Duration_Seconds(jsii.Number(r.interval))
+		p.BackoffRate = jsii.Number(r.backoff)
+	}
+	if r.maxDelay > 0 {
+		p.MaxDelay = awscdk.Duration_Seconds(jsii.Number(r.maxDelay))
+	}
+	if r.fullJitter {
+		p.JitterStrategy = sfn.JitterType_FULL
+	}
+	return p
+}
+
+// builder creates the states of one workflow.
+type builder struct {
+	scope constructs.Construct
+	t     *Targets
+}
+
+func newBuilder(scope constructs.Construct, t *Targets) *builder {
+	return &builder{scope: scope, t: t}
+}
+
+// fn returns a step Lambda; a missing one is a wiring bug of the caller.
+func (b *builder) fn(name string) awslambda.IFunction {
+	f, ok := b.t.Functions[name]
+	if !ok {
+		panic(fmt.Sprintf("statemachine: no function %q in Targets.Functions", name))
+	}
+	return f
+}
+
+// lane is where a group of tasks sends its failures: every Task created
+// through a lane catches States.ALL into onError, writing the error at
+// errorPath. The main flow's lane leads to the rollback; a Parallel
+// branch's lane ends the branch normally, so nothing is lost across the
+// Parallel.
+type lane struct {
+	b         *builder
+	onError   sfn.IChainable
+	errorPath string
+}
+
+func (l lane) catch(t sfn.TaskStateBase) sfn.TaskStateBase {
+	return t.AddCatch(l.onError, &sfn.CatchProps{Errors: jsii.Strings(errorsAll), ResultPath: jsii.String(l.errorPath)})
+}
+
+// invoke returns a Task that runs one action of a step Lambda on the whole
+// document ({"action", "document.$": "$"}) and takes the updated document
+// it returns as the state (ResultPath $). extra retries come after the
+// Lambda and throttling retries.
+func (l lane) invoke(name, lambda, action string, extra ...retry) tasks.LambdaInvoke {
+	t := l.invokeTask(name, lambda, action, nil, "$", extra...)
+	l.catch(t)
+	return t
+}
+
+// invokeTask builds a Lambda Task without its Catch.
+func (l lane) invokeTask(name, lambda, action string, selector *map[string]any, resultPath string, extra ...retry) tasks.LambdaInvoke {
+	t := tasks.NewLambdaInvoke(l.b.scope, jsii.String(name), &tasks.LambdaInvokeProps{
+		LambdaFunction: l.b.fn(lambda),
+		Payload: sfn.TaskInput_FromObject(&map[string]any{
+			"action":   action,
+			"document": sfn.JsonPath_EntirePayload(),
+		}),
+		// The resource is the function's ARN and the result the document.
+		PayloadResponseOnly: jsii.Bool(true),
+		// CDK's default retry lacks Lambda.TooManyRequestsException:
+		// retryLambda replaces it.
+		RetryOnServiceExceptions: jsii.Bool(false),
+		ResultSelector:           selector,
+		ResultPath:               jsii.String(resultPath),
+	})
+	for _, r := range append([]retry{retryLambda, retryThrottled}, extra...) {
+		t.AddRetry(r.props())
+	}
+	return t
+}
+
+// poll is the one wait loop of every resource: a first Wait of
+// firstWaitSeconds (the status key is absent until the first check), the
+// status Task, then the Choice on $.status.<key>.done; not done goes to a
+// Wait of $.status.<key>.next_poll_seconds and back to the check. The
+// status action itself fails with Timeout past the deadline that the action
+// starting the wait wrote, and with the family's error on a failed state.
+// each, when given, runs after every check (e.g. a progress event).
+// The returned chain continues when the resource is done.
+func (l lane) poll(key, label, lambda, action string, firstWaitSeconds float64, each ...sfn.IChainable) sfn.Chain {
+	s := l.b.scope
+	first := sfn.NewWait(s, jsii.String("Wait for "+label), &sfn.WaitProps{
+		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(firstWaitSeconds))),
+	})
+	again := sfn.NewWait(s, jsii.String("Wait for "+label+" again"), &sfn.WaitProps{
+		Time: sfn.WaitTime_SecondsPath(jsii.String("$.status." + key + ".next_poll_seconds")),
+	})
+	check := l.invoke("Check "+label, lambda, action)
+	ready := sfn.NewChoice(s, jsii.String(label+" done?"), nil)
+
+	loop := sfn.Chain_Start(first).Next(check)
+	for _, e := range each {
+		loop = loop.Next(e)
+	}
+	loop.Next(ready)
+	again.Next(check)
+	ends := otherwise(ready)
+	ready.When(sfn.Condition_BooleanEquals(jsii.String("$.status."+key+".done"), jsii.Bool(false)), again, nil)
+	return sfn.Chain_Custom(first, &ends, ready)
+}
+
+// otherwise returns the open end that a Choice's Otherwise becomes once the
+// chain is continued. Call it before adding When rules, so that the ends of
+// their bodies are not taken as well.
+func otherwise(choice sfn.Choice) []sfn.INextable {
+	return *choice.Afterwards(&sfn.AfterwardsOptions{IncludeOtherwise: jsii.Bool(true)}).EndStates()
+}
+
+// when is a Choice named name that runs body only when cond holds; the
+// returned chain continues from the end of body and from the skip.
+func (b *builder) when(name string, cond sfn.Condition, body sfn.Chain) sfn.Chain {
+	choice := sfn.NewChoice(b.scope, jsii.String(name), nil)
+	ends := otherwise(choice)
+	choice.When(cond, body, nil)
+	ends = append(*body.EndStates(), ends...)
+	return sfn.Chain_Custom(choice, &ends, choice)
+}
+
+// isTrue is a Choice rule on a request flag.
+func isTrue(path string) sfn.Condition {
+	return sfn.Condition_BooleanEquals(jsii.String(path), jsii.Bool(true))
+}
+
+// publish returns a Task that puts one event on the bus without touching
+// the document (ResultPath null).
+func (l lane) publish(name, detailType string, detail map[string]any) tasks.EventBridgePutEvents {
+	t := tasks.NewEventBridgePutEvents(l.b.scope, jsii.String(name), &tasks.EventBridgePutEventsProps{
+		Entries: &[]*tasks.EventBridgePutEventsEntry{{
+			Detail:     sfn.TaskInput_FromObject(&detail),
+			DetailType: jsii.String(detailType),
+			EventBus:   l.b.t.Bus,
+			Source:     jsii.String(EventSource),
+		}},
+		ResultPath: sfn.JsonPath_DISCARD(),
+	})
+	t.AddRetry(retryService.props())
+	l.catch(t)
+	return t
+}
+
+// progress publishes the document's progress as a Deployment Progress event:
+// deployment_id and tier from the request; stage, message and percent from
+// $.progress, which every step action sets; plus extra fields by path.
+func (l lane) progress(name string, extra map[string]string) tasks.EventBridgePutEvents {
+	return l.publish(name, DetailProgress, progressDetail(extra))
+}
+
+func progressDetail(extra map[string]string) map[string]any {
+	d := map[string]any{
+		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
+		"stage":         sfn.JsonPath_StringAt(jsii.String("$.progress.stage")),
+		"message":       sfn.JsonPath_StringAt(jsii.String("$.progress.message")),
+		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
+	}
+	for k, p := range extra {
+		d[k] = sfn.JsonPath_StringAt(jsii.String(p))
+	}
+	return d
+}
+
+// cloudFrontFields are the CloudFront fields of progress events, present in
+// the ledger once the distribution exists.
+var cloudFrontFields = map[string]string{
+	"resource_id":       "$.resources.cloudfront_id",
+	"cloudfront_domain": "$.resources.cloudfront_domain",
+}
+
+// acceptRequest lets a workflow take either a document ({"request": ...})
+// or a bare request (what `start-execution --input file://events/...` and
+// the Deployment Requested event carry), and wraps the latter.
+func (b *builder) acceptRequest(next sfn.IChainable) sfn.Chain {
+	wrap := sfn.NewPass(b.scope, jsii.String("Wrap request"), &sfn.PassProps{
+		Parameters: &map[string]any{"request": sfn.JsonPath_EntirePayload()},
+	})
+	wrap.Next(next)
+	choice := sfn.NewChoice(b.scope, jsii.String("Document or request?"), nil)
+	choice.When(sfn.Condition_IsPresent(jsii.String("$.request")), next, nil)
+	choice.Otherwise(wrap)
+	return sfn.Chain_Custom(choice, next.EndStates(), next)
+}

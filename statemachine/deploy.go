@@ -1,0 +1,277 @@
+package statemachine
+
+import (
+	"fmt"
+
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"geusemaker/internal/document"
+)
+
+// First waits of the poll loops, from the simulated latencies (DESIGN.md):
+// a little under the typical time, so that the first check rarely comes
+// too early by much; the status step sets the later intervals.
+const (
+	firstWaitEFS          = 15 // available ≈ 20 s
+	firstWaitMountTargets = 60 // available ≈ 90 s
+	firstWaitInstance     = 15 // running ≈ 20 s (GPU with a DLAMI ≈ 60 s)
+	firstWaitGPU          = 30 // nvidia-smi answers once the driver loaded
+	firstWaitALB          = 60 // active ≈ 3 min
+	firstWaitTargets      = 60 // healthy ≈ 4 min after boot (image pulls)
+	firstWaitCloudFront   = 60 // Deployed ≈ 3 min
+)
+
+// Deploy builds the Deploy workflow: one definition for every tier, which
+// Choices on the request select from (enable_alb, enable_cdn,
+// wait_for_cloudfront) and on the launched instance type (GPU check).
+func Deploy(scope constructs.Construct, t *Targets) sfn.IChainable {
+	return tier3(newBuilder(scope, t)).assemble()
+}
+
+// Status keys that internal/document does not define (yet); the others come
+// from there. Names as in docs/architecture.md.
+const (
+	statusGPU       = "gpu"        // GPU visible to the instance
+	statusALBDelete = "alb_delete" // load balancer deleted
+)
+
+// deployment holds the open fragments of the Deploy workflow. Each tier's
+// builder takes the previous tier's and extends these fields; assemble
+// closes them into one definition.
+type deployment struct {
+	b *builder
+	// main is the lane of the tasks outside the Parallel: their failures
+	// go to the rollback.
+	main lane
+	// head runs before the Parallel: validate, network, security groups.
+	head sfn.Chain
+	// branches run in the Parallel; each catches its own failures.
+	branches []*branch
+	// instance is the branch that builds storage, identity and the instance.
+	instance *branch
+	// alb is the load balancer branch (Tier 2 and up).
+	alb *branch
+	// afterMerge runs, in order, once the branches are merged.
+	afterMerge []sfn.IChainable
+	// finish runs last: finalize and the success event.
+	finish sfn.Chain
+}
+
+// branch is one branch of the Parallel.
+type branch struct {
+	lane
+	name string
+	// start is the branch's first state.
+	start sfn.IChainable
+	// chain is the branch's open tail, which later tiers extend; assemble
+	// ends it at done.
+	chain sfn.Chain
+	// done ends the branch when it succeeded (or had nothing to do).
+	done sfn.Succeed
+}
+
+// newBranch adds a Parallel branch whose failures end it normally with the
+// error at $.error; the caller sets its chain, built through its lane.
+func (d *deployment) newBranch(name string) *branch {
+	failed := sfn.NewSucceed(d.b.scope, jsii.String(name+" branch failed"), &sfn.SucceedProps{
+		Comment: jsii.String("Ends the branch normally so that its partial ledger reaches the merge."),
+	})
+	br := &branch{
+		lane: lane{b: d.b, onError: failed, errorPath: "$.error"},
+		name: name,
+		done: sfn.NewSucceed(d.b.scope, jsii.String(name+" branch done"), nil),
+	}
+	d.branches = append(d.branches, br)
+	return br
+}
+
+// tier1 builds the dev tier: network, security groups, then in a Parallel
+// branch storage, identity and the instance; then finalize.
+func tier1(b *builder) *deployment {
+	d := &deployment{b: b}
+	d.main = lane{b: b, onError: d.rollback(), errorPath: "$.error"}
+	m := d.main
+
+	d.head = b.acceptRequest(m.invoke("Validate request", Validate, actValidate)).
+		Next(m.invoke("Resolve network", Network, actResolve)).
+		Next(m.progress("Publish network ready", nil)).
+		Next(m.invoke("Create security groups", Firewall, actCreate))
+
+	d.instance = d.newBranch("Instance")
+	in := d.instance.lane
+	d.instance.chain = sfn.Chain_Start(in.invoke("Create file system", Storage, actCreateFilesystem)).
+		// The instance profile propagates through IAM while EFS comes up,
+		// so the launch rarely meets InstanceProfileNotReady.
+		Next(in.invoke("Create instance role", Identity, actCreate)).
+		Next(in.poll(document.StatusEFS, "EFS", Storage, actFilesystemStatus, firstWaitEFS)).
+		Next(in.invoke("Create mount targets", Storage, actCreateMountTargets)).
+		Next(in.poll(document.StatusMountTargets, "Mount targets", Storage, actMountTargetsStatus, firstWaitMountTargets)).
+		Next(in.invoke("Launch instance", Compute, actLaunch, retryProfile)).
+		Next(in.poll(document.StatusInstance, "Instance", Compute, actStatus, firstWaitInstance)).
+		Next(in.progress("Publish instance running", nil))
+	d.instance.start = d.instance.chain
+
+	d.finish = sfn.Chain_Start(m.invoke("Finalize", Finalize, actFinalize)).
+		Next(m.publish("Publish deployment succeeded", DetailSucceeded, map[string]any{
+			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
+			"stage":         document.StageFinalize,
+			"message":       "Deployment succeeded",
+			"percent":       100,
+			"resources":     sfn.JsonPath_ObjectAt(jsii.String("$.resources")),
+		}))
+	return d
+}
+
+// tier2 extends tier1 with the load balancer: a second Parallel branch that
+// creates the ALB and waits until it is active, and, once the instance is
+// running, target registration and the wait for a healthy target.
+func tier2(b *builder) *deployment {
+	d := tier1(b)
+	d.alb = d.newBranch("Load balancer")
+	al := d.alb.lane
+	// The branch's tail is the point where the load balancer is active,
+	// which Tier 3 extends; without an ALB the branch ends at once.
+	d.alb.chain = sfn.Chain_Start(al.invoke("Create load balancer", LoadBalancer, actCreate)).
+		Next(al.poll(document.StatusALB, "Load balancer", LoadBalancer, actStatus, firstWaitALB)).
+		Next(al.progress("Publish load balancer active", nil))
+	d.alb.start = sfn.NewChoice(b.scope, jsii.String("Load balancer enabled?"), nil).
+		When(isTrue("$.request.enable_alb"), d.alb.chain, nil).
+		Otherwise(d.alb.done)
+
+	m := d.main
+	d.afterMerge = append(d.afterMerge, b.when("Register target?", isTrue("$.request.enable_alb"),
+		sfn.Chain_Start(m.invoke("Register target", LoadBalancer, actRegister)).
+			Next(m.poll(document.StatusTargets, "Target", LoadBalancer, actTargetsStatus, firstWaitTargets)).
+			Next(m.progress("Publish target healthy", nil))))
+	return d
+}
+
+// tier3 extends tier2 with CloudFront, reachable only once the load
+// balancer's poll said active (its origin is the ALB's DNS name), the GPU
+// check of a GPU instance, and the asynchronous CloudFront watcher.
+func tier3(b *builder) *deployment {
+	d := tier2(b)
+	al := d.alb.lane
+	d.alb.chain = d.alb.chain.Next(b.when("CloudFront enabled?", isTrue("$.request.enable_cdn"),
+		sfn.Chain_Start(al.invoke("Create distribution", CDN, actCreate)).
+			Next(al.progress("Publish distribution created", cloudFrontFields)).
+			Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
+				al.poll(document.StatusCloudFront, "CloudFront", CDN, actStatus, firstWaitCloudFront,
+					al.progress("Publish CloudFront progress", cloudFrontFields))))))
+
+	in := d.instance.lane
+	d.instance.chain = d.instance.chain.Next(b.when("GPU instance?", isGPU(),
+		sfn.Chain_Start(in.invoke("Start GPU check", Compute, actGPUCheck)).
+			Next(in.poll(statusGPU, "GPU", Compute, actGPUCheckStatus, firstWaitGPU))))
+
+	d.finish = d.finish.Next(b.when("Watch CloudFront?",
+		sfn.Condition_And(isTrue("$.request.enable_cdn"),
+			sfn.Condition_BooleanEquals(jsii.String("$.request.wait_for_cloudfront"), jsii.Bool(false))),
+		sfn.Chain_Start(d.startWatch())))
+	return d
+}
+
+// isGPU holds when the launched instance (after capacity fallback) is of a
+// GPU family: every current g* and p* family is (g4dn, g5, g5g, g6, g6e,
+// p3, p4d, p5, ...).
+func isGPU() sfn.Condition {
+	const typ = "$.resources.instance_type"
+	return sfn.Condition_And(sfn.Condition_IsPresent(jsii.String(typ)),
+		sfn.Condition_Or(
+			sfn.Condition_StringMatches(jsii.String(typ), jsii.String("g*")),
+			sfn.Condition_StringMatches(jsii.String(typ), jsii.String("p*"))))
+}
+
+// startWatch starts the Watch workflow on the finished document, fire and
+// forget. Its name is the deployment id plus a hash of this execution's id:
+// a retried start of the same execution is the same start (StartExecution
+// is idempotent for a running execution with the same name and input),
+// while a later deployment with the same id gets a name of its own.
+func (d *deployment) startWatch() sfn.TaskStateBase {
+	t := tasks.NewStepFunctionsStartExecution(d.b.scope, jsii.String("Start CloudFront watcher"), &tasks.StepFunctionsStartExecutionProps{
+		StateMachine:       d.b.t.Watch,
+		IntegrationPattern: sfn.IntegrationPattern_REQUEST_RESPONSE,
+		Name: sfn.JsonPath_Format(jsii.String("{}-cloudfront-{}"),
+			sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+			sfn.JsonPath_Hash(sfn.JsonPath_ExecutionId(), jsii.String("MD5"))),
+		Input:      sfn.TaskInput_FromJsonPathAt(jsii.String("$")),
+		ResultPath: sfn.JsonPath_DISCARD(),
+	})
+	t.AddRetry(noRetry.props())
+	t.AddRetry(retryService.props())
+	return d.main.catch(t)
+}
+
+// assemble closes the fragments into the Deploy definition.
+func (d *deployment) assemble() sfn.IChainable {
+	b, m := d.b, d.main
+	parallel := sfn.NewParallel(b.scope, jsii.String("Build resources"), &sfn.ParallelProps{
+		// Each branch ends normally (errors at $.error); the defaults fill
+		// the maps a branch may lack, so that the merge never reads an
+		// absent path.
+		ResultSelector: &map[string]any{
+			"branches": sfn.JsonPath_EntirePayload(),
+			"defaults": map[string]any{"status": map[string]any{}, "deadlines": map[string]any{}, "timings": map[string]any{}},
+		},
+		ResultPath: jsii.String("$"),
+	})
+	for _, br := range d.branches {
+		br.chain.Next(br.done)
+		parallel.Branch(br.start)
+	}
+	parallel.AddCatch(m.onError, &sfn.CatchProps{Errors: jsii.Strings(errorsAll), ResultPath: jsii.String("$.error")})
+
+	failed := sfn.NewChoice(b.scope, jsii.String("Branch failed?"), nil)
+	ends := otherwise(failed)
+	failed.When(sfn.Condition_IsPresent(jsii.String("$.error")), m.onError, nil)
+	d.head.Next(parallel).Next(d.merge()).Next(failed)
+	chain := sfn.Chain_Custom(d.head.StartState(), &ends, failed)
+	for _, step := range d.afterMerge {
+		chain = chain.Next(step)
+	}
+	return chain.Next(d.finish).Next(sfn.NewSucceed(b.scope, jsii.String("Deployed"), nil))
+}
+
+// merge joins the branches' documents after the Parallel (Step Functions
+// keeps nothing else of them). States.JsonMerge is shallow, which suits the
+// document: the ledger is flat and every key of resources, status,
+// deadlines and timings is written by one branch only. progress and error
+// come from whichever branch has them, so a failed branch's error carries
+// on to the rollback.
+func (d *deployment) merge() sfn.Chain {
+	s := d.b.scope
+	n := len(d.branches)
+	branch := func(i int) string { return fmt.Sprintf("$.branches[%d]", i) }
+	filled := map[string]any{}
+	for i := range n {
+		filled[fmt.Sprintf("b%d", i)] = sfn.JsonPath_JsonMerge(sfn.JsonPath_ObjectAt(jsii.String("$.defaults")), sfn.JsonPath_ObjectAt(jsii.String(branch(i))))
+	}
+	documents := sfn.NewPass(s, jsii.String("Merge branch documents"), &sfn.PassProps{
+		Parameters: &map[string]any{"whole": fold(n, branch), "filled": filled},
+	})
+	parts := map[string]any{}
+	for _, key := range []string{"resources", "status", "deadlines", "timings"} {
+		parts[key] = fold(n, func(i int) string { return fmt.Sprintf("$.filled.b%d.%s", i, key) })
+	}
+	ledgers := sfn.NewPass(s, jsii.String("Merge branch ledgers"), &sfn.PassProps{
+		Parameters: &map[string]any{"doc": sfn.JsonPath_ObjectAt(jsii.String("$.whole")), "merged": parts},
+	})
+	merged := sfn.NewPass(s, jsii.String("Merged document"), &sfn.PassProps{
+		Parameters: &map[string]any{"doc": sfn.JsonPath_JsonMerge(sfn.JsonPath_ObjectAt(jsii.String("$.doc")), sfn.JsonPath_ObjectAt(jsii.String("$.merged")))},
+		OutputPath: jsii.String("$.doc"),
+	})
+	return sfn.Chain_Start(documents).Next(ledgers).Next(merged)
+}
+
+// fold merges the objects at path(0) … path(n-1), later ones winning.
+func fold(n int, path func(int) string) any {
+	var acc any = sfn.JsonPath_ObjectAt(jsii.String(path(0)))
+	for i := 1; i < n; i++ {
+		acc = sfn.JsonPath_JsonMerge(acc, sfn.JsonPath_ObjectAt(jsii.String(path(i))))
+	}
+	return acc
+}

@@ -1,0 +1,175 @@
+package statemachine
+
+import (
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"geusemaker/internal/document"
+)
+
+// First waits of the deletion polls (DESIGN.md latencies).
+const (
+	firstWaitCloudFrontDisable = 60 // disable→Deployed ≈ 2 min
+	firstWaitALBDelete         = 15 // an ALB is gone within seconds to a minute
+	firstWaitTerminate         = 30 // terminate ≈ 60 s
+	firstWaitMountTargetDelete = 30 // mount target delete ≈ 60 s
+)
+
+// Keys of the rollback report at $.rollback: one per deletion, each
+// {"status": "deleted"} or the caught error {"Error", "Cause"}.
+const (
+	reportCloudFront     = "cloudfront"
+	reportLoadBalancer   = "load_balancer"
+	reportInstance       = "instance"
+	reportStorage        = "storage"
+	reportSecurityGroups = "security_groups"
+	reportNetwork        = "network"
+)
+
+func reportKeys() []string {
+	return []string{reportCloudFront, reportLoadBalancer, reportInstance, reportStorage, reportSecurityGroups, reportNetwork}
+}
+
+// Destroy builds the Destroy workflow: the rollback flow on its own, for a
+// document or {"request": ...} (the delete actions sweep by tag what the
+// ledger lacks). It fails with DestroyIncomplete when something was left
+// behind, its cause the per-resource report.
+func Destroy(scope constructs.Construct, t *Targets) sfn.IChainable {
+	b := newBuilder(scope, t)
+	done := sfn.NewChoice(scope, jsii.String("Everything deleted?"), nil)
+	done.When(leftBehind(), sfn.NewFail(scope, jsii.String("Destroy incomplete"), &sfn.FailProps{
+		Error:     jsii.String(DestroyIncomplete),
+		CausePath: sfn.JsonPath_JsonToString(sfn.JsonPath_ObjectAt(jsii.String("$.rollback"))),
+	}), nil)
+	done.Otherwise(sfn.NewSucceed(scope, jsii.String("Destroyed"), nil))
+
+	announce := lane{b: b, onError: done, errorPath: "$.announce_error"}.
+		publish("Publish destroy completed", DetailDestroyCompleted, reportDetail(document.StageDestroy, "Destroy completed"))
+	announce.Next(done)
+	return b.acceptRequest(b.deleteAll(announce))
+}
+
+// leftBehind holds when a deletion of the report failed.
+func leftBehind() sfn.Condition {
+	var rules []sfn.Condition
+	for _, k := range reportKeys() {
+		rules = append(rules, sfn.Condition_IsPresent(jsii.String("$.rollback."+k+".Error")))
+	}
+	return sfn.Condition_Or(rules...)
+}
+
+func reportDetail(stage, message string) map[string]any {
+	return map[string]any{
+		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+		"stage":         stage,
+		"message":       message,
+		"rollback":      sfn.JsonPath_ObjectAt(jsii.String("$.rollback")),
+	}
+}
+
+// rollback builds the Deploy workflow's failure path and returns its entry,
+// which every Catch of the main flow leads to (the error at $.error): the
+// rollback flow, then Rollback Completed and Deployment Failed events, then
+// a Fail named after the original error whose cause holds the original
+// cause and the rollback report.
+func (d *deployment) rollback() sfn.IChainable {
+	b := d.b
+	s := b.scope
+	fail := sfn.NewFail(s, jsii.String("Deployment failed"), &sfn.FailProps{
+		ErrorPath: jsii.String("$.error.Error"),
+		CausePath: sfn.JsonPath_JsonToString(sfn.JsonPath_ObjectAt(jsii.String("$.failure"))),
+	})
+	tail := lane{b: b, onError: fail, errorPath: "$.announce_error"}
+	failedDetail := map[string]any{
+		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+		"stage":         document.StageRollback,
+		"message":       "Deployment failed",
+		"error":         sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
+		"cause":         sfn.JsonPath_StringAt(jsii.String("$.error.Cause")),
+	}
+	// A request that failed validation may lack a deployment id: then there
+	// is nobody to announce to, and no event is sent.
+	announce := b.when("Deployment id known?", sfn.Condition_IsPresent(jsii.String("$.request.deployment_id")),
+		sfn.Chain_Start(tail.publish("Publish rollback completed", DetailRollbackCompleted, reportDetail(document.StageRollback, "Rollback completed"))).
+			Next(tail.publish("Publish deployment failed", DetailFailed, failedDetail)))
+	report := sfn.NewPass(s, jsii.String("Failure report"), &sfn.PassProps{
+		Parameters: &map[string]any{
+			"error":    sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
+			"cause":    sfn.JsonPath_StringAt(jsii.String("$.error.Cause")),
+			"rollback": sfn.JsonPath_ObjectAt(jsii.String("$.rollback")),
+		},
+		ResultPath: jsii.String("$.failure"),
+	})
+	report.Next(announce).Next(fail)
+	return b.deleteAll(report)
+}
+
+// deleteAll builds the rollback flow and returns its entry; it continues at
+// next. Independent deletions run in parallel (CloudFront's minutes do not
+// hold up the rest); the security groups and then the network follow,
+// once the ENIs that used them are gone. Each deletion's outcome lands in
+// the report at $.rollback, and a failed one does not stop the others.
+func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
+	s := b.scope
+	parallel := sfn.NewParallel(s, jsii.String("Delete resources"), &sfn.ParallelProps{
+		ResultSelector: &map[string]any{
+			reportCloudFront:   sfn.JsonPath_ObjectAt(jsii.String("$[0]")),
+			reportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
+			reportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
+			reportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
+		},
+		ResultPath: jsii.String("$.rollback"),
+	})
+	parallel.Branch(
+		b.deletion("CloudFront", func(l lane) sfn.Chain {
+			return sfn.Chain_Start(l.invoke("Disable distribution", CDN, actDisable, retryBusy)).
+				Next(b.when("Distribution recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")),
+					l.poll(document.StatusCloudFrontDelete, "CloudFront disable", CDN, actDeleteStatus, firstWaitCloudFrontDisable).
+						Next(l.invoke("Delete distribution", CDN, actDelete, retryBusyCloudFront))))
+		}),
+		b.deletion("Load balancer", func(l lane) sfn.Chain {
+			return sfn.Chain_Start(l.invoke("Delete load balancer", LoadBalancer, actDelete, retryBusy)).
+				Next(b.when("Load balancer recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.alb_arn")),
+					l.poll(statusALBDelete, "Load balancer deletion", LoadBalancer, actDeleteStatus, firstWaitALBDelete)))
+		}),
+		b.deletion("Instance", func(l lane) sfn.Chain {
+			return sfn.Chain_Start(l.invoke("Terminate instance", Compute, actTerminate, retryBusy)).
+				Next(b.when("Instance recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.instance_id")),
+					l.poll(document.StatusInstanceTerminate, "Instance termination", Compute, actTerminateStatus, firstWaitTerminate))).
+				Next(l.invoke("Delete instance role", Identity, actDelete, retryBusy))
+		}),
+		b.deletion("Storage", func(l lane) sfn.Chain {
+			return sfn.Chain_Start(l.invoke("Delete mount targets", Storage, actDeleteMountTargets, retryBusy)).
+				Next(b.when("Mount targets recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.mount_target_ids")),
+					l.poll(document.StatusMountTargetDelete, "Mount target deletion", Storage, actMountTargetsDeletedStatus, firstWaitMountTargetDelete))).
+				Next(l.invoke("Delete file system", Storage, actDeleteFilesystem, retryBusy))
+		}),
+	)
+	network := b.recordedDelete("Delete network", Network, reportNetwork, next)
+	parallel.Next(b.recordedDelete("Delete security groups", Firewall, reportSecurityGroups, network))
+	return parallel
+}
+
+// deletion is one branch of the deletion Parallel. Its output is its entry
+// of the report: {"status": "deleted"}, or the caught error.
+func (b *builder) deletion(name string, build func(l lane) sfn.Chain) sfn.Chain {
+	left := sfn.NewSucceed(b.scope, jsii.String(name+" left behind"), nil)
+	deleted := sfn.NewPass(b.scope, jsii.String(name+" deleted"), &sfn.PassProps{
+		Result: sfn.Result_FromObject(&map[string]any{"status": "deleted"}),
+	})
+	return build(lane{b: b, onError: left, errorPath: "$"}).Next(deleted)
+}
+
+// recordedDelete runs a family's delete action and records its outcome at
+// $.rollback.<key> (the document itself is left as it was: what the action
+// returns is not needed after it); success or failure, it goes on to next.
+// Security groups and the VPC wait out ENIs that drain for minutes.
+func (b *builder) recordedDelete(name, lambda, key string, next sfn.IChainable) sfn.TaskStateBase {
+	path := "$.rollback." + key
+	l := lane{b: b, onError: next, errorPath: path}
+	t := l.invokeTask(name, lambda, actDelete, &map[string]any{"status": "deleted"}, path, retryBusyENI)
+	l.catch(t)
+	t.Next(next)
+	return t
+}

@@ -1,0 +1,360 @@
+package statemachine
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/steperr"
+)
+
+var update = flag.Bool("update", false, "rewrite the committed *.asl.json")
+
+// definitionDir holds the committed ASL (package definition embeds it).
+const definitionDir = "definition"
+
+// rendered holds each committed file's freshly generated ASL; a CDK render
+// costs seconds, so TestMain renders once.
+var rendered = map[string][]byte{}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	os.Setenv("CDK_DISABLE_VERSION_CHECK", "true")
+	for _, d := range Definitions() {
+		asl, err := RenderASL(d.Build)
+		if err != nil {
+			panic(err)
+		}
+		rendered[d.File] = asl
+	}
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// state is the part of an ASL state the tests read.
+type state struct {
+	Type     string
+	Next     string
+	Default  string
+	Resource string
+	Choices  []map[string]any
+	Catch    []struct {
+		ErrorEquals []string
+		Next        string
+	}
+	Retry       []struct{ ErrorEquals []string }
+	Branches    []machine
+	Parameters  map[string]any
+	SecondsPath string
+}
+
+type machine struct {
+	StartAt string
+	States  map[string]state
+}
+
+func parse(t *testing.T, asl []byte) machine {
+	t.Helper()
+	var m machine
+	require.NoError(t, json.Unmarshal(asl, &m))
+	return m
+}
+
+// all returns every state, branches' included, by name.
+func (m machine) all() map[string]state {
+	out := map[string]state{}
+	for name, s := range m.States {
+		out[name] = s
+		for _, b := range s.Branches {
+			for n, bs := range b.all() {
+				out[n] = bs
+			}
+		}
+	}
+	return out
+}
+
+// successors are the states a state can go to, a Parallel's branch starts
+// included.
+func (s state) successors() []string {
+	var out []string
+	for _, n := range []string{s.Next, s.Default} {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	for _, c := range s.Choices {
+		out = append(out, c["Next"].(string))
+	}
+	for _, c := range s.Catch {
+		out = append(out, c.Next)
+	}
+	for _, b := range s.Branches {
+		out = append(out, b.StartAt)
+	}
+	return out
+}
+
+// reachable returns the states reachable from start without entering avoid.
+func (m machine) reachable(start, avoid string) map[string]bool {
+	states := m.all()
+	seen := map[string]bool{}
+	queue := []string{start}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if seen[n] || n == avoid {
+			continue
+		}
+		seen[n] = true
+		queue = append(queue, states[n].successors()...)
+	}
+	return seen
+}
+
+func TestCommittedASLMatchesTheBuilders(t *testing.T) {
+	if *update {
+		require.NoError(t, WriteASL(definitionDir))
+	}
+	for _, d := range Definitions() {
+		t.Run(d.File, func(t *testing.T) {
+			committed, err := os.ReadFile(filepath.Join(definitionDir, d.File))
+			require.NoError(t, err, "run `go run ./statemachine/cmd/aslgen` (make asl)")
+			if line, want, got := firstDifference(string(rendered[d.File]), string(committed)); line > 0 {
+				t.Errorf("%s drifted from the builders at line %d: generated %q, committed %q; run `go run ./statemachine/cmd/aslgen` (make asl)",
+					d.File, line, want, got)
+			}
+		})
+	}
+}
+
+// firstDifference returns the first line (1-based) where a and b differ,
+// and both lines; 0 when they are equal.
+func firstDifference(a, b string) (int, string, string) {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range max(len(la), len(lb)) {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y || i >= len(la) || i >= len(lb) {
+			return i + 1, x, y
+		}
+	}
+	return 0, "", ""
+}
+
+func TestASLValidatorAcceptsEveryDefinition(t *testing.T) {
+	validator := filepath.Join("..", "node_modules", ".bin", "asl-validator")
+	if _, err := os.Stat(validator); err != nil {
+		t.Skip("node_modules is not installed: npm ci")
+	}
+	for _, d := range Definitions() {
+		t.Run(d.File, func(t *testing.T) {
+			out, err := exec.Command(validator, "--json-path", filepath.Join(definitionDir, d.File)).CombinedOutput()
+			assert.NoError(t, err, "%s", out)
+		})
+	}
+}
+
+func TestEachTierContainsEveryStateOfTheTierBefore(t *testing.T) {
+	tiers := []Builder{
+		func(s constructs.Construct, tg *Targets) sfn.IChainable { return tier1(newBuilder(s, tg)).assemble() },
+		func(s constructs.Construct, tg *Targets) sfn.IChainable { return tier2(newBuilder(s, tg)).assemble() },
+		Deploy,
+	}
+	var previous map[string]state
+	for i, build := range tiers {
+		asl, err := RenderASL(build)
+		require.NoError(t, err)
+		states := parse(t, asl).all()
+		for name, s := range previous {
+			if assert.Contains(t, states, name, "tier %d lost a state of tier %d", i+1, i) {
+				assert.Equal(t, s.Type, states[name].Type, name)
+			}
+		}
+		assert.Greater(t, len(states), len(previous), "tier %d adds states", i+1)
+		previous = states
+	}
+}
+
+func TestCloudFrontIsCreatedOnlyOnceTheLoadBalancerIsActive(t *testing.T) {
+	m := parse(t, rendered["deploy.asl.json"])
+	const create, albActive = "Create distribution", "Load balancer done?"
+	require.Contains(t, m.all(), albActive)
+	assert.True(t, m.reachable(m.StartAt, "")[create], "CloudFront create is reachable")
+	assert.False(t, m.reachable(m.StartAt, albActive)[create], "every path to CloudFront create passes the ALB-active Choice")
+	assert.Equal(t, "Publish load balancer active", m.all()[albActive].Default, "the Choice's done path")
+}
+
+func TestEveryTaskOfDeployCatchesIntoTheRollback(t *testing.T) {
+	m := parse(t, rendered["deploy.asl.json"])
+	const rollback = "Delete resources"
+	inRollback := m.reachable(rollback, "")
+	catchesAll := func(s state, target string) bool {
+		for _, c := range s.Catch {
+			if slices.Contains(c.ErrorEquals, "States.ALL") && c.Next == target {
+				return true
+			}
+		}
+		return false
+	}
+	for name, s := range m.States {
+		if s.Type == "Parallel" && !inRollback[name] {
+			assert.True(t, catchesAll(s, rollback), name)
+			for _, b := range s.Branches {
+				for bn, bs := range b.States {
+					if bs.Type == "Task" {
+						target := bs.Catch[len(bs.Catch)-1].Next
+						assert.True(t, catchesAll(bs, target), bn)
+						assert.Equal(t, "Succeed", b.States[target].Type, "%s: a branch's failure ends the branch normally", bn)
+					}
+				}
+			}
+		}
+		if s.Type == "Task" && !inRollback[name] {
+			assert.True(t, catchesAll(s, rollback), "%s catches States.ALL into the rollback", name)
+		}
+	}
+	// The rollback's own failures are recorded, never rolled back again.
+	for name := range inRollback {
+		for _, c := range m.all()[name].Catch {
+			assert.True(t, inRollback[c.Next], "%s's Catch stays in the rollback flow", name)
+		}
+	}
+}
+
+func TestEveryLambdaTaskRetriesLambdaErrorsAndThrottling(t *testing.T) {
+	for _, d := range Definitions() {
+		for name, s := range parse(t, rendered[d.File]).all() {
+			if !strings.HasSuffix(s.Resource, "FunctionArn}") {
+				continue
+			}
+			var retried []string
+			for _, r := range s.Retry {
+				retried = append(retried, r.ErrorEquals...)
+			}
+			for _, e := range append(slices.Clone(lambdaServiceErrors), steperr.Throttled) {
+				assert.Contains(t, retried, e, "%s: %s", d.File, name)
+			}
+			assert.Equal(t, "$", s.Parameters["document.$"], name)
+		}
+	}
+}
+
+func TestTheRetriedStepErrorsAreRetriedWhereTheyOccur(t *testing.T) {
+	states := parse(t, rendered["deploy.asl.json"]).all()
+	retries := func(name, errName string) bool {
+		for _, r := range states[name].Retry {
+			if slices.Contains(r.ErrorEquals, errName) {
+				return true
+			}
+		}
+		return false
+	}
+	assert.True(t, retries("Launch instance", steperr.InstanceProfileNotReady))
+	for _, name := range []string{"Delete distribution", "Delete security groups", "Delete network", "Delete file system", "Delete instance role"} {
+		assert.True(t, retries(name, steperr.ResourceBusy), name)
+	}
+	for _, retryable := range steperr.Retryable {
+		found := false
+		for name := range states {
+			found = found || retries(name, retryable)
+		}
+		assert.True(t, found, "%s is retried somewhere", retryable)
+	}
+}
+
+func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
+	states := parse(t, rendered["deploy.asl.json"]).all()
+	loops := 0
+	for name, s := range states {
+		label, ok := strings.CutSuffix(name, " done?")
+		if !ok {
+			continue
+		}
+		loops++
+		again := s.Choices[0]["Next"].(string)
+		assert.Equal(t, "Wait for "+label+" again", again)
+		assert.Equal(t, false, s.Choices[0]["BooleanEquals"])
+		key := strings.TrimSuffix(strings.TrimPrefix(s.Choices[0]["Variable"].(string), "$.status."), ".done")
+		assert.Equal(t, "$.status."+key+".next_poll_seconds", states[again].SecondsPath)
+		assert.Equal(t, "Check "+label, states[again].Next)
+		assert.Equal(t, "Check "+label, states["Wait for "+label].Next, "the first wait leads to the check")
+	}
+	assert.Equal(t, 11, loops)
+}
+
+func TestPlaceholdersNameEveryTarget(t *testing.T) {
+	assert.Equal(t, "LoadbalancerFunctionArn", FunctionPlaceholder(LoadBalancer))
+	assert.Equal(t, "${EventBusName}", Placeholder(EventBusPlaceholder))
+	all := strings.Join([]string{string(rendered["deploy.asl.json"]), string(rendered["destroy.asl.json"]),
+		string(rendered["watch.asl.json"]), string(rendered["starter.asl.json"])}, "")
+	for _, p := range Placeholders() {
+		assert.Contains(t, all, `"`+Placeholder(p)+`"`)
+	}
+	assert.NotContains(t, all, marker)
+	assert.NotContains(t, all, "arn:aws:lambda")
+}
+
+func TestDestroyRunsTheRollbackFlowAndReportsWhatWasLeft(t *testing.T) {
+	deploy := parse(t, rendered["deploy.asl.json"]).all()
+	m := parse(t, rendered["destroy.asl.json"])
+	destroy := m.all()
+	for name := range parse(t, rendered["deploy.asl.json"]).reachable("Delete resources", "Failure report") {
+		assert.Contains(t, destroy, name, "the rollback flow is reused")
+	}
+	assert.Equal(t, deploy["Delete resources"].Branches[0].StartAt, destroy["Delete resources"].Branches[0].StartAt)
+	assert.Equal(t, "Fail", destroy["Destroy incomplete"].Type)
+	assert.Equal(t, "Succeed", destroy["Destroyed"].Type)
+	assert.Len(t, destroy["Everything deleted?"].Choices[0]["Or"], len(reportKeys()))
+}
+
+func TestStarterIgnoresDuplicates(t *testing.T) {
+	s := parse(t, rendered["starter.asl.json"]).States["Start deployment"]
+	assert.Equal(t, "$.detail.deployment_id", s.Parameters["Name.$"])
+	assert.Equal(t, []string{errExecutionExists}, s.Catch[0].ErrorEquals)
+	assert.Equal(t, []string{errExecutionExists}, s.Retry[0].ErrorEquals, "never retried")
+}
+
+func TestLiteralEvaluatesOnlyWhatCDKLeaves(t *testing.T) {
+	got, err := literal(map[string]any{"a": []any{map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":x"}}}}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": []any{"arn:aws:x"}}, got)
+	for name, bad := range map[string]any{
+		"unknown reference":   map[string]any{"Ref": "Bucket"},
+		"other function":      map[string]any{"Fn::GetAtt": []any{"Fn", "Arn"}},
+		"malformed join":      map[string]any{"Fn::Join": "x"},
+		"join of non-strings": map[string]any{"Fn::Join": []any{"", []any{1.0}}},
+		"join without list":   map[string]any{"Fn::Join": []any{"", "x"}},
+		"bad part":            []any{map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Ref": "X"}}}}},
+	} {
+		_, err := literal(bad)
+		assert.Error(t, err, name)
+	}
+}
+
+func TestRenderFailsOnAMissingFunctionOrDirectory(t *testing.T) {
+	assert.Panics(t, func() {
+		app := awscdk.NewApp(nil)
+		Deploy(awscdk.NewStack(app, jsii.String("S"), nil), &Targets{})
+	})
+	assert.Error(t, WriteASL(filepath.Join(t.TempDir(), "missing")))
+}
