@@ -100,7 +100,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for name, d := range o.latencies {
 		opts = append(opts, world.WithLatency(name, d))
 	}
-	s, err := localrun.Simulate(req.Region, log, progress.event, opts...)
+	s, err := localrun.Simulate(req.Region, localrun.Config{Log: log, OnEvent: progress.event}, opts...)
 	if err != nil {
 		fmt.Fprintln(stderr, "geusemaker run:", err)
 		return exitFailed

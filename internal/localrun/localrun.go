@@ -67,6 +67,13 @@ type Config struct {
 	// OnEvent, if set, sees every event the workflows publish, as they are
 	// published.
 	OnEvent func(Event)
+	// OnTask, if set, sees every task's call and its result or error, as
+	// the engine gets them (tests script another engine with them).
+	OnTask func(call engine.TaskCall, out json.RawMessage, err error)
+	// AtLeastOnce delivers every Lambda task twice and keeps the second
+	// result, as Lambda's at-least-once delivery may: proof that steps are
+	// idempotent.
+	AtLeastOnce bool
 }
 
 // Runner runs workflows.
@@ -174,6 +181,14 @@ const (
 )
 
 func (r *Runner) runTask(ctx context.Context, call engine.TaskCall) (json.RawMessage, error) {
+	out, err := r.dispatch(ctx, call)
+	if r.cfg.OnTask != nil {
+		r.cfg.OnTask(call, out, err)
+	}
+	return out, err
+}
+
+func (r *Runner) dispatch(ctx context.Context, call engine.TaskCall) (json.RawMessage, error) {
 	switch {
 	case call.Resource == resourceLambdaInvoke:
 		var p struct {
@@ -208,6 +223,9 @@ func (r *Runner) invoke(ctx context.Context, function string, payload []byte) (j
 		return nil, &engine.Error{Name: "Lambda.ResourceNotFoundException", Cause: "Function not found: " + function}
 	}
 	out, err := h.Invoke(ctx, payload)
+	if r.cfg.AtLeastOnce {
+		out, err = h.Invoke(ctx, payload)
+	}
 	if err == nil {
 		return out, nil
 	}

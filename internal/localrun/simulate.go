@@ -1,8 +1,6 @@
 package localrun
 
 import (
-	"log/slog"
-
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
@@ -18,18 +16,17 @@ type Simulation struct {
 }
 
 // Simulate builds a simulated account (with opts: faults, latencies) and a
-// Runner of the committed definitions whose steps call it from region.
-func Simulate(region string, log *slog.Logger, onEvent func(Event), opts ...world.Option) (*Simulation, error) {
+// Runner of the committed definitions whose steps call it from region. cfg
+// gives the optional hooks (Log, OnEvent, OnTask, AtLeastOnce); Simulate
+// fills in the rest.
+func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, error) {
 	c := clock.NewVirtual(world.Epoch)
 	cloud := sim.New(append([]world.Option{world.WithClock(c)}, opts...)...)
-	r, err := New(Config{
-		AWS:         cloud.Config(region),
-		Clock:       c,
-		Definitions: definition.All(),
-		Steps:       Steps,
-		Log:         log,
-		OnEvent:     onEvent,
-	})
+	cfg.AWS = cloud.Config(region)
+	cfg.Clock = c
+	cfg.Definitions = definition.All()
+	cfg.Steps = Steps
+	r, err := New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,335 @@
+package localrun_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/engine"
+	"geusemaker/internal/localrun"
+	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steperr"
+)
+
+// sample reads a request from events/.
+func sample(t *testing.T, name string) ([]byte, document.Request) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", name))
+	require.NoError(t, err)
+	req, err := document.Parse(raw)
+	require.NoError(t, err)
+	return raw, req
+}
+
+// run is one workflow run on a fresh simulated account.
+type run struct {
+	sim  *localrun.Simulation
+	req  document.Request
+	raw  []byte
+	exec *engine.Execution
+	kids []*engine.Execution
+}
+
+func simulate(t *testing.T, name string, opts ...world.Option) *run {
+	t.Helper()
+	raw, req := sample(t, name)
+	s, err := localrun.Simulate(req.Region, localrun.Config{}, opts...)
+	require.NoError(t, err)
+	return &run{sim: s, req: req, raw: raw}
+}
+
+func (r *run) do(t *testing.T, wf localrun.Workflow) *engine.Execution {
+	t.Helper()
+	x, kids, err := r.sim.Run(context.Background(), wf, r.req.DeploymentID+"-"+string(wf), r.raw)
+	require.NoError(t, err)
+	r.exec, r.kids = x, kids
+	return x
+}
+
+func (r *run) output(t *testing.T) document.Document {
+	t.Helper()
+	var doc document.Document
+	require.NoError(t, json.Unmarshal(r.exec.Output, &doc))
+	return doc
+}
+
+// progress is the detail of a Deployment Progress event.
+type progress struct {
+	Stage            string `json:"stage"`
+	Message          string `json:"message"`
+	Percent          int    `json:"percent"`
+	CloudFrontDomain string `json:"cloudfront_domain"`
+}
+
+func (r *run) progress(t *testing.T) []progress {
+	t.Helper()
+	var out []progress
+	for _, e := range r.sim.Events() {
+		if e.DetailType != "Deployment Progress" {
+			continue
+		}
+		var p progress
+		require.NoError(t, json.Unmarshal(e.Detail, &p))
+		out = append(out, p)
+	}
+	return out
+}
+
+func (r *run) detailTypes() []string {
+	var out []string
+	for _, e := range r.sim.Events() {
+		out = append(out, e.DetailType)
+	}
+	return out
+}
+
+// requireEmptyAccount checks that nothing is left once the deletions AWS
+// has accepted finish by themselves (an EFS file system is "deleting" for a
+// few seconds after the workflow ends): time passing completes deletions,
+// it never removes a resource nobody deleted.
+func requireEmptyAccount(t *testing.T, r *run) {
+	t.Helper()
+	r.sim.Clock.Advance(10 * time.Minute)
+	alive := r.sim.Cloud.Inventory()
+	require.Empty(t, alive, "leftover resources: %v", alive)
+}
+
+func TestDeployThenDestroyEachTier(t *testing.T) {
+	tests := []struct {
+		file     string
+		urlStart func(document.Ledger) string
+	}{
+		{"tier1-dev.json", func(l document.Ledger) string { return "http://" + l.PublicIP }},
+		{"tier2-automation.json", func(l document.Ledger) string { return "http://" + l.ALBDNS }},
+		{"tier3-gpu.json", func(l document.Ledger) string { return "https://" + l.CloudFrontDomain }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			r := simulate(t, tt.file)
+			x := r.do(t, localrun.Deploy)
+			require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+
+			doc := r.output(t)
+			l := doc.Resources
+			assert.NotEmpty(t, l.InstanceID)
+			assert.NotEmpty(t, l.EFSID)
+			assert.Equal(t, tt.urlStart(l), l.N8NURL)
+			assert.Equal(t, doc.Request.EnableALB, l.ALBARN != "", "an ALB exactly when the tier asks for one")
+			assert.Equal(t, doc.Request.EnableCDN, l.CloudFrontID != "", "CloudFront exactly when the tier asks for it")
+
+			events := r.progress(t)
+			require.NotEmpty(t, events)
+			for i := 1; i < len(events); i++ {
+				assert.GreaterOrEqual(t, events[i].Percent, events[i-1].Percent,
+					"percent went back from %d (%s) to %d (%s)", events[i-1].Percent, events[i-1].Message, events[i].Percent, events[i].Message)
+			}
+			assert.Contains(t, r.detailTypes(), "Deployment Succeeded")
+			assert.NotEmpty(t, r.sim.Cloud.Inventory(), "a deployment leaves its stack running")
+
+			x = r.do(t, localrun.Destroy)
+			require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+			requireEmptyAccount(t, r)
+		})
+	}
+}
+
+func TestTier3ReportsTheStorysCloudFrontProgress(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json")
+	r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, r.exec.Status)
+	domain := r.output(t).Resources.CloudFrontDomain
+
+	var messages []string
+	waiting := 0
+	for _, p := range r.progress(t) {
+		messages = append(messages, p.Message)
+		if p.Message == "Waiting for deployment..." {
+			waiting++
+			assert.Less(t, p.Percent, 100, "never 100 until Deployed")
+		}
+	}
+	want := []string{"CloudFront distribution created: ", "Waiting for deployment...", "CloudFront distribution deployed successfully"}
+	at := 0
+	for _, m := range messages {
+		if at < len(want) && strings.HasPrefix(m, want[at]) {
+			at++
+		}
+	}
+	assert.Equal(t, len(want), at, "the story's messages in order, got %q", messages)
+	assert.GreaterOrEqual(t, waiting, 1)
+
+	var final map[string]any
+	for _, e := range r.sim.Events() {
+		if e.DetailType == "Deployment Succeeded" {
+			require.NoError(t, json.Unmarshal(e.Detail, &final))
+		}
+	}
+	assert.Contains(t, fmt.Sprint(final), domain, "the final event names the CloudFront domain")
+}
+
+func TestAsyncCloudFrontEndsEarlyAndAWatcherAnnouncesDeployed(t *testing.T) {
+	r := simulate(t, "tier3-gpu-async.json")
+	r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, r.exec.Status, "%s: %s", r.exec.Error, r.exec.Cause)
+	require.Len(t, r.kids, 1, "one watcher execution")
+	assert.Equal(t, engine.StatusSucceeded, r.kids[0].Status)
+	assert.Contains(t, r.detailTypes(), "CloudFront Deployed")
+	assert.NotContains(t, r.exec.Path(), "Check CloudFront", "the deployment itself does not wait for CloudFront")
+}
+
+// failed asserts a failed deployment ended in a named step error with a
+// remediation, after a rollback that left nothing behind.
+func failed(t *testing.T, r *run, wantError string) {
+	t.Helper()
+	x := r.exec
+	require.Equal(t, engine.StatusFailed, x.Status)
+	if wantError != "" {
+		assert.Equal(t, wantError, x.Error)
+	}
+	assert.False(t, strings.HasPrefix(x.Error, "States."), "a named error, not %s", x.Error)
+	assert.Contains(t, r.detailTypes(), "Rollback Completed")
+	assert.Contains(t, r.detailTypes(), "Deployment Failed")
+	requireEmptyAccount(t, r)
+}
+
+func TestCloudFrontNeverDeployedTimesOutAndRollsBack(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json", world.WithLatency("cloudfront.deploy", 2*time.Hour))
+	r.do(t, localrun.Deploy)
+	failed(t, r, steperr.TimeoutName)
+	assert.Contains(t, r.exec.Cause, "E0000000000001", "the cause names the distribution")
+}
+
+func TestNoCapacityInAnyZoneOrFallbackFailsCleanly(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json", world.WithFault(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
+	r.do(t, localrun.Deploy)
+	failed(t, r, steperr.InsufficientCapacity)
+}
+
+func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json",
+		world.WithFault(world.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "TooManyDistributions", Times: 1}),
+		world.WithFault(world.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteLoadBalancer", Code: "AccessDenied"}))
+	r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusFailed, r.exec.Status)
+	assert.Equal(t, steperr.CloudFrontCreateFailed, r.exec.Error, "the original error, not the rollback's")
+	assert.Contains(t, r.exec.Cause, "AccessDenied", "the cause reports what rollback left behind and why")
+
+	types := map[string]bool{}
+	for _, res := range r.sim.Cloud.Inventory() {
+		types[res.Service+" "+res.Type] = true
+	}
+	assert.True(t, types["Elastic Load Balancing v2 load-balancer"], "the load balancer could not be deleted")
+	for _, gone := range []string{"EC2 instance", "EFS file-system", "IAM role", "IAM instance-profile", "CloudFront distribution"} {
+		assert.False(t, types[gone], "%s was deleted despite the failed load balancer deletion", gone)
+	}
+}
+
+// TestEveryTaskDeliveredTwiceCreatesNothingTwice runs the deployment with
+// every Lambda task delivered twice (Lambda's at-least-once delivery).
+func TestEveryTaskDeliveredTwiceCreatesNothingTwice(t *testing.T) {
+	count := func(inv []world.Resource) map[string]int {
+		m := map[string]int{}
+		for _, r := range inv {
+			m[r.Service+" "+r.Type]++
+		}
+		return m
+	}
+	once := simulate(t, "tier3-gpu.json")
+	require.Equal(t, engine.StatusSucceeded, once.do(t, localrun.Deploy).Status)
+
+	raw, req := sample(t, "tier3-gpu.json")
+	s, err := localrun.Simulate(req.Region, localrun.Config{AtLeastOnce: true})
+	require.NoError(t, err)
+	twice := &run{sim: s, req: req, raw: raw}
+	x := twice.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	assert.Equal(t, count(once.sim.Cloud.Inventory()), count(twice.sim.Cloud.Inventory()))
+
+	x = twice.do(t, localrun.Destroy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	requireEmptyAccount(t, twice)
+}
+
+// opsOf lists the distinct operations a clean Tier 3 deployment calls.
+func opsOf(t *testing.T) []world.Fault {
+	t.Helper()
+	r := simulate(t, "tier3-gpu.json")
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
+	seen := map[[2]string]bool{}
+	var out []world.Fault
+	for _, c := range r.sim.Cloud.Calls() {
+		k := [2]string{c.Service, c.Operation}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, world.Fault{Service: c.Service, Operation: c.Operation})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Service+out[i].Operation < out[j].Service+out[j].Operation
+	})
+	return out
+}
+
+// throttleCode is the throttling code each service family answers with.
+func throttleCode(service string) string {
+	if service == "EC2" {
+		return "RequestLimitExceeded"
+	}
+	return "Throttling"
+}
+
+// TestFaultMatrix injects, for every AWS operation a Tier 3 deployment
+// calls, a non-retryable error on its first call (the deployment must end
+// in a named error after a rollback that leaves nothing) and a burst of two
+// throttling errors (the SDK's retries must absorb it).
+func TestFaultMatrix(t *testing.T) {
+	ops := opsOf(t)
+	require.GreaterOrEqual(t, len(ops), 20, "a Tier 3 deployment calls many operations")
+	passed, total := 0, 0
+	for _, op := range ops {
+		name := op.Service + ":" + op.Operation
+		total++
+		ok := t.Run(name+"/error", func(t *testing.T) {
+			f := op
+			f.Code, f.Times = "UnauthorizedOperation", 1
+			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+			x := r.do(t, localrun.Deploy)
+			if x.Status == engine.StatusSucceeded {
+				// The step treats this call's failure as non-fatal (a
+				// look-up with a fallback); the stack must still be whole.
+				t.Logf("%s: tolerated", name)
+				x = r.do(t, localrun.Destroy)
+				require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+				requireEmptyAccount(t, r)
+				return
+			}
+			failed(t, r, "")
+			assert.Contains(t, x.Cause, "UnauthorizedOperation", "the cause carries the AWS error code")
+		})
+		if ok {
+			passed++
+		}
+		total++
+		ok = t.Run(name+"/throttled", func(t *testing.T) {
+			f := op
+			f.Code, f.Times = throttleCode(op.Service), 2
+			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+			x := r.do(t, localrun.Deploy)
+			require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+		})
+		if ok {
+			passed++
+		}
+	}
+	t.Logf("%d scenarios, %d passed", total, passed)
+}
