@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,6 +25,7 @@ type report struct {
 	Error             string             `json:"error,omitempty"`
 	Cause             *document.Cause    `json:"cause,omitempty"`
 	RawCause          string             `json:"raw_cause,omitempty"`
+	Rollback          map[string]any     `json:"rollback,omitempty"`
 	Output            *document.Document `json:"output,omitempty"`
 	SimulatedDuration string             `json:"simulated_duration"`
 	WallTime          string             `json:"wall_time"`
@@ -59,16 +62,29 @@ func newReport(wf localrun.Workflow, x *engine.Execution, started []*engine.Exec
 		}
 	}
 	if x.Cause != "" {
-		if c, err := (document.Failure{Error: x.Error, Cause: x.Cause}).DecodeCause(); err == nil {
-			r.Cause = &c
-		} else {
-			r.RawCause = x.Cause
-		}
+		r.readCause(x.Error, x.Cause)
 	}
 	for _, s := range started {
 		r.Started = append(r.Started, startedExecution{Name: s.Name, Status: s.Status, Error: s.Error})
 	}
 	return r
+}
+
+// readCause reads a failed execution's cause: the workflow's failure report
+// (the original error and cause, and what rollback did) or a bare cause.
+func (r *report) readCause(name, cause string) {
+	var f struct {
+		Cause    string         `json:"cause"`
+		Rollback map[string]any `json:"rollback"`
+	}
+	if json.Unmarshal([]byte(cause), &f) == nil && f.Cause != "" {
+		cause, r.Rollback = f.Cause, f.Rollback
+	}
+	if c, err := (document.Failure{Error: name, Cause: cause}).DecodeCause(); err == nil {
+		r.Cause = &c
+	} else {
+		r.RawCause = cause
+	}
 }
 
 func (r *report) print(w io.Writer) {
@@ -84,6 +100,10 @@ func (r *report) print(w io.Writer) {
 		} else if r.RawCause != "" {
 			fmt.Fprintf(w, "  cause:        %s\n", r.RawCause)
 		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(r.Rollback)) {
+		b, _ := json.Marshal(r.Rollback[key])
+		fmt.Fprintf(w, "  rollback %-14s %s\n", key+":", b)
 	}
 	if r.Output != nil {
 		if url := r.Output.Resources.N8NURL; url != "" {

@@ -119,7 +119,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "geusemaker run:", err)
 			return exitFailed
 		}
-		last = newReport(wf, x, started, s.Cloud.Inventory(), s.Clock.Now().Sub(simStart), time.Since(wallStart))
+		simulated, wall := s.Clock.Now().Sub(simStart), time.Since(wallStart)
+		last = newReport(wf, x, started, s.Leftovers(), simulated, wall)
 		if o.graph != "" {
 			if err := writeGraph(o.graph, wf, x); err != nil {
 				fmt.Fprintln(stderr, "geusemaker run: graph:", err)

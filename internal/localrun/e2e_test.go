@@ -93,14 +93,9 @@ func (r *run) detailTypes() []string {
 	return out
 }
 
-// requireEmptyAccount checks that nothing is left once the deletions AWS
-// has accepted finish by themselves (an EFS file system is "deleting" for a
-// few seconds after the workflow ends): time passing completes deletions,
-// it never removes a resource nobody deleted.
 func requireEmptyAccount(t *testing.T, r *run) {
 	t.Helper()
-	r.sim.Clock.Advance(10 * time.Minute)
-	alive := r.sim.Cloud.Inventory()
+	alive := r.sim.Leftovers()
 	require.Empty(t, alive, "leftover resources: %v", alive)
 }
 

@@ -1,6 +1,8 @@
 package localrun
 
 import (
+	"time"
+
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
@@ -31,4 +33,17 @@ func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, err
 		return nil, err
 	}
 	return &Simulation{Runner: r, Cloud: cloud, Clock: c}, nil
+}
+
+// settleWindow covers the deletions AWS finishes by itself once accepted:
+// an EFS file system deleting (seconds), an instance shutting down (about
+// a minute), a deleted load balancer's interfaces (about 30 s).
+const settleWindow = 10 * time.Minute
+
+// Leftovers lets the simulated clock run until the deletions already
+// accepted have finished, then lists what is still alive. Time passing
+// completes deletions; it never removes a resource nobody deleted.
+func (s *Simulation) Leftovers() []world.Resource {
+	s.Clock.Advance(settleWindow)
+	return s.Cloud.Inventory()
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// inRepo runs the CLI from the repository root, where make run runs it.
+func inRepo(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Chdir(filepath.Join("..", ".."))
+	var out, errOut bytes.Buffer
+	code = cli(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestRunDeploysTier3ByDefault(t *testing.T) {
+	graph := filepath.Join(t.TempDir(), "graph.html")
+	code, out, progress := inRepo(t, "run", "--graph", graph)
+	require.Equal(t, exitOK, code, "stderr: %s", progress)
+	assert.Contains(t, out, "deploy geuse-gpu-deploy: SUCCEEDED")
+	assert.Regexp(t, `n8n:\s+https://d\w+\.cloudfront\.net`, out)
+	assert.Contains(t, progress, "Waiting for deployment...")
+	assert.Contains(t, progress, "CloudFront distribution deployed successfully")
+	page, err := os.ReadFile(graph)
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "Build resources", "the graph shows the path taken")
+}
+
+func TestRunJSONThenDestroyLeavesNothing(t *testing.T) {
+	code, out, stderr := inRepo(t, "run", "--json", "--destroy", "--graph", "", "--input", filepath.Join("events", "tier1-dev.json"))
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	dec := json.NewDecoder(bytes.NewReader([]byte(out)))
+	var deploy, destroy report
+	require.NoError(t, dec.Decode(&deploy))
+	require.NoError(t, dec.Decode(&destroy))
+	assert.Equal(t, "deploy", deploy.Workflow)
+	assert.NotEmpty(t, deploy.Output.Resources.N8NURL)
+	assert.NotEmpty(t, deploy.LeftoverResources, "a deployed stack is alive")
+	assert.Equal(t, "destroy", destroy.Workflow)
+	assert.Empty(t, destroy.LeftoverResources)
+	assert.Positive(t, destroy.StateTransitions)
+}
+
+func TestRunFailedDeploymentExitsOneWithTheErrorAndNoLeftovers(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		error string
+	}{
+		{"injected fault", []string{"--fault", "CloudFront:CreateDistributionWithTags:TooManyDistributions:1"}, "CloudFrontCreateFailed"},
+		{"CloudFront never deploys", []string{"--latency", "cloudfront.deploy=2h"}, "Timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := inRepo(t, append([]string{"run", "--json", "--graph", ""}, tt.args...)...)
+			require.Equal(t, exitFailed, code, "stderr: %s", stderr)
+			var r report
+			require.NoError(t, json.Unmarshal([]byte(out), &r))
+			assert.Equal(t, tt.error, r.Error)
+			require.NotNil(t, r.Cause)
+			assert.NotEmpty(t, r.Cause.Remediation)
+			assert.NotEmpty(t, r.Rollback, "the rollback report is part of the output")
+			assert.Empty(t, r.LeftoverResources)
+		})
+	}
+}
+
+func TestRunRejectsBadUsageWithExitTwo(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"deployment_id":"1x","tier":"huge"}`), 0o644))
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown command", []string{"explode"}, "unknown command"},
+		{"no command", nil, "usage"},
+		{"bad fault", []string{"run", "--fault", "EC2:RunInstances"}, "SERVICE:Operation:ErrorCode"},
+		{"bad latency", []string{"run", "--latency", "cloudfront.deploy"}, "NAME=DURATION"},
+		{"bad workflow", []string{"run", "--workflow", "teleport"}, "deploy or destroy"},
+		{"stray argument", []string{"run", "now"}, "unexpected arguments"},
+		{"missing input", []string{"run", "--input", "nope.json"}, "nope.json"},
+		{"invalid request", []string{"run", "--input", bad}, "deployment_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := inRepo(t, tt.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	code, out, _ := inRepo(t, "help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "run")
+}
