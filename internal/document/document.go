@@ -264,8 +264,13 @@ type Progress struct {
 	Stage string `json:"stage"`
 	// Message is for people, e.g. "Waiting for CloudFront deployment...".
 	Message string `json:"message"`
-	// Percent is the deployment's overall progress, 0..100.
+	// Percent is the operation's overall progress (the deployment's, or a
+	// rollback's or destroy's), estimated from elapsed time by Report: it
+	// never decreases within an operation and is 100 only at finalize.
 	Percent int `json:"percent"`
+	// StagePercent is the current stage's own estimate when it waits on a
+	// resource, e.g. CloudFront's deployment: 100 only once it is done.
+	StagePercent int `json:"stage_percent,omitempty"`
 	// ResourceID is the resource the stage is working on, if any.
 	ResourceID string `json:"resource_id,omitempty"`
 	// CloudFrontDomain is the distribution's domain once known.

@@ -79,6 +79,7 @@ func fullDocument(t *testing.T) Document {
 			Stage:            StageCDN,
 			Message:          "Waiting for CloudFront deployment...",
 			Percent:          80,
+			StagePercent:     62,
 			ResourceID:       "E2QWRUHAPOMQZL",
 			CloudFrontDomain: "d111111abcdef8.cloudfront.net",
 		},

@@ -65,20 +65,3 @@ func setPoll(doc *document.Document, key string, p document.Poll) {
 	}
 	doc.Status[key] = p
 }
-
-// setProgress reports what the step is doing.
-func setProgress(doc *document.Document, stage, msg string, percent int, id string) {
-	doc.Progress = &document.Progress{
-		Stage: stage, Message: msg, Percent: percent, ResourceID: id,
-		CloudFrontDomain: doc.Resources.CloudFrontDomain,
-	}
-}
-
-// teardownStage is the stage a delete action reports: rollback after a
-// failure (a Catch recorded doc.Error), destroy otherwise.
-func teardownStage(doc *document.Document) string {
-	if doc.Error != nil {
-		return document.StageRollback
-	}
-	return document.StageDestroy
-}

@@ -12,7 +12,9 @@ import (
 	"geusemaker/internal/steps/loadbalancer"
 )
 
-// Progress messages of the create, as the original tool wrote them.
+// Progress messages of the create, as the original tool wrote them. One
+// invocation returns one document, so the document carries msgCreated;
+// msgCreating is logged before the call.
 const (
 	msgCreating = "Creating CloudFront distribution..."
 	msgCreated  = "CloudFront distribution created: "
@@ -34,7 +36,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		Enabled:         aws.Bool(true),
 		NextPollSeconds: nextPoll(0, expectedDeploy, deadline.Sub(now)),
 	})
-	setProgress(doc, document.StageCDN, msgCreated+r.CloudFrontID, 0, r.CloudFrontID)
+	doc.Report(now, document.StageCDN, msgCreated+r.CloudFrontID, r.CloudFrontID)
 	return nil
 }
 
@@ -53,7 +55,6 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 			"CloudFront must send the secret header the ALB's listener rule checks: make sure the load balancer step created "+
 				"the listener and its http-header rule (listener_arn in the ledger), then deploy again.")
 	}
-	setProgress(doc, document.StageCDN, msgCreating, 0, "")
 	s.log.Info(msgCreating, "deployment_id", req.DeploymentID, "origin", r.ALBDNS)
 
 	out, err := s.cf.CreateDistributionWithTags(ctx, &cloudfront.CreateDistributionWithTagsInput{

@@ -29,6 +29,8 @@ func TestActionsAreTheContractsNames(t *testing.T) {
 func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc("demo")
+	// The ALB became active 3 minutes into a 9-minute Tier 3 deployment.
+	doc.Timings = map[string]document.Timing{document.StageValidate: {StartedAt: document.Timestamp(world.Epoch.Add(-3 * time.Minute))}}
 	e.mustRun(cdn.ActionCreate, doc)
 
 	r := doc.Resources
@@ -38,7 +40,7 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFront])
 	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), NextPollSeconds: 185}, doc.Status[document.StatusCloudFront])
 	assert.Equal(t, &document.Progress{
-		Stage: document.StageCDN, Message: "CloudFront distribution created: " + r.CloudFrontID,
+		Stage: document.StageCDN, Message: "CloudFront distribution created: " + r.CloudFrontID, Percent: 30,
 		ResourceID: r.CloudFrontID, CloudFrontDomain: r.CloudFrontDomain,
 	}, doc.Progress)
 

@@ -44,7 +44,6 @@ func retryStale(op func() error) error {
 // disable turns the distribution off (CloudFront deletes only disabled,
 // deployed distributions) and starts the wait for that change to deploy.
 func (s *Step) disable(ctx context.Context, doc *document.Document) error {
-	stage := teardownStage(doc)
 	id, err := s.sweep(ctx, doc, ActionDisable)
 	if err != nil {
 		return err
@@ -53,7 +52,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	deadline := startWait(doc, document.StatusCloudFrontDelete, now, deleteTimeout)
 	if id == "" {
 		setPoll(doc, document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
-		setProgress(doc, stage, "No CloudFront distribution to delete", 0, "")
+		doc.Report(now, doc.TeardownStage(), "No CloudFront distribution to delete", "")
 		return nil
 	}
 	var changed, gone bool
@@ -92,7 +91,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 		msg = "CloudFront distribution " + id + " is already disabled"
 	}
 	setPoll(doc, document.StatusCloudFrontDelete, poll)
-	setProgress(doc, stage, msg, 0, id)
+	doc.Report(now, doc.TeardownStage(), msg, id)
 	s.log.Info(msg, "deployment_id", doc.Request.DeploymentID, "id", id)
 	return nil
 }
@@ -115,15 +114,14 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 		return deleteFailed(ActionDeleteStatus, fmt.Errorf("get distribution %s: %w", id, err))
 	}
 	d := out.Distribution
-	stage := teardownStage(doc)
+	now := s.clock.Now()
 	if aws.ToString(d.Status) == statusDeployed && !aws.ToBool(d.DistributionConfig.Enabled) {
 		setPoll(doc, document.StatusCloudFrontDelete, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: aws.Bool(false),
 		})
-		setProgress(doc, stage, "CloudFront distribution "+id+" is disabled", 100, id)
+		doc.Report(now, doc.TeardownStage(), "CloudFront distribution "+id+" is disabled", id).StagePercent = 100
 		return nil
 	}
-	now := s.clock.Now()
 	deadline, err := deadline(doc, document.StatusCloudFrontDelete, now, deleteTimeout, ActionDeleteStatus)
 	if err != nil {
 		return err
@@ -133,14 +131,13 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	}
 	p := waitPoll(d, now, deadline, expectedDisable)
 	setPoll(doc, document.StatusCloudFrontDelete, p)
-	setProgress(doc, stage, "Waiting for CloudFront distribution "+id+" to be disabled...", p.Percent, id)
+	doc.Report(now, doc.TeardownStage(), "Waiting for CloudFront distribution "+id+" to be disabled...", id).StagePercent = p.Percent
 	s.log.Debug("distribution not disabled yet", "id", id, "status", p.Status)
 	return nil
 }
 
 // delete removes the disabled distribution, with an ETag read just before.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	stage := teardownStage(doc)
 	id, err := s.sweep(ctx, doc, ActionDelete)
 	if err != nil || id == "" {
 		return err
@@ -163,7 +160,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	default:
 		return deleteFailed(ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
 	}
-	setProgress(doc, stage, "CloudFront distribution "+id+" deleted", 100, id)
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "CloudFront distribution "+id+" deleted", id)
 	s.log.Info("distribution deleted", "deployment_id", doc.Request.DeploymentID, "id", id)
 	return nil
 }

@@ -25,6 +25,8 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(false), NextPollSeconds: 125}, doc.Status[document.StatusCloudFrontDelete])
 	assert.Equal(t, document.Timestamp(e.clock.Now().Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFrontDelete])
 	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
+	assert.Equal(t, 1, doc.Progress.Percent, "the destroy starts: its own percent, from 1")
+	assert.Equal(t, document.Timestamp(e.clock.Now()), doc.Timings[document.StageDestroy].StartedAt)
 
 	e.clock.Advance(time.Minute)
 	e.mustRun(cdn.ActionDeleteStatus, doc)
@@ -32,6 +34,10 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 	assert.False(t, p.Done)
 	assert.Equal(t, 37, p.Percent)
 	assert.Equal(t, 65, p.NextPollSeconds)
+	// One minute of a 4-minute teardown with CloudFront; the disable's own
+	// estimate is against CloudFront's 2 minutes.
+	assert.Equal(t, 22, doc.Progress.Percent)
+	assert.Equal(t, 37, doc.Progress.StagePercent)
 
 	// Deleting too early is refused by CloudFront: retried by the state machine.
 	requireStepError(t, e.run(cdn.ActionDelete, doc), steperr.ResourceBusy, "DistributionNotDisabled")
@@ -41,6 +47,8 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 	p = doc.Status[document.StatusCloudFrontDelete]
 	assert.True(t, p.Done)
 	assert.Equal(t, 100, p.Percent)
+	assert.Equal(t, 100, doc.Progress.StagePercent)
+	assert.Equal(t, 45, doc.Progress.Percent)
 
 	e.mustRun(cdn.ActionDelete, doc)
 	assert.Empty(t, e.distributions())

@@ -36,7 +36,7 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 		setPoll(doc, document.StatusCloudFront, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: d.DistributionConfig.Enabled,
 		})
-		setProgress(doc, document.StageCDN, msgDeployed, 100, r.CloudFrontID)
+		doc.Report(now, document.StageCDN, msgDeployed, r.CloudFrontID).StagePercent = 100
 		s.log.Info(msgDeployed, "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
 		return nil
 	}
@@ -54,7 +54,9 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	}
 	p := waitPoll(d, now, deadline, expectedDeploy)
 	setPoll(doc, document.StatusCloudFront, p)
-	setProgress(doc, document.StageCDN, msgWaiting, p.Percent, r.CloudFrontID)
+	// The overall percent is the deployment's; CloudFront's own estimate,
+	// never 100 before Deployed, is the stage's.
+	doc.Report(now, document.StageCDN, msgWaiting, r.CloudFrontID).StagePercent = p.Percent
 	s.log.Debug("distribution not deployed yet", "id", r.CloudFrontID, "status", p.Status, "percent", p.Percent)
 	return nil
 }

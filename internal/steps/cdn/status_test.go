@@ -18,30 +18,35 @@ func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testin
 	doc := e.doc("demo")
 	e.mustRun(cdn.ActionCreate, doc)
 
+	// The create ran at the deployment's start (no validate timing): the
+	// overall percent runs against Tier 3's 9 minutes, the stage percent
+	// against CloudFront's 3.
 	tests := []struct {
 		advance   time.Duration
-		percent   int
+		overall   int
+		stage     int
 		nextPoll  int
 		wantDone  bool
 		wantMsg   string
 		wantState string
 	}{
-		{time.Minute, 25, 125, false, "Waiting for deployment...", "InProgress"},
-		{time.Minute + 59*time.Second, 74, 6, false, "Waiting for deployment...", "InProgress"},
-		{time.Second, 100, 0, true, "CloudFront distribution deployed successfully", "Deployed"},
+		{time.Minute, 10, 25, 125, false, "Waiting for deployment...", "InProgress"},
+		{time.Minute + 59*time.Second, 29, 74, 6, false, "Waiting for deployment...", "InProgress"},
+		{time.Second, 30, 100, 0, true, "CloudFront distribution deployed successfully", "Deployed"},
 	}
 	for _, tt := range tests {
 		e.clock.Advance(tt.advance)
 		e.mustRun(cdn.ActionStatus, doc)
 		p := doc.Status[document.StatusCloudFront]
 		assert.Equal(t, tt.wantDone, p.Done)
-		assert.Equal(t, tt.percent, p.Percent)
+		assert.Equal(t, tt.stage, p.Percent)
 		assert.Equal(t, tt.nextPoll, p.NextPollSeconds)
 		assert.Equal(t, tt.wantState, p.Status)
 		require.NotNil(t, p.Enabled)
 		assert.True(t, *p.Enabled)
 		assert.Equal(t, tt.wantMsg, doc.Progress.Message)
-		assert.Equal(t, tt.percent, doc.Progress.Percent)
+		assert.Equal(t, tt.overall, doc.Progress.Percent)
+		assert.Equal(t, tt.stage, doc.Progress.StagePercent)
 	}
 	assert.Equal(t, doc.Resources.CloudFrontDomain, doc.Progress.CloudFrontDomain)
 	assert.Equal(t, document.StageCDN, doc.Progress.Stage)
@@ -56,12 +61,27 @@ func TestStatusNeverReports100BeforeDeployedAndTightensLate(t *testing.T) {
 	p := doc.Status[document.StatusCloudFront]
 	assert.False(t, p.Done)
 	assert.Equal(t, 99, p.Percent)
+	assert.Equal(t, 99, doc.Progress.StagePercent)
+	assert.Less(t, doc.Progress.Percent, 100, "only finalize completes the deployment")
 	assert.Equal(t, 15, p.NextPollSeconds)
 
 	// The last poll lands at most a second past the deadline.
 	e.clock.Advance(19*time.Minute + 55*time.Second)
 	e.mustRun(cdn.ActionStatus, doc)
 	assert.Equal(t, 6, doc.Status[document.StatusCloudFront].NextPollSeconds)
+}
+
+func TestStatusAfterFinalizeKeepsTheDeploymentComplete(t *testing.T) {
+	// wait_for_cloudfront=false: the watcher polls the finalized document;
+	// the deployment stays at 100 while CloudFront's estimate moves.
+	e := newEnv(t)
+	doc := e.doc("demo")
+	e.mustRun(cdn.ActionCreate, doc)
+	doc.Timings[document.StageFinalize] = document.Timing{StartedAt: document.Timestamp(e.clock.Now()), EndedAt: document.Timestamp(e.clock.Now())}
+	e.clock.Advance(time.Minute)
+	e.mustRun(cdn.ActionStatus, doc)
+	assert.Equal(t, 100, doc.Progress.Percent)
+	assert.Equal(t, 25, doc.Progress.StagePercent)
 }
 
 func TestStatusPastTheDeadlineIsATimeoutNamingTheDistribution(t *testing.T) {

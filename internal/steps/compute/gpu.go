@@ -69,7 +69,7 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 		}
 		detail := fmt.Sprintf("%d GPU(s): %s", len(gpus), strings.Join(gpus, ", "))
 		setStatus(doc, StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
-		progress(doc, document.StageGPU, "GPU check passed: "+detail, percentGPUPassed, id)
+		doc.Report(s.clock.Now(), document.StageGPU, "GPU check passed: "+detail, id).StagePercent = 100
 		s.logger(doc, ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
 		return nil
 	case ssmtypes.CommandInvocationStatusPending, ssmtypes.CommandInvocationStatusInProgress,
@@ -129,11 +129,9 @@ func (s *Step) gpuPending(doc *document.Document, step, status, commandID string
 		}
 		return steperr.Timeout(step, "GPU check of instance "+doc.Resources.InstanceID, deadline, remedy)
 	}
-	setStatus(doc, StatusGPU, document.Poll{
-		Status: status, Detail: commandID, NextPollSeconds: pollGPU,
-		Percent: elapsedPercent(now, deadline.Add(-gpuDeadline), typicalGPUCheck),
-	})
-	progress(doc, document.StageGPU, "Checking the instance's GPU...", percentGPUCheck, doc.Resources.InstanceID)
+	percent := elapsedPercent(now, deadline.Add(-gpuDeadline), typicalGPUCheck)
+	setStatus(doc, StatusGPU, document.Poll{Status: status, Detail: commandID, NextPollSeconds: pollGPU, Percent: percent})
+	doc.Report(now, document.StageGPU, "Checking the instance's GPU...", doc.Resources.InstanceID).StagePercent = percent
 	return nil
 }
 

@@ -94,8 +94,8 @@ func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 			"instance_type", doc.Resources.InstanceType, "availability_zone", doc.Resources.AvailabilityZone)
 	}
 	setStatus(doc, document.StatusInstance, document.Poll{Status: statePending, Percent: 10, NextPollSeconds: pollPending})
-	progress(doc, document.StageCompute, fmt.Sprintf("Launching %s instance %s...", doc.Resources.InstanceType, doc.Resources.InstanceID),
-		percentLaunched, doc.Resources.InstanceID)
+	doc.Report(s.clock.Now(), document.StageCompute,
+		fmt.Sprintf("Launching %s instance %s...", doc.Resources.InstanceType, doc.Resources.InstanceID), doc.Resources.InstanceID)
 	return nil
 }
 

@@ -38,7 +38,7 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	case stateRunning:
 		record(doc, inst)
 		setStatus(doc, document.StatusInstance, document.Poll{Status: state, Done: true, Percent: 100})
-		progress(doc, document.StageCompute, fmt.Sprintf("Instance %s is running", id), percentRunning, id)
+		doc.Report(s.clock.Now(), document.StageCompute, fmt.Sprintf("Instance %s is running", id), id).StagePercent = 100
 		s.logger(doc, ActionStatus).Info("instance running", "resource", "instance", "id", id, "public_ip", doc.Resources.PublicIP)
 		return nil
 	case statePending:

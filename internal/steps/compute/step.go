@@ -58,14 +58,6 @@ const (
 	pollTerminate = 15
 )
 
-// Overall deployment progress reported by each stage of this step.
-const (
-	percentLaunched  = 45
-	percentRunning   = 55
-	percentGPUCheck  = 58
-	percentGPUPassed = 60
-)
-
 // ec2API is what the step calls on EC2.
 type ec2API interface {
 	RunInstances(context.Context, *ec2.RunInstancesInput, ...func(*ec2.Options)) (*ec2.RunInstancesOutput, error)
@@ -145,16 +137,6 @@ func setStatus(doc *document.Document, key string, p document.Poll) {
 		doc.Status = map[string]document.Poll{}
 	}
 	doc.Status[key] = p
-}
-
-// progress reports what the step is doing, keeping a CloudFront domain
-// already announced.
-func progress(doc *document.Document, stage, message string, percent int, resourceID string) {
-	p := &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
-	if doc.Progress != nil {
-		p.CloudFrontDomain = doc.Progress.CloudFrontDomain
-	}
-	doc.Progress = p
 }
 
 // elapsedPercent estimates a wait's progress from the time since it

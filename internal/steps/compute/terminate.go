@@ -14,15 +14,6 @@ import (
 	"geusemaker/internal/steperr"
 )
 
-// teardownStage is the stage a terminate reports: rollback after a failure,
-// destroy otherwise.
-func teardownStage(doc *document.Document) string {
-	if doc.Error != nil {
-		return document.StageRollback
-	}
-	return document.StageDestroy
-}
-
 // terminate terminates every instance of the deployment the sweep finds.
 func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 	step := stepName(ActionTerminate)
@@ -50,7 +41,7 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 	setStatus(doc, document.StatusInstanceTerminate, document.Poll{
 		Status: stateShuttingDown, Done: len(ids) == 0, NextPollSeconds: pollTerminate,
 	})
-	progress(doc, teardownStage(doc), "Terminating instances: "+strings.Join(ids, ", "), 0, doc.Resources.InstanceID)
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Terminating instances: "+strings.Join(ids, ", "), doc.Resources.InstanceID)
 	return nil
 }
 
@@ -70,7 +61,7 @@ func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) erro
 	}
 	if len(found) == 0 {
 		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
-		progress(doc, teardownStage(doc), "Instances terminated", 0, doc.Resources.InstanceID)
+		doc.Report(s.clock.Now(), doc.TeardownStage(), "Instances terminated", doc.Resources.InstanceID)
 		return nil
 	}
 	var states []string

@@ -51,15 +51,15 @@ func (s *Step) finalize(_ context.Context, doc *document.Document) error {
 	}
 	doc.Resources.N8NURL = url
 
-	now := document.Timestamp(s.clock.Now())
+	now := s.clock.Now()
 	if doc.Timings == nil {
 		doc.Timings = map[string]document.Timing{}
 	}
 	t := doc.Timings[document.StageFinalize]
 	if t.StartedAt == "" {
-		t.StartedAt = now
+		t.StartedAt = document.Timestamp(now)
 	}
-	t.EndedAt = now
+	t.EndedAt = document.Timestamp(now)
 	doc.Timings[document.StageFinalize] = t
 
 	attrs := []any{"deployment_id", doc.Request.DeploymentID, "n8n_url", url}
@@ -68,10 +68,7 @@ func (s *Step) finalize(_ context.Context, doc *document.Document) error {
 	}
 	s.log.Info("deployment complete", attrs...)
 
-	doc.Progress = &document.Progress{
-		Stage: document.StageFinalize, Message: msg, Percent: 100,
-		CloudFrontDomain: doc.Resources.CloudFrontDomain,
-	}
+	doc.Report(now, document.StageFinalize, msg, "")
 	return nil
 }
 

@@ -84,8 +84,8 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	if err := authorize(ctx, c, id, portNFS, source{group: groups[document.SGRoleInstance]}); err != nil {
 		return err
 	}
-	doc.Progress = &document.Progress{Stage: document.StageSecurity, Percent: percentFirewall, ResourceID: groups[document.SGRoleInstance],
-		Message: fmt.Sprintf("Security groups ready in %s", doc.Resources.VPCID)}
+	doc.Report(s.clock.Now(), document.StageSecurity,
+		fmt.Sprintf("Security groups ready in %s", doc.Resources.VPCID), groups[document.SGRoleInstance])
 	return nil
 }
 

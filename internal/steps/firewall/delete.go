@@ -54,14 +54,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if len(groups) == 0 {
 		doc.Resources.SecurityGroupIDs = nil
 	}
-	stage, percent := document.StageDestroy, 0
-	if doc.Error != nil {
-		stage = document.StageRollback
-	}
-	if doc.Progress != nil {
-		percent = doc.Progress.Percent
-	}
-	doc.Progress = &document.Progress{Stage: stage, Percent: percent, Message: "Security groups deleted"}
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Security groups deleted", "")
 	return nil
 }
 

@@ -40,9 +40,6 @@ const (
 	cloudFrontPrefixList = "com.amazonaws.global.cloudfront.origin-facing"
 )
 
-// Overall deployment progress reported by this step.
-const percentFirewall = 12
-
 // ec2API is what the step calls on EC2.
 type ec2API interface {
 	ec2.DescribeSecurityGroupsAPIClient

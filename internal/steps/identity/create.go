@@ -85,8 +85,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	if err := s.addRole(ctx, doc, profile); err != nil {
 		return err
 	}
-	doc.Progress = &document.Progress{Stage: document.StageIdentity, Message: "IAM role and instance profile ready",
-		Percent: percentIdentity, ResourceID: doc.Resources.InstanceProfileName}
+	doc.Report(s.clock.Now(), document.StageIdentity, "IAM role and instance profile ready", doc.Resources.InstanceProfileName)
 	return nil
 }
 

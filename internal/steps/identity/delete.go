@@ -16,25 +16,11 @@ import (
 // required order. What is gone already counts as deleted; a resource found
 // by name but tagged for another deployment is left alone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	teardown(doc)
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting IAM role and instance profile...", doc.Request.InstanceProfileName())
 	if err := s.deleteInstanceProfile(ctx, doc); err != nil {
 		return err
 	}
 	return s.deleteRole(ctx, doc)
-}
-
-// teardown reports the deletion: part of a rollback when a Catch has
-// recorded an error, of a destroy otherwise.
-func teardown(doc *document.Document) {
-	stage, percent := document.StageDestroy, 0
-	if doc.Error != nil {
-		stage = document.StageRollback
-	}
-	if doc.Progress != nil {
-		percent = doc.Progress.Percent
-	}
-	doc.Progress = &document.Progress{Stage: stage, Message: "Deleting IAM role and instance profile...", Percent: percent,
-		ResourceID: doc.Request.InstanceProfileName()}
 }
 
 // named returns the ledger's name, or the deterministic one when the

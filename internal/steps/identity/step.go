@@ -41,9 +41,6 @@ const (
 	InlineEFSPolicy = "geusemaker-efs-client"
 )
 
-// Overall deployment progress reported by this step.
-const percentIdentity = 40
-
 // iamAPI is what the step calls on IAM.
 type iamAPI interface {
 	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)

@@ -71,9 +71,10 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 			return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
 		}
 	}
-	setStatus(doc, document.StatusALB, s.waiting(stateProvisioning, deadline, albDeadline, typicalALB))
-	progress(doc, document.StageLoadBalancer, fmt.Sprintf("Load balancer %s is provisioning...", doc.Request.ALBName()),
-		percentALBCreated, lbARN)
+	poll := s.waiting(stateProvisioning, deadline, albDeadline, typicalALB)
+	setStatus(doc, document.StatusALB, poll)
+	doc.Report(s.clock.Now(), document.StageLoadBalancer,
+		fmt.Sprintf("Load balancer %s is provisioning...", doc.Request.ALBName()), lbARN).StagePercent = poll.Percent
 	return nil
 }
 

@@ -61,7 +61,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 	}
 	setStatus(doc, StatusALBDelete, document.Poll{Status: stateDeleted, Done: res.ALBARN == "", NextPollSeconds: deletePollSeconds})
-	progress(doc, teardownStage(doc), "Deleting the load balancer...", percentALBTeardown, res.ALBARN)
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
 	return nil
 }
 
@@ -126,7 +126,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	arn := doc.Resources.ALBARN
 	done := func() error {
 		setStatus(doc, StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
-		progress(doc, teardownStage(doc), "Load balancer deleted", percentALBDeleted, arn)
+		doc.Report(s.clock.Now(), doc.TeardownStage(), "Load balancer deleted", arn)
 		return nil
 	}
 	if arn == "" {
@@ -146,12 +146,4 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	log.Debug("load balancer still exists", "resource", "alb", "id", arn)
 	setStatus(doc, StatusALBDelete, document.Poll{Status: stateDeleting, NextPollSeconds: deletePollSeconds})
 	return nil
-}
-
-// teardownStage is rollback after a failure, destroy otherwise.
-func teardownStage(doc *document.Document) string {
-	if doc.Error != nil {
-		return document.StageRollback
-	}
-	return document.StageDestroy
 }

@@ -42,8 +42,8 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	// active_impaired serves traffic (it cannot scale): good enough to go on.
 	case types.LoadBalancerStateEnumActive, types.LoadBalancerStateEnumActiveImpaired:
 		setStatus(doc, document.StatusALB, document.Poll{Status: string(state.Code), Done: true, Percent: 100})
-		progress(doc, document.StageLoadBalancer, fmt.Sprintf("Load balancer is active: %s", aws.ToString(lb.DNSName)),
-			percentALBActive, arn)
+		doc.Report(s.clock.Now(), document.StageLoadBalancer,
+			fmt.Sprintf("Load balancer is active: %s", aws.ToString(lb.DNSName)), arn).StagePercent = 100
 		return nil
 	case types.LoadBalancerStateEnumFailed:
 		return steperr.New(steperr.LoadBalancerFailed, step,
@@ -52,9 +52,10 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	if s.clock.Now().After(deadline) {
 		return steperr.Timeout(step, "load balancer "+arn, deadline, remedyALBTimeout)
 	}
-	setStatus(doc, document.StatusALB, s.waiting(string(state.Code), deadline, albDeadline, typicalALB))
-	progress(doc, document.StageLoadBalancer,
-		fmt.Sprintf("Waiting for load balancer %s to become active...", doc.Request.ALBName()), percentALBCreated, arn)
+	poll := s.waiting(string(state.Code), deadline, albDeadline, typicalALB)
+	setStatus(doc, document.StatusALB, poll)
+	doc.Report(s.clock.Now(), document.StageLoadBalancer,
+		fmt.Sprintf("Waiting for load balancer %s to become active...", doc.Request.ALBName()), arn).StagePercent = poll.Percent
 	return nil
 }
 
@@ -76,9 +77,10 @@ func (s *Step) register(ctx context.Context, doc *document.Document) error {
 	}
 	log.Info("registered target", "resource", "target_group", "id", tg, "instance_id", id)
 	deadline := s.deadline(doc, document.StatusTargets, targetsDeadline)
-	setStatus(doc, document.StatusTargets, s.waiting(string(types.TargetHealthStateEnumInitial), deadline, targetsDeadline, typicalTargets))
-	progress(doc, document.StageHealth, fmt.Sprintf("Instance %s registered; waiting for it to pass health checks...", id),
-		percentRegistered, id)
+	poll := s.waiting(string(types.TargetHealthStateEnumInitial), deadline, targetsDeadline, typicalTargets)
+	setStatus(doc, document.StatusTargets, poll)
+	doc.Report(s.clock.Now(), document.StageHealth,
+		fmt.Sprintf("Instance %s registered; waiting for it to pass health checks...", id), id).StagePercent = poll.Percent
 	return nil
 }
 
@@ -108,7 +110,7 @@ func (s *Step) targetsStatus(ctx context.Context, doc *document.Document) error 
 	log.Debug("polled target health", "resource", "target", "id", id, "state", health.State, "reason", health.Reason)
 	if health.State == types.TargetHealthStateEnumHealthy {
 		setStatus(doc, document.StatusTargets, document.Poll{Status: string(health.State), Done: true, Percent: 100})
-		progress(doc, document.StageHealth, fmt.Sprintf("Instance %s is healthy behind the load balancer", id), percentHealthy, id)
+		doc.Report(s.clock.Now(), document.StageHealth, fmt.Sprintf("Instance %s is healthy behind the load balancer", id), id).StagePercent = 100
 		return nil
 	}
 	// Target.InvalidState: the instance is stopped or terminated; it will
@@ -120,7 +122,7 @@ func (s *Step) targetsStatus(ctx context.Context, doc *document.Document) error 
 	poll := s.waiting(string(health.State), deadline, targetsDeadline, typicalTargets)
 	poll.Detail = detail
 	setStatus(doc, document.StatusTargets, poll)
-	progress(doc, document.StageHealth, fmt.Sprintf("Waiting for instance %s to pass health checks (%s)...", id, health.State),
-		percentRegistered, id)
+	doc.Report(s.clock.Now(), document.StageHealth,
+		fmt.Sprintf("Waiting for instance %s to pass health checks (%s)...", id, health.State), id).StagePercent = poll.Percent
 	return nil
 }

@@ -20,11 +20,18 @@ func TestStatusPollsUntilActive(t *testing.T) {
 	e.mustRun(loadbalancer.ActionCreate, doc)
 
 	var polls []document.Poll
+	overall := []int{doc.Progress.Percent}
 	for !doc.Status[document.StatusALB].Done {
 		require.Less(t, len(polls), 10, "polls must end")
 		e.clock.Advance(time.Duration(doc.Status[document.StatusALB].NextPollSeconds) * time.Second)
 		e.mustRun(loadbalancer.ActionStatus, doc)
 		polls = append(polls, doc.Status[document.StatusALB])
+		// The stage's own estimate is the poll's; the overall percent
+		// follows the clock.
+		assert.Equal(t, doc.Status[document.StatusALB].Percent, doc.Progress.StagePercent)
+		assert.Greater(t, doc.Progress.Percent, overall[len(overall)-1], "the overall percent grows with the clock")
+		assert.Less(t, doc.Progress.Percent, 100)
+		overall = append(overall, doc.Progress.Percent)
 	}
 	last := polls[len(polls)-1]
 	assert.Equal(t, "active", last.Status)

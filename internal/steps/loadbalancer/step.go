@@ -74,16 +74,6 @@ const (
 	maxPendingPercent = 95
 )
 
-// Overall deployment progress reported by each stage of this step.
-const (
-	percentALBCreated  = 62
-	percentALBActive   = 68
-	percentRegistered  = 70
-	percentHealthy     = 80
-	percentALBTeardown = 30
-	percentALBDeleted  = 35
-)
-
 // The load balancer's shape: GeuseMaker's workload answers HTTP on port 80
 // behind nginx, with /healthz for the health check.
 const (
@@ -197,16 +187,6 @@ func setStatus(doc *document.Document, key string, p document.Poll) {
 		doc.Status = map[string]document.Poll{}
 	}
 	doc.Status[key] = p
-}
-
-// progress reports what the step is doing, keeping a CloudFront domain
-// already announced.
-func progress(doc *document.Document, stage, message string, percent int, resourceID string) {
-	p := &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
-	if doc.Progress != nil {
-		p.CloudFrontDomain = doc.Progress.CloudFrontDomain
-	}
-	doc.Progress = p
 }
 
 // tags returns the deployment's tags plus Name, sorted by key.

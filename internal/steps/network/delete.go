@@ -57,7 +57,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		log.Info("deleted VPC", "resource", "vpc", "id", id)
 		r.VPCID = ""
 	}
-	teardownProgress(doc, "Network deleted", "")
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Network deleted", "")
 	return nil
 }
 

@@ -49,8 +49,8 @@ func (s *Step) resolve(ctx context.Context, doc *document.Document) error {
 	for _, sn := range subnets {
 		doc.Resources.SubnetIDs = append(doc.Resources.SubnetIDs, aws.ToString(sn.SubnetId))
 	}
-	doc.Progress = &document.Progress{Stage: document.StageNetwork, Percent: percentNetwork, ResourceID: doc.Resources.VPCID,
-		Message: fmt.Sprintf("Network ready: VPC %s with %d subnets", doc.Resources.VPCID, len(subnets))}
+	doc.Report(s.clock.Now(), document.StageNetwork,
+		fmt.Sprintf("Network ready: VPC %s with %d subnets", doc.Resources.VPCID, len(subnets)), doc.Resources.VPCID)
 	return nil
 }
 

@@ -42,9 +42,6 @@ const (
 	anywhere    = "0.0.0.0/0"
 )
 
-// Overall deployment progress reported by this step.
-const percentNetwork = 10
-
 // ec2API is what the step calls on EC2.
 type ec2API interface {
 	ec2.DescribeVpcsAPIClient
@@ -107,16 +104,3 @@ func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
 
 // stepName is the cause's "step" for an action, e.g. "network-resolve".
 func stepName(action string) string { return "network-" + action }
-
-// teardownProgress reports a deletion: part of a rollback when a Catch has
-// recorded an error, of a destroy otherwise.
-func teardownProgress(doc *document.Document, message, resourceID string) {
-	stage, percent := document.StageDestroy, 0
-	if doc.Error != nil {
-		stage = document.StageRollback
-	}
-	if doc.Progress != nil {
-		percent = doc.Progress.Percent
-	}
-	doc.Progress = &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
-}

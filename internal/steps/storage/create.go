@@ -31,7 +31,7 @@ func (s *Step) createFileSystem(ctx context.Context, doc *document.Document) err
 		doc.Resources.EFSID = id
 	}
 	s.deadline(doc, document.StatusEFS, fileSystemDeadline)
-	progress(doc, "Creating EFS file system...", percentFileSystem, doc.Resources.EFSID)
+	doc.Report(s.clock.Now(), document.StageStorage, "Creating EFS file system...", doc.Resources.EFSID)
 	return nil
 }
 
@@ -187,7 +187,7 @@ func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) e
 			"Check that the subnets are in the deployment's VPC and in zones where EFS is available, then retry.")
 	}
 	s.deadline(doc, document.StatusMountTargets, mountTargetsDeadline)
-	progress(doc, "Creating EFS mount targets...", percentMountTargets, fsID)
+	doc.Report(s.clock.Now(), document.StageStorage, "Creating EFS mount targets...", fsID)
 	return nil
 }
 

@@ -47,7 +47,7 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 		}
 	}
 	s.deadline(doc, document.StatusMountTargetDelete, mountTargetsDeleteDeadline)
-	teardownProgress(doc, "Deleting EFS mount targets...", doc.Resources.EFSID)
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting EFS mount targets...", doc.Resources.EFSID)
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (s *Step) deleteFileSystem(ctx context.Context, doc *document.Document) err
 	if id == "" {
 		return nil
 	}
-	teardownProgress(doc, "Deleting EFS file system...", id)
+	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting EFS file system...", id)
 	_, err := c.DeleteFileSystem(ctx, &efs.DeleteFileSystemInput{FileSystemId: aws.String(id)})
 	switch {
 	case awsapi.IsNotFound(err):

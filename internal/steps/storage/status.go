@@ -77,11 +77,12 @@ func (s *Step) fileSystemStatus(ctx context.Context, doc *document.Document) err
 	switch state {
 	case types.LifeCycleStateAvailable:
 		setStatus(doc, document.StatusEFS, document.Poll{Status: string(state), Done: true, Percent: 100})
-		progress(doc, "EFS file system available", percentFileSystemReady, id)
+		doc.Report(s.clock.Now(), document.StageStorage, "EFS file system available", id).StagePercent = 100
 		return nil
 	case types.LifeCycleStateCreating, types.LifeCycleStateUpdating:
-		percent, next := pollTiming(s.clock.Now(), waitStart(deadline, fileSystemDeadline), typicalFileSystem)
-		progress(doc, "Waiting for EFS file system...", percentFileSystem, id)
+		now := s.clock.Now()
+		percent, next := pollTiming(now, waitStart(deadline, fileSystemDeadline), typicalFileSystem)
+		doc.Report(now, document.StageStorage, "Waiting for EFS file system...", id).StagePercent = percent
 		return s.finish(doc, action, document.StatusEFS, "file system "+id,
 			document.Poll{Status: string(state), Percent: percent, NextPollSeconds: next}, deadline,
 			"EFS did not make the file system available in time; check the EFS console and AWS Health, then retry.")
@@ -130,11 +131,12 @@ func (s *Step) mountTargetsStatus(ctx context.Context, doc *document.Document) e
 	s.logger(doc, action).Debug("polled mount targets", "resource", "efs", "id", fsID, "ready", ready, "total", total)
 	if ready == total {
 		setStatus(doc, document.StatusMountTargets, document.Poll{Status: string(types.LifeCycleStateAvailable), Done: true, Percent: 100, Detail: detail})
-		progress(doc, "EFS mount targets available", percentMountTargetsReady, fsID)
+		doc.Report(s.clock.Now(), document.StageStorage, "EFS mount targets available", fsID).StagePercent = 100
 		return nil
 	}
-	percent, next := pollTiming(s.clock.Now(), waitStart(deadline, mountTargetsDeadline), typicalMountTargets)
-	progress(doc, "Waiting for EFS mount targets...", percentMountTargets, fsID)
+	now := s.clock.Now()
+	percent, next := pollTiming(now, waitStart(deadline, mountTargetsDeadline), typicalMountTargets)
+	doc.Report(now, document.StageStorage, "Waiting for EFS mount targets...", fsID).StagePercent = percent
 	return s.finish(doc, action, document.StatusMountTargets, "mount targets of "+fsID,
 		document.Poll{Status: string(types.LifeCycleStateCreating), Percent: percent, NextPollSeconds: next, Detail: detail}, deadline,
 		"EFS did not make the mount targets available in time; check the EFS console and AWS Health, then retry.")

@@ -57,14 +57,6 @@ const (
 	typicalMountTargetDelete = 60 * time.Second
 )
 
-// Overall deployment progress reported by this step.
-const (
-	percentFileSystem        = 20
-	percentFileSystemReady   = 25
-	percentMountTargets      = 27
-	percentMountTargetsReady = 35
-)
-
 // Purpose of the idempotency token, awsapi.Token(id, tokenPurpose).
 const tokenPurpose = "efs"
 
@@ -141,23 +133,4 @@ func setStatus(doc *document.Document, key string, p document.Poll) {
 		doc.Status = map[string]document.Poll{}
 	}
 	doc.Status[key] = p
-}
-
-// progress reports what the step is doing while building.
-func progress(doc *document.Document, message string, percent int, resourceID string) {
-	doc.Progress = &document.Progress{Stage: document.StageStorage, Message: message, Percent: percent, ResourceID: resourceID}
-}
-
-// teardownProgress reports a deletion: part of a rollback when a Catch has
-// recorded an error, of a destroy otherwise. The overall percentage stays
-// where the deployment left it.
-func teardownProgress(doc *document.Document, message, resourceID string) {
-	stage, percent := document.StageDestroy, 0
-	if doc.Error != nil {
-		stage = document.StageRollback
-	}
-	if doc.Progress != nil {
-		percent = doc.Progress.Percent
-	}
-	doc.Progress = &document.Progress{Stage: stage, Message: message, Percent: percent, ResourceID: resourceID}
 }

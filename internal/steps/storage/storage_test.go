@@ -262,11 +262,15 @@ func TestFileSystemStatus(t *testing.T) {
 	e.mustRun(t, storage.ActionFileSystemStatus, doc)
 	poll := doc.Status[document.StatusEFS]
 	assert.Equal(t, document.Poll{Status: "creating", NextPollSeconds: 22}, poll)
+	waiting := *doc.Progress
 
 	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
 	e.mustRun(t, storage.ActionFileSystemStatus, doc)
 	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100}, doc.Status[document.StatusEFS])
 	assert.Equal(t, "EFS file system available", doc.Progress.Message)
+	assert.Equal(t, 100, doc.Progress.StagePercent)
+	assert.Greater(t, doc.Progress.Percent, waiting.Percent, "22 s later the deployment is further along")
+	assert.Less(t, doc.Progress.Percent, 100)
 }
 
 func TestFileSystemStatusFailures(t *testing.T) {

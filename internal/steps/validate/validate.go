@@ -46,17 +46,15 @@ func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 			fmt.Sprintf("region: this GeuseMaker backend deploys into %s, the request asks for %s", s.region, doc.Request.Region),
 			fmt.Sprintf("Set \"region\": %q in the request, or deploy the GeuseMaker stack in %s and start the deployment there.", s.region, doc.Request.Region))
 	}
-	now := document.Timestamp(s.clock.Now())
+	now := s.clock.Now()
 	if doc.Timings == nil {
 		doc.Timings = map[string]document.Timing{}
 	}
-	doc.Timings[document.StageValidate] = document.Timing{StartedAt: now, EndedAt: now}
+	// The deployment's start: every later report measures progress from it.
+	doc.Timings[document.StageValidate] = document.Timing{StartedAt: document.Timestamp(now), EndedAt: document.Timestamp(now)}
 	r := doc.Request
-	doc.Progress = &document.Progress{
-		Stage:   document.StageValidate,
-		Message: fmt.Sprintf("Deploying %s (tier %s, %s) in %s", r.DeploymentID, r.Tier, r.InstanceType, r.Region),
-		Percent: 1,
-	}
+	doc.Report(now, document.StageValidate,
+		fmt.Sprintf("Deploying %s (tier %s, %s) in %s", r.DeploymentID, r.Tier, r.InstanceType, r.Region), "")
 	s.log.Info("request valid", "deployment_id", r.DeploymentID, "tier", r.Tier)
 	return nil
 }

@@ -28,6 +28,7 @@ func TestValidateRecordsStageAndProgress(t *testing.T) {
 	assert.Equal(t, document.StageValidate, doc.Progress.Stage)
 	assert.Contains(t, doc.Progress.Message, "demo")
 	assert.Contains(t, doc.Progress.Message, "g4dn.xlarge")
+	assert.Equal(t, 1, doc.Progress.Percent, "the deployment starts here: the lowest overall percent")
 	assert.Equal(t, document.Timestamp(world.Epoch), doc.Timings[document.StageValidate].StartedAt)
 }
 
