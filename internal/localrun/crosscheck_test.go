@@ -3,6 +3,7 @@ package localrun
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,12 +69,14 @@ func (l *taskLog) record(call engine.TaskCall, out json.RawMessage, err error) {
 		return
 	}
 	l.calls++
-	l.inputs[call.State] = append(l.inputs[call.State], call.Input)
+	l.inputs[call.State] = append(l.inputs[call.State], bytes.Clone(call.Input))
 	if err == nil {
-		l.results[call.State] = append(l.results[call.State], scripted{Result: out})
+		// A Lambda handler's output lives in aws-lambda-go's pooled buffer,
+		// which the handler's next invocation overwrites: keep a copy.
+		l.results[call.State] = append(l.results[call.State], scripted{Result: bytes.Clone(out)})
 		return
 	}
-	name, cause := "States.TaskFailed", err.Error() // as the engine names a plain error
+	name, cause := asl.StatesTaskFailed, err.Error() // as the engine names a plain error
 	var e *engine.Error
 	if errors.As(err, &e) {
 		name, cause = e.Name, e.Cause
@@ -86,9 +89,20 @@ type crossScenario struct {
 	name   string
 	input  string // file under events/
 	faults []world.Fault
-	// check asserts what makes the scenario the one it claims to be, on the
-	// Go run.
-	check func(t *testing.T, x *engine.Execution, tasks *taskLog)
+	// check asserts, on the Go run, what makes the scenario the one it
+	// claims to be, and says so for the summary line.
+	check func(t *testing.T, x *engine.Execution, tasks *taskLog) string
+}
+
+// npmWrong lists task input fields that aws-local-stepfunctions 3.0.0
+// computes wrongly, by Task state: a scenario checks them on the Go run
+// against an independent computation, and the comparison leaves them out.
+var npmWrong = map[string][]string{
+	// Name is States.Format('{}-cloudfront-{}', id, States.Hash($$.Execution.Id,
+	// 'MD5')): the library's MD5 is wrong for inputs of 56 bytes or more (a
+	// padding bug: "a"×55 hashes right, "a"×56 does not), and execution ARNs
+	// are longer than that.
+	"Start CloudFront watcher": {"Name"},
 }
 
 // TestDeployCrossCheckWithAwsLocalStepFunctions runs the committed deploy
@@ -102,10 +116,11 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 		{
 			name:  "happy_path_tier3",
 			input: "tier3-gpu.json",
-			check: func(t *testing.T, x *engine.Execution, _ *taskLog) {
+			check: func(t *testing.T, x *engine.Execution, _ *taskLog) string {
 				requireStatus(t, x, engine.StatusSucceeded)
 				polls := count(x.BranchPath("Build resources[1]"), "Check CloudFront")
 				require.Greater(t, polls, 1, "the CloudFront poll loop ran more than once")
+				return fmt.Sprintf("CloudFront polled %d times", polls)
 			},
 		},
 		{
@@ -114,34 +129,51 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 			// Three calls outlive the SDK's three attempts: the step fails
 			// once with Throttled and the state's Retry re-runs it.
 			faults: []world.Fault{{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "Throttling", Times: 3}},
-			check: func(t *testing.T, x *engine.Execution, tasks *taskLog) {
+			check: func(t *testing.T, x *engine.Execution, tasks *taskLog) string {
 				requireStatus(t, x, engine.StatusSucceeded)
 				calls := tasks.results["Create distribution"]
 				require.Len(t, calls, 2)
 				require.Equal(t, "Throttled", calls[0].Error)
 				require.Empty(t, calls[1].Error)
 				require.Equal(t, 1, x.Count(engine.EventStateRetried))
+				return "Create distribution failed Throttled, was retried and created"
 			},
 		},
 		{
 			name:   "catch_into_rollback_tier2",
 			input:  "tier2-automation.json",
 			faults: []world.Fault{{Service: "EC2", Operation: "CreateSecurityGroup", Code: "UnauthorizedOperation"}},
-			check: func(t *testing.T, x *engine.Execution, _ *taskLog) {
+			check: func(t *testing.T, x *engine.Execution, _ *taskLog) string {
 				requireStatus(t, x, engine.StatusFailed)
 				path := x.Path()
 				require.Contains(t, path, "Delete resources")
 				require.NotContains(t, path, "Build resources", "caught before the Parallel")
+				return "Create security groups caught into Delete resources"
 			},
 		},
 		{
 			name:   "parallel_branch_failure_tier3",
 			input:  "tier3-gpu.json",
 			faults: []world.Fault{{Service: "EFS", Operation: "CreateFileSystem", Code: "FileSystemLimitExceeded"}},
-			check: func(t *testing.T, x *engine.Execution, _ *taskLog) {
+			check: func(t *testing.T, x *engine.Execution, _ *taskLog) string {
 				requireStatus(t, x, engine.StatusFailed)
 				require.Contains(t, x.BranchPath("Build resources[0]"), "Instance branch failed")
 				require.Contains(t, x.Path(), "Delete resources")
+				return "Create file system caught in its branch, rolled back after the merge"
+			},
+		},
+		{
+			name:  "async_cloudfront_tier3",
+			input: "tier3-gpu-async.json",
+			check: func(t *testing.T, x *engine.Execution, tasks *taskLog) string {
+				requireStatus(t, x, engine.StatusSucceeded)
+				calls := tasks.inputs["Start CloudFront watcher"]
+				require.Len(t, calls, 1)
+				var in struct{ Name string }
+				require.NoError(t, json.Unmarshal(calls[0], &in))
+				want := fmt.Sprintf("geuse-gpu-async-cloudfront-%x", md5.Sum([]byte(x.ID)))
+				require.Equal(t, want, in.Name, "the watcher's name hashes $$.Execution.Id")
+				return "watcher Name checked against crypto/md5 (npm's MD5 is wrong)"
 			},
 		},
 	}
@@ -150,16 +182,16 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
 			x, job, tasks := runDeploy(t, sc)
-			sc.check(t, x, tasks)
+			note := sc.check(t, x, tasks)
 			goTime := time.Since(start)
 
 			start = time.Now()
 			npm := runNPM(t, node, job)
 			npmTime := time.Since(start)
 
-			compared := compareEngines(t, job.Definition, x, tasks, npm)
-			t.Logf("%s: both %s (%s) in %d states entered, %d task calls, %d task inputs equal; go %s, node %s",
-				sc.name, x.Status, outcome(x), compared, tasks.calls, tasks.calls, goTime.Round(time.Millisecond), npmTime.Round(time.Millisecond))
+			entered, outcome := compareEngines(t, job.Definition, x, tasks, npm)
+			t.Logf("%s: %s on both engines, %s; same %d states entered; same input to all %d task calls; %s; go %s, node %s",
+				sc.name, x.Status, outcome, entered, tasks.calls, note, goTime.Round(time.Millisecond), npmTime.Round(time.Millisecond))
 		})
 	}
 }
@@ -198,25 +230,20 @@ func runDeploy(t *testing.T, sc crossScenario) (*engine.Execution, crossJob, *ta
 	s, err := Simulate(req.Region, Config{OnTask: tasks.record}, opts...)
 	require.NoError(t, err)
 	name := req.ID + "-deploy"
-	tasks.exec = executionARN(s.stateMachineARN(string(Deploy)), name)
+	tasks.exec = strings.Replace(s.stateMachineARN(string(Deploy)), ":stateMachine:", ":execution:", 1) + ":" + name
 	x, _, err := s.Run(context.Background(), Deploy, name, input)
 	require.NoError(t, err)
-	require.Equal(t, tasks.exec, x.ID, "the execution ARN the task log filters on")
+	require.Equal(t, tasks.exec, x.ID, "the execution ARN the task log keeps")
 
-	def := s.substitute(definition.All()[string(Deploy)])
 	job := crossJob{
-		Definition: def,
+		Definition: s.substitute(definition.All()[string(Deploy)]),
 		Input:      input,
-		// The engines' own context values (ids, start times) differ; the
-		// definition reads $$.Execution.Id only, so that is what npm gets.
+		// npm makes up its own context object; the definition reads
+		// $$.Execution.Id only, so npm gets the Go execution's id and name.
 		Context: map[string]any{"Execution": map[string]any{"Id": x.ID, "Name": x.Name}},
 		Tasks:   tasks.results,
 	}
 	return x, job, tasks
-}
-
-func executionARN(stateMachine, name string) string {
-	return strings.Replace(stateMachine, ":stateMachine:", ":execution:", 1) + ":" + name
 }
 
 // runNPM runs the job through testdata/crosscheck.mjs.
@@ -238,37 +265,73 @@ func runNPM(t *testing.T, node string, job crossJob) crossReport {
 }
 
 // compareEngines requires the same outcome, the same top-level path, the
-// same path in every Parallel branch and the same input to every task call;
-// it returns how many state entries it compared.
-func compareEngines(t *testing.T, def []byte, x *engine.Execution, tasks *taskLog, npm crossReport) int {
+// same path in every Parallel branch and the same input to every task call.
+// It returns how many state entries it compared and how the outcomes
+// matched.
+func compareEngines(t *testing.T, def []byte, x *engine.Execution, tasks *taskLog, npm crossReport) (int, string) {
 	t.Helper()
 	sm, err := asl.Parse(def)
 	require.NoError(t, err)
+	requireUniqueStateNames(t, sm)
 
 	require.Equal(t, string(x.Status), npm.Status, "status; Go: %s %s; npm: %s %s", x.Error, x.Cause, npm.Error, npm.Cause)
+	outcome := "same output"
 	if x.Status == engine.StatusSucceeded {
 		require.JSONEq(t, string(x.Output), string(npm.Output), "output")
 	} else {
 		require.Equal(t, x.Error, npm.Error, "error")
-		require.Equal(t, x.Cause, npm.Cause, "cause")
+		outcome = "same error " + x.Error + ", " + requireSameCause(t, x.Cause, npm.Cause)
 	}
+
 	require.Equal(t, x.Path(), onlyStatesOf(sm, npm.Entered), "top-level path")
-	compared := len(x.Path())
+	entered := len(x.Path())
 	for _, b := range branchesOf(sm, "") {
 		goPath := x.BranchPath(b.id)
 		require.Equal(t, goPath, onlyStatesOf(b.machine, npm.Entered), "path of branch %s", b.id)
-		compared += len(goPath)
+		entered += len(goPath)
 	}
-	require.Len(t, npm.Entered, compared, "npm entered no state outside the paths compared")
+	require.Len(t, npm.Entered, entered, "npm entered no state outside the paths compared")
 
 	require.Equal(t, sortedKeys(tasks.inputs), sortedKeys(npm.Inputs), "task states called")
 	for state, goInputs := range tasks.inputs {
 		require.Len(t, npm.Inputs[state], len(goInputs), "calls of %s", state)
 		for i, in := range goInputs {
-			require.JSONEq(t, string(in), string(npm.Inputs[state][i]), "input of %s call %d", state, i+1)
+			require.JSONEq(t, withoutFields(t, in, npmWrong[state]), withoutFields(t, npm.Inputs[state][i], npmWrong[state]),
+				"input of %s call %d", state, i+1)
 		}
 	}
-	return compared
+	return entered, outcome
+}
+
+// requireSameCause compares the executions' causes and says how they
+// matched. A cause that is JSON (the deploy definition's comes from
+// States.JsonToString) may differ in key order only: the Go engine writes
+// object keys sorted (encoding/json of a map), the npm library in insertion
+// order, and the definition gives the order no meaning.
+func requireSameCause(t *testing.T, goCause, npmCause string) string {
+	t.Helper()
+	if goCause == npmCause {
+		return "byte-equal cause"
+	}
+	require.True(t, json.Valid([]byte(goCause)) && json.Valid([]byte(npmCause)), "causes differ:\nGo:  %s\nnpm: %s", goCause, npmCause)
+	require.JSONEq(t, goCause, npmCause, "cause")
+	return "JSON-equal cause (key order differs)"
+}
+
+// withoutFields drops the named top-level fields of a JSON object.
+func withoutFields(t *testing.T, in json.RawMessage, fields []string) string {
+	t.Helper()
+	if len(fields) == 0 {
+		return string(in)
+	}
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(in, &m))
+	for _, f := range fields {
+		delete(m, f)
+	}
+	out, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(out)
 }
 
 // branch is one Parallel branch, named as engine.Event.Branch names it.
@@ -278,8 +341,8 @@ type branch struct {
 }
 
 // branchesOf lists the Parallel branches of sm, nested ones included. A
-// Parallel state entered more than once would merge its runs in one id; the
-// deploy definition enters each once.
+// Parallel state entered more than once would merge its runs under one id;
+// the deploy definition enters each once.
 func branchesOf(sm *asl.StateMachine, parent string) []branch {
 	var out []branch
 	for _, st := range sm.States {
@@ -294,9 +357,26 @@ func branchesOf(sm *asl.StateMachine, parent string) []branch {
 	return out
 }
 
-// onlyStatesOf keeps the names that are states of sm itself (not nested):
-// the npm library reports branch states without saying which branch, and
-// the deploy definition's state names are unique.
+// requireUniqueStateNames guards what the comparison relies on: the npm
+// library names the states it enters without saying in which branch, and
+// tasks are scripted by state name.
+func requireUniqueStateNames(t *testing.T, sm *asl.StateMachine) {
+	t.Helper()
+	seen := map[string]bool{}
+	var walk func(*asl.StateMachine)
+	walk = func(m *asl.StateMachine) {
+		for name, st := range m.States {
+			require.False(t, seen[name], "state name %q is used twice", name)
+			seen[name] = true
+			for _, b := range st.Branches {
+				walk(b)
+			}
+		}
+	}
+	walk(sm)
+}
+
+// onlyStatesOf keeps the names that are states of sm itself (not nested).
 func onlyStatesOf(sm *asl.StateMachine, names []string) []string {
 	var out []string
 	for _, n := range names {
@@ -329,11 +409,4 @@ func count(names []string, name string) int {
 func requireStatus(t *testing.T, x *engine.Execution, want engine.Status) {
 	t.Helper()
 	require.Equal(t, want, x.Status, "%s: %s", x.Error, x.Cause)
-}
-
-func outcome(x *engine.Execution) string {
-	if x.Status == engine.StatusSucceeded {
-		return "same output"
-	}
-	return "same error " + x.Error + " and cause"
 }

@@ -7,6 +7,7 @@
 package localrun
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -227,7 +228,9 @@ func (r *Runner) invoke(ctx context.Context, function string, payload []byte) (j
 		out, err = h.Invoke(ctx, payload)
 	}
 	if err == nil {
-		return out, nil
+		// aws-lambda-go returns its pooled buffer to the pool before Invoke
+		// returns: the next invocation would overwrite these bytes.
+		return bytes.Clone(out), nil
 	}
 	var ie messages.InvokeResponse_Error
 	if !errors.As(err, &ie) {
