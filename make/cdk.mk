@@ -7,7 +7,7 @@
 #   make asl-check  validate every committed ASL file with asl-validator
 
 # Keep in step with statemachine.Lambdas().
-LAMBDAS   := validate network firewall storage identity compute loadbalancer cdn finalize
+LAMBDAS   := validate preflight network firewall storage identity compute loadbalancer cdn smoke finalize
 BUILD_DIR ?= build
 CDK       := npx --no-install cdk
 CDK_FLAGS ?=

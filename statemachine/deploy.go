@@ -2,6 +2,7 @@ package statemachine
 
 import (
 	"fmt"
+	"strings"
 
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
@@ -22,6 +23,7 @@ const (
 	firstWaitALB          = 60 // active ≈ 3 min
 	firstWaitTargets      = 60 // healthy ≈ 4 min after boot (image pulls)
 	firstWaitCloudFront   = 60 // Deployed ≈ 3 min
+	firstWaitSmoke        = 20 // DNS and edges follow within minutes; the first attempt is immediate
 )
 
 // Deploy builds the Deploy workflow: one definition for every tier, which
@@ -36,6 +38,7 @@ func Deploy(scope constructs.Construct, t *Targets) sfn.IChainable {
 const (
 	statusGPU       = "gpu"        // GPU visible to the instance
 	statusALBDelete = "alb_delete" // load balancer deleted
+	statusSmoke     = "smoke"      // smoke test passed
 )
 
 // deployment holds the open fragments of the Deploy workflow. Each tier's
@@ -95,7 +98,12 @@ func tier1(b *builder) *deployment {
 	d.main = lane{b: b, onError: d.rollback(), errorPath: "$.error"}
 	m := d.main
 
+	// Preflight creates nothing: its failure ends the deployment without a
+	// rollback.
+	pre := lane{b: b, onError: d.preflightFailed(), errorPath: "$.error"}
 	d.head = b.acceptRequest(m.invoke("Validate request", Validate, actValidate)).
+		Next(pre.invoke("Preflight checks", Preflight, actCheck)).
+		Next(m.progress("Publish preflight passed", nil)).
 		Next(m.invoke("Resolve network", Network, actResolve)).
 		Next(m.progress("Publish network ready", nil)).
 		Next(m.invoke("Create security groups", Firewall, actCreate))
@@ -114,7 +122,14 @@ func tier1(b *builder) *deployment {
 		Next(in.progress("Publish instance running", nil))
 	d.instance.start = d.instance.chain
 
-	d.finish = sfn.Chain_Start(m.invoke("Finalize", Finalize, actFinalize)).
+	// The smoke test runs last, after every tier's waits (Tier 2 appends
+	// to afterMerge, which runs before finish).
+	sm := lane{b: b, onError: d.smokeFailed(), errorPath: "$.error"}
+	d.finish = sfn.Chain_Start(sm.invoke("Start smoke test", Smoke, actStart)).
+		Next(b.when("Smoke test pending?", sfn.Condition_BooleanEquals(jsii.String("$.status."+statusSmoke+".done"), jsii.Bool(false)),
+			sm.poll(statusSmoke, "Smoke test", Smoke, actStatus, firstWaitSmoke))).
+		Next(m.progress("Publish smoke test passed", nil)).
+		Next(m.invoke("Finalize", Finalize, actFinalize)).
 		Next(m.publish("Publish deployment succeeded", DetailSucceeded, map[string]any{
 			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
@@ -173,6 +188,44 @@ func tier3(b *builder) *deployment {
 			sfn.Condition_BooleanEquals(jsii.String("$.request.wait_for_cloudfront"), jsii.Bool(false))),
 		sfn.Chain_Start(d.startWatch())))
 	return d
+}
+
+// preflightFailed is where a failed preflight goes: nothing exists yet, so
+// no rollback; Deployment Failed, then a Fail with the preflight's error.
+func (d *deployment) preflightFailed() sfn.IChainable {
+	return d.failWithout("Preflight failed", document.StagePreflight, "Preflight failed: nothing was created")
+}
+
+// smokeFailed is where a failed smoke test goes: the rollback, unless the
+// request keeps the stack for debugging; then Deployment Failed (with the
+// ledger of what was kept) and a Fail.
+func (d *deployment) smokeFailed() sfn.IChainable {
+	kept := d.failWithout("Smoke test failed, stack kept", document.StageSmoke,
+		"Smoke test failed; the stack was kept (keep_on_smoke_failure): run the Destroy workflow to remove it")
+	return sfn.NewChoice(d.b.scope, jsii.String("Keep on smoke failure?"), nil).
+		When(isTrue("$.request.keep_on_smoke_failure"), kept, nil).
+		Otherwise(d.main.onError)
+}
+
+// failWithout publishes Deployment Failed and fails with the error at
+// $.error, without a rollback.
+func (d *deployment) failWithout(name, stage, message string) sfn.IChainable {
+	s := d.b.scope
+	fail := sfn.NewFail(s, jsii.String(name), &sfn.FailProps{
+		ErrorPath: jsii.String("$.error.Error"),
+		CausePath: jsii.String("$.error.Cause"),
+	})
+	announce := lane{b: d.b, onError: fail, errorPath: "$.announce_error"}.
+		publish("Publish "+strings.ToLower(name[:1])+name[1:], DetailFailed, map[string]any{
+			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+			"stage":         stage,
+			"message":       message,
+			"error":         sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
+			"cause":         sfn.JsonPath_StringAt(jsii.String("$.error.Cause")),
+			"resources":     sfn.JsonPath_ObjectAt(jsii.String("$.resources")),
+		})
+	announce.Next(fail)
+	return announce
 }
 
 // isGPU holds when the launched instance (after capacity fallback) is of a

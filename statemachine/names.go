@@ -7,6 +7,7 @@ import "unicode"
 // under lambdas/.
 const (
 	Validate     = "validate"
+	Preflight    = "preflight"
 	Network      = "network"
 	Firewall     = "firewall"
 	Storage      = "storage"
@@ -14,12 +15,13 @@ const (
 	Compute      = "compute"
 	LoadBalancer = "loadbalancer"
 	CDN          = "cdn"
+	Smoke        = "smoke"
 	Finalize     = "finalize"
 )
 
 // Lambdas returns the names of every step Lambda, in deployment order.
 func Lambdas() []string {
-	return []string{Validate, Network, Firewall, Storage, Identity, Compute, LoadBalancer, CDN, Finalize}
+	return []string{Validate, Preflight, Network, Firewall, Storage, Identity, Compute, LoadBalancer, CDN, Smoke, Finalize}
 }
 
 // Placeholder names in the committed ASL, written there as ${Name}. The local
@@ -59,6 +61,8 @@ func Placeholder(name string) string { return "${" + name + "}" }
 // docs/architecture.md lists them.
 const (
 	actValidate = "validate"
+	actCheck    = "check"
+	actStart    = "start"
 
 	actResolve = "resolve"
 	actCreate  = "create"

@@ -206,8 +206,17 @@ func TestCloudFrontIsCreatedOnlyOnceTheLoadBalancerIsActive(t *testing.T) {
 
 func TestEveryTaskOfDeployCatchesIntoTheRollback(t *testing.T) {
 	m := parse(t, rendered["deploy.asl.json"])
-	const rollback = "Delete resources"
+	const (
+		rollback        = "Delete resources"
+		preflightTask   = "Preflight checks"
+		preflightFailed = "Publish preflight failed"
+		smokeFailed     = "Keep on smoke failure?"
+	)
 	inRollback := m.reachable(rollback, "")
+	withoutRollback := m.reachable(preflightFailed, "")
+	for n := range m.reachable(smokeFailed, rollback) {
+		withoutRollback[n] = true
+	}
 	catchesAll := func(s state, target string) bool {
 		for _, c := range s.Catch {
 			if slices.Contains(c.ErrorEquals, "States.ALL") && c.Next == target {
@@ -229,9 +238,28 @@ func TestEveryTaskOfDeployCatchesIntoTheRollback(t *testing.T) {
 				}
 			}
 		}
-		if s.Type == "Task" && !inRollback[name] {
-			assert.True(t, catchesAll(s, rollback), "%s catches States.ALL into the rollback", name)
+		if s.Type == "Task" && !inRollback[name] && !withoutRollback[name] {
+			target := rollback
+			switch name {
+			case preflightTask:
+				target = preflightFailed // nothing exists yet
+			case "Start smoke test", "Check Smoke test":
+				target = smokeFailed
+			}
+			assert.True(t, catchesAll(s, target), "%s catches States.ALL into %s", name, target)
 		}
+	}
+	// A failed smoke test rolls back unless the request keeps the stack.
+	assert.Equal(t, rollback, m.all()[smokeFailed].Default)
+	// The paths that end without a rollback only announce and fail.
+	for name := range withoutRollback {
+		st := m.all()[name]
+		assert.Contains(t, []string{"Task", "Fail", "Choice"}, st.Type, name)
+		if st.Type == "Task" {
+			assert.True(t, strings.HasPrefix(name, "Publish "), "%s only publishes", name)
+			assert.True(t, strings.HasSuffix(st.Resource, ":::events:putEvents"), name)
+		}
+		assert.False(t, inRollback[name], name)
 	}
 	// The rollback's own failures are recorded, never rolled back again.
 	for name := range inRollback {
@@ -299,7 +327,7 @@ func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
 		assert.Equal(t, "Check "+label, states[again].Next)
 		assert.Equal(t, "Check "+label, states["Wait for "+label].Next, "the first wait leads to the check")
 	}
-	assert.Equal(t, 11, loops)
+	assert.Equal(t, 12, loops)
 }
 
 func TestPlaceholdersNameEveryTarget(t *testing.T) {

@@ -38,6 +38,7 @@ var unscoped = map[string]string{
 	"elasticloadbalancing:DescribeTargetGroups":  "Describe* calls of Elastic Load Balancing take no resource ARN",
 	"elasticloadbalancing:DescribeTargetHealth":  "Describe* calls of Elastic Load Balancing take no resource ARN",
 	"cloudfront:ListDistributions":               "CloudFront's List* calls take no resource ARN (look-up by CallerReference/tag)",
+	"servicequotas:GetAWSDefaultServiceQuota":    "AWS's default quotas belong to no account: there is no quota ARN of this account to name",
 	"ssm:GetCommandInvocation":                   "SSM's command results take no resource ARN",
 	"ssm:DescribeInstanceInformation":            "SSM's instance inventory takes no resource ARN",
 	"xray:PutTraceSegments":                      "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
@@ -126,6 +127,23 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				"ec2:DescribeAvailabilityZones", "elasticfilesystem:DescribeFileSystems"),
 			statement([]string{"ssm:GetParameter", "ssm:GetParameters"}, []string{awsParams}, nil),
 		},
+		// Preflight only reads: the supplied network, offerings, usage of
+		// each quota it checks, and the quotas themselves (applied values
+		// of this account's quotas of the five services it checks).
+		statemachine.Preflight: {
+			reads("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups",
+				"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances",
+				"ec2:DescribeManagedPrefixLists", "ec2:DescribeAvailabilityZones",
+				"elasticloadbalancing:DescribeLoadBalancers", "elasticfilesystem:DescribeFileSystems",
+				"cloudfront:ListDistributions", "servicequotas:GetAWSDefaultServiceQuota"),
+			statement([]string{"servicequotas:GetServiceQuota"}, []string{
+				a.regional("servicequotas", "ec2/*"), a.regional("servicequotas", "elasticloadbalancing/*"),
+				a.regional("servicequotas", "cloudfront/*"), a.regional("servicequotas", "elasticfilesystem/*"),
+				a.regional("servicequotas", "vpc/*"),
+			}, nil),
+		},
+		// The smoke test calls no AWS API: plain HTTPS to the deployment.
+		statemachine.Smoke: nil,
 		statemachine.Network: {
 			reads("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways",
 				"ec2:DescribeRouteTables", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces"),

@@ -152,14 +152,17 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 
 // stepFunction defines one step Lambda with its own role and log group.
 func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup, statements []awsiam.PolicyStatement) awslambda.Function {
-	role := awsiam.NewRole(s, jsii.String("Role"+name), &awsiam.RoleProps{
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		// An inline policy instead of AWSLambdaBasicExecutionRole (cdk-nag
-		// IAM4): write access to this function's log group only.
-		InlinePolicies: &map[string]awsiam.PolicyDocument{
+	rp := &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil)}
+	// A step that calls no AWS API (the smoke test) has no inline policy:
+	// IAM rejects an empty one.
+	if len(statements) > 0 {
+		rp.InlinePolicies = &map[string]awsiam.PolicyDocument{
 			"step": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
-		},
-	})
+		}
+	}
+	// Instead of AWSLambdaBasicExecutionRole (cdk-nag IAM4): write access
+	// to this function's log group only.
+	role := awsiam.NewRole(s, jsii.String("Role"+name), rp)
 	logs.GrantWrite(role)
 	timeout, ok := lambdaTimeouts[name]
 	if !ok {

@@ -27,7 +27,8 @@ func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, err
 	cfg.AWS = cloud.Config(region)
 	cfg.Clock = c
 	cfg.Definitions = definition.All()
-	cfg.Steps = Steps
+	// The smoke test's requests are answered by the simulated account.
+	cfg.Steps = StepsWith(cloud.HTTPClient(region))
 	r, err := New(cfg)
 	if err != nil {
 		return nil, err

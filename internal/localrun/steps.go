@@ -1,6 +1,12 @@
 package localrun
 
 import (
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"geusemaker/internal/clock"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/cdn"
 	"geusemaker/internal/steps/compute"
@@ -9,20 +15,39 @@ import (
 	"geusemaker/internal/steps/identity"
 	"geusemaker/internal/steps/loadbalancer"
 	"geusemaker/internal/steps/network"
+	"geusemaker/internal/steps/preflight"
+	"geusemaker/internal/steps/smoke"
 	"geusemaker/internal/steps/storage"
 	"geusemaker/internal/steps/validate"
 )
 
 // Steps are the step Lambdas by name, built as lambdas/<name>/main.go
-// builds them.
-var Steps = map[string]lambdaio.Builder{
-	"validate":     lambdaio.Step(validate.New),
-	"network":      lambdaio.Step(network.New),
-	"firewall":     lambdaio.Step(firewall.New),
-	"storage":      lambdaio.Step(storage.New),
-	"identity":     lambdaio.Step(identity.New),
-	"compute":      lambdaio.Step(compute.New),
-	"loadbalancer": lambdaio.Step(loadbalancer.New),
-	"cdn":          lambdaio.Step(cdn.New),
-	"finalize":     lambdaio.Step(finalize.New),
+// builds them (the smoke test with a real HTTP client).
+var Steps = StepsWith(nil)
+
+// StepsWith is Steps with the smoke test's HTTP requests made by h, e.g.
+// the simulated account's client (sim.Cloud.HTTPClient); nil keeps the
+// Lambda's real client. The AWS SDK clients come from the config each
+// builder is given; plain HTTP needs a client of its own, and this is the
+// one place it is plugged in.
+func StepsWith(h *http.Client) map[string]lambdaio.Builder {
+	smokeStep := lambdaio.Step(smoke.New)
+	if h != nil {
+		smokeStep = func(cfg aws.Config, c clock.Clock, log *slog.Logger) lambdaio.Actions {
+			return smoke.NewWithHTTP(cfg, c, log, h).Actions()
+		}
+	}
+	return map[string]lambdaio.Builder{
+		"validate":     lambdaio.Step(validate.New),
+		"preflight":    lambdaio.Step(preflight.New),
+		"network":      lambdaio.Step(network.New),
+		"firewall":     lambdaio.Step(firewall.New),
+		"storage":      lambdaio.Step(storage.New),
+		"identity":     lambdaio.Step(identity.New),
+		"compute":      lambdaio.Step(compute.New),
+		"loadbalancer": lambdaio.Step(loadbalancer.New),
+		"cdn":          lambdaio.Step(cdn.New),
+		"smoke":        smokeStep,
+		"finalize":     lambdaio.Step(finalize.New),
+	}
 }

@@ -7,13 +7,17 @@
 package sim
 
 import (
+	"net/http"
+
 	"geusemaker/internal/sim/cloudfront"
 	"geusemaker/internal/sim/ec2"
 	"geusemaker/internal/sim/efs"
 	"geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/eventbridge"
 	"geusemaker/internal/sim/iam"
+	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/ssm"
+	"geusemaker/internal/sim/web"
 	"geusemaker/internal/sim/world"
 )
 
@@ -28,6 +32,10 @@ type Cloud struct {
 	CloudFront  *cloudfront.Model
 	SSM         *ssm.Model
 	EventBridge *eventbridge.Model
+	Quotas      *servicequotas.Model
+	// Web answers plain HTTP requests (the smoke test's) from the
+	// account's state: see HTTPClient.
+	Web *web.Model
 }
 
 // New returns an account with every service registered.
@@ -42,8 +50,17 @@ func New(opts ...world.Option) *Cloud {
 		CloudFront:  cloudfront.Register(w),
 		SSM:         ssm.Register(w),
 		EventBridge: eventbridge.Register(w),
+		Quotas:      servicequotas.Register(w),
 	}
+	c.Web = web.Register(w, web.Backends{EC2: c.EC2, ELBv2: c.ELBv2, CloudFront: c.CloudFront})
 	// EC2 refuses a fresh instance profile until IAM has propagated it.
 	c.EC2.InstanceProfileReady = c.IAM.ProfileReady
 	return c
+}
+
+// HTTPClient returns an HTTP client whose requests this account answers
+// (package web), made from region: what the smoke test uses locally where
+// a Lambda uses a real client.
+func (c *Cloud) HTTPClient(region string) *http.Client {
+	return web.Client(c.Config(region))
 }

@@ -1,0 +1,88 @@
+// Package web is the simulated public internet in front of the simulated
+// AWS: an http.RoundTripper whose requests are answered from the modeled
+// state, the way CloudFront, an ALB and the workload on an instance would
+// answer them. The smoke test makes its requests through it in local runs
+// and tests; in Lambda it uses a real *http.Client.
+//
+// A request is dispatched through the world like an SDK call of the pseudo
+// service "HTTP" (operation: the method), so it is recorded in the call
+// log and world faults apply to it (see Fault codes below), and it is
+// answered under the world's lock, reading the other models through their
+// own operation handlers (no fault, no call log entry):
+//
+//   - https://<distribution>.cloudfront.net/...: unknown or still
+//     InProgress (its first deployment) does not resolve; disabled is 403;
+//     http is redirected per the viewer protocol policy; otherwise the
+//     request goes to the origin (an ALB) with the origin's custom headers,
+//     and an origin that cannot be reached is 502.
+//   - http://<alb>.elb.amazonaws.com/...: resolves once active; the
+//     listener on the port evaluates its rules (http-header, host-header,
+//     path-pattern) in priority order, then its default action: a
+//     fixed-response answers as configured, a forward goes to a healthy
+//     target (all targets when none is healthy: ALB fails open), 503 when
+//     no target can take it, 502 when the target's workload does not
+//     answer.
+//   - http://<public ip>/...: the running instance with that address; its
+//     workload answers once up, else the connection is refused.
+//
+// The workload (nginx) answers /healthz with 200; other paths are not
+// modeled (404).
+//
+// It imports world and the SDK types of the services it reads; never a
+// service model, steps or engine.
+package web
+
+import (
+	"context"
+	"time"
+
+	"geusemaker/internal/sim/world"
+)
+
+// ServiceID is the pseudo service of HTTP requests in the call log and in
+// faults, e.g. world.Fault{Service: "HTTP", Operation: "GET", Code: "BadGateway"}.
+const ServiceID = "HTTP"
+
+// Backend is a service model as the web reads it: through its operation
+// handlers, called under the world's lock.
+type Backend interface {
+	Operations() map[string]world.Handler
+}
+
+// Backends are the models whose state decides the answers.
+type Backends struct {
+	EC2, ELBv2, CloudFront Backend
+}
+
+// Model answers HTTP requests from the simulated account.
+type Model struct {
+	w *world.World
+	b Backends
+}
+
+// Register adds the web to w, reading state through b.
+func Register(w *world.World, b Backends) *Model {
+	m := &Model{w: w, b: b}
+	w.Register(m)
+	return m
+}
+
+// ServiceID returns "HTTP".
+func (m *Model) ServiceID() string { return ServiceID }
+
+// Inventory is empty: requests create nothing.
+func (m *Model) Inventory(time.Time) []world.Resource { return nil }
+
+// Operations answers GET, the only method the smoke test uses.
+func (m *Model) Operations() map[string]world.Handler {
+	return map[string]world.Handler{"GET": world.Op(m.get)}
+}
+
+// call runs one operation of a backend, typed.
+func call[Out any](ctx context.Context, b Backend, op string, in any) (*Out, error) {
+	out, err := b.Operations()[op](ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return out.(*Out), nil
+}

@@ -1,0 +1,360 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cf "github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+// Response is the model's answer to one request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func answer(status int, body string) *Response {
+	return &Response{Status: status, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: body}
+}
+
+// Host name suffixes of the services answering.
+const (
+	cloudFrontSuffix = ".cloudfront.net"
+	elbSuffix        = ".elb.amazonaws.com"
+)
+
+// healthPath is the workload's health check (nginx's /healthz).
+const healthPath = "/healthz"
+
+func (m *Model) get(ctx context.Context, req *http.Request) (*Response, error) {
+	host := strings.ToLower(req.URL.Hostname())
+	switch {
+	case strings.HasSuffix(host, cloudFrontSuffix):
+		return m.viaCloudFront(ctx, req, host)
+	case strings.HasSuffix(host, elbSuffix):
+		return m.viaLoadBalancer(ctx, req, host)
+	case net.ParseIP(host) != nil:
+		return m.viaAddress(ctx, req, host)
+	}
+	return nil, noSuchHost(host)
+}
+
+// viaCloudFront answers as the distribution whose domain is host.
+func (m *Model) viaCloudFront(ctx context.Context, req *http.Request, host string) (*Response, error) {
+	id, err := m.distributionID(ctx, host)
+	if err != nil || id == "" {
+		return nil, orNoSuchHost(err, host)
+	}
+	out, err := call[cf.GetDistributionOutput](ctx, m.b.CloudFront, "GetDistribution", &cf.GetDistributionInput{Id: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	d := out.Distribution
+	cfg := d.DistributionConfig
+	switch {
+	case aws.ToString(d.Status) != "Deployed":
+		// A distribution's domain resolves once its first deployment
+		// reached the edge.
+		return nil, noSuchHost(host)
+	case !aws.ToBool(cfg.Enabled):
+		return answer(http.StatusForbidden, "The request could not be satisfied: the distribution is disabled."), nil
+	}
+	if req.URL.Scheme == "http" {
+		switch cfg.DefaultCacheBehavior.ViewerProtocolPolicy {
+		case cftypes.ViewerProtocolPolicyRedirectToHttps:
+			r := answer(http.StatusMovedPermanently, "")
+			r.Header.Set("Location", "https://"+host+req.URL.RequestURI())
+			return r, nil
+		case cftypes.ViewerProtocolPolicyHttpsOnly:
+			return answer(http.StatusForbidden, "The request could not be satisfied: HTTPS is required."), nil
+		}
+	}
+	if cfg.Origins == nil || len(cfg.Origins.Items) == 0 {
+		return answer(http.StatusBadGateway, "The request could not be satisfied: no origin."), nil
+	}
+	origin := cfg.Origins.Items[0]
+	forwarded := req.Clone(ctx)
+	forwarded.URL.Scheme, forwarded.URL.Host = "http", aws.ToString(origin.DomainName)
+	if cfg := origin.CustomOriginConfig; cfg != nil && cfg.OriginProtocolPolicy != cftypes.OriginProtocolPolicyHttpOnly {
+		forwarded.URL.Scheme = "https"
+	}
+	if origin.CustomHeaders != nil {
+		for _, h := range origin.CustomHeaders.Items {
+			forwarded.Header.Set(aws.ToString(h.HeaderName), aws.ToString(h.HeaderValue))
+		}
+	}
+	originHost := strings.ToLower(forwarded.URL.Hostname())
+	if !strings.HasSuffix(originHost, elbSuffix) {
+		return answer(http.StatusBadGateway, "The request could not be satisfied: the origin is not modeled."), nil
+	}
+	resp, err := m.viaLoadBalancer(ctx, forwarded, originHost)
+	if err != nil {
+		// CloudFront answers 504 when the origin times out and 502 when
+		// it cannot connect to it at all.
+		var ce *ConnError
+		if errors.As(err, &ce) && ce.Timeout() {
+			return answer(http.StatusGatewayTimeout, "The request could not be satisfied: origin timeout."), nil
+		}
+		return answer(http.StatusBadGateway, "The request could not be satisfied: CloudFront wasn't able to connect to the origin."), nil
+	}
+	return resp, nil
+}
+
+// distributionID finds the distribution serving domain.
+func (m *Model) distributionID(ctx context.Context, domain string) (string, error) {
+	in := &cf.ListDistributionsInput{}
+	for {
+		out, err := call[cf.ListDistributionsOutput](ctx, m.b.CloudFront, "ListDistributions", in)
+		if err != nil {
+			return "", err
+		}
+		list := out.DistributionList
+		for _, d := range list.Items {
+			if strings.EqualFold(aws.ToString(d.DomainName), domain) {
+				return aws.ToString(d.Id), nil
+			}
+		}
+		if !aws.ToBool(list.IsTruncated) {
+			return "", nil
+		}
+		in.Marker = list.NextMarker
+	}
+}
+
+// viaLoadBalancer answers as the load balancer whose DNS name is host.
+func (m *Model) viaLoadBalancer(ctx context.Context, req *http.Request, host string) (*Response, error) {
+	lb, err := m.loadBalancer(ctx, host)
+	if err != nil || lb == nil || lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
+		// A provisioning load balancer's name does not resolve yet.
+		return nil, orNoSuchHost(err, host)
+	}
+	port := portOf(req.URL)
+	listeners, err := call[elb.DescribeListenersOutput](ctx, m.b.ELBv2, "DescribeListeners", &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(listeners.Listeners, func(l elbtypes.Listener) bool { return aws.ToInt32(l.Port) == port })
+	if i < 0 {
+		return nil, refused(host)
+	}
+	rules, err := call[elb.DescribeRulesOutput](ctx, m.b.ELBv2, "DescribeRules", &elb.DescribeRulesInput{ListenerArn: listeners.Listeners[i].ListenerArn})
+	if err != nil {
+		return nil, err
+	}
+	r := matchingRule(rules.Rules, req)
+	if r == nil || len(r.Actions) == 0 {
+		return answer(http.StatusServiceUnavailable, "503 Service Temporarily Unavailable"), nil
+	}
+	a := r.Actions[0]
+	switch a.Type {
+	case elbtypes.ActionTypeEnumFixedResponse:
+		c := a.FixedResponseConfig
+		status, _ := strconv.Atoi(aws.ToString(c.StatusCode))
+		resp := answer(status, aws.ToString(c.MessageBody))
+		if c.ContentType != nil {
+			resp.Header.Set("Content-Type", *c.ContentType)
+		}
+		return resp, nil
+	case elbtypes.ActionTypeEnumForward:
+		return m.forward(ctx, req, forwardTarget(a))
+	}
+	return answer(http.StatusServiceUnavailable, "503 Service Temporarily Unavailable"), nil
+}
+
+// loadBalancer finds the load balancer named host in the caller's region.
+func (m *Model) loadBalancer(ctx context.Context, host string) (*elbtypes.LoadBalancer, error) {
+	in := &elb.DescribeLoadBalancersInput{}
+	for {
+		out, err := call[elb.DescribeLoadBalancersOutput](ctx, m.b.ELBv2, "DescribeLoadBalancers", in)
+		if err != nil {
+			return nil, err
+		}
+		for i, lb := range out.LoadBalancers {
+			if strings.EqualFold(aws.ToString(lb.DNSName), host) {
+				return &out.LoadBalancers[i], nil
+			}
+		}
+		if out.NextMarker == nil {
+			return nil, nil
+		}
+		in.Marker = out.NextMarker
+	}
+}
+
+// portOf is the port a URL connects to.
+func portOf(u *url.URL) int32 {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return int32(p)
+	}
+	if u.Scheme == "https" {
+		return 443
+	}
+	return 80
+}
+
+// matchingRule is the first rule in priority order whose conditions all
+// hold, the default rule last.
+func matchingRule(rules []elbtypes.Rule, req *http.Request) *elbtypes.Rule {
+	var def *elbtypes.Rule
+	ordered := make([]*elbtypes.Rule, 0, len(rules))
+	for i := range rules {
+		if aws.ToBool(rules[i].IsDefault) {
+			def = &rules[i]
+			continue
+		}
+		ordered = append(ordered, &rules[i])
+	}
+	slices.SortFunc(ordered, func(a, b *elbtypes.Rule) int {
+		pa, _ := strconv.Atoi(aws.ToString(a.Priority))
+		pb, _ := strconv.Atoi(aws.ToString(b.Priority))
+		return pa - pb
+	})
+	for _, r := range ordered {
+		if matches(r.Conditions, req) {
+			return r
+		}
+	}
+	return def
+}
+
+// matches tells whether every condition holds for req. Header names and
+// the values of http-header and host-header conditions compare without
+// case; path patterns with case; * and ? are wildcards (ELBv2's rules).
+func matches(conds []elbtypes.RuleCondition, req *http.Request) bool {
+	for _, c := range conds {
+		var values, patterns []string
+		fold := true
+		switch aws.ToString(c.Field) {
+		case "http-header":
+			values = req.Header.Values(aws.ToString(c.HttpHeaderConfig.HttpHeaderName))
+			patterns = c.HttpHeaderConfig.Values
+		case "host-header":
+			values, patterns = []string{req.URL.Hostname()}, c.Values
+		case "path-pattern":
+			values, patterns, fold = []string{req.URL.Path}, c.Values, false
+		default:
+			return false
+		}
+		if !anyMatch(values, patterns, fold) {
+			return false
+		}
+	}
+	return true
+}
+
+func anyMatch(values, patterns []string, fold bool) bool {
+	for _, p := range patterns {
+		expr := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p)) + "$"
+		if fold {
+			expr = "(?i)" + expr
+		}
+		re := regexp.MustCompile(expr)
+		for _, v := range values {
+			if re.MatchString(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// forwardTarget is the target group a forward action sends to.
+func forwardTarget(a elbtypes.Action) *string {
+	if a.TargetGroupArn != nil {
+		return a.TargetGroupArn
+	}
+	if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
+		return a.ForwardConfig.TargetGroups[0].TargetGroupArn
+	}
+	return nil
+}
+
+// forward sends req to a target of the group: a healthy one, else (ALB
+// fails open) an unhealthy one; 503 when none can take traffic, 502 when
+// the target does not answer.
+func (m *Model) forward(ctx context.Context, req *http.Request, tgARN *string) (*Response, error) {
+	unavailable := answer(http.StatusServiceUnavailable, "503 Service Temporarily Unavailable")
+	if tgARN == nil {
+		return unavailable, nil
+	}
+	out, err := call[elb.DescribeTargetHealthOutput](ctx, m.b.ELBv2, "DescribeTargetHealth", &elb.DescribeTargetHealthInput{TargetGroupArn: tgARN})
+	if err != nil {
+		return nil, err
+	}
+	var target string
+	for _, state := range []elbtypes.TargetHealthStateEnum{elbtypes.TargetHealthStateEnumHealthy, elbtypes.TargetHealthStateEnumUnhealthy} {
+		i := slices.IndexFunc(out.TargetHealthDescriptions, func(d elbtypes.TargetHealthDescription) bool {
+			return d.TargetHealth != nil && d.TargetHealth.State == state
+		})
+		if i >= 0 {
+			target = aws.ToString(out.TargetHealthDescriptions[i].Target.Id)
+			break
+		}
+	}
+	if target == "" {
+		return unavailable, nil
+	}
+	resp, err := m.workload(target, req)
+	if err != nil {
+		return answer(http.StatusBadGateway, "502 Bad Gateway"), nil
+	}
+	return resp, nil
+}
+
+// viaAddress answers as the running instance with public address ip.
+func (m *Model) viaAddress(ctx context.Context, req *http.Request, ip string) (*Response, error) {
+	in := &ec2.DescribeInstancesInput{}
+	for {
+		out, err := call[ec2.DescribeInstancesOutput](ctx, m.b.EC2, "DescribeInstances", in)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range out.Reservations {
+			for _, i := range r.Instances {
+				if aws.ToString(i.PublicIpAddress) == ip && i.State != nil && i.State.Name == ec2types.InstanceStateNameRunning {
+					return m.workload(aws.ToString(i.InstanceId), req)
+				}
+			}
+		}
+		if out.NextToken == nil {
+			// Nobody answers on an address no instance holds.
+			return nil, timedOut(ip)
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// workload answers as nginx on the instance: once the UserData's services
+// are up, else the port is closed.
+func (m *Model) workload(instanceID string, req *http.Request) (*Response, error) {
+	inst, ok := m.w.Network.Instance(instanceID)
+	if !ok || inst.State != "running" || inst.WorkloadUpAt.IsZero() || m.w.Now().Before(inst.WorkloadUpAt) {
+		return nil, refused(req.URL.Host)
+	}
+	if req.URL.Path == healthPath {
+		return answer(http.StatusOK, "ok\n"), nil
+	}
+	return answer(http.StatusNotFound, "404 Not Found"), nil
+}
+
+// orNoSuchHost is err, or when there is none, a name that does not resolve.
+func orNoSuchHost(err error, host string) error {
+	if err != nil {
+		return err
+	}
+	return noSuchHost(host)
+}
