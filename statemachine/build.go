@@ -1,6 +1,7 @@
 package statemachine
 
 import (
+	"maps"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -245,11 +246,11 @@ func (l lane) publish(name, detailType string, detail map[string]any) tasks.Even
 // progress publishes the document's progress as a Deployment Progress event:
 // deployment_id and tier from the request; stage, message and percent from
 // $.progress, which every step action sets; plus extra fields by path.
-func (l lane) progress(name string, extra map[string]string) tasks.EventBridgePutEvents {
+func (l lane) progress(name string, extra map[string]any) tasks.EventBridgePutEvents {
 	return l.publish(name, DetailProgress, progressDetail(extra))
 }
 
-func progressDetail(extra map[string]string) map[string]any {
+func progressDetail(extra map[string]any) map[string]any {
 	d := map[string]any{
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
@@ -257,17 +258,17 @@ func progressDetail(extra map[string]string) map[string]any {
 		"message":       sfn.JsonPath_StringAt(jsii.String("$.progress.message")),
 		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
 	}
-	for k, p := range extra {
-		d[k] = sfn.JsonPath_StringAt(jsii.String(p))
-	}
+	maps.Copy(d, extra)
 	return d
 }
 
-// cloudFrontFields are the CloudFront fields of progress events, present in
-// the ledger once the distribution exists.
-var cloudFrontFields = map[string]string{
-	"resource_id":       "$.resources.cloudfront_id",
-	"cloudfront_domain": "$.resources.cloudfront_domain",
+// cloudFrontFields are the CloudFront fields of progress events, present
+// once the distribution exists: its id and domain, and the wait's own
+// estimate (stage_percent) beside the deployment's overall percent.
+var cloudFrontFields = map[string]any{
+	"resource_id":       sfn.JsonPath_StringAt(jsii.String("$.resources.cloudfront_id")),
+	"cloudfront_domain": sfn.JsonPath_StringAt(jsii.String("$.resources.cloudfront_domain")),
+	"stage_percent":     sfn.JsonPath_NumberAt(jsii.String("$.progress.stage_percent")),
 }
 
 // acceptRequest lets a workflow take either a document ({"request": ...})

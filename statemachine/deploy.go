@@ -172,7 +172,14 @@ func tier3(b *builder) *deployment {
 	d := tier2(b)
 	al := d.alb.lane
 	d.alb.chain = d.alb.chain.Next(b.when("CloudFront enabled?", isTrue("$.request.enable_cdn"),
-		sfn.Chain_Start(al.invoke("Create distribution", CDN, actCreate)).
+		sfn.Chain_Start(al.publish("Publish creating distribution", DetailProgress, map[string]any{
+			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
+			"stage":         document.StageCDN,
+			"message":       "Creating CloudFront distribution...",
+			"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
+		})).
+			Next(al.invoke("Create distribution", CDN, actCreate)).
 			Next(al.progress("Publish distribution created", cloudFrontFields)).
 			Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
 				al.poll(document.StatusCloudFront, "CloudFront", CDN, actStatus, firstWaitCloudFront,

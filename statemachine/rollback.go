@@ -64,6 +64,7 @@ func reportDetail(stage, message string) map[string]any {
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 		"stage":         stage,
 		"message":       message,
+		"percent":       100,
 		"rollback":      sfn.JsonPath_ObjectAt(jsii.String("$.rollback")),
 	}
 }

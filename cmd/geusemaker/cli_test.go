@@ -12,10 +12,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// chdirRepo makes the repository root the working directory for the rest
+// of the test, where make run runs the CLI.
+func chdirRepo(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("go.mod"); err != nil {
+		t.Chdir(filepath.Join("..", ".."))
+	}
+}
+
 // inRepo runs the CLI from the repository root, where make run runs it.
 func inRepo(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Chdir(filepath.Join("..", ".."))
+	chdirRepo(t)
 	var out, errOut bytes.Buffer
 	code = cli(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,62 +13,112 @@ import (
 
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
-	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/world"
 )
 
-// report is what a run prints: the execution's outcome, its document, the
-// figures, and what is still alive in the simulated account.
+// report is what a run or a watch prints at the end: the execution's
+// outcome, its document, and the figures of where it ran (the simulated
+// account, or AWS).
 type report struct {
-	Workflow          string             `json:"workflow"`
-	Execution         string             `json:"execution"`
-	Status            engine.Status      `json:"status"`
-	Error             string             `json:"error,omitempty"`
-	Cause             *document.Cause    `json:"cause,omitempty"`
-	RawCause          string             `json:"raw_cause,omitempty"`
-	Rollback          map[string]any     `json:"rollback,omitempty"`
-	Output            *document.Document `json:"output,omitempty"`
-	SimulatedDuration string             `json:"simulated_duration"`
-	WallTime          string             `json:"wall_time"`
-	StateTransitions  int                `json:"state_transitions"`
-	Started           []startedExecution `json:"started_executions,omitempty"`
-	LeftoverResources []world.Resource   `json:"leftover_resources"`
-	Graph             string             `json:"graph,omitempty"`
+	Workflow         string             `json:"workflow"`
+	Execution        string             `json:"execution"`
+	Status           string             `json:"status"`
+	Error            string             `json:"error,omitempty"`
+	Cause            *document.Cause    `json:"cause,omitempty"`
+	RawCause         string             `json:"raw_cause,omitempty"`
+	Rollback         map[string]any     `json:"rollback,omitempty"`
+	Output           *document.Document `json:"output,omitempty"`
+	StateTransitions int                `json:"state_transitions"`
+	Started          []startedExecution `json:"started_executions,omitempty"`
+	Graph            string             `json:"graph,omitempty"`
+	// Exactly one of these is set.
+	*Simulated
+	*Cloud
+}
+
+// Simulated are the figures of a run on the simulated AWS.
+type Simulated struct {
+	SimulatedDuration string           `json:"simulated_duration"`
+	WallTime          string           `json:"wall_time"`
+	LeftoverResources []world.Resource `json:"leftover_resources"`
+}
+
+// Cloud are the figures of an execution on AWS: run by Step Functions
+// (ExecutionARN and Console set) or by the local engine.
+type Cloud struct {
+	Region       string `json:"region"`
+	ExecutionARN string `json:"execution_arn,omitempty"`
+	StartDate    string `json:"start_date,omitempty"`
+	StopDate     string `json:"stop_date,omitempty"`
+	Duration     string `json:"duration,omitempty"`
+	Console      string `json:"console,omitempty"`
 }
 
 type startedExecution struct {
-	Name   string        `json:"name"`
-	Status engine.Status `json:"status"`
-	Error  string        `json:"error,omitempty"`
+	Name   string `json:"name"`
+	Status string `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
-func newReport(wf localrun.Workflow, x *engine.Execution, started []*engine.Execution, alive []world.Resource, simulated, wall time.Duration) *report {
+// outcome is how an execution ended, whichever engine ran it.
+type outcome struct {
+	name, status, errName, cause string
+	output                       []byte
+	transitions                  int
+	started                      []startedExecution
+}
+
+// engineOutcome reads the local engine's execution and those it started.
+func engineOutcome(x *engine.Execution, started []*engine.Execution) outcome {
+	o := outcome{name: x.Name, status: string(x.Status), errName: x.Error, cause: x.Cause, output: x.Output, transitions: x.Transitions()}
+	for _, s := range started {
+		o.started = append(o.started, startedExecution{Name: s.Name, Status: string(s.Status), Error: s.Error})
+	}
+	return o
+}
+
+func newReport(workflow string, o outcome) *report {
 	r := &report{
-		Workflow:          string(wf),
-		Execution:         x.Name,
-		Status:            x.Status,
-		Error:             x.Error,
-		SimulatedDuration: simulated.Round(time.Second).String(),
-		WallTime:          wall.Round(time.Millisecond).String(),
-		StateTransitions:  x.Transitions(),
-		LeftoverResources: alive,
+		Workflow:         workflow,
+		Execution:        o.name,
+		Status:           o.status,
+		Error:            o.errName,
+		StateTransitions: o.transitions,
+		Started:          o.started,
 	}
-	if r.LeftoverResources == nil {
-		r.LeftoverResources = []world.Resource{}
-	}
-	if x.Output != nil {
+	if len(o.output) > 0 {
 		var doc document.Document
-		if json.Unmarshal(x.Output, &doc) == nil {
+		if json.Unmarshal(o.output, &doc) == nil {
 			r.Output = &doc
 		}
 	}
-	if x.Cause != "" {
-		r.readCause(x.Error, x.Cause)
-	}
-	for _, s := range started {
-		r.Started = append(r.Started, startedExecution{Name: s.Name, Status: s.Status, Error: s.Error})
+	if o.cause != "" {
+		r.readCause(o.errName, o.cause)
 	}
 	return r
+}
+
+// simulated returns the figures of a simulated run.
+func simulated(simulated, wall time.Duration, alive []world.Resource) *Simulated {
+	if alive == nil {
+		alive = []world.Resource{}
+	}
+	return &Simulated{
+		SimulatedDuration: simulated.Round(time.Second).String(),
+		WallTime:          wall.Round(time.Millisecond).String(),
+		LeftoverResources: alive,
+	}
+}
+
+// cloud returns the figures of an execution on AWS between start and stop
+// (zero while it runs).
+func cloud(region string, start, stop time.Time) *Cloud {
+	c := &Cloud{Region: region, StartDate: start.UTC().Format(time.RFC3339)}
+	if !stop.IsZero() {
+		c.StopDate = stop.UTC().Format(time.RFC3339)
+		c.Duration = stop.Sub(start).Round(time.Second).String()
+	}
+	return c
 }
 
 // readCause reads a failed execution's cause: the workflow's failure report
@@ -112,16 +163,42 @@ func (r *report) print(w io.Writer) {
 		printResources(w, r.Output.Resources)
 	}
 	for _, s := range r.Started {
-		fmt.Fprintf(w, "  started:      %s (%s)\n", s.Name, s.Status)
+		fmt.Fprintf(w, "  started:      %s (%s)\n", s.Name, cmp.Or(s.Status, "status unknown"))
 	}
-	fmt.Fprintf(w, "  simulated:    %s   wall: %s   state transitions: %d\n", r.SimulatedDuration, r.WallTime, r.StateTransitions)
-	fmt.Fprintf(w, "  alive in the simulated account: %d resource(s)\n", len(r.LeftoverResources))
-	for _, res := range r.LeftoverResources {
-		fmt.Fprintf(w, "    %s %s %s %s\n", res.Service, res.Type, res.ID, res.State)
+	if s := r.Simulated; s != nil {
+		fmt.Fprintf(w, "  simulated:    %s   wall: %s   state transitions: %d\n", s.SimulatedDuration, s.WallTime, r.StateTransitions)
+		fmt.Fprintf(w, "  alive in the simulated account: %d resource(s)\n", len(s.LeftoverResources))
+		for _, res := range s.LeftoverResources {
+			fmt.Fprintf(w, "    %s %s %s %s\n", res.Service, res.Type, res.ID, res.State)
+		}
+	}
+	if c := r.Cloud; c != nil {
+		fmt.Fprintf(w, "  region:       %s   started: %s", c.Region, c.StartDate)
+		if c.StopDate != "" {
+			fmt.Fprintf(w, "   took: %s", c.Duration)
+		}
+		if r.StateTransitions > 0 {
+			fmt.Fprintf(w, "   state transitions: %d", r.StateTransitions)
+		}
+		fmt.Fprintln(w)
+		if c.Console != "" {
+			fmt.Fprintf(w, "  console:      %s\n", c.Console)
+		}
 	}
 	if r.Graph != "" {
 		fmt.Fprintf(w, "  graph:        %s\n", r.Graph)
 	}
+}
+
+// show writes the report as JSON or as text.
+func (r *report) show(w io.Writer, jsonOut bool) {
+	if jsonOut {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(r)
+		return
+	}
+	r.print(w)
 }
 
 // printResources lists the ledger's non-empty entries in key order.

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,16 +10,25 @@ import (
 	"strings"
 	"time"
 
+	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/world"
+	"geusemaker/statemachine/definition"
+)
+
+// Where run runs the workflows' steps.
+const (
+	cloudSim = "sim"
+	cloudAWS = "aws"
 )
 
 // runOptions are the run command's flags.
 type runOptions struct {
 	input     string
 	workflow  string
+	cloud     string
 	jsonOut   bool
 	faults    []world.Fault
 	latencies map[string]time.Duration
@@ -31,24 +37,24 @@ type runOptions struct {
 	verbose   bool
 }
 
-func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
+func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 	o := &runOptions{latencies: map[string]time.Duration{}}
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := a.newFlags("run")
 	fs.StringVar(&o.input, "input", filepath.Join("events", "tier3-gpu.json"), "deployment request (JSON)")
 	fs.StringVar(&o.workflow, "workflow", string(localrun.Deploy), "workflow to run: deploy or destroy")
+	fs.StringVar(&o.cloud, "cloud", cloudSim, "where the steps call AWS: sim (the simulated AWS, virtual clock) or aws (your account through the standard chain: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL; real clock)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the execution output as JSON on stdout (progress goes to stderr)")
 	fs.StringVar(&o.graph, "graph", filepath.Join("out", "execution.html"), "write a picture of the execution graph with the path taken to this file (empty: none)")
 	fs.BoolVar(&o.destroy, "destroy", false, "after a successful deploy, run the destroy workflow too")
 	fs.BoolVar(&o.verbose, "v", false, "log every step to stderr")
-	fs.Func("fault", "inject an AWS error: SERVICE:Operation:ErrorCode[:COUNT] (repeatable; COUNT 0 = always)", func(s string) error {
+	fs.Func("fault", "inject an AWS error: SERVICE:Operation:ErrorCode[:COUNT] (repeatable; COUNT 0 = always; sim only)", func(s string) error {
 		f, err := world.ParseFault(s)
 		if err == nil {
 			o.faults = append(o.faults, f)
 		}
 		return err
 	})
-	fs.Func("latency", "override a simulated latency: NAME=DURATION, e.g. cloudfront.deploy=45m (repeatable)", func(s string) error {
+	fs.Func("latency", "override a simulated latency: NAME=DURATION, e.g. cloudfront.deploy=45m (repeatable; sim only)", func(s string) error {
 		name, val, ok := strings.Cut(s, "=")
 		d, err := time.ParseDuration(val)
 		if !ok || name == "" || err != nil || d < 0 {
@@ -57,87 +63,124 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		o.latencies[name] = d
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	if len(rest) > 0 {
+		return nil, usageErrorf("unexpected arguments: %s", strings.Join(rest, " "))
 	}
 	if o.workflow != string(localrun.Deploy) && o.workflow != string(localrun.Destroy) {
-		return nil, fmt.Errorf("workflow %q: want deploy or destroy", o.workflow)
+		return nil, usageErrorf("workflow %q: want deploy or destroy", o.workflow)
+	}
+	switch {
+	case o.cloud != cloudSim && o.cloud != cloudAWS:
+		return nil, usageErrorf("cloud %q: want sim or aws", o.cloud)
+	case o.cloud == cloudAWS && (len(o.faults) > 0 || len(o.latencies) > 0):
+		return nil, usageErrorf("--fault and --latency act on the simulated AWS only")
 	}
 	return o, nil
 }
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseRunFlags(args, stderr)
+// account is where a run's steps call AWS.
+type account struct {
+	runner *localrun.Runner
+	// figures returns the report's figures of one run, given when it
+	// began on the account's clock and on the wall clock.
+	figures func(r *report, x *engine.Execution, began, wallBegan time.Time)
+	clock   clock.Clock
+}
+
+func (a *app) runCmd(ctx context.Context, args []string) int {
+	o, err := a.parseRunFlags(args)
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "geusemaker run:", err)
-		}
-		return exitUsage
+		return a.fail("run", err)
 	}
 	raw, err := os.ReadFile(o.input)
 	if err != nil {
-		fmt.Fprintln(stderr, "geusemaker run:", err)
-		return exitUsage
+		return a.fail("run", usageErrorf("%v", err))
 	}
 	req, err := document.Parse(raw)
 	if err != nil {
-		fmt.Fprintf(stderr, "geusemaker run: %s: %v\n", o.input, err)
-		return exitUsage
+		return a.fail("run", usageErrorf("%s: %v", o.input, err))
 	}
 
-	progress := newProgress(stderr)
+	progress := newProgress(a.stderr)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if o.verbose {
-		log = slog.New(slog.NewTextHandler(stderr, nil))
+		log = slog.New(slog.NewTextHandler(a.stderr, nil))
 	}
-	opts := []world.Option{}
-	for _, f := range o.faults {
-		opts = append(opts, world.WithFault(f))
+	cfg := localrun.Config{Log: log, OnEvent: progress.event}
+	var acct *account
+	if o.cloud == cloudAWS {
+		acct, err = a.realAWS(ctx, req.Region, cfg)
+	} else {
+		acct, err = a.simulated(req.Region, cfg, o)
 	}
-	for name, d := range o.latencies {
-		opts = append(opts, world.WithLatency(name, d))
-	}
-	s, err := localrun.Simulate(req.Region, localrun.Config{Log: log, OnEvent: progress.event}, opts...)
 	if err != nil {
-		fmt.Fprintln(stderr, "geusemaker run:", err)
-		return exitFailed
+		return a.fail("run", err)
 	}
 
 	workflows := []localrun.Workflow{localrun.Workflow(o.workflow)}
 	if o.destroy && o.workflow == string(localrun.Deploy) {
 		workflows = append(workflows, localrun.Destroy)
 	}
-	var last *report
 	for _, wf := range workflows {
-		wallStart := time.Now()
-		simStart := s.Clock.Now()
-		x, started, err := s.Run(ctx, wf, req.DeploymentID+"-"+string(wf), raw)
+		wallBegan, began := time.Now(), acct.clock.Now()
+		x, started, err := acct.runner.Run(ctx, wf, req.DeploymentID+"-"+string(wf), raw)
 		if err != nil {
-			fmt.Fprintln(stderr, "geusemaker run:", err)
-			return exitFailed
+			return a.fail("run", err)
 		}
-		simulated, wall := s.Clock.Now().Sub(simStart), time.Since(wallStart)
-		last = newReport(wf, x, started, s.Leftovers(), simulated, wall)
+		r := newReport(string(wf), engineOutcome(x, started))
+		acct.figures(r, x, began, wallBegan)
 		if o.graph != "" {
 			if err := writeGraph(o.graph, wf, x); err != nil {
-				fmt.Fprintln(stderr, "geusemaker run: graph:", err)
+				fmt.Fprintln(a.stderr, "geusemaker run: graph:", err)
 			} else {
-				last.Graph = o.graph
+				r.Graph = o.graph
 			}
 		}
-		if o.jsonOut {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			_ = enc.Encode(last)
-		} else {
-			last.print(stdout)
-		}
+		r.show(a.stdout, o.jsonOut)
 		if x.Status != engine.StatusSucceeded {
 			return exitFailed
 		}
 	}
 	return exitOK
+}
+
+// simulated is the simulated account, with the flags' faults and latencies.
+func (a *app) simulated(region string, cfg localrun.Config, o *runOptions) (*account, error) {
+	var opts []world.Option
+	for _, f := range o.faults {
+		opts = append(opts, world.WithFault(f))
+	}
+	for name, d := range o.latencies {
+		opts = append(opts, world.WithLatency(name, d))
+	}
+	s, err := localrun.Simulate(region, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &account{runner: s.Runner, clock: s.Clock, figures: func(r *report, _ *engine.Execution, began, wallBegan time.Time) {
+		r.Simulated = simulated(s.Clock.Now().Sub(began), time.Since(wallBegan), s.Leftovers())
+	}}, nil
+}
+
+// realAWS is the account of the standard chain, the request's region
+// unless the chain names one (the validate step then rejects a request
+// for another region, as the deployed backend does).
+func (a *app) realAWS(ctx context.Context, region string, cfg localrun.Config) (*account, error) {
+	awsCfg, err := loadAWS(ctx, "", region)
+	if err != nil {
+		return nil, err
+	}
+	cfg.AWS, cfg.Clock = awsCfg, clock.Real{}
+	cfg.Definitions, cfg.Steps = definition.All(), localrun.Steps
+	r, err := localrun.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &account{runner: r, clock: cfg.Clock, figures: func(rep *report, x *engine.Execution, _, _ time.Time) {
+		rep.Cloud = cloud(awsCfg.Region, x.StartTime, x.StopTime)
+	}}, nil
 }

@@ -270,7 +270,7 @@ type Progress struct {
 	Percent int `json:"percent"`
 	// StagePercent is the current stage's own estimate when it waits on a
 	// resource, e.g. CloudFront's deployment: 100 only once it is done.
-	StagePercent int `json:"stage_percent,omitempty"`
+	StagePercent int `json:"stage_percent"`
 	// ResourceID is the resource the stage is working on, if any.
 	ResourceID string `json:"resource_id,omitempty"`
 	// CloudFrontDomain is the distribution's domain once known.

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+)
+
+// docCommand is one shell command of a code block of the docs.
+type docCommand struct {
+	where string // file:line
+	env   []string
+	args  []string
+}
+
+// shellBlock opens a fenced block of shell commands.
+var shellBlock = regexp.MustCompile("^```(sh|bash|shell|console)\\s*$")
+
+// docCommands extracts every shell command of README.md and docs/*.md,
+// in order: lines of sh/bash/shell/console blocks, continuations joined,
+// comments and prompts dropped.
+func docCommands(t *testing.T) []docCommand {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	require.NoError(t, err)
+	var out []docCommand
+	for _, f := range append([]string{"README.md"}, files...) {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		in, pending := false, ""
+		for i, line := range strings.Split(string(raw), "\n") {
+			switch {
+			case !in && shellBlock.MatchString(line):
+				in = true
+				continue
+			case in && strings.HasPrefix(line, "```"):
+				in = false
+				continue
+			case !in:
+				continue
+			}
+			line = strings.TrimPrefix(strings.TrimSpace(line), "$ ")
+			if c, ok := strings.CutSuffix(line, `\`); ok {
+				pending += c + " "
+				continue
+			}
+			line = pending + line
+			pending = ""
+			if cmt := strings.Index(line, " # "); cmt >= 0 {
+				line = line[:cmt]
+			}
+			if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			cmd := docCommand{where: f + ":" + strconv.Itoa(i+1)}
+			if sub := substitution.FindStringSubmatch(line); sub != nil {
+				// VAR=$(command): the command is what runs.
+				cmd.env, line = []string{sub[1] + "="}, sub[2]
+			}
+			words := shellWords(t, line)
+			for len(words) > 0 && envAssign.MatchString(words[0]) {
+				cmd.env, words = append(cmd.env, words[0]), words[1:]
+			}
+			cmd.args = words
+			out = append(out, cmd)
+		}
+	}
+	return out
+}
+
+var (
+	envAssign    = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`)
+	substitution = regexp.MustCompile(`^([A-Z_][A-Z0-9_]*)=\$\((.*)\)$`)
+)
+
+// shellWords splits a command line as a POSIX shell would for these docs:
+// blanks separate words, quotes group, $(...) stays one word.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	var cur strings.Builder
+	var quote rune
+	depth, inWord := 0, false
+	for _, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+				continue
+			}
+		case r == '"' || r == '\'':
+			quote, inWord = r, true
+			continue
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case (r == ' ' || r == '\t') && depth == 0:
+			if inWord {
+				words, inWord = append(words, cur.String()), false
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(r)
+		inWord = true
+	}
+	require.Zero(t, quote, "unclosed quote in %q", line)
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// goConstants reads the string constants of a Go source file.
+func goConstants(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	require.NoError(t, err)
+	out := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, name := range vs.Names {
+			if i < len(vs.Values) {
+				if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					out[name.Name], _ = strconv.Unquote(lit.Value)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// infraNames are the names infra gives what the docs and the CLI refer to,
+// read from its source (compiling the CDK packages would take minutes).
+type infraNames struct {
+	stack, bus, logGroup, detailRequested, eventSource string
+	outputs                                            []string
+}
+
+func readInfraNames(t *testing.T) infraNames {
+	t.Helper()
+	st := goConstants(t, filepath.Join("infra", "stack", "stack.go"))
+	sm := goConstants(t, filepath.Join("statemachine", "names.go"))
+	main, err := os.ReadFile(filepath.Join("infra", "main.go"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`context\("stackName", "([^"]+)"\)`).FindSubmatch(main)
+	require.NotNil(t, m, "infra/main.go names the default stack")
+	return infraNames{
+		stack: string(m[1]), bus: sm["EventBusName"], logGroup: st["EventsLogGroupName"],
+		detailRequested: sm["DetailRequested"], eventSource: sm["EventSource"],
+		outputs: []string{st["OutputDeployArn"], st["OutputDestroyArn"], st["OutputWatchArn"], st["OutputBusName"]},
+	}
+}
+
+func TestTheCLIFindsTheStackByInfrasNames(t *testing.T) {
+	chdirRepo(t)
+	names := readInfraNames(t)
+	assert.Equal(t, names.stack, defaultStackName)
+	assert.Contains(t, names.outputs, outputDeployARN)
+	assert.Contains(t, names.outputs, outputDestroyARN)
+}
+
+// awsFlags are the options of the aws CLI commands the docs use (AWS CLI
+// v2 reference), with the global ones every command takes.
+var awsFlags = map[string][]string{
+	"stepfunctions start-execution":  {"--state-machine-arn", "--name", "--input", "--trace-header"},
+	"stepfunctions stop-execution":   {"--execution-arn", "--error", "--cause"},
+	"events put-events":              {"--entries", "--endpoint-id"},
+	"logs tail":                      {"--follow", "--since", "--format", "--filter-pattern", "--log-stream-names", "--log-stream-name-prefix"},
+	"cloudformation describe-stacks": {"--stack-name", "--next-token"},
+}
+
+var awsGlobalFlags = []string{"--query", "--output", "--region", "--profile", "--no-cli-pager"}
+
+// needsAWS are the commands only a real account runs; the test checks
+// what it can of them offline.
+var needsAWS = map[string]string{
+	"make deploy":       "deploys the stack with the CDK CLI",
+	"npx cdk bootstrap": "prepares an account and region for the CDK",
+	"git clone":         "fetches this repository",
+	"cd":                "enters it",
+	"go install":        "installs the CLI",
+}
+
+// TestEveryCommandInTheDocsIsRunOrChecked runs the docs' geusemaker
+// commands, in order, against a fake backend whose executions run the
+// real workflows on the simulated AWS, and checks the others: make
+// targets exist, aws commands take the flags given, name infra's stack,
+// bus and log group, and read files that exist and hold what they must.
+func TestEveryCommandInTheDocsIsRunOrChecked(t *testing.T) {
+	newFakeBackend(t, false)
+	chdirRepo(t)
+	names := readInfraNames(t)
+	cmds := docCommands(t)
+	require.NotEmpty(t, cmds)
+	ran := 0
+	for _, c := range cmds {
+		line := strings.Join(c.args, " ")
+		t.Run(c.where+" "+line, func(t *testing.T) {
+			switch c.args[0] {
+			case "make":
+				checkMake(t, c.args[1])
+			case "geusemaker":
+				ran++
+				checkGeusemaker(t, c)
+			case "aws":
+				checkAWS(t, names, c.args)
+			default:
+				checkAllowed(t, c.args)
+			}
+		})
+	}
+	assert.Positive(t, ran, "the docs' geusemaker commands ran")
+}
+
+func checkMake(t *testing.T, target string) {
+	mk, err := filepath.Glob(filepath.Join("make", "*.mk"))
+	require.NoError(t, err)
+	var all strings.Builder
+	for _, f := range append([]string{"Makefile"}, mk...) {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		all.Write(b)
+	}
+	assert.Regexp(t, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(target)+`:`), all.String(), "make %s is a target", target)
+	switch target {
+	case "run": // TestRunDeploysTier3ByDefault runs `go run ./cmd/geusemaker run`, which it is
+	case "test": // runs this very test
+	default:
+		assert.Contains(t, needsAWS, "make "+target, "make %s needs a reason to be left unrun", target)
+	}
+}
+
+func checkGeusemaker(t *testing.T, c docCommand) {
+	args := c.args[1:]
+	if args[0] == "run" && slices.Contains(args, "aws") {
+		// A real account only: its flags must parse; the run itself is
+		// TestRunCloudAWSDrivesAnAWSEndpointThroughTheStandardChain's.
+		_, err := (&app{stderr: &strings.Builder{}}).parseRunFlags(args[1:])
+		assert.NoError(t, err)
+		return
+	}
+	code, out, stderr := geusemaker(t, args...)
+	assert.Equal(t, exitOK, code, "stdout: %s\nstderr: %s", out, stderr)
+}
+
+func checkAWS(t *testing.T, names infraNames, args []string) {
+	require.GreaterOrEqual(t, len(args), 3)
+	cmd := args[1] + " " + args[2]
+	known, ok := awsFlags[cmd]
+	require.True(t, ok, "aws %s is not a command the docs test knows", cmd)
+	opts := map[string]string{}
+	var positional []string
+	for i := 3; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") {
+			positional = append(positional, a)
+			continue
+		}
+		assert.True(t, slices.Contains(known, a) || slices.Contains(awsGlobalFlags, a), "aws %s takes no %s", cmd, a)
+		if i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") && a != "--follow" {
+			opts[a] = args[i+1]
+			i++
+		}
+	}
+	file := func(flag string) []byte {
+		path, ok := strings.CutPrefix(opts[flag], "file://")
+		require.True(t, ok, "%s reads a file://", flag)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return b
+	}
+	switch cmd {
+	case "stepfunctions start-execution":
+		req, err := document.Parse(file("--input"))
+		require.NoError(t, err)
+		assert.Equal(t, req.DeploymentID, opts["--name"], "the execution is named after the deployment id")
+	case "events put-events":
+		var entries []struct{ Source, DetailType, EventBusName, Detail string }
+		require.NoError(t, json.Unmarshal(file("--entries"), &entries))
+		require.NotEmpty(t, entries)
+		for _, e := range entries {
+			assert.Equal(t, names.bus, e.EventBusName)
+			assert.Equal(t, names.detailRequested, e.DetailType)
+			assert.NotEqual(t, names.eventSource, e.Source, "the bus's own source never starts a deployment")
+			_, err := document.Parse([]byte(e.Detail))
+			assert.NoError(t, err, "the detail is a request")
+		}
+	case "logs tail":
+		assert.Equal(t, []string{names.logGroup}, positional)
+	case "cloudformation describe-stacks":
+		assert.Equal(t, names.stack, opts["--stack-name"])
+		for _, m := range regexp.MustCompile(`OutputKey=='(\w+)'`).FindAllStringSubmatch(opts["--query"], -1) {
+			assert.Contains(t, names.outputs, m[1])
+		}
+	}
+}
+
+func checkAllowed(t *testing.T, args []string) {
+	key := args[0]
+	if len(args) > 1 {
+		if _, ok := needsAWS[key+" "+args[1]]; ok {
+			key += " " + args[1]
+		} else if len(args) > 2 {
+			key = strings.Join(args[:3], " ")
+		}
+	}
+	require.Contains(t, needsAWS, key, "%q is neither run by a test nor allow-listed", strings.Join(args, " "))
+	switch key {
+	case "npx cdk bootstrap":
+		pkg, err := os.ReadFile("package.json")
+		require.NoError(t, err)
+		assert.Contains(t, string(pkg), `"aws-cdk"`, "npx finds the CDK CLI the project installs")
+	case "go install":
+		assert.DirExists(t, args[2])
+	}
+}
