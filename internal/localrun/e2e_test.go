@@ -255,19 +255,23 @@ func TestEveryTaskDeliveredTwiceCreatesNothingTwice(t *testing.T) {
 	requireEmptyAccount(t, twice)
 }
 
-// opsOf lists the distinct operations a clean Tier 3 deployment calls.
+// opsOf lists the distinct operations a clean Tier 3 deployment calls,
+// each with the number of times it is called (in Times).
 func opsOf(t *testing.T) []world.Fault {
 	t.Helper()
 	r := simulate(t, "tier3-gpu.json")
 	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
-	seen := map[[2]string]bool{}
+	index := map[[2]string]int{}
 	var out []world.Fault
 	for _, c := range r.sim.Cloud.Calls() {
 		k := [2]string{c.Service, c.Operation}
-		if !seen[k] {
-			seen[k] = true
+		i, seen := index[k]
+		if !seen {
+			i = len(out)
+			index[k] = i
 			out = append(out, world.Fault{Service: c.Service, Operation: c.Operation})
 		}
+		out[i].Times++
 	}
 	sort.Slice(out, func(i, j int) bool {
 		return out[i].Service+out[i].Operation < out[j].Service+out[j].Operation
@@ -284,47 +288,54 @@ func throttleCode(service string) string {
 }
 
 // TestFaultMatrix injects, for every AWS operation a Tier 3 deployment
-// calls, a non-retryable error on its first call (the deployment must end
-// in a named error after a rollback that leaves nothing) and a burst of two
-// throttling errors (the SDK's retries must absorb it).
+// calls, a non-retryable error on its first call and on its last call (the
+// deployment must end in a named error after a rollback that leaves
+// nothing, unless the step treats that call's failure as non-fatal), and a
+// burst of two throttling errors (the SDK's retries must absorb it).
 func TestFaultMatrix(t *testing.T) {
 	ops := opsOf(t)
 	require.GreaterOrEqual(t, len(ops), 20, "a Tier 3 deployment calls many operations")
 	passed, total := 0, 0
-	for _, op := range ops {
-		name := op.Service + ":" + op.Operation
+	scenario := func(name string, fn func(t *testing.T)) {
 		total++
-		ok := t.Run(name+"/error", func(t *testing.T) {
-			f := op
-			f.Code, f.Times = "UnauthorizedOperation", 1
-			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
-			x := r.do(t, localrun.Deploy)
-			if x.Status == engine.StatusSucceeded {
-				// The step treats this call's failure as non-fatal (a
-				// look-up with a fallback); the stack must still be whole.
-				t.Logf("%s: tolerated", name)
-				x = r.do(t, localrun.Destroy)
-				require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
-				requireEmptyAccount(t, r)
-				return
-			}
-			failed(t, r, "")
-			assert.Contains(t, x.Cause, "UnauthorizedOperation", "the cause carries the AWS error code")
-		})
-		if ok {
+		if t.Run(name, fn) {
 			passed++
 		}
-		total++
-		ok = t.Run(name+"/throttled", func(t *testing.T) {
-			f := op
-			f.Code, f.Times = throttleCode(op.Service), 2
+	}
+	for _, op := range ops {
+		name := op.Service + ":" + op.Operation
+		calls := op.Times
+		for _, at := range []struct {
+			label string
+			skip  int
+		}{{"first", 0}, {"last", calls - 1}} {
+			if at.label == "last" && calls == 1 {
+				continue
+			}
+			scenario(name+"/error-"+at.label, func(t *testing.T) {
+				f := world.Fault{Service: op.Service, Operation: op.Operation, Code: "UnauthorizedOperation", Skip: at.skip, Times: 1}
+				r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+				x := r.do(t, localrun.Deploy)
+				if x.Status == engine.StatusSucceeded {
+					// The step treats this call's failure as non-fatal (a
+					// read with a fallback, a warning); the stack must
+					// still be whole and destroyable.
+					t.Logf("%s (%s call): tolerated", name, at.label)
+					x = r.do(t, localrun.Destroy)
+					require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+					requireEmptyAccount(t, r)
+					return
+				}
+				failed(t, r, "")
+				assert.Contains(t, x.Cause, "UnauthorizedOperation", "the cause carries the AWS error code")
+			})
+		}
+		scenario(name+"/throttled", func(t *testing.T) {
+			f := world.Fault{Service: op.Service, Operation: op.Operation, Code: throttleCode(op.Service), Times: 2}
 			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
 			x := r.do(t, localrun.Deploy)
 			require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 		})
-		if ok {
-			passed++
-		}
 	}
 	t.Logf("%d scenarios, %d passed", total, passed)
 }
