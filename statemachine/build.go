@@ -1,8 +1,8 @@
 package statemachine
 
 import (
-	"maps"
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -68,8 +68,12 @@ var (
 	// default timing (2 s, ×2, 6 attempts), with jitter so that parallel
 	// branches throttled together do not retry together.
 	retryLambda = retry{errors: lambdaServiceErrors, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
-	// retryThrottled covers AWS throttling that outlived the SDK's retries.
-	retryThrottled = retry{errors: []string{steperr.Throttled}, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
+	// retryThrottled covers AWS throttling that outlived the SDK's retries
+	// (each attempt is itself up to 3 SDK attempts). In the load test (50
+	// deployments at once in one account, internal/localrun) with tighter
+	// write limits than the simulated defaults, 6 attempts ran out in about
+	// 1 of 6–25 runs; 10 capped at 60 s (about 6 minutes in all) leave room.
+	retryThrottled = retry{errors: []string{steperr.Throttled}, interval: 2, attempts: 10, backoff: 2, maxDelay: 60, fullJitter: true}
 	// retryProfile covers a fresh instance profile EC2 cannot use yet; IAM
 	// usually propagates within 10–15 s (5+10+20+... up to ~5 min).
 	retryProfile = retry{errors: []string{steperr.InstanceProfileNotReady}, interval: 5, attempts: 6, backoff: 2}

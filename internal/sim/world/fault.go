@@ -1,6 +1,8 @@
 package world
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,7 +18,20 @@ type Fault struct {
 	Status    int    // HTTP status; 0 means 400 (503 for EC2's RequestLimitExceeded)
 	Skip      int    // let this many matching calls succeed first
 	Times     int    // fail this many calls; 0 means every call
-	fired     int
+	// Match, if set, narrows the fault to the calls whose typed input it
+	// accepts, e.g. one deployment's calls (see InputContains).
+	Match func(in any) bool
+	fired int
+}
+
+// InputContains matches an input whose JSON form contains s: with s a
+// quoted JSON string such as `"dep-1"`, the calls carrying exactly that
+// value (a tag, a name), whatever the operation's shape.
+func InputContains(s string) func(any) bool {
+	return func(in any) bool {
+		b, err := json.Marshal(in)
+		return err == nil && strings.Contains(string(b), s)
+	}
 }
 
 // ParseFault reads SERVICE:Operation:ErrorCode[:COUNT], the form the CLI's
@@ -51,16 +66,17 @@ func (w *World) ClearFaults() {
 	w.faults = nil
 }
 
-func (f *Fault) matches(service, op string) bool {
+func (f *Fault) matches(service, op string, in any) bool {
 	return (f.Service == "" || f.Service == "*" || strings.EqualFold(f.Service, service)) &&
-		(f.Operation == "" || f.Operation == "*" || f.Operation == op)
+		(f.Operation == "" || f.Operation == "*" || f.Operation == op) &&
+		(f.Match == nil || f.Match(in))
 }
 
 // fault returns the error response of the first live fault matching the
 // call, or nil. Callers hold mu.
-func (w *World) fault(service, op string) *wireError {
+func (w *World) fault(service, op string, in any) *wireError {
 	for _, f := range w.faults {
-		if !f.matches(service, op) {
+		if !f.matches(service, op, in) {
 			continue
 		}
 		if f.Skip > 0 {
@@ -94,6 +110,30 @@ type Call struct {
 	Operation string    `json:"operation"`
 	Region    string    `json:"region,omitempty"`
 	ErrorCode string    `json:"error_code,omitempty"`
+	// Caller is who made the call (WithCaller), e.g. a deployment id.
+	Caller string `json:"caller,omitempty"`
+	// Attempt counts the SDK's attempts at one operation from 1, and
+	// Invocation is the SDK's id of the operation, the same on every
+	// attempt: a call with Attempt > 1 is a retry by the SDK.
+	Attempt    int    `json:"attempt,omitempty"`
+	Invocation string `json:"-"`
+	// Input and Output are the typed SDK input and, on success, output.
+	Input  any `json:"-"`
+	Output any `json:"-"`
+}
+
+type callerKey struct{}
+
+// WithCaller marks the calls made with ctx as who's; the call log records
+// it, so a test can attribute every call to, e.g., its deployment.
+func WithCaller(ctx context.Context, who string) context.Context {
+	return context.WithValue(ctx, callerKey{}, who)
+}
+
+// CallerOf is the caller WithCaller set on ctx, or "".
+func CallerOf(ctx context.Context) string {
+	who, _ := ctx.Value(callerKey{}).(string)
+	return who
 }
 
 // Calls returns the call log in order.

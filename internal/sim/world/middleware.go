@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,7 +63,8 @@ func (w *World) addMiddleware(stack *middleware.Stack) error {
 	}
 	answer := middleware.DeserializeMiddlewareFunc("SimAnswer",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
-			out, fault, requestID, err := w.answer(ctx)
+			req, _ := in.Request.(*smithyhttp.Request)
+			out, fault, requestID, err := w.answer(ctx, req)
 			if fault != nil {
 				// An injected fault goes through the SDK's own error
 				// deserializer, which gives it the modeled type AWS's
@@ -95,9 +98,9 @@ func (w *World) addMiddleware(stack *middleware.Stack) error {
 	return stack.Deserialize.Add(wire, middleware.After)
 }
 
-// answer runs one attempt of an operation under the world's lock: an
-// injected fault, or the model's output or error.
-func (w *World) answer(ctx context.Context) (any, *wireError, string, error) {
+// answer runs one attempt of an operation under the world's lock: a
+// throttle, an injected fault, or the model's output or error.
+func (w *World) answer(ctx context.Context, req *smithyhttp.Request) (any, *wireError, string, error) {
 	service := awsmiddleware.GetServiceID(ctx)
 	op := awsmiddleware.GetOperationName(ctx)
 	region := awsmiddleware.GetRegion(ctx)
@@ -107,13 +110,22 @@ func (w *World) answer(ctx context.Context) (any, *wireError, string, error) {
 	defer w.mu.Unlock()
 	w.requests++
 	requestID := fmt.Sprintf("00000000-0000-4000-8000-%012x", w.requests)
-	call := Call{Time: w.clock.Now(), Service: service, Operation: op, Region: region}
+	call := Call{Time: w.clock.Now(), Service: service, Operation: op, Region: region,
+		Caller: CallerOf(ctx), Input: in}
+	if req != nil {
+		call.Attempt = attempt(req.Header.Get(headerSDKRequest))
+		call.Invocation = req.Header.Get(headerInvocationID)
+	}
 	defer func() { w.calls = append(w.calls, call) }()
 	if err := ctx.Err(); err != nil {
 		call.ErrorCode = "RequestCanceled"
 		return nil, nil, requestID, err
 	}
-	if fault := w.fault(service, op); fault != nil {
+	if throttled := w.throttle(service, op, region, in); throttled != nil {
+		call.ErrorCode = throttled.code
+		return nil, throttled, requestID, nil
+	}
+	if fault := w.fault(service, op, in); fault != nil {
 		call.ErrorCode = fault.code
 		return nil, fault, requestID, nil
 	}
@@ -121,8 +133,29 @@ func (w *World) answer(ctx context.Context) (any, *wireError, string, error) {
 	out, err := w.dispatch(withRegion(ctx, region), service, op, in)
 	if err != nil {
 		call.ErrorCode = errorCode(err)
+	} else {
+		call.Output = out
 	}
 	return out, nil, requestID, err
+}
+
+// The SDK's retry middleware numbers each attempt in the amz-sdk-request
+// header ("attempt=2; max=3") and names the operation's invocation, the
+// same on every attempt, in amz-sdk-invocation-id.
+const (
+	headerSDKRequest   = "Amz-Sdk-Request"
+	headerInvocationID = "Amz-Sdk-Invocation-Id"
+)
+
+// attempt reads the attempt number from an amz-sdk-request header, or 0.
+func attempt(header string) int {
+	for part := range strings.SplitSeq(header, ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
 }
 
 func (w *World) dispatch(ctx context.Context, service, op string, in any) (any, error) {

@@ -79,6 +79,7 @@ type World struct {
 	calls     []Call
 	ids       map[string]int
 	requests  int
+	rates     rateState
 
 	// Network is the simulated EC2 as other services see it. The ec2
 	// model sets it when it registers.
@@ -110,6 +111,7 @@ func New(opts ...Option) *World {
 		services:  map[string]Service{},
 		latencies: map[string]time.Duration{},
 		ids:       map[string]int{},
+		rates:     rateState{limits: DefaultRateLimits()},
 	}
 	for _, o := range opts {
 		o(w)
