@@ -18,9 +18,7 @@ var unscoped = map[string]string{
 	"ec2:DescribeInstanceTypes":                  "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeInstanceTypeOfferings":          "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeInstances":                      "Describe* calls of EC2 take no resource ARN",
-	"ec2:DescribeInstanceStatus":                 "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeInternetGateways":               "Describe* calls of EC2 take no resource ARN",
-	"ec2:DescribeKeyPairs":                       "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeManagedPrefixLists":             "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeNetworkInterfaces":              "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeRouteTables":                    "Describe* calls of EC2 take no resource ARN",
@@ -28,7 +26,6 @@ var unscoped = map[string]string{
 	"ec2:DescribeSecurityGroups":                 "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeSubnets":                        "Describe* calls of EC2 take no resource ARN",
 	"ec2:DescribeVpcs":                           "Describe* calls of EC2 take no resource ARN",
-	"ec2:DescribeVpcAttribute":                   "Describe* calls of EC2 take no resource ARN",
 	"elasticfilesystem:DescribeFileSystems":      "the look-up by creation token lists file systems before any id is known",
 	"elasticfilesystem:DescribeMountTargets":     "listing mount targets by file system id is authorized on the account",
 	"elasticloadbalancing:DescribeListeners":     "Describe* calls of Elastic Load Balancing take no resource ARN",
@@ -40,7 +37,6 @@ var unscoped = map[string]string{
 	"cloudfront:ListDistributions":               "CloudFront's List* calls take no resource ARN (look-up by CallerReference/tag)",
 	"servicequotas:GetAWSDefaultServiceQuota":    "AWS's default quotas belong to no account: there is no quota ARN of this account to name",
 	"ssm:GetCommandInvocation":                   "SSM's command results take no resource ARN",
-	"ssm:DescribeInstanceInformation":            "SSM's instance inventory takes no resource ARN",
 	"xray:PutTraceSegments":                      "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
 	"xray:PutTelemetryRecords":                   "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
 }
@@ -121,12 +117,8 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 		return map[string]any{"StringLike": map[string]any{"kms:ViaService": service + ".*.amazonaws.com"}}
 	}
 	return map[string][]awsiam.PolicyStatement{
-		statemachine.Validate: {
-			reads("ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeInstanceTypeOfferings",
-				"ec2:DescribeKeyPairs", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-				"ec2:DescribeAvailabilityZones", "elasticfilesystem:DescribeFileSystems"),
-			statement([]string{"ssm:GetParameter", "ssm:GetParameters"}, []string{awsParams}, nil),
-		},
+		// Validate checks the request alone: no AWS API.
+		statemachine.Validate: nil,
 		// Preflight only reads: the supplied network, offerings, usage of
 		// each quota it checks, and the quotas themselves (applied values
 		// of this account's quotas of the five services it checks).
@@ -145,8 +137,9 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 		// The smoke test calls no AWS API: plain HTTPS to the deployment.
 		statemachine.Smoke: nil,
 		statemachine.Network: {
-			reads("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways",
-				"ec2:DescribeRouteTables", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces"),
+			reads("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways",
+				"ec2:DescribeRouteTables", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces",
+				"ec2:DescribeInstanceTypeOfferings"),
 			statement([]string{"ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:CreateRouteTable"},
 				a.ec2("vpc", "subnet", "internet-gateway", "route-table"), requestTagged),
 			// CreateSubnet and CreateRouteTable also act on the (tagged) VPC.
@@ -178,8 +171,7 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 			statement([]string{"elasticfilesystem:CreateFileSystem"}, []string{fileSystems}, requestTagged),
 			statement([]string{"elasticfilesystem:TagResource"}, []string{fileSystems},
 				map[string]any{"StringEquals": map[string]any{"elasticfilesystem:CreateAction": "CreateFileSystem"}}),
-			statement([]string{"elasticfilesystem:DeleteFileSystem", "elasticfilesystem:PutLifecyclePolicy"},
-				[]string{fileSystems}, resourceTagged),
+			statement([]string{"elasticfilesystem:DeleteFileSystem"}, []string{fileSystems}, resourceTagged),
 			// Mount targets may be added to a file system the user supplied.
 			statement([]string{"elasticfilesystem:CreateMountTarget", "elasticfilesystem:DeleteMountTarget",
 				"elasticfilesystem:DescribeMountTargetSecurityGroups"}, []string{fileSystems}, nil),
@@ -190,22 +182,29 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				[]string{a.regional("kms", "key/*")}, viaService("elasticfilesystem")),
 		},
 		statemachine.Identity: {
-			statement([]string{"iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:PutRolePolicy",
+			// Roles and profiles are created only with the deployment tag.
+			statement([]string{"iam:CreateRole", "iam:CreateInstanceProfile"}, []string{instanceRole, instanceProfile}, requestTagged),
+			statement([]string{"iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:PutRolePolicy",
 				"iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy",
 				"iam:ListInstanceProfilesForRole"}, []string{instanceRole}, nil),
-			// Only AWS managed policies (e.g. AmazonSSMManagedInstanceCore).
+			// Only the two AWS managed policies the role needs: any other
+			// (AdministratorAccess) would let this Lambda mint a powerful
+			// role for an instance.
 			statement([]string{"iam:AttachRolePolicy"}, []string{instanceRole},
-				map[string]any{"ArnLike": map[string]any{"iam:PolicyARN": "arn:" + a.partition + ":iam::aws:policy/*"}}),
-			statement([]string{"iam:CreateInstanceProfile", "iam:GetInstanceProfile", "iam:DeleteInstanceProfile",
+				map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{
+					"arn:" + a.partition + ":iam::aws:policy/AmazonSSMManagedInstanceCore",
+					"arn:" + a.partition + ":iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess",
+				}}}),
+			statement([]string{"iam:GetInstanceProfile", "iam:DeleteInstanceProfile",
 				"iam:TagInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile"},
 				[]string{instanceProfile}, nil),
 			statement([]string{"iam:PassRole"}, []string{instanceRole},
 				map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}}),
 		},
 		statemachine.Compute: {
-			reads("ec2:DescribeInstances", "ec2:DescribeInstanceStatus", "ec2:DescribeInstanceTypes",
+			reads("ec2:DescribeInstances", "ec2:DescribeInstanceTypes",
 				"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeImages", "ec2:DescribeSubnets",
-				"ssm:GetCommandInvocation", "ssm:DescribeInstanceInformation"),
+				"ssm:GetCommandInvocation"),
 			statement([]string{"ec2:RunInstances"}, a.ec2("instance", "volume"), requestTagged),
 			// RunInstances also names the image (anyone's), subnet, groups,
 			// key pair and a new ENI.
@@ -249,7 +248,9 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}),
 		},
 		statemachine.CDN: {
-			reads("cloudfront:ListDistributions"),
+			// DescribeRules reads the ALB's secret origin header back from
+			// its listener rule (loadbalancer.OriginSecret).
+			reads("cloudfront:ListDistributions", "elasticloadbalancing:DescribeRules"),
 			statement([]string{"cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags",
 				"cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution",
 				"cloudfront:DeleteDistribution", "cloudfront:TagResource", "cloudfront:ListTagsForResource"},

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/lambdaio"
+	"geusemaker/internal/sim/world"
 )
 
 // Workflow names a committed state machine definition.
@@ -223,9 +225,11 @@ func (r *Runner) invoke(ctx context.Context, function string, payload []byte) (j
 	if !ok {
 		return nil, &engine.Error{Name: "Lambda.ResourceNotFoundException", Cause: "Function not found: " + function}
 	}
-	out, err := h.Invoke(ctx, payload)
+	// The step's AWS calls are made as its Lambda's role.
+	ctx = world.WithPrincipal(ctx, strings.TrimPrefix(name, namePrefix))
+	out, err := invokeOnce(ctx, h, payload)
 	if r.cfg.AtLeastOnce {
-		out, err = h.Invoke(ctx, payload)
+		out, err = invokeOnce(ctx, h, payload)
 	}
 	if err == nil {
 		// aws-lambda-go returns its pooled buffer to the pool before Invoke
@@ -238,6 +242,22 @@ func (r *Runner) invoke(ctx context.Context, function string, payload []byte) (j
 	}
 	cause, _ := json.Marshal(map[string]any{"errorType": ie.Type, "errorMessage": ie.Message, "trace": []string{}})
 	return nil, &engine.Error{Name: ie.Type, Cause: string(cause)}
+}
+
+// invokeOnce calls h as the Lambda Go runtime does: a panic becomes a
+// failed invocation whose error type is the panic value's type, not the end
+// of the whole run.
+func invokeOnce(ctx context.Context, h lambda.Handler, payload []byte) (out []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			typ := reflect.TypeOf(v)
+			if typ.Kind() == reflect.Pointer {
+				typ = typ.Elem()
+			}
+			out, err = nil, messages.InvokeResponse_Error{Type: typ.Name(), Message: fmt.Sprint(v)}
+		}
+	}()
+	return h.Invoke(ctx, payload)
 }
 
 // putEvents sends the task's entries to EventBridge (simulated or real),

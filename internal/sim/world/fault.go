@@ -112,6 +112,9 @@ type Call struct {
 	ErrorCode string    `json:"error_code,omitempty"`
 	// Caller is who made the call (WithCaller), e.g. a deployment id.
 	Caller string `json:"caller,omitempty"`
+	// Principal is the IAM principal the call was made as (WithPrincipal),
+	// e.g. the Lambda whose role signs it.
+	Principal string `json:"principal,omitempty"`
 	// Attempt counts the SDK's attempts at one operation from 1, and
 	// Invocation is the SDK's id of the operation, the same on every
 	// attempt: a call with Attempt > 1 is a retry by the SDK.
@@ -134,6 +137,21 @@ func WithCaller(ctx context.Context, who string) context.Context {
 func CallerOf(ctx context.Context) string {
 	who, _ := ctx.Value(callerKey{}).(string)
 	return who
+}
+
+type principalKey struct{}
+
+// WithPrincipal marks the calls made with ctx as made by principal (the
+// Lambda whose role would sign them), so a test can check each call against
+// that principal's IAM policy.
+func WithPrincipal(ctx context.Context, principal string) context.Context {
+	return context.WithValue(ctx, principalKey{}, principal)
+}
+
+// PrincipalOf is the principal WithPrincipal set on ctx, or "".
+func PrincipalOf(ctx context.Context) string {
+	p, _ := ctx.Value(principalKey{}).(string)
+	return p
 }
 
 // Calls returns the call log in order.

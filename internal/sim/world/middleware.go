@@ -111,7 +111,7 @@ func (w *World) answer(ctx context.Context, req *smithyhttp.Request) (any, *wire
 	w.requests++
 	requestID := fmt.Sprintf("00000000-0000-4000-8000-%012x", w.requests)
 	call := Call{Time: w.clock.Now(), Service: service, Operation: op, Region: region,
-		Caller: CallerOf(ctx), Input: in}
+		Caller: CallerOf(ctx), Principal: PrincipalOf(ctx), Input: in}
 	if req != nil {
 		call.Attempt = attempt(req.Header.Get(headerSDKRequest))
 		call.Invocation = req.Header.Get(headerInvocationID)
