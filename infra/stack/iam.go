@@ -166,8 +166,10 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 			tagOnCreate("ec2:CreateTags", "ec2:CreateAction", a.ec2("security-group", "security-group-rule"), "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"),
 		},
 		statemachine.Storage: {
+			// DescribeSecurityGroups finds the deployment's EFS group, which
+			// marks its mount targets on a supplied file system.
 			reads("elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets",
-				"ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"),
+				"ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups"),
 			statement([]string{"elasticfilesystem:CreateFileSystem"}, []string{fileSystems}, requestTagged),
 			statement([]string{"elasticfilesystem:TagResource"}, []string{fileSystems},
 				map[string]any{"StringEquals": map[string]any{"elasticfilesystem:CreateAction": "CreateFileSystem"}}),

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -279,6 +282,20 @@ func opsOf(t *testing.T) []world.Fault {
 	return out
 }
 
+// toleratedBy tells whether the injected failure of op hit a caller
+// allowed to go on after it.
+func toleratedBy(r *run, op world.Fault) bool {
+	if op.Service == "EventBridge" || op.Service == "HTTP" {
+		return true
+	}
+	for _, c := range r.sim.Cloud.Calls() {
+		if c.Service == op.Service && c.Operation == op.Operation && c.ErrorCode == "UnauthorizedOperation" {
+			return c.Principal == "preflight"
+		}
+	}
+	return false
+}
+
 // throttleCode is the throttling code each service family answers with.
 func throttleCode(service string) string {
 	if service == "EC2" {
@@ -317,9 +334,12 @@ func TestFaultMatrix(t *testing.T) {
 				r := simulate(t, "tier3-gpu.json", world.WithFault(f))
 				x := r.do(t, localrun.Deploy)
 				if x.Status == engine.StatusSucceeded {
-					// The step treats this call's failure as non-fatal (a
-					// read with a fallback, a warning); the stack must
-					// still be whole and destroyable.
+					// Only preflight's reads (a warning), the state
+					// machine's own EventBridge publishes (retried) and the
+					// smoke test's requests (retried until its deadline)
+					// may fail without failing the deployment; the stack
+					// must then be whole and destroyable.
+					require.True(t, toleratedBy(r, op), "%s failed and the deployment went on regardless", name)
 					t.Logf("%s (%s call): tolerated", name, at.label)
 					x = r.do(t, localrun.Destroy)
 					require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
@@ -338,4 +358,72 @@ func TestFaultMatrix(t *testing.T) {
 		})
 	}
 	t.Logf("%d scenarios, %d passed", total, passed)
+}
+
+// plantNetwork creates, as the user would have, a VPC with an internet
+// gateway, two subnets in two zones, a security group and an encrypted
+// EFS file system, and returns the request fields that name them.
+func plantNetwork(t *testing.T, s *localrun.Simulation, region string) map[string]any {
+	t.Helper()
+	ctx := context.Background()
+	cfg := s.Cloud.Config(region)
+	c := ec2.NewFromConfig(cfg)
+	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16")})
+	require.NoError(t, err)
+	vpcID := aws.ToString(vpc.Vpc.VpcId)
+	igw, err := c.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{})
+	require.NoError(t, err)
+	_, err = c.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: igw.InternetGateway.InternetGatewayId, VpcId: aws.String(vpcID)})
+	require.NoError(t, err)
+	var subnets []string
+	for i, zone := range []string{"a", "b"} {
+		sn, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpcID), AvailabilityZone: aws.String(region + zone),
+			CidrBlock: aws.String(fmt.Sprintf("10.20.%d.0/24", i))})
+		require.NoError(t, err)
+		subnets = append(subnets, aws.ToString(sn.Subnet.SubnetId))
+	}
+	sg, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("team-app"), Description: aws.String("team"), VpcId: aws.String(vpcID)})
+	require.NoError(t, err)
+	fs, err := efs.NewFromConfig(cfg).CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("team-data"), Encrypted: aws.Bool(true)})
+	require.NoError(t, err)
+	s.Clock.Advance(time.Minute)
+	return map[string]any{"vpc_id": vpcID, "subnet_ids": subnets, "security_group_id": aws.ToString(sg.GroupId), "efs_id": aws.ToString(fs.FileSystemId)}
+}
+
+// What the user supplied (VPC, subnets, security group, EFS) is used and
+// never deleted, by a destroy or by a rollback.
+func TestSuppliedResourcesAreUsedAndNeverDeleted(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rollback=%v", failing), func(t *testing.T) {
+			const region = "us-east-1"
+			var opts []world.Option
+			if failing {
+				opts = append(opts, world.WithFault(world.Fault{Service: "Elastic Load Balancing v2", Operation: "RegisterTargets", Code: "UnauthorizedOperation"}))
+			}
+			s, err := localrun.Simulate(region, localrun.Config{}, opts...)
+			require.NoError(t, err)
+			req := plantNetwork(t, s, region)
+			before := s.Cloud.Inventory()
+			req["deployment_id"], req["tier"], req["region"] = "own-net", "automation", region
+			raw, err := json.Marshal(req)
+			require.NoError(t, err)
+			parsed, err := document.Parse(raw)
+			require.NoError(t, err)
+			r := &run{sim: s, req: parsed, raw: raw}
+
+			x := r.do(t, localrun.Deploy)
+			if failing {
+				require.Equal(t, engine.StatusFailed, x.Status)
+			} else {
+				require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+				doc := r.output(t)
+				assert.Equal(t, req["efs_id"], doc.Resources.EFSID, "the supplied file system is used")
+				assert.Equal(t, req["security_group_id"], doc.Resources.SecurityGroupIDs[document.SGRoleInstance])
+				assert.ElementsMatch(t, []string{"vpc_id", "subnet_ids", "efs_id", "security_group_ids.instance"}, doc.Resources.SuppliedKeys)
+				x = r.do(t, localrun.Destroy)
+				require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+			}
+			assert.Equal(t, before, s.Leftovers(), "exactly what the user had before is left, unchanged")
+		})
+	}
 }

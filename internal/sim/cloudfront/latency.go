@@ -18,3 +18,9 @@ const (
 	// defaultUpdate: disable→Deployed ≈ 2 min (DESIGN.md).
 	defaultUpdate = 2 * time.Minute
 )
+
+// Defaults returns every latency of the simulated CloudFront by name, with
+// its default (for benchmarks that compute critical paths from them).
+func Defaults() map[string]time.Duration {
+	return map[string]time.Duration{LatencyDeploy: defaultDeploy, LatencyUpdate: defaultUpdate}
+}

@@ -34,3 +34,12 @@ const (
 func (r *region) latency(name string, def time.Duration) time.Duration {
 	return r.m.w.Latency(name, def)
 }
+
+// Defaults returns every latency of the simulated EC2 by name, with its
+// default (for benchmarks that compute critical paths from them).
+func Defaults() map[string]time.Duration {
+	return map[string]time.Duration{
+		LatencyRun: defaultRun, LatencyRunGPU: defaultRunGPU, LatencyWorkload: defaultWorkload,
+		LatencyStatusChecks: defaultStatusChecks, LatencyTerminate: defaultTerminate,
+	}
+}

@@ -21,3 +21,12 @@ const (
 	defaultMountTargetDelete = 60 * time.Second // mount target gone ≈ 60 s
 	defaultDelete            = 5 * time.Second  // an empty file system is gone in seconds
 )
+
+// Defaults returns every latency of the simulated EFS by name, with its
+// default (for benchmarks that compute critical paths from them).
+func Defaults() map[string]time.Duration {
+	return map[string]time.Duration{
+		LatencyCreate: defaultCreate, LatencyMountTarget: defaultMountTarget,
+		LatencyMountTargetDelete: defaultMountTargetDelete, LatencyDelete: defaultDelete,
+	}
+}

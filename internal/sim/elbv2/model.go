@@ -40,6 +40,12 @@ const (
 	defaultENIRelease = 30 * time.Second
 )
 
+// Defaults returns every latency of the simulated ELBv2 by name, with its
+// default (for benchmarks that compute critical paths from them).
+func Defaults() map[string]time.Duration {
+	return map[string]time.Duration{LatencyProvision: defaultProvision, LatencyENIRelease: defaultENIRelease}
+}
+
 // Resource kinds: the ARN resource-type segments.
 const (
 	kindLoadBalancer = "loadbalancer"

@@ -11,3 +11,9 @@ const LatencyProfilePropagation = "iam.profile_propagation"
 // with a fresh profile fails with InvalidParameterValue for ~10 s (the
 // original tool waited 10 s and retried launches on this error).
 const defaultProfilePropagation = 10 * time.Second
+
+// Defaults returns every latency of the simulated IAM by name, with its
+// default (for benchmarks that compute critical paths from them).
+func Defaults() map[string]time.Duration {
+	return map[string]time.Duration{LatencyProfilePropagation: defaultProfilePropagation}
+}

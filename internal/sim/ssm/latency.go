@@ -21,3 +21,11 @@ const (
 	defaultInvocationVisible = 2 * time.Second
 	defaultCommand           = 5 * time.Second
 )
+
+// Defaults returns every latency of the simulated Systems Manager by name,
+// with its default (for benchmarks that compute critical paths from them).
+func Defaults() map[string]time.Duration {
+	return map[string]time.Duration{
+		LatencyAgent: defaultAgent, LatencyInvocationVisible: defaultInvocationVisible, LatencyCommand: defaultCommand,
+	}
+}

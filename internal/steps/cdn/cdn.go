@@ -57,11 +57,3 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 
 // stepName is the cause's step for one action, e.g. "cdn-create".
 func stepName(action string) string { return "cdn-" + action }
-
-// setPoll stores a poll result under key.
-func setPoll(doc *document.Document, key string, p document.Poll) {
-	if doc.Status == nil {
-		doc.Status = map[string]document.Poll{}
-	}
-	doc.Status[key] = p
-}

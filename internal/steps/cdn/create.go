@@ -30,12 +30,10 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 			return err
 		}
 	}
-	deadline := startWait(doc, document.StatusCloudFront, now, createTimeout(doc.Request))
-	setPoll(doc, document.StatusCloudFront, document.Poll{
-		Status:          statusInProgress,
-		Enabled:         aws.Bool(true),
-		NextPollSeconds: nextPoll(0, expectedDeploy, deadline.Sub(now)),
-	})
+	deadline := doc.StartWait(document.StatusCloudFront, now, createTimeout(doc.Request))
+	p := document.Wait{Typical: DeployWait.Typical, Timeout: createTimeout(doc.Request)}.Pending(statusInProgress, deadline, now)
+	p.Enabled = aws.Bool(true)
+	doc.SetStatus(document.StatusCloudFront, p)
 	doc.Report(now, document.StageCDN, msgCreated+r.CloudFrontID, r.CloudFrontID)
 	return nil
 }

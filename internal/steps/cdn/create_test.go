@@ -38,7 +38,7 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	assert.Equal(t, "arn:aws:cloudfront::"+world.AccountID+":distribution/"+r.CloudFrontID, r.CloudFrontARN)
 	assert.Regexp(t, `^d[0-9a-z]{13}\.cloudfront\.net$`, r.CloudFrontDomain)
 	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFront])
-	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), NextPollSeconds: 185}, doc.Status[document.StatusCloudFront])
+	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), Percent: 1, NextPollSeconds: 182}, doc.Status[document.StatusCloudFront])
 	assert.Equal(t, &document.Progress{
 		Stage: document.StageCDN, Message: "CloudFront distribution created: " + r.CloudFrontID, Percent: 30,
 		ResourceID: r.CloudFrontID, CloudFrontDomain: r.CloudFrontDomain,

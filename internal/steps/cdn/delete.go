@@ -49,9 +49,9 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 		return err
 	}
 	now := s.clock.Now()
-	deadline := startWait(doc, document.StatusCloudFrontDelete, now, deleteTimeout)
+	deadline := doc.StartWait(document.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if id == "" {
-		setPoll(doc, document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
+		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		doc.Report(now, doc.TeardownStage(), "No CloudFront distribution to delete", "")
 		return nil
 	}
@@ -79,7 +79,8 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	case err != nil:
 		return deleteFailed(ActionDisable, fmt.Errorf("disable distribution %s: %w", id, err))
 	}
-	poll := document.Poll{Status: statusInProgress, Enabled: aws.Bool(false), NextPollSeconds: nextPoll(0, expectedDisable, deadline.Sub(now))}
+	poll := DisableWait.Pending(statusInProgress, deadline, now)
+	poll.Enabled = aws.Bool(false)
 	msg := "Disabling CloudFront distribution " + id + "..."
 	switch {
 	case gone:
@@ -90,7 +91,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 		poll.NextPollSeconds = 0
 		msg = "CloudFront distribution " + id + " is already disabled"
 	}
-	setPoll(doc, document.StatusCloudFrontDelete, poll)
+	doc.SetStatus(document.StatusCloudFrontDelete, poll)
 	doc.Report(now, doc.TeardownStage(), msg, id)
 	s.log.Info(msg, "deployment_id", doc.Request.DeploymentID, "id", id)
 	return nil
@@ -102,12 +103,12 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	id := doc.Resources.CloudFrontID
 	if id == "" {
-		setPoll(doc, document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
+		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		return nil
 	}
 	out, err := s.cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
 	if awsapi.IsNotFound(err) {
-		setPoll(doc, document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "already deleted"})
+		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "already deleted"})
 		return nil
 	}
 	if err != nil {
@@ -116,21 +117,18 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	d := out.Distribution
 	now := s.clock.Now()
 	if aws.ToString(d.Status) == statusDeployed && !aws.ToBool(d.DistributionConfig.Enabled) {
-		setPoll(doc, document.StatusCloudFrontDelete, document.Poll{
+		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: aws.Bool(false),
 		})
 		doc.Report(now, doc.TeardownStage(), "CloudFront distribution "+id+" is disabled", id).StagePercent = 100
 		return nil
 	}
-	deadline, err := deadline(doc, document.StatusCloudFrontDelete, now, deleteTimeout, ActionDeleteStatus)
-	if err != nil {
-		return err
-	}
+	deadline := doc.Deadline(document.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if !now.Before(deadline) {
 		return timeoutDisabling(id, aws.ToString(d.Status), deadline)
 	}
-	p := waitPoll(d, now, deadline, expectedDisable)
-	setPoll(doc, document.StatusCloudFrontDelete, p)
+	p := waitPoll(d, now, deadline, DisableWait.Typical)
+	doc.SetStatus(document.StatusCloudFrontDelete, p)
 	doc.Report(now, doc.TeardownStage(), "Waiting for CloudFront distribution "+id+" to be disabled...", id).StagePercent = p.Percent
 	s.log.Debug("distribution not disabled yet", "id", id, "status", p.Status)
 	return nil

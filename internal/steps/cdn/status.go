@@ -33,17 +33,14 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	r.CloudFrontDomain = aws.ToString(d.DomainName)
 	now := s.clock.Now()
 	if aws.ToString(d.Status) == statusDeployed {
-		setPoll(doc, document.StatusCloudFront, document.Poll{
+		doc.SetStatus(document.StatusCloudFront, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: d.DistributionConfig.Enabled,
 		})
 		doc.Report(now, document.StageCDN, msgDeployed, r.CloudFrontID).StagePercent = 100
 		s.log.Info(msgDeployed, "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
 		return nil
 	}
-	deadline, err := deadline(doc, document.StatusCloudFront, now, createTimeout(doc.Request), ActionStatus)
-	if err != nil {
-		return err
-	}
+	deadline := doc.Deadline(document.StatusCloudFront, now, createTimeout(doc.Request))
 	if !now.Before(deadline) {
 		return steperr.Timeout(stepName(ActionStatus),
 			fmt.Sprintf("CloudFront distribution %s (recorded in the ledger for rollback, which disables and deletes it) was still %s and",
@@ -52,8 +49,8 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 			"CloudFront occasionally takes longer than usual: deploy again with a larger cloudfront_timeout_minutes (at most 30), "+
 				"or with wait_for_cloudfront=false to finish without waiting.")
 	}
-	p := waitPoll(d, now, deadline, expectedDeploy)
-	setPoll(doc, document.StatusCloudFront, p)
+	p := waitPoll(d, now, deadline, DeployWait.Typical)
+	doc.SetStatus(document.StatusCloudFront, p)
 	// The overall percent is the deployment's; CloudFront's own estimate,
 	// never 100 before Deployed, is the stage's.
 	doc.Report(now, document.StageCDN, msgWaiting, r.CloudFrontID).StagePercent = p.Percent

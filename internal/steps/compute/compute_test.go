@@ -177,12 +177,15 @@ func TestLaunchCPUInstanceHappyPath(t *testing.T) {
 	// pending → running after the simulated 20 s.
 	e.must(compute.ActionStatus, d)
 	assert.False(t, d.Status[document.StatusInstance].Done)
-	assert.Equal(t, 10, d.Status[document.StatusInstance].NextPollSeconds)
+	assert.Equal(t, 22, d.Status[document.StatusInstance].NextPollSeconds, "just after the typical 20 s")
 	e.clk.Advance(20 * time.Second)
 	e.must(compute.ActionStatus, d)
 	assert.True(t, d.Status[document.StatusInstance].Done)
 	assert.Equal(t, 100, d.Status[document.StatusInstance].Percent)
 	assert.NotEmpty(t, d.Resources.PublicIP)
+	timing := d.Timings[document.StageCompute]
+	assert.Equal(t, document.Timing{StartedAt: document.Timestamp(world.Epoch), EndedAt: document.Timestamp(world.Epoch.Add(20 * time.Second))}, timing,
+		"launched at the start, seen running 20 s later")
 }
 
 func TestLaunchIsIdempotent(t *testing.T) {

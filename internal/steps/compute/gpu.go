@@ -47,7 +47,7 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 	}
 	step := stepName(ActionGPUCheckStatus)
 	id := doc.Resources.InstanceID
-	deadline := s.deadline(doc, StatusGPU, gpuDeadline)
+	deadline := doc.Deadline(StatusGPU, s.clock.Now(), GPUCheckWait.Timeout)
 	out, err := ssmc.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{
 		CommandId: aws.String(commandID), InstanceId: aws.String(id),
 	})
@@ -68,7 +68,7 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 			return s.gpuFailed(doc, step, fmt.Sprintf("nvidia-smi on instance %s listed no GPU", id))
 		}
 		detail := fmt.Sprintf("%d GPU(s): %s", len(gpus), strings.Join(gpus, ", "))
-		setStatus(doc, StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
+		doc.SetStatus(StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
 		doc.Report(s.clock.Now(), document.StageGPU, "GPU check passed: "+detail, id).StagePercent = 100
 		s.logger(doc, ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
 		return nil
@@ -86,7 +86,7 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 // already passed.
 func (s *Step) gpuSettled(doc *document.Document) bool {
 	if !document.IsGPUInstanceType(doc.Resources.InstanceType) {
-		setStatus(doc, StatusGPU, document.Poll{Status: gpuNotApplicable, Done: true})
+		doc.SetStatus(StatusGPU, document.Poll{Status: gpuNotApplicable, Done: true})
 		return true
 	}
 	return doc.Status[StatusGPU].Done
@@ -96,7 +96,7 @@ func (s *Step) gpuSettled(doc *document.Document) bool {
 func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Document) error {
 	step := stepName(ActionGPUCheck)
 	id := doc.Resources.InstanceID
-	deadline := s.deadline(doc, StatusGPU, gpuDeadline)
+	deadline := doc.Deadline(StatusGPU, s.clock.Now(), GPUCheckWait.Timeout)
 	out, err := api.SendCommand(ctx, &ssm.SendCommandInput{
 		DocumentName:   aws.String("AWS-RunShellScript"),
 		InstanceIds:    []string{id},
@@ -122,25 +122,23 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 func (s *Step) gpuPending(doc *document.Document, step, status, commandID string, deadline time.Time) error {
 	now := s.clock.Now()
 	if !now.Before(deadline) {
-		setStatus(doc, StatusGPU, document.Poll{Status: status, TimedOut: true, Detail: commandID})
+		doc.SetStatus(StatusGPU, document.Poll{Status: status, TimedOut: true, Detail: commandID})
 		remedy := remedyGPUTimeout
 		if commandID == "" {
 			remedy = remedyAgent
 		}
 		return steperr.Timeout(step, "GPU check of instance "+doc.Resources.InstanceID, deadline, remedy)
 	}
-	percent := elapsedPercent(now, deadline.Add(-gpuDeadline), typicalGPUCheck)
-	setStatus(doc, StatusGPU, document.Poll{Status: status, Detail: commandID, NextPollSeconds: pollGPU, Percent: percent})
-	doc.Report(now, document.StageGPU, "Checking the instance's GPU...", doc.Resources.InstanceID).StagePercent = percent
+	p := GPUCheckWait.Pending(status, deadline, now)
+	p.Detail = commandID
+	doc.SetStatus(StatusGPU, p)
+	doc.Report(now, document.StageGPU, "Checking the instance's GPU...", doc.Resources.InstanceID).StagePercent = p.Percent
 	return nil
 }
 
-// typicalGPUCheck: agent registration (~60 s) plus the command.
-const typicalGPUCheck = 70 * time.Second
-
 // gpuFailed records and returns a failed check.
 func (s *Step) gpuFailed(doc *document.Document, step, message string) error {
-	setStatus(doc, StatusGPU, document.Poll{Status: string(ssmtypes.CommandInvocationStatusFailed), Failed: true, Detail: message})
+	doc.SetStatus(StatusGPU, document.Poll{Status: string(ssmtypes.CommandInvocationStatusFailed), Failed: true, Detail: message})
 	return steperr.New(steperr.GpuCheckFailed, step, message, remedyGPU)
 }
 

@@ -66,7 +66,7 @@ func clientTokens(doc *document.Document) []string {
 func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 	log := s.logger(doc, ActionLaunch)
 	ec2c, ssmc := s.clients(doc)
-	s.deadline(doc, document.StatusInstance, instanceDeadline)
+	deadline := doc.Deadline(document.StatusInstance, s.clock.Now(), InstanceWait.Timeout)
 
 	if doc.Resources.InstanceID == "" {
 		// A launch whose answer was lost (Lambda timeout, crash) left an
@@ -93,7 +93,7 @@ func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 		log.Info("launched instance", "resource", "instance", "id", doc.Resources.InstanceID,
 			"instance_type", doc.Resources.InstanceType, "availability_zone", doc.Resources.AvailabilityZone)
 	}
-	setStatus(doc, document.StatusInstance, document.Poll{Status: statePending, Percent: 10, NextPollSeconds: pollPending})
+	doc.SetStatus(document.StatusInstance, launchWait(doc).Pending(statePending, deadline, s.clock.Now()))
 	doc.Report(s.clock.Now(), document.StageCompute,
 		fmt.Sprintf("Launching %s instance %s...", doc.Resources.InstanceType, doc.Resources.InstanceID), doc.Resources.InstanceID)
 	return nil

@@ -3,7 +3,6 @@ package compute
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -18,7 +17,7 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	step := stepName(ActionStatus)
 	ec2c, _ := s.clients(doc)
 	id := doc.Resources.InstanceID
-	deadline := s.deadline(doc, document.StatusInstance, instanceDeadline)
+	deadline := doc.Deadline(document.StatusInstance, s.clock.Now(), InstanceWait.Timeout)
 	if id == "" {
 		return steperr.New(steperr.InstanceLaunchFailed, step, "no instance in the ledger to wait for",
 			"The launch action did not record an instance: check its output, then retry the deployment.")
@@ -37,35 +36,36 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	switch state {
 	case stateRunning:
 		record(doc, inst)
-		setStatus(doc, document.StatusInstance, document.Poll{Status: state, Done: true, Percent: 100})
+		// The compute stage's timing tells the load balancer step when the
+		// workload should answer (it boots after running).
+		doc.SetTiming(document.StageCompute, aws.ToTime(inst.LaunchTime), s.clock.Now())
+		doc.SetStatus(document.StatusInstance, document.Poll{Status: state, Done: true, Percent: 100})
 		doc.Report(s.clock.Now(), document.StageCompute, fmt.Sprintf("Instance %s is running", id), id).StagePercent = 100
 		s.logger(doc, ActionStatus).Info("instance running", "resource", "instance", "id", id, "public_ip", doc.Resources.PublicIP)
 		return nil
 	case statePending:
 		now := s.clock.Now()
 		if !now.Before(deadline) {
-			setStatus(doc, document.StatusInstance, document.Poll{Status: state, TimedOut: true})
+			doc.SetStatus(document.StatusInstance, document.Poll{Status: state, TimedOut: true})
 			return steperr.Timeout(step, "instance "+id, deadline, remedyInstanceTimeout)
 		}
-		setStatus(doc, document.StatusInstance, document.Poll{
-			Status: state, Percent: elapsedPercent(now, deadline.Add(-instanceDeadline), typicalLaunch(doc)), NextPollSeconds: pollPending,
-		})
+		doc.SetStatus(document.StatusInstance, launchWait(doc).Pending(state, deadline, now))
 		s.logger(doc, ActionStatus).Debug("instance pending", "resource", "instance", "id", id)
 		return nil
 	default:
-		setStatus(doc, document.StatusInstance, document.Poll{Status: state, Failed: true, Detail: stateReason(inst)})
+		doc.SetStatus(document.StatusInstance, document.Poll{Status: state, Failed: true, Detail: stateReason(inst)})
 		return steperr.New(steperr.InstanceLaunchFailed, step,
 			fmt.Sprintf("instance %s is %s before running: %s", id, state, stateReason(inst)), remedyState)
 	}
 }
 
-// typicalLaunch is how long pending usually lasts: about 20 s, a minute
-// for a GPU type booting a Deep Learning AMI.
-func typicalLaunch(doc *document.Document) time.Duration {
+// launchWait is the wait for the instance launched: GPUInstanceWait for a
+// GPU type, whose Deep Learning AMI boots slowly, InstanceWait otherwise.
+func launchWait(doc *document.Document) document.Wait {
 	if document.IsGPUInstanceType(doc.Resources.InstanceType) {
-		return time.Minute
+		return GPUInstanceWait
 	}
-	return 20 * time.Second
+	return InstanceWait
 }
 
 // stateReason is why EC2 says the instance left pending/running.

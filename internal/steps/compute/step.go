@@ -38,24 +38,21 @@ const (
 // (document has no constant for it).
 const StatusGPU = "gpu"
 
-// Deadlines, each computed once when its wait starts.
-const (
-	// instanceDeadline bounds pending→running: 20 s typical, about a minute
-	// for a Deep Learning AMI; ten minutes means something is wrong.
-	instanceDeadline = 10 * time.Minute
-	// gpuDeadline bounds the GPU check: the SSM agent registers about a
-	// minute after boot, the command takes seconds.
-	gpuDeadline = 10 * time.Minute
-	// terminateDeadline bounds shutting-down→terminated (about a minute;
-	// GPU instances with large volumes take longer).
-	terminateDeadline = 15 * time.Minute
-)
-
-// Poll intervals the state machine's Wait states read.
-const (
-	pollPending   = 10
-	pollGPU       = 10
-	pollTerminate = 15
+// The step's waits (read-only), paced by document.Pace.
+var (
+	// InstanceWait: pending→running takes about 20 s (the design's
+	// measurements); ten minutes means something is wrong.
+	InstanceWait = document.Wait{Typical: 20 * time.Second, Timeout: 10 * time.Minute}
+	// GPUInstanceWait: a GPU type booting a Deep Learning AMI takes about
+	// a minute to run.
+	GPUInstanceWait = document.Wait{Typical: time.Minute, Timeout: 10 * time.Minute}
+	// GPUCheckWait: the SSM agent registers about a minute after it first
+	// sees the instance running (30–90 s observed), the invocation becomes
+	// visible in ~2 s and nvidia-smi takes seconds.
+	GPUCheckWait = document.Wait{Typical: 70 * time.Second, Timeout: 10 * time.Minute}
+	// TerminateWait: shutting-down→terminated takes about a minute; GPU
+	// instances with large volumes take longer.
+	TerminateWait = document.Wait{Typical: time.Minute, Timeout: 15 * time.Minute}
 )
 
 // ec2API is what the step calls on EC2.
@@ -116,31 +113,3 @@ func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
 
 // stepName is the cause's "step" for an action, e.g. "compute-launch".
 func stepName(action string) string { return "compute-" + action }
-
-// deadline returns the deadline of key, setting it to now+d on first use
-// so retries and re-polls never extend it.
-func (s *Step) deadline(doc *document.Document, key string, d time.Duration) time.Time {
-	if doc.Deadlines == nil {
-		doc.Deadlines = map[string]string{}
-	}
-	if t, err := document.ParseTimestamp(doc.Deadlines[key]); err == nil {
-		return t
-	}
-	t := s.clock.Now().Add(d)
-	doc.Deadlines[key] = document.Timestamp(t)
-	return t
-}
-
-// setStatus writes a poll result.
-func setStatus(doc *document.Document, key string, p document.Poll) {
-	if doc.Status == nil {
-		doc.Status = map[string]document.Poll{}
-	}
-	doc.Status[key] = p
-}
-
-// elapsedPercent estimates a wait's progress from the time since it
-// started against its typical duration; it stays below 100 until done.
-func elapsedPercent(now, started time.Time, typical time.Duration) int {
-	return min(max(int(now.Sub(started)*100/typical), 0), 95)
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -18,11 +17,11 @@ import (
 func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 	step := stepName(ActionTerminate)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
-		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	s.deadline(doc, document.StatusInstanceTerminate, terminateDeadline)
+	deadline := doc.Deadline(document.StatusInstanceTerminate, s.clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
 		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
@@ -38,9 +37,9 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 		ids = append(ids, id)
 		s.logger(doc, ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
 	}
-	setStatus(doc, document.StatusInstanceTerminate, document.Poll{
-		Status: stateShuttingDown, Done: len(ids) == 0, NextPollSeconds: pollTerminate,
-	})
+	p := TerminateWait.Pending(stateShuttingDown, deadline, s.clock.Now())
+	p.Done = len(ids) == 0
+	doc.SetStatus(document.StatusInstanceTerminate, p)
 	doc.Report(s.clock.Now(), doc.TeardownStage(), "Terminating instances: "+strings.Join(ids, ", "), doc.Resources.InstanceID)
 	return nil
 }
@@ -50,17 +49,17 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) error {
 	step := stepName(ActionTerminateStatus)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
-		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	deadline := s.deadline(doc, document.StatusInstanceTerminate, terminateDeadline)
+	deadline := doc.Deadline(document.StatusInstanceTerminate, s.clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
 		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
 	}
 	if len(found) == 0 {
-		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
+		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
 		doc.Report(s.clock.Now(), doc.TeardownStage(), "Instances terminated", doc.Resources.InstanceID)
 		return nil
 	}
@@ -70,15 +69,11 @@ func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) erro
 	}
 	now := s.clock.Now()
 	if !now.Before(deadline) {
-		setStatus(doc, document.StatusInstanceTerminate, document.Poll{Status: string(found[0].State.Name), TimedOut: true})
+		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: string(found[0].State.Name), TimedOut: true})
 		return steperr.Timeout(step, "termination of "+strings.Join(states, ", "), deadline, remedyTerminateTimeout)
 	}
-	setStatus(doc, document.StatusInstanceTerminate, document.Poll{
-		Status: string(found[0].State.Name), NextPollSeconds: pollTerminate, Detail: strings.Join(states, ", "),
-		Percent: elapsedPercent(now, deadline.Add(-terminateDeadline), typicalTerminate),
-	})
+	p := TerminateWait.Pending(string(found[0].State.Name), deadline, now)
+	p.Detail = strings.Join(states, ", ")
+	doc.SetStatus(document.StatusInstanceTerminate, p)
 	return nil
 }
-
-// typicalTerminate is shutting-down→terminated, about a minute.
-const typicalTerminate = time.Minute

@@ -52,15 +52,11 @@ func (s *Step) finalize(_ context.Context, doc *document.Document) error {
 	doc.Resources.N8NURL = url
 
 	now := s.clock.Now()
-	if doc.Timings == nil {
-		doc.Timings = map[string]document.Timing{}
+	started, err := document.ParseTimestamp(doc.Timings[document.StageFinalize].StartedAt)
+	if err != nil {
+		started = now
 	}
-	t := doc.Timings[document.StageFinalize]
-	if t.StartedAt == "" {
-		t.StartedAt = document.Timestamp(now)
-	}
-	t.EndedAt = document.Timestamp(now)
-	doc.Timings[document.StageFinalize] = t
+	doc.SetTiming(document.StageFinalize, started, now)
 
 	attrs := []any{"deployment_id", doc.Request.DeploymentID, "n8n_url", url}
 	for _, d := range Durations(doc.Timings) {

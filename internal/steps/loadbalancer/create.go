@@ -45,7 +45,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
 	}
 	lbARN := aws.ToString(lb.LoadBalancerArn)
-	deadline := s.deadline(doc, document.StatusALB, albDeadline)
+	deadline := doc.Deadline(document.StatusALB, s.clock.Now(), ALBWait.Timeout)
 	// Invalid header fields are dropped rather than forwarded to nginx
 	// (request smuggling); deletion protection stays off so that rollback
 	// and destroy can delete the load balancer.
@@ -71,8 +71,8 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 			return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
 		}
 	}
-	poll := s.waiting(stateProvisioning, deadline, albDeadline, typicalALB)
-	setStatus(doc, document.StatusALB, poll)
+	poll := ALBWait.Pending(stateProvisioning, deadline, s.clock.Now())
+	doc.SetStatus(document.StatusALB, poll)
 	doc.Report(s.clock.Now(), document.StageLoadBalancer,
 		fmt.Sprintf("Load balancer %s is provisioning...", doc.Request.ALBName()), lbARN).StagePercent = poll.Percent
 	return nil
@@ -149,9 +149,9 @@ func (s *Step) ensureTargetGroup(ctx context.Context, c api, doc *document.Docum
 			HealthCheckEnabled:         aws.Bool(true),
 			HealthCheckProtocol:        types.ProtocolEnumHttp,
 			HealthCheckPath:            aws.String(healthCheckPath),
-			HealthCheckIntervalSeconds: aws.Int32(healthInterval),
+			HealthCheckIntervalSeconds: aws.Int32(int32(HealthCheckInterval.Seconds())),
 			HealthCheckTimeoutSeconds:  aws.Int32(healthTimeout),
-			HealthyThresholdCount:      aws.Int32(healthyCount),
+			HealthyThresholdCount:      aws.Int32(HealthyThreshold),
 			UnhealthyThresholdCount:    aws.Int32(unhealthyCount),
 			Matcher:                    &types.Matcher{HttpCode: aws.String(healthMatcher)},
 			Tags:                       tags(doc, name),

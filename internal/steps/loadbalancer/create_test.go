@@ -86,7 +86,7 @@ func TestCreateWithoutCDNForwardsEverything(t *testing.T) {
 	poll := doc.Status[document.StatusALB]
 	assert.Equal(t, "provisioning", poll.Status)
 	assert.False(t, poll.Done)
-	assert.Equal(t, 60, poll.NextPollSeconds)
+	assert.Equal(t, 182, poll.NextPollSeconds, "just after the typical 3 min")
 	assert.Equal(t, document.StageLoadBalancer, doc.Progress.Stage)
 	assert.Equal(t, res.ALBARN, doc.Progress.ResourceID)
 }

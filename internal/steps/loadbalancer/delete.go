@@ -38,7 +38,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 	}
 	if res.ALBARN != "" {
-		s.deadline(doc, StatusALBDelete, albDeleteDeadline)
+		doc.Deadline(StatusALBDelete, s.clock.Now(), ALBDeleteWait.Timeout)
 		_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)})
 		if err := gone(log, "alb", res.ALBARN, err); err != nil {
 			remedy := remedyDelete
@@ -60,7 +60,10 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 			return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
 		}
 	}
-	setStatus(doc, StatusALBDelete, document.Poll{Status: stateDeleted, Done: res.ALBARN == "", NextPollSeconds: deletePollSeconds})
+	now := s.clock.Now()
+	p := ALBDeleteWait.Pending(stateDeleting, doc.Deadline(StatusALBDelete, now, ALBDeleteWait.Timeout), now)
+	p.Done = res.ALBARN == ""
+	doc.SetStatus(StatusALBDelete, p)
 	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
 	return nil
 }
@@ -125,7 +128,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	step, log, c := stepName(ActionDeleteStatus), s.logger(doc, ActionDeleteStatus), s.client(doc)
 	arn := doc.Resources.ALBARN
 	done := func() error {
-		setStatus(doc, StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
+		doc.SetStatus(StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
 		doc.Report(s.clock.Now(), doc.TeardownStage(), "Load balancer deleted", arn)
 		return nil
 	}
@@ -139,11 +142,11 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	if err != nil {
 		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyDelete)
 	}
-	deadline := s.deadline(doc, StatusALBDelete, albDeleteDeadline)
+	deadline := doc.Deadline(StatusALBDelete, s.clock.Now(), ALBDeleteWait.Timeout)
 	if s.clock.Now().After(deadline) {
 		return steperr.Timeout(step, "deletion of load balancer "+arn, deadline, remedyDeleteTimeout)
 	}
 	log.Debug("load balancer still exists", "resource", "alb", "id", arn)
-	setStatus(doc, StatusALBDelete, document.Poll{Status: stateDeleting, NextPollSeconds: deletePollSeconds})
+	doc.SetStatus(StatusALBDelete, ALBDeleteWait.Pending(stateDeleting, deadline, s.clock.Now()))
 	return nil
 }

@@ -127,7 +127,7 @@ func TestDeleteStatusWaitsForTheLoadBalancerToGo(t *testing.T) {
 	poll := doc.Status[loadbalancer.StatusALBDelete]
 	assert.False(t, poll.Done)
 	assert.Equal(t, "deleting", poll.Status)
-	assert.Equal(t, 10, poll.NextPollSeconds)
+	assert.Equal(t, 7, poll.NextPollSeconds, "just after the typical 5 s")
 
 	e.clock.Advance(10*time.Minute + time.Second)
 	requireStepError(t, e.run(loadbalancer.ActionDeleteStatus, doc), steperr.TimeoutName, "")

@@ -3,6 +3,7 @@ package loadbalancer
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -36,12 +37,14 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	if lb.State != nil {
 		state = *lb.State
 	}
-	deadline := s.deadline(doc, document.StatusALB, albDeadline)
+	deadline := doc.Deadline(document.StatusALB, s.clock.Now(), ALBWait.Timeout)
 	log.Debug("polled load balancer", "resource", "alb", "id", arn, "state", state.Code)
 	switch state.Code {
 	// active_impaired serves traffic (it cannot scale): good enough to go on.
 	case types.LoadBalancerStateEnumActive, types.LoadBalancerStateEnumActiveImpaired:
-		setStatus(doc, document.StatusALB, document.Poll{Status: string(state.Code), Done: true, Percent: 100})
+		doc.SetStatus(document.StatusALB, document.Poll{Status: string(state.Code), Done: true, Percent: 100})
+		// The stage's timing tells the target wait when health checks began.
+		doc.SetTiming(document.StageLoadBalancer, deadline.Add(-ALBWait.Timeout), s.clock.Now())
 		doc.Report(s.clock.Now(), document.StageLoadBalancer,
 			fmt.Sprintf("Load balancer is active: %s", aws.ToString(lb.DNSName)), arn).StagePercent = 100
 		return nil
@@ -52,8 +55,8 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	if s.clock.Now().After(deadline) {
 		return steperr.Timeout(step, "load balancer "+arn, deadline, remedyALBTimeout)
 	}
-	poll := s.waiting(string(state.Code), deadline, albDeadline, typicalALB)
-	setStatus(doc, document.StatusALB, poll)
+	poll := ALBWait.Pending(string(state.Code), deadline, s.clock.Now())
+	doc.SetStatus(document.StatusALB, poll)
 	doc.Report(s.clock.Now(), document.StageLoadBalancer,
 		fmt.Sprintf("Waiting for load balancer %s to become active...", doc.Request.ALBName()), arn).StagePercent = poll.Percent
 	return nil
@@ -76,9 +79,9 @@ func (s *Step) register(ctx context.Context, doc *document.Document) error {
 			fmt.Errorf("register instance %s with target group %s: %w", id, tg, err), remedyRegister)
 	}
 	log.Info("registered target", "resource", "target_group", "id", tg, "instance_id", id)
-	deadline := s.deadline(doc, document.StatusTargets, targetsDeadline)
-	poll := s.waiting(string(types.TargetHealthStateEnumInitial), deadline, targetsDeadline, typicalTargets)
-	setStatus(doc, document.StatusTargets, poll)
+	deadline := doc.Deadline(document.StatusTargets, s.clock.Now(), TargetsWait.Timeout)
+	poll := targetsWait(doc, deadline).Pending(string(types.TargetHealthStateEnumInitial), deadline, s.clock.Now())
+	doc.SetStatus(document.StatusTargets, poll)
 	doc.Report(s.clock.Now(), document.StageHealth,
 		fmt.Sprintf("Instance %s registered; waiting for it to pass health checks...", id), id).StagePercent = poll.Percent
 	return nil
@@ -102,14 +105,14 @@ func (s *Step) targetsStatus(ctx context.Context, doc *document.Document) error 
 	if len(out.TargetHealthDescriptions) > 0 && out.TargetHealthDescriptions[0].TargetHealth != nil {
 		health = *out.TargetHealthDescriptions[0].TargetHealth
 	}
-	deadline := s.deadline(doc, document.StatusTargets, targetsDeadline)
+	deadline := doc.Deadline(document.StatusTargets, s.clock.Now(), TargetsWait.Timeout)
 	detail := string(health.Reason)
 	if d := aws.ToString(health.Description); d != "" {
 		detail += ": " + d
 	}
 	log.Debug("polled target health", "resource", "target", "id", id, "state", health.State, "reason", health.Reason)
 	if health.State == types.TargetHealthStateEnumHealthy {
-		setStatus(doc, document.StatusTargets, document.Poll{Status: string(health.State), Done: true, Percent: 100})
+		doc.SetStatus(document.StatusTargets, document.Poll{Status: string(health.State), Done: true, Percent: 100})
 		doc.Report(s.clock.Now(), document.StageHealth, fmt.Sprintf("Instance %s is healthy behind the load balancer", id), id).StagePercent = 100
 		return nil
 	}
@@ -119,10 +122,36 @@ func (s *Step) targetsStatus(ctx context.Context, doc *document.Document) error 
 		return steperr.New(steperr.TargetUnhealthy, step,
 			fmt.Sprintf("instance %s is %s behind the load balancer (%s)", id, health.State, detail), remedyUnhealthy)
 	}
-	poll := s.waiting(string(health.State), deadline, targetsDeadline, typicalTargets)
+	poll := targetsWait(doc, deadline).Pending(string(health.State), deadline, s.clock.Now())
 	poll.Detail = detail
-	setStatus(doc, document.StatusTargets, poll)
+	doc.SetStatus(document.StatusTargets, poll)
 	doc.Report(s.clock.Now(), document.StageHealth,
 		fmt.Sprintf("Waiting for instance %s to pass health checks (%s)...", id, health.State), id).StagePercent = poll.Percent
 	return nil
+}
+
+// targetsWait is the wait for the target registered TargetsWait.Timeout
+// before deadline to turn healthy: HealthyThreshold checks after the
+// latest of its registration, the load balancer turning active and the
+// workload answering (typicalWorkload after the instance was seen running),
+// as the stages' timings tell; TargetsWait's typical when they do not.
+func targetsWait(doc *document.Document, deadline time.Time) document.Wait {
+	registered := deadline.Add(-TargetsWait.Timeout)
+	running, err := document.ParseTimestamp(doc.Timings[document.StageCompute].EndedAt)
+	if err != nil {
+		return TargetsWait
+	}
+	checked := later(registered, running.Add(typicalWorkload))
+	if active, err := document.ParseTimestamp(doc.Timings[document.StageLoadBalancer].EndedAt); err == nil {
+		checked = later(checked, active)
+	}
+	return document.Wait{Typical: checked.Sub(registered) + HealthyThreshold*HealthCheckInterval, Timeout: TargetsWait.Timeout}
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -41,37 +41,33 @@ const (
 // balancer's deletion (document has no constant for it).
 const StatusALBDelete = "alb_delete"
 
-// Deadlines, each computed once when its wait starts.
-const (
-	// albDeadline bounds provisioning→active: about 3 min typically
-	// (DESIGN.md), but AWS states no bound and peers report up to 30 min.
-	// 15 min lets slow regions finish and still fails a stuck ALB well
-	// before the SDK waiter's defaults would.
-	albDeadline = 15 * time.Minute
-	// targetsDeadline bounds the wait for a healthy target: the original
-	// tool waited up to 600 s (REFERENCE.md).
-	targetsDeadline = 10 * time.Minute
-	// albDeleteDeadline bounds DeleteLoadBalancer taking effect, normally
-	// seconds.
-	albDeleteDeadline = 10 * time.Minute
+// The step's waits (read-only), paced by document.Pace.
+var (
+	// ALBWait: provisioning→active takes about 3 min (DESIGN.md), but AWS
+	// states no bound and peers report up to 30 min. 15 min lets slow
+	// regions finish and still fails a stuck ALB well before the SDK
+	// waiter's defaults would.
+	ALBWait = document.Wait{Typical: 3 * time.Minute, Timeout: 15 * time.Minute}
+	// TargetsWait: registration→healthy when nothing is known of the
+	// instance's boot: the workload answers typicalWorkload after boot,
+	// then HealthyThreshold checks must pass (see targetsWait). The
+	// original tool waited up to 600 s (REFERENCE.md).
+	TargetsWait = document.Wait{Typical: typicalWorkload + HealthyThreshold*HealthCheckInterval, Timeout: 10 * time.Minute}
+	// ALBDeleteWait: DeleteLoadBalancer takes effect within seconds.
+	ALBDeleteWait = document.Wait{Typical: 5 * time.Second, Timeout: 10 * time.Minute}
 )
 
-// Typical durations, from which progress and poll times are estimated.
-const (
-	// typicalALB is provisioning→active (DESIGN.md: ≈ 3 min).
-	typicalALB = 3 * time.Minute
-	// typicalTargets is registration→healthy: the workload answers about
-	// 4 min after boot (image pulls), then two 30 s checks must pass.
-	typicalTargets = 5 * time.Minute
-)
+// typicalWorkload is how long after the instance runs its workload answers
+// on port 80: the UserData pulls the images and starts the stack (≈ 4 min,
+// DESIGN.md).
+const typicalWorkload = 4 * time.Minute
 
-// Poll intervals, in seconds, the state machine's Wait states read.
+// The target group's health check: a target turns healthy
+// HealthyThreshold checks, HealthCheckInterval apart, after the workload
+// answers and the load balancer checks it.
 const (
-	minPollSeconds    = 10
-	maxPollSeconds    = 60
-	deletePollSeconds = 10
-	// maxPendingPercent keeps a wait's estimate below 100 until it is done.
-	maxPendingPercent = 95
+	HealthCheckInterval = 30 * time.Second
+	HealthyThreshold    = 2
 )
 
 // The load balancer's shape: GeuseMaker's workload answers HTTP on port 80
@@ -79,9 +75,7 @@ const (
 const (
 	httpPort          = 80
 	healthCheckPath   = "/healthz"
-	healthInterval    = 30 // seconds
-	healthTimeout     = 5  // seconds
-	healthyCount      = 2
+	healthTimeout     = 5 // seconds
 	unhealthyCount    = 3
 	healthMatcher     = "200"
 	attrDropInvalid   = "routing.http.drop_invalid_header_fields.enabled"
@@ -156,38 +150,6 @@ func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
 
 // stepName is the cause's "step" for an action, e.g. "loadbalancer-create".
 func stepName(action string) string { return "loadbalancer-" + action }
-
-// deadline returns the deadline of key, setting it to now+d on first use
-// so retries and re-polls never extend it.
-func (s *Step) deadline(doc *document.Document, key string, d time.Duration) time.Time {
-	if doc.Deadlines == nil {
-		doc.Deadlines = map[string]string{}
-	}
-	if t, err := document.ParseTimestamp(doc.Deadlines[key]); err == nil {
-		return t
-	}
-	t := s.clock.Now().Add(d)
-	doc.Deadlines[key] = document.Timestamp(t)
-	return t
-}
-
-// waiting returns a pending poll for a wait that started at deadline-total
-// and typically lasts typical: progress estimated from elapsed time, next
-// poll when the transition is due (bounded to minPollSeconds..maxPollSeconds).
-func (s *Step) waiting(status string, deadline time.Time, total, typical time.Duration) document.Poll {
-	elapsed := s.clock.Now().Sub(deadline.Add(-total))
-	percent := min(max(int(elapsed*100/typical), 0), maxPendingPercent)
-	next := min(max(int((typical-elapsed).Seconds()), minPollSeconds), maxPollSeconds)
-	return document.Poll{Status: status, Percent: percent, NextPollSeconds: next}
-}
-
-// setStatus writes a poll result.
-func setStatus(doc *document.Document, key string, p document.Poll) {
-	if doc.Status == nil {
-		doc.Status = map[string]document.Poll{}
-	}
-	doc.Status[key] = p
-}
 
 // tags returns the deployment's tags plus Name, sorted by key.
 func tags(doc *document.Document, name string) []types.Tag {

@@ -30,8 +30,10 @@ func (s *Step) createFileSystem(ctx context.Context, doc *document.Document) err
 		// Recorded before anything waits on it, so rollback finds it.
 		doc.Resources.EFSID = id
 	}
-	s.deadline(doc, document.StatusEFS, fileSystemDeadline)
-	doc.Report(s.clock.Now(), document.StageStorage, "Creating EFS file system...", doc.Resources.EFSID)
+	now := s.clock.Now()
+	deadline := doc.Deadline(document.StatusEFS, now, FileSystemWait.Timeout)
+	doc.SetStatus(document.StatusEFS, FileSystemWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
+	doc.Report(now, document.StageStorage, "Creating EFS file system...", doc.Resources.EFSID)
 	return nil
 }
 
@@ -186,8 +188,10 @@ func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) e
 		return failure(action, fmt.Sprintf("no mount target for file system %s in subnets %v", fsID, doc.Resources.SubnetIDs),
 			"Check that the subnets are in the deployment's VPC and in zones where EFS is available, then retry.")
 	}
-	s.deadline(doc, document.StatusMountTargets, mountTargetsDeadline)
-	doc.Report(s.clock.Now(), document.StageStorage, "Creating EFS mount targets...", fsID)
+	now := s.clock.Now()
+	deadline := doc.Deadline(document.StatusMountTargets, now, MountTargetsWait.Timeout)
+	doc.SetStatus(document.StatusMountTargets, MountTargetsWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
+	doc.Report(now, document.StageStorage, "Creating EFS mount targets...", fsID)
 	return nil
 }
 

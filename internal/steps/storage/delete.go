@@ -22,7 +22,7 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 	if err := sweepFileSystem(ctx, c, doc); err != nil {
 		return awsFailure(action, err, "Check that the role may call elasticfilesystem:DescribeFileSystems, then retry.")
 	}
-	targets, err := ownedMountTargets(ctx, c, doc)
+	targets, err := s.ownedMountTargets(ctx, c, doc)
 	if err != nil {
 		return awsFailure(action, err, "Check that the role may call elasticfilesystem:DescribeMountTargets, then retry.")
 	}
@@ -46,8 +46,10 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 			log.Info("deleting mount target", "resource", "mount_target", "id", id)
 		}
 	}
-	s.deadline(doc, document.StatusMountTargetDelete, mountTargetsDeleteDeadline)
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting EFS mount targets...", doc.Resources.EFSID)
+	now := s.clock.Now()
+	deadline := doc.Deadline(document.StatusMountTargetDelete, now, MountTargetsDeleteWait.Timeout)
+	doc.SetStatus(document.StatusMountTargetDelete, MountTargetsDeleteWait.Pending(string(types.LifeCycleStateDeleting), deadline, now))
+	doc.Report(now, doc.TeardownStage(), "Deleting EFS mount targets...", doc.Resources.EFSID)
 	return nil
 }
 
@@ -55,24 +57,23 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 // targets are gone.
 func (s *Step) mountTargetsDeletedStatus(ctx context.Context, doc *document.Document) error {
 	const action = ActionMountTargetsDeletedStatus
-	deadline := s.deadline(doc, document.StatusMountTargetDelete, mountTargetsDeleteDeadline)
+	deadline := doc.Deadline(document.StatusMountTargetDelete, s.clock.Now(), MountTargetsDeleteWait.Timeout)
 	c := s.client(doc)
 	if err := sweepFileSystem(ctx, c, doc); err != nil {
 		return awsFailure(action, err, "Check that the role may call elasticfilesystem:DescribeFileSystems, then retry.")
 	}
-	targets, err := ownedMountTargets(ctx, c, doc)
+	targets, err := s.ownedMountTargets(ctx, c, doc)
 	if err != nil {
 		return awsFailure(action, err, "Check that the role may call elasticfilesystem:DescribeMountTargets, then retry.")
 	}
 	s.logger(doc, action).Debug("polled mount target deletion", "resource", "efs", "id", doc.Resources.EFSID, "left", len(targets))
 	if len(targets) == 0 {
-		setStatus(doc, document.StatusMountTargetDelete, document.Poll{Status: string(types.LifeCycleStateDeleted), Done: true, Percent: 100})
+		doc.SetStatus(document.StatusMountTargetDelete, document.Poll{Status: string(types.LifeCycleStateDeleted), Done: true, Percent: 100})
 		return nil
 	}
-	percent, next := pollTiming(s.clock.Now(), waitStart(deadline, mountTargetsDeleteDeadline), typicalMountTargetDelete)
-	return s.finish(doc, action, document.StatusMountTargetDelete, "deletion of the mount targets of "+doc.Resources.EFSID,
-		document.Poll{Status: string(types.LifeCycleStateDeleting), Percent: percent, NextPollSeconds: next,
-			Detail: fmt.Sprintf("%d mount targets left", len(targets))}, deadline,
+	p := MountTargetsDeleteWait.Pending(string(types.LifeCycleStateDeleting), deadline, s.clock.Now())
+	p.Detail = fmt.Sprintf("%d mount targets left", len(targets))
+	return s.finish(doc, action, document.StatusMountTargetDelete, "deletion of the mount targets of "+doc.Resources.EFSID, p, deadline,
 		"EFS did not delete the mount targets in time; delete them in the EFS console, then run destroy again.")
 }
 

@@ -3,13 +3,17 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/ec2tag"
 )
 
 // findFileSystemByID returns a file system, or nil when it does not exist.
@@ -76,6 +80,13 @@ func findMountTargetByID(ctx context.Context, c efsAPI, id string) (*types.Mount
 // sweepFileSystem completes the ledger from the deployment's CreationToken,
 // so a delete finds a file system whose id a failed run never recorded.
 func sweepFileSystem(ctx context.Context, c efsAPI, doc *document.Document) error {
+	if id := doc.Request.EFSID; id != "" {
+		// The request names the user's file system: supplied, whatever the
+		// ledger (a destroy starts from the request alone).
+		doc.Resources.EFSID = id
+		doc.Resources.MarkSupplied(document.KeyEFSID)
+		return nil
+	}
 	if doc.Resources.EFSID != "" {
 		return nil
 	}
@@ -88,14 +99,18 @@ func sweepFileSystem(ctx context.Context, c efsAPI, doc *document.Document) erro
 }
 
 // ownedMountTargets returns the mount targets the deployment must delete:
-// on its own file system every one; on a supplied file system only those
-// the ledger says the deployment created.
-func ownedMountTargets(ctx context.Context, c efsAPI, doc *document.Document) ([]types.MountTargetDescription, error) {
+// on its own file system every one; on a supplied file system those the
+// ledger says it created or, with no ledger (a destroy from the request),
+// those in the deployment's EFS security group.
+func (s *Step) ownedMountTargets(ctx context.Context, c efsAPI, doc *document.Document) ([]types.MountTargetDescription, error) {
 	if !doc.Resources.Supplied(document.KeyEFSID) {
 		if doc.Resources.EFSID == "" {
 			return nil, nil
 		}
 		return listMountTargets(ctx, c, doc.Resources.EFSID)
+	}
+	if len(doc.Resources.MountTargetIDs) == 0 {
+		return s.mountTargetsInOurGroup(ctx, c, doc)
 	}
 	var out []types.MountTargetDescription
 	for _, id := range doc.Resources.MountTargetIDs {
@@ -105,6 +120,52 @@ func ownedMountTargets(ctx context.Context, c efsAPI, doc *document.Document) ([
 		}
 		if mt != nil {
 			out = append(out, *mt)
+		}
+	}
+	return out, nil
+}
+
+// mountTargetsInOurGroup returns the mount targets of the supplied file
+// system that carry the deployment's EFS security group: mount targets
+// take no tags, and the group (named and tagged for the deployment) is
+// what marks ours among the user's.
+func (s *Step) mountTargetsInOurGroup(ctx context.Context, c efsAPI, doc *document.Document) ([]types.MountTargetDescription, error) {
+	group := doc.Resources.SecurityGroupIDs[document.SGRoleEFS]
+	if group == "" {
+		regional := func(o *ec2.Options) {
+			if doc.Request.Region != "" {
+				o.Region = doc.Request.Region
+			}
+		}
+		out, err := ec2.NewFromConfig(s.cfg, regional).DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
+			Filters: []ec2types.Filter{
+				ec2tag.Filter("group-name", doc.Request.SecurityGroupName(document.SGRoleEFS)),
+				ec2tag.Deployment(doc.Request),
+			},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("find security group %s: %w", doc.Request.SecurityGroupName(document.SGRoleEFS), err)
+		}
+		if len(out.SecurityGroups) == 0 {
+			return nil, nil // no group of ours, so no mount target of ours
+		}
+		group = aws.ToString(out.SecurityGroups[0].GroupId)
+	}
+	all, err := listMountTargets(ctx, c, doc.Resources.EFSID)
+	if err != nil {
+		return nil, err
+	}
+	var out []types.MountTargetDescription
+	for _, mt := range all {
+		groups, err := c.DescribeMountTargetSecurityGroups(ctx, &efs.DescribeMountTargetSecurityGroupsInput{MountTargetId: mt.MountTargetId})
+		if awsapi.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("describe security groups of mount target %s: %w", aws.ToString(mt.MountTargetId), err)
+		}
+		if slices.Contains(groups.SecurityGroups, group) {
+			out = append(out, mt)
 		}
 	}
 	return out, nil

@@ -36,25 +36,19 @@ const (
 	ActionDeleteFileSystem          = "delete_filesystem"
 )
 
-// Deadlines, each computed once when its wait starts.
-const (
-	// fileSystemDeadline bounds creating→available (≈20 s typical);
-	// terraform-provider-aws waits 10 minutes for the same transition.
-	fileSystemDeadline = 10 * time.Minute
-	// mountTargetsDeadline bounds creating→available (≈90 s typical);
+// The step's waits (read-only), paced by document.Pace.
+var (
+	// FileSystemWait: creating→available takes about 20 s (the design's
+	// measurements); terraform-provider-aws waits 10 minutes for the same
+	// transition.
+	FileSystemWait = document.Wait{Typical: 20 * time.Second, Timeout: 10 * time.Minute}
+	// MountTargetsWait: creating→available takes about 90 s;
 	// terraform-provider-aws raised its wait from 10 to 30 minutes after
 	// mount targets took longer than 10 (hashicorp/terraform-provider-aws#15293).
-	mountTargetsDeadline = 30 * time.Minute
-	// mountTargetsDeleteDeadline bounds deleting→gone (≈60 s typical);
+	MountTargetsWait = document.Wait{Typical: 90 * time.Second, Timeout: 30 * time.Minute}
+	// MountTargetsDeleteWait: deleting→gone takes about 60 s;
 	// terraform-provider-aws's default delete timeout is 10 minutes.
-	mountTargetsDeleteDeadline = 10 * time.Minute
-)
-
-// Typical durations the polls aim just after (the design's measurements).
-const (
-	typicalFileSystem        = 20 * time.Second
-	typicalMountTargets      = 90 * time.Second
-	typicalMountTargetDelete = 60 * time.Second
+	MountTargetsDeleteWait = document.Wait{Typical: 60 * time.Second, Timeout: 10 * time.Minute}
 )
 
 // Purpose of the idempotency token, awsapi.Token(id, tokenPurpose).
@@ -68,6 +62,7 @@ type efsAPI interface {
 	CreateMountTarget(context.Context, *efs.CreateMountTargetInput, ...func(*efs.Options)) (*efs.CreateMountTargetOutput, error)
 	DescribeMountTargets(context.Context, *efs.DescribeMountTargetsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error)
 	DeleteMountTarget(context.Context, *efs.DeleteMountTargetInput, ...func(*efs.Options)) (*efs.DeleteMountTargetOutput, error)
+	DescribeMountTargetSecurityGroups(context.Context, *efs.DescribeMountTargetSecurityGroupsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error)
 }
 
 // Step is the storage Lambda's logic.
@@ -112,25 +107,3 @@ func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
 
 // stepName is the cause's "step" for an action, e.g. "storage-create_filesystem".
 func stepName(action string) string { return "storage-" + action }
-
-// deadline returns the deadline of key, setting it to now+d on first use
-// so retries and re-polls never extend it.
-func (s *Step) deadline(doc *document.Document, key string, d time.Duration) time.Time {
-	if doc.Deadlines == nil {
-		doc.Deadlines = map[string]string{}
-	}
-	if t, err := document.ParseTimestamp(doc.Deadlines[key]); err == nil {
-		return t
-	}
-	t := s.clock.Now().Add(d)
-	doc.Deadlines[key] = document.Timestamp(t)
-	return t
-}
-
-// setStatus writes a poll result.
-func setStatus(doc *document.Document, key string, p document.Poll) {
-	if doc.Status == nil {
-		doc.Status = map[string]document.Poll{}
-	}
-	doc.Status[key] = p
-}

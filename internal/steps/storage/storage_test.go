@@ -131,6 +131,8 @@ func TestCreateFileSystemCreatesOneEncryptedTaggedFileSystem(t *testing.T) {
 	assert.Equal(t, "demo", tags[document.TagDeployment])
 	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
 	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), doc.Deadlines[document.StatusEFS])
+	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 22}, doc.Status[document.StatusEFS],
+		"the first wait can read when to poll: just after the typical 20 s")
 	assert.Equal(t, document.StageStorage, doc.Progress.Stage)
 	assert.Equal(t, doc.Resources.EFSID, doc.Progress.ResourceID)
 	assert.False(t, doc.Resources.Supplied(document.KeyEFSID))
@@ -231,29 +233,6 @@ func TestCreateFileSystemWithSuppliedID(t *testing.T) {
 	})
 }
 
-func TestPollTiming(t *testing.T) {
-	start := world.Epoch
-	tests := []struct {
-		name        string
-		elapsed     time.Duration
-		percent     int
-		nextSeconds int
-	}{
-		{"at the start: just after the typical duration", 0, 0, 92},
-		{"half way", 45 * time.Second, 50, 47},
-		{"just past typical: tight", 91 * time.Second, 95, 5},
-		{"long tail: backs off", 150 * time.Second, 95, 15},
-		{"very long tail: capped", time.Hour, 95, 30},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			percent, next := storage.PollTiming(start.Add(tt.elapsed), start, 90*time.Second)
-			assert.Equal(t, tt.percent, percent)
-			assert.Equal(t, tt.nextSeconds, next)
-		})
-	}
-}
-
 func TestFileSystemStatus(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
@@ -261,7 +240,7 @@ func TestFileSystemStatus(t *testing.T) {
 
 	e.mustRun(t, storage.ActionFileSystemStatus, doc)
 	poll := doc.Status[document.StatusEFS]
-	assert.Equal(t, document.Poll{Status: "creating", NextPollSeconds: 22}, poll)
+	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 22}, poll)
 	waiting := *doc.Progress
 
 	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
@@ -485,6 +464,7 @@ func TestSuppliedFileSystemMountTargets(t *testing.T) {
 		assert.Equal(t, "2 of 2 mount targets available", doc.Status[document.StatusMountTargets].Detail)
 
 		e.mustRun(t, storage.ActionDeleteMountTargets, doc)
+		assert.Equal(t, 62, doc.Status[document.StatusMountTargetDelete].NextPollSeconds, "just after the typical 60 s")
 		e.clk.Advance(time.Minute)
 		e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
 		assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
@@ -506,7 +486,7 @@ func TestMountTargetsStatus(t *testing.T) {
 
 	e.mustRun(t, storage.ActionMountTargetsStatus, doc)
 	poll := doc.Status[document.StatusMountTargets]
-	assert.Equal(t, document.Poll{Status: "creating", NextPollSeconds: 92, Detail: "0 of 2 mount targets available"}, poll)
+	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 92, Detail: "0 of 2 mount targets available"}, poll)
 
 	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
 	e.mustRun(t, storage.ActionMountTargetsStatus, doc)

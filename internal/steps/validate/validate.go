@@ -46,12 +46,17 @@ func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 			fmt.Sprintf("region: this GeuseMaker backend deploys into %s, the request asks for %s", s.region, doc.Request.Region),
 			fmt.Sprintf("Set \"region\": %q in the request, or deploy the GeuseMaker stack in %s and start the deployment there.", s.region, doc.Request.Region))
 	}
-	now := s.clock.Now()
-	if doc.Timings == nil {
-		doc.Timings = map[string]document.Timing{}
+	if id := doc.Request.EFSID; id != "" {
+		// A file system the request names is the user's. Mark it now: the
+		// storage step runs inside a Parallel branch whose ledger is merged
+		// shallowly with the other branch's, which would drop a mark made
+		// there.
+		doc.Resources.EFSID = id
+		doc.Resources.MarkSupplied(document.KeyEFSID)
 	}
+	now := s.clock.Now()
 	// The deployment's start: every later report measures progress from it.
-	doc.Timings[document.StageValidate] = document.Timing{StartedAt: document.Timestamp(now), EndedAt: document.Timestamp(now)}
+	doc.SetTiming(document.StageValidate, now, now)
 	r := doc.Request
 	doc.Report(now, document.StageValidate,
 		fmt.Sprintf("Deploying %s (tier %s, %s) in %s", r.DeploymentID, r.Tier, r.InstanceType, r.Region), "")

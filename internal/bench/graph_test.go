@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	simcf "geusemaker/internal/sim/cloudfront"
+	simec2 "geusemaker/internal/sim/ec2"
+	simelb "geusemaker/internal/sim/elbv2"
+)
+
+func TestCriticalPathIsTheLongestChainOfLatencies(t *testing.T) {
+	g := Graph{
+		{Name: "a", Latency: 10 * time.Second},
+		{Name: "b", Latency: 30 * time.Second},
+		{Name: "c", Latency: 5 * time.Second, Deps: []string{"a", "b"}},
+		{Name: "d", Latency: time.Minute, Deps: []string{"a"}},
+	}
+	end, path, err := g.CriticalPath()
+	require.NoError(t, err)
+	assert.Equal(t, 70*time.Second, end)
+	assert.Equal(t, []string{"a", "d"}, path)
+}
+
+func TestSequentialWaitsForThePreviousNodeButNotForAutoNodes(t *testing.T) {
+	g := Graph{
+		{Name: "launch", Latency: 10 * time.Second},
+		{Name: "boot", Latency: time.Minute, Deps: []string{"launch"}, Auto: true},
+		{Name: "alb", Latency: 30 * time.Second},
+		{Name: "healthy", Latency: 5 * time.Second, Deps: []string{"boot", "alb"}, Auto: true},
+		{Name: "cdn", Latency: 20 * time.Second, Deps: []string{"alb"}},
+	}
+	seq, err := g.Sequential([]string{"launch", "alb", "cdn"})
+	require.NoError(t, err)
+	assert.Equal(t, 75*time.Second, seq, "boot overlaps the ALB and CDN; healthy ends last")
+
+	waited, err := g.Sequential([]string{"launch", "alb", "healthy", "cdn"})
+	require.NoError(t, err)
+	assert.Equal(t, 95*time.Second, waited, "the CDN waits for the listed auto node")
+
+	_, err = g.Sequential([]string{"launch"})
+	assert.ErrorContains(t, err, "missing from the sequential order")
+}
+
+func TestScheduleRejectsCyclesAndUnknownDependencies(t *testing.T) {
+	for name, g := range map[string]Graph{
+		"cycle":   {{Name: "a", Deps: []string{"b"}}, {Name: "b", Deps: []string{"a"}}},
+		"unknown": {{Name: "a", Deps: []string{"nowhere"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := g.CriticalPath()
+			assert.Error(t, err)
+		})
+	}
+}
+
+func TestDeployGraphsFollowTheSimulatedLatencies(t *testing.T) {
+	def := DefaultLatencies()
+	tests := []struct {
+		tier       document.Tier
+		latencies  Latencies
+		bound, seq time.Duration
+		last       string
+	}{
+		// EFS 20 s + mount targets 90 s + run 20 s + workload 240 s;
+		// sequentially the profile's 10 s propagation comes after the mount
+		// targets.
+		{document.TierDev, def, 370 * time.Second, 380 * time.Second, nodeSmoke},
+		// … + health checks 2 × 30 s, the ALB's 3 min overlapping.
+		{document.TierAutomation, def, 430 * time.Second, 440 * time.Second, nodeSmoke},
+		// GPU run 60 s: healthy at 470 s; CloudFront at 360 s. Sequentially:
+		// 180 s running, GPU check 65 s, ALB 180 s, healthy 60 s, CloudFront 180 s.
+		{document.TierGPU, def, 470 * time.Second, 665 * time.Second, nodeSmoke},
+		// A 10-minute ALB: CloudFront ends at 13 min.
+		{document.TierGPU, def.With(map[string]time.Duration{simelb.LatencyProvision: 10 * time.Minute}), 780 * time.Second, 1085 * time.Second, nodeSmoke},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.tier), func(t *testing.T) {
+			g := DeployGraph(tt.tier, tt.latencies)
+			bound, path, err := g.CriticalPath()
+			require.NoError(t, err)
+			assert.Equal(t, tt.bound, bound)
+			assert.Equal(t, tt.last, path[len(path)-1])
+			seq, err := g.Sequential(DeploySequence(tt.tier))
+			require.NoError(t, err)
+			assert.Equal(t, tt.seq, seq)
+		})
+	}
+}
+
+func TestTeardownGraphsWaitForTheSlowestDeletion(t *testing.T) {
+	def := DefaultLatencies()
+	tests := []struct {
+		tier       document.Tier
+		bound, seq time.Duration
+	}{
+		// Terminate and mount target deletion, 60 s each, in parallel.
+		{document.TierDev, time.Minute, 2 * time.Minute},
+		{document.TierAutomation, time.Minute, 2 * time.Minute},
+		// CloudFront's disable, 2 min; sequentially before everything else.
+		{document.TierGPU, 2 * time.Minute, 4 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.tier), func(t *testing.T) {
+			g := TeardownGraph(tt.tier, def)
+			bound, _, err := g.CriticalPath()
+			require.NoError(t, err)
+			assert.Equal(t, tt.bound, bound)
+			seq, err := g.Sequential(TeardownSequence(tt.tier))
+			require.NoError(t, err)
+			assert.Equal(t, tt.seq, seq)
+		})
+	}
+}
+
+func TestDefaultLatenciesAreTheSimulatedServicesOwn(t *testing.T) {
+	l := DefaultLatencies()
+	assert.Equal(t, 3*time.Minute, l[simcf.LatencyDeploy])
+	assert.Equal(t, time.Minute, l[simec2.LatencyRunGPU])
+	fast := l.With(map[string]time.Duration{simcf.LatencyDeploy: time.Minute})
+	assert.Equal(t, time.Minute, fast[simcf.LatencyDeploy])
+	assert.Equal(t, 3*time.Minute, l[simcf.LatencyDeploy], "With leaves the receiver alone")
+}

@@ -1,4 +1,0 @@
-package storage
-
-// PollTiming exposes pollTiming to the external tests.
-var PollTiming = pollTiming
