@@ -178,34 +178,58 @@ func (l lane) invokeTask(name, lambda, action string, selector *map[string]any, 
 	return t
 }
 
-// poll is the one wait loop of every resource: a first Wait of
-// firstWaitSeconds (the status key is absent until the first check), the
-// status Task, then the Choice on $.status.<key>.done; not done goes to a
-// Wait of $.status.<key>.next_poll_seconds and back to the check. The
-// status action itself fails with Timeout past the deadline that the action
-// starting the wait wrote, and with the family's error on a failed state.
-// each, when given, runs after every check (e.g. a progress event).
-// The returned chain continues when the resource is done.
-func (l lane) poll(key, label, lambda, action string, firstWaitSeconds float64, each ...sfn.IChainable) sfn.Chain {
-	s := l.b.scope
-	first := sfn.NewWait(s, jsii.String("Wait for "+label), &sfn.WaitProps{
-		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(firstWaitSeconds))),
-	})
-	again := sfn.NewWait(s, jsii.String("Wait for "+label+" again"), &sfn.WaitProps{
-		Time: sfn.WaitTime_SecondsPath(jsii.String("$.status." + key + ".next_poll_seconds")),
-	})
-	check := l.invoke("Check "+label, lambda, action)
-	ready := sfn.NewChoice(s, jsii.String(label+" done?"), nil)
+// poll is the one wait loop of every resource, entered at its Wait: a
+// Wait of $.status.<key>.next_poll_seconds, the status Task, then the
+// Choice on $.status.<key>.done, whose not done goes back to the Wait. The
+// action that starts the wait writes the status with its first interval
+// (from document.Pace: just past the typical duration), and every status
+// action the next one; next_poll_seconds is never omitted, so the Wait
+// always finds it (0 when the starting action found the resource done
+// already). The status action fails with Timeout past the deadline that
+// the action starting the wait wrote, and with the family's error on a
+// failed state. each, when given, runs after every check (e.g. a progress
+// event). The returned chain continues when the resource is done.
+func (l lane) poll(key, label, lambda, action string, each ...sfn.IChainable) sfn.Chain {
+	p := l.loop(key, label, lambda, action, each)
+	return sfn.Chain_Custom(p.wait, &p.ends, p.ready)
+}
 
-	loop := sfn.Chain_Start(first).Next(check)
-	for _, e := range each {
-		loop = loop.Next(e)
+// pollNow is poll entered at its check, for a wait whose starting action
+// ran long before (the Watch workflow starts once the deployment is over):
+// the interval that action wrote is stale by then, and the check writes a
+// fresh one.
+func (l lane) pollNow(key, label, lambda, action string, each ...sfn.IChainable) sfn.Chain {
+	p := l.loop(key, label, lambda, action, each)
+	return sfn.Chain_Custom(p.check, &p.ends, p.ready)
+}
+
+// pollLoop is the states of a poll loop and its open ends (the Choice's
+// done).
+type pollLoop struct {
+	wait  sfn.Wait
+	check sfn.TaskStateBase
+	ready sfn.Choice
+	ends  []sfn.INextable
+}
+
+// loop builds the states of a poll loop; poll and pollNow pick its entry.
+func (l lane) loop(key, label, lambda, action string, each []sfn.IChainable) pollLoop {
+	s := l.b.scope
+	p := pollLoop{
+		wait: sfn.NewWait(s, jsii.String("Wait for "+label), &sfn.WaitProps{
+			Time: sfn.WaitTime_SecondsPath(jsii.String("$.status." + key + ".next_poll_seconds")),
+		}),
+		check: l.invoke("Check "+label, lambda, action),
+		ready: sfn.NewChoice(s, jsii.String(label+" done?"), nil),
 	}
-	loop.Next(ready)
-	again.Next(check)
-	ends := otherwise(ready)
-	ready.When(sfn.Condition_BooleanEquals(jsii.String("$.status."+key+".done"), jsii.Bool(false)), again, nil)
-	return sfn.Chain_Custom(first, &ends, ready)
+	chain := sfn.Chain_Start(p.wait).Next(p.check)
+	for _, e := range each {
+		chain = chain.Next(e)
+	}
+	chain.Next(p.ready)
+	p.ends = otherwise(p.ready)
+	p.ready.When(sfn.Condition_BooleanEquals(jsii.String("$.status."+key+".done"), jsii.Bool(false)), p.wait, nil)
+	return p
 }
 
 // otherwise returns the open end that a Choice's Otherwise becomes once the

@@ -12,20 +12,6 @@ import (
 	"geusemaker/internal/document"
 )
 
-// First waits of the poll loops, from the simulated latencies (DESIGN.md):
-// a little under the typical time, so that the first check rarely comes
-// too early by much; the status step sets the later intervals.
-const (
-	firstWaitEFS          = 15 // available ≈ 20 s
-	firstWaitMountTargets = 60 // available ≈ 90 s
-	firstWaitInstance     = 15 // running ≈ 20 s (GPU with a DLAMI ≈ 60 s)
-	firstWaitGPU          = 30 // nvidia-smi answers once the driver loaded
-	firstWaitALB          = 60 // active ≈ 3 min
-	firstWaitTargets      = 60 // healthy ≈ 4 min after boot (image pulls)
-	firstWaitCloudFront   = 60 // Deployed ≈ 3 min
-	firstWaitSmoke        = 20 // DNS and edges follow within minutes; the first attempt is immediate
-)
-
 // Deploy builds the Deploy workflow: one definition for every tier, which
 // Choices on the request select from (enable_alb, enable_cdn,
 // wait_for_cloudfront) and on the launched instance type (GPU check).
@@ -114,11 +100,11 @@ func tier1(b *builder) *deployment {
 		// The instance profile propagates through IAM while EFS comes up,
 		// so the launch rarely meets InstanceProfileNotReady.
 		Next(in.invoke("Create instance role", Identity, actCreate)).
-		Next(in.poll(document.StatusEFS, "EFS", Storage, actFilesystemStatus, firstWaitEFS)).
+		Next(in.poll(document.StatusEFS, "EFS", Storage, actFilesystemStatus)).
 		Next(in.invoke("Create mount targets", Storage, actCreateMountTargets)).
-		Next(in.poll(document.StatusMountTargets, "Mount targets", Storage, actMountTargetsStatus, firstWaitMountTargets)).
+		Next(in.poll(document.StatusMountTargets, "Mount targets", Storage, actMountTargetsStatus)).
 		Next(in.invoke("Launch instance", Compute, actLaunch, retryProfile)).
-		Next(in.poll(document.StatusInstance, "Instance", Compute, actStatus, firstWaitInstance)).
+		Next(in.poll(document.StatusInstance, "Instance", Compute, actStatus)).
 		Next(in.progress("Publish instance running", nil))
 	d.instance.start = d.instance.chain
 
@@ -127,7 +113,7 @@ func tier1(b *builder) *deployment {
 	sm := lane{b: b, onError: d.smokeFailed(), errorPath: "$.error"}
 	d.finish = sfn.Chain_Start(sm.invoke("Start smoke test", Smoke, actStart)).
 		Next(b.when("Smoke test pending?", sfn.Condition_BooleanEquals(jsii.String("$.status."+statusSmoke+".done"), jsii.Bool(false)),
-			sm.poll(statusSmoke, "Smoke test", Smoke, actStatus, firstWaitSmoke))).
+			sm.poll(statusSmoke, "Smoke test", Smoke, actStatus))).
 		Next(m.progress("Publish smoke test passed", nil)).
 		Next(m.invoke("Finalize", Finalize, actFinalize)).
 		Next(m.publish("Publish deployment succeeded", DetailSucceeded, map[string]any{
@@ -151,7 +137,7 @@ func tier2(b *builder) *deployment {
 	// The branch's tail is the point where the load balancer is active,
 	// which Tier 3 extends; without an ALB the branch ends at once.
 	d.alb.chain = sfn.Chain_Start(al.invoke("Create load balancer", LoadBalancer, actCreate)).
-		Next(al.poll(document.StatusALB, "Load balancer", LoadBalancer, actStatus, firstWaitALB)).
+		Next(al.poll(document.StatusALB, "Load balancer", LoadBalancer, actStatus)).
 		Next(al.progress("Publish load balancer active", nil))
 	d.alb.start = sfn.NewChoice(b.scope, jsii.String("Load balancer enabled?"), nil).
 		When(isTrue("$.request.enable_alb"), d.alb.chain, nil).
@@ -160,7 +146,7 @@ func tier2(b *builder) *deployment {
 	m := d.main
 	d.afterMerge = append(d.afterMerge, b.when("Register target?", isTrue("$.request.enable_alb"),
 		sfn.Chain_Start(m.invoke("Register target", LoadBalancer, actRegister)).
-			Next(m.poll(document.StatusTargets, "Target", LoadBalancer, actTargetsStatus, firstWaitTargets)).
+			Next(m.poll(document.StatusTargets, "Target", LoadBalancer, actTargetsStatus)).
 			Next(m.progress("Publish target healthy", nil))))
 	return d
 }
@@ -182,13 +168,13 @@ func tier3(b *builder) *deployment {
 			Next(al.invoke("Create distribution", CDN, actCreate)).
 			Next(al.progress("Publish distribution created", cloudFrontFields)).
 			Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
-				al.poll(document.StatusCloudFront, "CloudFront", CDN, actStatus, firstWaitCloudFront,
+				al.poll(document.StatusCloudFront, "CloudFront", CDN, actStatus,
 					al.progress("Publish CloudFront progress", cloudFrontFields))))))
 
 	in := d.instance.lane
 	d.instance.chain = d.instance.chain.Next(b.when("GPU instance?", isGPU(),
 		sfn.Chain_Start(in.invoke("Start GPU check", Compute, actGPUCheck)).
-			Next(in.poll(statusGPU, "GPU", Compute, actGPUCheckStatus, firstWaitGPU))))
+			Next(in.poll(statusGPU, "GPU", Compute, actGPUCheckStatus))))
 
 	d.finish = d.finish.Next(b.when("Watch CloudFront?",
 		sfn.Condition_And(isTrue("$.request.enable_cdn"),

@@ -8,14 +8,6 @@ import (
 	"geusemaker/internal/document"
 )
 
-// First waits of the deletion polls (DESIGN.md latencies).
-const (
-	firstWaitCloudFrontDisable = 60 // disable→Deployed ≈ 2 min
-	firstWaitALBDelete         = 15 // an ALB is gone within seconds to a minute
-	firstWaitTerminate         = 30 // terminate ≈ 60 s
-	firstWaitMountTargetDelete = 30 // mount target delete ≈ 60 s
-)
-
 // Keys of the rollback report at $.rollback: one per deletion, each
 // {"status": "deleted"} or the caught error {"Error", "Cause"}.
 const (
@@ -126,24 +118,24 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 		b.deletion("CloudFront", func(l lane) sfn.Chain {
 			return sfn.Chain_Start(l.invoke("Disable distribution", CDN, actDisable, retryBusy)).
 				Next(b.when("Distribution recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")),
-					l.poll(document.StatusCloudFrontDelete, "CloudFront disable", CDN, actDeleteStatus, firstWaitCloudFrontDisable).
+					l.poll(document.StatusCloudFrontDelete, "CloudFront disable", CDN, actDeleteStatus).
 						Next(l.invoke("Delete distribution", CDN, actDelete, retryBusyCloudFront))))
 		}),
 		b.deletion("Load balancer", func(l lane) sfn.Chain {
 			return sfn.Chain_Start(l.invoke("Delete load balancer", LoadBalancer, actDelete, retryBusy)).
 				Next(b.when("Load balancer recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.alb_arn")),
-					l.poll(statusALBDelete, "Load balancer deletion", LoadBalancer, actDeleteStatus, firstWaitALBDelete)))
+					l.poll(statusALBDelete, "Load balancer deletion", LoadBalancer, actDeleteStatus)))
 		}),
 		b.deletion("Instance", func(l lane) sfn.Chain {
 			return sfn.Chain_Start(l.invoke("Terminate instance", Compute, actTerminate, retryBusy)).
 				Next(b.when("Instance recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.instance_id")),
-					l.poll(document.StatusInstanceTerminate, "Instance termination", Compute, actTerminateStatus, firstWaitTerminate))).
+					l.poll(document.StatusInstanceTerminate, "Instance termination", Compute, actTerminateStatus))).
 				Next(l.invoke("Delete instance role", Identity, actDelete, retryBusy))
 		}),
 		b.deletion("Storage", func(l lane) sfn.Chain {
 			return sfn.Chain_Start(l.invoke("Delete mount targets", Storage, actDeleteMountTargets, retryBusy)).
 				Next(b.when("Mount targets recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.mount_target_ids")),
-					l.poll(document.StatusMountTargetDelete, "Mount target deletion", Storage, actMountTargetsDeletedStatus, firstWaitMountTargetDelete))).
+					l.poll(document.StatusMountTargetDelete, "Mount target deletion", Storage, actMountTargetsDeletedStatus))).
 				Next(l.invoke("Delete file system", Storage, actDeleteFilesystem, retryBusy))
 		}),
 	)

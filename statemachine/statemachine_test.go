@@ -311,23 +311,50 @@ func TestTheRetriedStepErrorsAreRetriedWhereTheyOccur(t *testing.T) {
 }
 
 func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
-	states := parse(t, rendered["deploy.asl.json"]).all()
-	loops := 0
-	for name, s := range states {
-		label, ok := strings.CutSuffix(name, " done?")
-		if !ok {
-			continue
+	loops := map[string]int{}
+	for _, d := range Definitions() {
+		m := parse(t, rendered[d.File])
+		states := m.all()
+		into := map[string][]string{} // state → the states that lead to it
+		for name, s := range states {
+			for _, n := range s.successors() {
+				into[n] = append(into[n], name)
+			}
 		}
-		loops++
-		again := s.Choices[0]["Next"].(string)
-		assert.Equal(t, "Wait for "+label+" again", again)
-		assert.Equal(t, false, s.Choices[0]["BooleanEquals"])
-		key := strings.TrimSuffix(strings.TrimPrefix(s.Choices[0]["Variable"].(string), "$.status."), ".done")
-		assert.Equal(t, "$.status."+key+".next_poll_seconds", states[again].SecondsPath)
-		assert.Equal(t, "Check "+label, states[again].Next)
-		assert.Equal(t, "Check "+label, states["Wait for "+label].Next, "the first wait leads to the check")
+		waits := 0
+		for name, s := range states {
+			if s.Type == "Wait" {
+				waits++
+			}
+			label, ok := strings.CutSuffix(name, " done?")
+			if !ok {
+				continue
+			}
+			loops[d.File]++
+			wait := s.Choices[0]["Next"].(string)
+			assert.Equal(t, "Wait for "+label, wait, "%s: not done goes back to the loop's one Wait", d.File)
+			assert.Equal(t, false, s.Choices[0]["BooleanEquals"])
+			key := strings.TrimSuffix(strings.TrimPrefix(s.Choices[0]["Variable"].(string), "$.status."), ".done")
+			assert.Equal(t, "$.status."+key+".next_poll_seconds", states[wait].SecondsPath, "%s: %s waits as its status says", d.File, wait)
+			assert.Equal(t, "Check "+label, states[wait].Next)
+			// Only the Wait leads to the check: a loop is entered at its
+			// Wait, which reads what the action starting the wait wrote;
+			// the watcher, started long after that action, checks at once.
+			assert.Equal(t, []string{wait}, into["Check "+label], "%s: %s", d.File, label)
+			if d.File == "watch.asl.json" {
+				assert.Equal(t, "Check "+label, m.StartAt, "the watcher checks at once")
+			}
+			// The check, and whatever runs after every check, lead back to
+			// the Choice.
+			next := states[wait].Next
+			for states[next].Type == "Task" {
+				next = states[next].Next
+			}
+			assert.Equal(t, name, next, "%s: the loop of %s closes", d.File, label)
+		}
+		assert.Equal(t, loops[d.File], waits, "%s: one Wait per loop and none outside a loop", d.File)
 	}
-	assert.Equal(t, 12, loops)
+	assert.Equal(t, map[string]int{"deploy.asl.json": 12, "destroy.asl.json": 4, "watch.asl.json": 1}, loops)
 }
 
 func TestPlaceholdersNameEveryTarget(t *testing.T) {

@@ -11,9 +11,11 @@ import (
 
 // Watch builds the Watch workflow, which Deploy starts on its finished
 // document when wait_for_cloudfront is false: the CloudFront poll loop
-// (with the deadline the create action wrote), then CloudFront Deployed on
-// the bus, or CloudFront Failed and a Fail with the step's error. It does
-// not roll anything back: the deployment itself succeeded.
+// (with the deadline the create action wrote), entered at its check since
+// the distribution has been deploying for as long as the rest of the
+// deployment took; then CloudFront Deployed on the bus, or CloudFront
+// Failed and a Fail with the step's error. It does not roll anything back:
+// the deployment itself succeeded.
 func Watch(scope constructs.Construct, t *Targets) sfn.IChainable {
 	b := newBuilder(scope, t)
 	fail := sfn.NewFail(scope, jsii.String("CloudFront failed"), &sfn.FailProps{
@@ -31,7 +33,7 @@ func Watch(scope constructs.Construct, t *Targets) sfn.IChainable {
 	announce.Next(fail)
 
 	l := lane{b: b, onError: announce, errorPath: "$.error"}
-	return l.poll(document.StatusCloudFront, "CloudFront", CDN, actStatus, firstWaitCloudFront,
+	return l.pollNow(document.StatusCloudFront, "CloudFront", CDN, actStatus,
 		l.progress("Publish CloudFront progress", cloudFrontFields)).
 		Next(l.publish("Publish CloudFront deployed", DetailCloudFrontDeployed, progressDetail(cloudFrontFields))).
 		Next(sfn.NewSucceed(scope, jsii.String("CloudFront deployed"), nil))

@@ -29,6 +29,9 @@ func setupErrorf(format string, args ...any) error {
 // guideIAM is where the deployer's permissions are listed.
 const guideIAM = "docs/user-guide.md#iam-permissions"
 
+// watchMaxAttempts is how many times the CLI tries each Step Functions call.
+const watchMaxAttempts = 8
+
 // loadAWS loads the SDK config from the standard chain (AWS_PROFILE,
 // AWS_REGION, AWS_ENDPOINT_URL, ...), region overriding the chain's and
 // fallback standing in when the chain names none, and checks that a
@@ -112,7 +115,11 @@ func (b *backendFlags) connect(ctx context.Context) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	be := &backend{sfn: sfn.NewFromConfig(cfg), region: cfg.Region, deploy: b.deployARN, destroy: b.destroyARN}
+	// A watch reads history for as long as a deployment runs (up to an
+	// hour): more attempts than the SDK's default three ride out a
+	// transient network failure or a throttling burst instead of ending it.
+	client := sfn.NewFromConfig(cfg, func(o *sfn.Options) { o.RetryMaxAttempts = watchMaxAttempts })
+	be := &backend{sfn: client, region: cfg.Region, deploy: b.deployARN, destroy: b.destroyARN}
 	if be.deploy != "" && be.destroy != "" {
 		return be, nil
 	}

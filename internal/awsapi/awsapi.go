@@ -2,16 +2,14 @@
 // config from the standard chain (AWS_REGION, AWS_PROFILE,
 // AWS_ENDPOINT_URL), one notion of "not found" and "throttled" across
 // services whose errors are modeled (CloudFront, ELBv2, EFS, IAM) and those
-// whose errors are bare codes (EC2), and idempotency tokens derived from the
-// deployment id.
+// whose errors are bare codes (EC2). Idempotency tokens are the document's
+// (document.Document.Token): they depend on the run recorded there.
 //
 // It imports the SDK core and smithy-go only.
 package awsapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,22 +75,4 @@ func IsNotFound(err error) bool {
 // list of throttling codes decides.
 func IsThrottle(err error) bool {
 	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
-}
-
-// maxTokenLen is the shortest limit among the tokens derived here: EC2's
-// ClientToken is at most 64 ASCII characters (EFS allows 64, CloudFront's
-// CallerReference 128).
-const maxTokenLen = 64
-
-// Token returns a deterministic idempotency token for one purpose of one
-// deployment, so a retried step presents the same token and AWS returns the
-// resource it already created instead of a second one.
-func Token(deploymentID, purpose string) string {
-	t := "geusemaker-" + deploymentID + "-" + purpose
-	if len(t) <= maxTokenLen {
-		return t
-	}
-	sum := sha256.Sum256([]byte(t))
-	h := hex.EncodeToString(sum[:8])
-	return t[:maxTokenLen-len(h)-1] + "-" + h
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -60,18 +59,6 @@ func TestCodeAndRequestID(t *testing.T) {
 	assert.Equal(t, "req-1", awsapi.RequestID(err))
 	assert.Empty(t, awsapi.Code(errors.New("x")))
 	assert.Empty(t, awsapi.RequestID(errors.New("x")))
-}
-
-func TestTokenIsDeterministicAndBounded(t *testing.T) {
-	a := awsapi.Token("demo", "efs")
-	assert.Equal(t, a, awsapi.Token("demo", "efs"))
-	assert.NotEqual(t, a, awsapi.Token("demo", "cloudfront"))
-	assert.NotEqual(t, a, awsapi.Token("demo2", "efs"))
-
-	long := awsapi.Token(strings.Repeat("a", 28), "instance-g4dn.xlarge-subnet-0123456789abcdef0")
-	assert.LessOrEqual(t, len(long), 64)
-	other := awsapi.Token(strings.Repeat("a", 28), "instance-g4dn.xlarge-subnet-0123456789abcdef1")
-	assert.NotEqual(t, long, other, "hashing keeps long tokens distinct")
 }
 
 func TestLoadUsesTheStandardChain(t *testing.T) {

@@ -61,12 +61,12 @@ func MaxPolls(first time.Duration, w document.Wait) int {
 	start := time.Time{}
 	deadline := start.Add(w.Timeout)
 	if first == 0 {
-		_, next := document.Pace(start, w.Typical, deadline, start)
+		_, next := w.Pace(start, deadline, start)
 		first = time.Duration(next) * time.Second
 	}
 	n := 1
 	for t := start.Add(first); !t.After(deadline); n++ {
-		_, next := document.Pace(start, w.Typical, deadline, t)
+		_, next := w.Pace(start, deadline, t)
 		t = t.Add(time.Duration(next) * time.Second)
 	}
 	return n

@@ -14,6 +14,12 @@ import (
 type Document struct {
 	// Request is the validated request with defaults filled in.
 	Request Request `json:"request"`
+	// Run identifies this run of the deployment (NewRun): the validate step
+	// records it before anything is created, and every idempotency token
+	// (Token) includes it, so retries within the run share tokens and a
+	// redeploy of the same deployment id does not. Empty in a destroy, which
+	// creates nothing and finds resources by tag.
+	Run string `json:"run,omitempty"`
 	// Resources is the ledger of everything the run created or uses.
 	Resources Ledger `json:"resources"`
 	// Status holds the latest poll result per waited resource, keyed by

@@ -335,7 +335,7 @@ func TestNameHelpers(t *testing.T) {
 }
 
 func TestTagsAddStandardTagsThatWin(t *testing.T) {
-	r := Request{DeploymentID: "geuse", Tier: TierGPU, UserTags: map[string]string{
+	r := Request{DeploymentID: "geuse", Tier: TierGPU, Region: "eu-west-1", UserTags: map[string]string{
 		"Owner":       "me",
 		TagDeployment: "someone-else", // rejected by Validate; Tags still wins
 		TagManagedBy:  "Terraform",
@@ -343,6 +343,7 @@ func TestTagsAddStandardTagsThatWin(t *testing.T) {
 	want := map[string]string{
 		"Owner":                 "me",
 		"geusemaker:deployment": "geuse",
+		"geusemaker:region":     "eu-west-1",
 		"geusemaker:tier":       "gpu",
 		"ManagedBy":             "GeuseMaker",
 	}

@@ -11,6 +11,10 @@ import (
 const (
 	// TagDeployment holds the deployment id.
 	TagDeployment = "geusemaker:deployment"
+	// TagRegion holds the request's region. IAM and CloudFront are
+	// global: the same deployment id in two regions would otherwise find,
+	// adopt and delete each other's roles and distributions.
+	TagRegion = "geusemaker:region"
 	// TagTier holds the tier.
 	TagTier = "geusemaker:tier"
 	// TagManagedBy holds ManagedByValue.
@@ -32,9 +36,10 @@ func isReservedTagKey(k string) bool {
 // the same key (Validate already rejects such keys; this keeps a request
 // built without validation from hiding a resource from destroy).
 func (r Request) Tags() map[string]string {
-	out := make(map[string]string, len(r.UserTags)+3)
+	out := make(map[string]string, len(r.UserTags)+4)
 	maps.Copy(out, r.UserTags)
 	out[TagDeployment] = r.DeploymentID
+	out[TagRegion] = r.Region
 	out[TagTier] = string(r.Tier)
 	out[TagManagedBy] = ManagedByValue
 	return out

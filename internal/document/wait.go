@@ -32,30 +32,38 @@ type Wait struct {
 	Typical time.Duration
 	// Timeout bounds the wait; its deadline is computed once, at its start.
 	Timeout time.Duration
+	// Early, when set, is a first look this soon after the start, for a
+	// transition whose duration varies widely around Typical (CloudFront:
+	// one minute to half an hour): it notices a fast one early, and shows
+	// progress, for one more poll.
+	Early time.Duration
 }
 
 // Pending is the poll of a wait that has not reached its target state at
 // now, the wait having started Timeout before deadline: status, Pace's
 // percent and next poll.
 func (w Wait) Pending(status string, deadline, now time.Time) Poll {
-	percent, next := Pace(deadline.Add(-w.Timeout), w.Typical, deadline, now)
+	percent, next := w.Pace(deadline.Add(-w.Timeout), deadline, now)
 	return Poll{Status: status, Percent: percent, NextPollSeconds: next}
 }
 
-// Pace is the schedule of a wait that started at started, whose transition
-// typically comes typical later, bounded by deadline: its progress percent
-// at now (elapsed time against typical, as the overall estimate: 90 at
-// typical, then approaching 99, never 100 before done) and the seconds
-// until the next poll.
+// Pace is the schedule of the wait that started at started, bounded by
+// deadline: its progress percent at now (elapsed time against Typical, as
+// the overall estimate: 90 at Typical, then approaching 99, never 100
+// before done) and the seconds until the next poll.
 //
-// The next poll lands PollSlack after the expected transition; once that
-// has passed, polls come every PollTight, backing off to a quarter of the
-// overrun and at most PollMax. It never lands more than a second past the
-// deadline, so a timeout is reported promptly, and never sooner than a
-// second from now.
-func Pace(started time.Time, typical time.Duration, deadline, now time.Time) (percent, nextPollSeconds int) {
+// The next poll lands at Early when that is still ahead, else PollSlack
+// after the expected transition; once that has passed, polls come every
+// PollTight, backing off to a quarter of the overrun and at most PollMax.
+// It never lands more than a second past the deadline, so a timeout is
+// reported promptly, and never sooner than a second from now.
+func (w Wait) Pace(started, deadline, now time.Time) (percent, nextPollSeconds int) {
+	typical := w.Typical
 	elapsed := now.Sub(started)
 	next := typical - elapsed + PollSlack
+	if elapsed < w.Early {
+		next = w.Early - elapsed
+	}
 	if overrun := elapsed - typical; overrun >= 0 {
 		next = min(max(overrun/pollBackoff, PollTight), PollMax)
 	}

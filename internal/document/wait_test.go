@@ -29,7 +29,7 @@ func TestPaceLandsJustAfterTheTypicalDurationThenTightensThenBacksOff(t *testing
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			percent, next := Pace(waitStart, typical, deadline, waitStart.Add(tt.elapsed))
+			percent, next := Wait{Typical: typical}.Pace(waitStart, deadline, waitStart.Add(tt.elapsed))
 			assert.Equal(t, tt.percent, percent)
 			assert.Equal(t, tt.next, next)
 		})
@@ -40,7 +40,7 @@ func TestPaceNeverReports100AndNeverGoesBack(t *testing.T) {
 	deadline := waitStart.Add(time.Hour)
 	last := 0
 	for s := 0; s < 3600; s += 7 {
-		percent, next := Pace(waitStart, 3*time.Minute, deadline, waitStart.Add(time.Duration(s)*time.Second))
+		percent, next := Wait{Typical: 3 * time.Minute, Early: time.Minute}.Pace(waitStart, deadline, waitStart.Add(time.Duration(s)*time.Second))
 		assert.GreaterOrEqual(t, percent, last)
 		assert.Less(t, percent, 100)
 		assert.GreaterOrEqual(t, next, 1)
@@ -49,9 +49,20 @@ func TestPaceNeverReports100AndNeverGoesBack(t *testing.T) {
 }
 
 func TestPaceOfAZeroTypicalDurationPollsTightly(t *testing.T) {
-	percent, next := Pace(waitStart, 0, waitStart.Add(time.Minute), waitStart)
+	percent, next := Wait{}.Pace(waitStart, waitStart.Add(time.Minute), waitStart)
 	assert.Equal(t, 1, percent)
 	assert.Equal(t, 5, next)
+}
+
+func TestPaceTakesAnEarlyLookBeforeAimingAtTheTypicalDuration(t *testing.T) {
+	w := Wait{Typical: 3 * time.Minute, Early: time.Minute}
+	deadline := waitStart.Add(30 * time.Minute)
+	_, next := w.Pace(waitStart, deadline, waitStart)
+	assert.Equal(t, 60, next, "the first look comes at Early")
+	_, next = w.Pace(waitStart, deadline, waitStart.Add(time.Minute))
+	assert.Equal(t, 122, next, "then just after the typical duration")
+	_, next = w.Pace(waitStart, deadline, waitStart.Add(3*time.Minute+2*time.Second))
+	assert.Equal(t, 5, next, "then tight")
 }
 
 func TestWaitPendingStartsTheTimeoutBeforeTheDeadline(t *testing.T) {

@@ -180,7 +180,11 @@ func (r *region) describeInternetGateways(in *awsec2.DescribeInternetGatewaysInp
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeInternetGatewaysOutput{InternetGateways: []types.InternetGateway{}}
+	items, next, err := page(r, pagingInternetGateways, pageIn{in.MaxResults, in.NextToken, len(in.InternetGatewayIds)}, items, func(g *internetGateway) string { return g.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeInternetGatewaysOutput{InternetGateways: []types.InternetGateway{}, NextToken: next}
 	for _, g := range items {
 		out.InternetGateways = append(out.InternetGateways, g.sdk())
 	}
@@ -399,7 +403,11 @@ func (r *region) describeRouteTables(in *awsec2.DescribeRouteTablesInput) (*awse
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeRouteTablesOutput{RouteTables: []types.RouteTable{}}
+	items, next, err := page(r, pagingRouteTables, pageIn{in.MaxResults, in.NextToken, len(in.RouteTableIds)}, items, func(t *routeTable) string { return t.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeRouteTablesOutput{RouteTables: []types.RouteTable{}, NextToken: next}
 	for _, t := range items {
 		out.RouteTables = append(out.RouteTables, r.routeTableSDK(t))
 	}

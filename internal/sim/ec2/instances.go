@@ -539,7 +539,12 @@ func (r *region) describeInstances(in *awsec2.DescribeInstancesInput) (*awsec2.D
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeInstancesOutput{Reservations: []types.Reservation{}}
+	// MaxResults counts instances; a page groups its own by reservation.
+	items, next, err := page(r, pagingInstances, pageIn{in.MaxResults, in.NextToken, len(in.InstanceIds)}, items, func(i *instance) string { return i.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeInstancesOutput{Reservations: []types.Reservation{}, NextToken: next}
 	index := map[string]int{}
 	for _, i := range items {
 		k, ok := index[i.reservationID]
@@ -576,13 +581,17 @@ func (r *region) describeInstanceStatus(in *awsec2.DescribeInstanceStatusInput) 
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeInstanceStatusOutput{InstanceStatuses: []types.InstanceStatus{}}
+	// Without IncludeAllInstances, AWS lists running instances only.
+	if !aws.ToBool(in.IncludeAllInstances) {
+		items = slices.DeleteFunc(items, func(i *instance) bool { return i.state(now) != stateRunning })
+	}
+	items, next, err := page(r, pagingInstanceStatus, pageIn{in.MaxResults, in.NextToken, len(in.InstanceIds)}, items, func(i *instance) string { return i.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeInstanceStatusOutput{InstanceStatuses: []types.InstanceStatus{}, NextToken: next}
 	for _, i := range items {
 		state := i.state(now)
-		// Without IncludeAllInstances, AWS lists running instances only.
-		if state != stateRunning && !aws.ToBool(in.IncludeAllInstances) {
-			continue
-		}
 		status := types.SummaryStatus(check(i))
 		detail := types.StatusTypeInitializing
 		if status == types.SummaryStatusOk {

@@ -178,6 +178,9 @@ func TestRunInstancesPreconditions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// RunInstances' token bucket holds 5 and refills 2 a second:
+			// without time passing, the sixth refusal would be a throttle.
+			e.clock.Advance(time.Second)
 			in := runInput(n.subnetA, n.sg, "t3.medium")
 			tt.modify(in)
 			_, err := e.c.RunInstances(e.ctx, in)

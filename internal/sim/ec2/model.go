@@ -33,6 +33,14 @@ type Model struct {
 	// named instance profile yet. The simulated IAM sets it to model the
 	// propagation delay of a fresh profile; nil means every profile is ready.
 	InstanceProfileReady func(name string) bool
+
+	// MaxPage, when positive, bounds every page of a paged Describe call
+	// as if the caller had asked for MaxResults=MaxPage, even below AWS's
+	// minimum: tests set it (before any call) to drive the steps'
+	// pagination loops over many pages with a few resources, as a large
+	// account would. Calls AWS never pages (an id list where MaxResults is
+	// refused) are left whole.
+	MaxPage int
 }
 
 // region holds one region's resources, keyed by id.

@@ -130,7 +130,11 @@ func (r *region) describeNetworkInterfaces(in *awsec2.DescribeNetworkInterfacesI
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: []types.NetworkInterface{}}
+	items, next, err := page(r, pagingNetworkInterfaces, pageIn{in.MaxResults, in.NextToken, len(in.NetworkInterfaceIds)}, items, func(e *networkInterface) string { return e.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: []types.NetworkInterface{}, NextToken: next}
 	for _, e := range items {
 		out.NetworkInterfaces = append(out.NetworkInterfaces, e.sdk(r))
 	}

@@ -114,7 +114,11 @@ func (r *region) describeInstanceTypes(in *awsec2.DescribeInstanceTypesInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeInstanceTypesOutput{InstanceTypes: []types.InstanceTypeInfo{}}
+	items, next, err := page(r, pagingInstanceTypes, pageIn{in.MaxResults, in.NextToken, len(in.InstanceTypes)}, items, func(t instanceType) string { return t.name })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeInstanceTypesOutput{InstanceTypes: []types.InstanceTypeInfo{}, NextToken: next}
 	for _, t := range items {
 		out.InstanceTypes = append(out.InstanceTypes, t.sdk())
 	}
@@ -158,7 +162,11 @@ func (r *region) describeInstanceTypeOfferings(in *awsec2.DescribeInstanceTypeOf
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeInstanceTypeOfferingsOutput{InstanceTypeOfferings: []types.InstanceTypeOffering{}}
+	items, next, err := page(r, pagingOfferings, pageIn{in.MaxResults, in.NextToken, 0}, items, func(o offering) string { return o.typ + "/" + o.location })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeInstanceTypeOfferingsOutput{InstanceTypeOfferings: []types.InstanceTypeOffering{}, NextToken: next}
 	for _, o := range items {
 		out.InstanceTypeOfferings = append(out.InstanceTypeOfferings, types.InstanceTypeOffering{
 			InstanceType: types.InstanceType(o.typ), Location: aws.String(o.location), LocationType: lt,
@@ -242,7 +250,11 @@ func (r *region) describeManagedPrefixLists(in *awsec2.DescribeManagedPrefixList
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeManagedPrefixListsOutput{PrefixLists: []types.ManagedPrefixList{}}
+	items, next, err := page(r, pagingPrefixLists, pageIn{in.MaxResults, in.NextToken, len(in.PrefixListIds)}, items, func(p *prefixList) string { return p.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeManagedPrefixListsOutput{PrefixLists: []types.ManagedPrefixList{}, NextToken: next}
 	for _, p := range items {
 		out.PrefixLists = append(out.PrefixLists, types.ManagedPrefixList{
 			PrefixListId: aws.String(p.id), PrefixListName: aws.String(p.name), MaxEntries: aws.Int32(p.maxEntries),

@@ -499,7 +499,11 @@ func (r *region) describeSecurityGroups(in *awsec2.DescribeSecurityGroupsInput) 
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeSecurityGroupsOutput{SecurityGroups: []types.SecurityGroup{}}
+	items, next, err := page(r, pagingSecurityGroups, pageIn{in.MaxResults, in.NextToken, len(in.GroupIds) + len(in.GroupNames)}, items, func(g *securityGroup) string { return g.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeSecurityGroupsOutput{SecurityGroups: []types.SecurityGroup{}, NextToken: next}
 	for _, g := range items {
 		out.SecurityGroups = append(out.SecurityGroups, types.SecurityGroup{
 			GroupId:             aws.String(g.id),

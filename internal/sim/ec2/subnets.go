@@ -169,7 +169,11 @@ func (r *region) describeSubnets(in *awsec2.DescribeSubnetsInput) (*awsec2.Descr
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeSubnetsOutput{Subnets: []types.Subnet{}}
+	items, next, err := page(r, pagingSubnets, pageIn{in.MaxResults, in.NextToken, len(in.SubnetIds)}, items, func(s *subnet) string { return s.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeSubnetsOutput{Subnets: []types.Subnet{}, NextToken: next}
 	for _, s := range items {
 		out.Subnets = append(out.Subnets, r.subnetSDK(s))
 	}

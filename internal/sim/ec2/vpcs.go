@@ -119,7 +119,11 @@ func (r *region) describeVpcs(in *awsec2.DescribeVpcsInput) (*awsec2.DescribeVpc
 	if err != nil {
 		return nil, err
 	}
-	out := &awsec2.DescribeVpcsOutput{Vpcs: []types.Vpc{}}
+	items, next, err := page(r, pagingVpcs, pageIn{in.MaxResults, in.NextToken, len(in.VpcIds)}, items, func(v *vpc) string { return v.id })
+	if err != nil {
+		return nil, err
+	}
+	out := &awsec2.DescribeVpcsOutput{Vpcs: []types.Vpc{}, NextToken: next}
 	for _, v := range items {
 		out.Vpcs = append(out.Vpcs, v.sdk())
 	}

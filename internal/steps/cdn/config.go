@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
 )
 
@@ -53,17 +52,20 @@ func comment(deploymentID string) string { return "GeuseMaker CDN for " + deploy
 // named it.
 func originID(albDNS string) string { return "ALB-" + albDNS }
 
-// callerReference is the distribution's idempotency token: a retried create
-// with the same config returns the same distribution.
-func callerReference(deploymentID string) string { return awsapi.Token(deploymentID, "cloudfront") }
-
 // distributionConfig is the distribution in front of the ALB. It is a pure
 // function of its inputs, so a retried create sends an identical config and
 // CloudFront returns the distribution it already made.
-func distributionConfig(req document.Request, albDNS string, secret originSecret) *types.DistributionConfigWithTags {
+//
+// Its CallerReference is this run's token: CloudFront answers a reference
+// "already sent in a previous request" with the original distribution or
+// DistributionAlreadyExists (API reference, DistributionConfig), and does
+// not document that deleting the distribution frees it, so a redeploy of
+// the same deployment id must send a new one.
+func distributionConfig(doc *document.Document, albDNS string, secret originSecret) *types.DistributionConfigWithTags {
+	req := doc.Request
 	return &types.DistributionConfigWithTags{
 		DistributionConfig: &types.DistributionConfig{
-			CallerReference: aws.String(callerReference(req.DeploymentID)),
+			CallerReference: aws.String(doc.Token("cloudfront")),
 			Comment:         aws.String(comment(req.DeploymentID)),
 			Enabled:         aws.Bool(true),
 			Origins: &types.Origins{Quantity: aws.Int32(1), Items: []types.Origin{{

@@ -31,7 +31,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		}
 	}
 	deadline := doc.StartWait(document.StatusCloudFront, now, createTimeout(doc.Request))
-	p := document.Wait{Typical: DeployWait.Typical, Timeout: createTimeout(doc.Request)}.Pending(statusInProgress, deadline, now)
+	p := document.Wait{Typical: DeployWait.Typical, Timeout: createTimeout(doc.Request), Early: DeployWait.Early}.Pending(statusInProgress, deadline, now)
 	p.Enabled = aws.Bool(true)
 	doc.SetStatus(document.StatusCloudFront, p)
 	doc.Report(now, document.StageCDN, msgCreated+r.CloudFrontID, r.CloudFrontID)
@@ -56,7 +56,7 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 	s.log.Info(msgCreating, "deployment_id", req.DeploymentID, "origin", r.ALBDNS)
 
 	out, err := s.cf.CreateDistributionWithTags(ctx, &cloudfront.CreateDistributionWithTagsInput{
-		DistributionConfigWithTags: distributionConfig(req, r.ALBDNS, originSecret{header: header, value: value}),
+		DistributionConfigWithTags: distributionConfig(doc, r.ALBDNS, originSecret{header: header, value: value}),
 	})
 	switch {
 	case err == nil:
@@ -81,13 +81,13 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 // DistributionAlreadyExists (cause), or fails naming it.
 func (s *Step) adopt(ctx context.Context, doc *document.Document, cause error) error {
 	req, r := doc.Request, &doc.Resources
-	d, err := s.findDistribution(ctx, req.DeploymentID, r.ALBDNS)
+	d, err := s.findDistribution(ctx, req, r.ALBDNS)
 	if err != nil {
 		return createFailed(ActionCreate, err)
 	}
 	if d == nil {
-		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: no distribution tagged for %s found: %w",
-			r.ALBDNS, req.DeploymentID, cause))
+		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: no distribution tagged for %s in %s found: %w",
+			r.ALBDNS, req.DeploymentID, req.Region, cause))
 	}
 	record(r, aws.ToString(d.Id), aws.ToString(d.ARN), aws.ToString(d.DomainName))
 	if !hasOrigin(d, r.ALBDNS) {

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
@@ -38,7 +37,7 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	assert.Equal(t, "arn:aws:cloudfront::"+world.AccountID+":distribution/"+r.CloudFrontID, r.CloudFrontARN)
 	assert.Regexp(t, `^d[0-9a-z]{13}\.cloudfront\.net$`, r.CloudFrontDomain)
 	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFront])
-	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), Percent: 1, NextPollSeconds: 182}, doc.Status[document.StatusCloudFront])
+	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), Percent: 1, NextPollSeconds: 60}, doc.Status[document.StatusCloudFront])
 	assert.Equal(t, &document.Progress{
 		Stage: document.StageCDN, Message: "CloudFront distribution created: " + r.CloudFrontID, Percent: 30,
 		ResourceID: r.CloudFrontID, CloudFrontDomain: r.CloudFrontDomain,
@@ -47,7 +46,7 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	cfg, err := e.cf.GetDistributionConfig(e.ctx, &cloudfront.GetDistributionConfigInput{Id: aws.String(r.CloudFrontID)})
 	require.NoError(t, err)
 	c := cfg.DistributionConfig
-	assert.Equal(t, awsapi.Token("demo", "cloudfront"), aws.ToString(c.CallerReference))
+	assert.Equal(t, doc.Token("cloudfront"), aws.ToString(c.CallerReference))
 	assert.Equal(t, "GeuseMaker CDN for demo", aws.ToString(c.Comment))
 	assert.True(t, aws.ToBool(c.Enabled))
 	o := c.Origins.Items[0]
@@ -76,7 +75,7 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	dists := e.distributions()
 	require.Len(t, dists, 1)
 	assert.Equal(t, map[string]string{
-		"geusemaker:deployment": "demo", "geusemaker:tier": "gpu", "ManagedBy": "GeuseMaker", "team": "ai",
+		"geusemaker:deployment": "demo", "geusemaker:region": "us-east-1", "geusemaker:tier": "gpu", "ManagedBy": "GeuseMaker", "team": "ai",
 	}, dists[0].Tags)
 }
 

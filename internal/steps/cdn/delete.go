@@ -18,7 +18,7 @@ func (s *Step) sweep(ctx context.Context, doc *document.Document, action string)
 	if r.CloudFrontID != "" {
 		return r.CloudFrontID, nil
 	}
-	d, err := s.findDistribution(ctx, doc.Request.DeploymentID, r.ALBDNS)
+	d, err := s.findDistribution(ctx, doc.Request, r.ALBDNS)
 	if err != nil {
 		return "", deleteFailed(action, err)
 	}
@@ -127,7 +127,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	if !now.Before(deadline) {
 		return timeoutDisabling(id, aws.ToString(d.Status), deadline)
 	}
-	p := waitPoll(d, now, deadline, DisableWait.Typical)
+	p := waitPoll(d, now, deadline, DisableWait)
 	doc.SetStatus(document.StatusCloudFrontDelete, p)
 	doc.Report(now, doc.TeardownStage(), "Waiting for CloudFront distribution "+id+" to be disabled...", id).StagePercent = p.Percent
 	s.log.Debug("distribution not disabled yet", "id", id, "status", p.Status)

@@ -22,7 +22,7 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 
 	e.mustRun(cdn.ActionDisable, doc)
 	assert.False(t, aws.ToBool(e.get(id).DistributionConfig.Enabled))
-	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(false), Percent: 1, NextPollSeconds: 122}, doc.Status[document.StatusCloudFrontDelete])
+	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(false), Percent: 1, NextPollSeconds: 60}, doc.Status[document.StatusCloudFrontDelete])
 	assert.Equal(t, document.Timestamp(e.clock.Now().Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFrontDelete])
 	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
 	assert.Equal(t, 1, doc.Progress.Percent, "the destroy starts: its own percent, from 1")
@@ -227,4 +227,64 @@ func TestRollbackReportsTheRollbackStage(t *testing.T) {
 	doc.Error = &document.Failure{Error: steperr.TimeoutName, Cause: "{}"}
 	e.mustRun(cdn.ActionDisable, doc)
 	assert.Equal(t, document.StageRollback, doc.Progress.Stage)
+}
+
+// teardown disables and deletes doc's distribution.
+func (e *env) teardown(doc *document.Document) {
+	e.t.Helper()
+	e.mustRun(cdn.ActionDisable, doc)
+	e.clock.Advance(2 * time.Minute)
+	e.mustRun(cdn.ActionDeleteStatus, doc)
+	require.True(e.t, doc.Status[document.StatusCloudFrontDelete].Done)
+	e.mustRun(cdn.ActionDelete, doc)
+}
+
+func TestRedeployAfterDeleteCreatesANewDistributionWithANewCallerReference(t *testing.T) {
+	e := newEnv(t)
+	first := e.deployed("demo")
+	ref := aws.ToString(e.get(first.Resources.CloudFrontID).DistributionConfig.CallerReference)
+	e.teardown(e.doc("demo"))
+	require.Empty(t, e.distributions())
+
+	again := e.doc("demo")
+	again.Run = "run2" // the validate step of the redeploy records a new run
+	e.mustRun(cdn.ActionCreate, again)
+	assert.NotEqual(t, first.Resources.CloudFrontID, again.Resources.CloudFrontID)
+	assert.NotEqual(t, ref, aws.ToString(e.get(again.Resources.CloudFrontID).DistributionConfig.CallerReference),
+		"CloudFront does not document that deleting a distribution frees its caller reference")
+}
+
+func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing.T) {
+	inRegion := func(e *env, region, run string) *document.Document {
+		doc := e.doc("demo")
+		doc.Request.Region, doc.Run = region, run
+		return doc
+	}
+	t.Run("destroy in region B leaves region A's distribution", func(t *testing.T) {
+		e := newEnv(t)
+		a := e.deployed("demo") // us-east-1
+		b := inRegion(e, "eu-west-1", "run2")
+		e.mustRun(cdn.ActionCreate, b)
+		require.NotEqual(t, a.Resources.CloudFrontID, b.Resources.CloudFrontID)
+		e.clock.Advance(4 * time.Minute)
+
+		// A destroy in eu-west-1 from the request alone: same comment, same
+		// origin, same deployment tag; only the region tag tells them apart.
+		destroy := inRegion(e, "eu-west-1", "")
+		destroy.Resources = document.Ledger{}
+		e.teardown(destroy)
+		assert.Equal(t, b.Resources.CloudFrontID, destroy.Resources.CloudFrontID)
+		left := e.distributions()
+		require.Len(t, left, 1)
+		assert.Equal(t, a.Resources.CloudFrontID, left[0].ID)
+		assert.True(t, aws.ToBool(e.get(a.Resources.CloudFrontID).DistributionConfig.Enabled))
+	})
+	t.Run("the same run id in another region creates its own distribution", func(t *testing.T) {
+		e := newEnv(t)
+		a := e.deployed("demo")
+		b := inRegion(e, "eu-west-1", a.Run) // CallerReference is account-wide: the token carries the region
+		e.mustRun(cdn.ActionCreate, b)
+		assert.NotEqual(t, a.Resources.CloudFrontID, b.Resources.CloudFrontID)
+		assert.Len(t, e.distributions(), 2)
+	})
 }

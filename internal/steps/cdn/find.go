@@ -15,9 +15,10 @@ import (
 // findDistribution returns the distribution of a deployment, or nil. A
 // candidate is a distribution whose comment names the deployment or whose
 // origin is the deployment's ALB; it is the deployment's only if its
-// geusemaker:deployment tag says so, so another deployment's distribution is
-// never touched.
-func (s *Step) findDistribution(ctx context.Context, deploymentID, albDNS string) (*types.DistributionSummary, error) {
+// geusemaker:deployment and geusemaker:region tags say so, so another
+// deployment's distribution is never touched, nor that of the same
+// deployment id in another region (CloudFront is global).
+func (s *Step) findDistribution(ctx context.Context, req document.Request, albDNS string) (*types.DistributionSummary, error) {
 	p := cloudfront.NewListDistributionsPaginator(s.cf, &cloudfront.ListDistributionsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -26,10 +27,10 @@ func (s *Step) findDistribution(ctx context.Context, deploymentID, albDNS string
 		}
 		for i := range page.DistributionList.Items {
 			d := &page.DistributionList.Items[i]
-			if !candidate(d, deploymentID, albDNS) {
+			if !candidate(d, req.DeploymentID, albDNS) {
 				continue
 			}
-			ok, err := s.taggedFor(ctx, d, deploymentID)
+			ok, err := s.taggedFor(ctx, d, req)
 			if err != nil {
 				return nil, err
 			}
@@ -58,9 +59,10 @@ func hasOrigin(d *types.DistributionSummary, albDNS string) bool {
 	return false
 }
 
-// taggedFor reports whether d carries the deployment's tag. A distribution
-// deleted since the listing is not the deployment's.
-func (s *Step) taggedFor(ctx context.Context, d *types.DistributionSummary, deploymentID string) (bool, error) {
+// taggedFor reports whether d carries the deployment's tags: its id and
+// its region. A distribution deleted since the listing is not the
+// deployment's.
+func (s *Step) taggedFor(ctx context.Context, d *types.DistributionSummary, req document.Request) (bool, error) {
 	out, err := s.cf.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: d.ARN})
 	// ListTagsForResource reports a vanished distribution as NoSuchResource.
 	if awsapi.Code(err) == codeNoSuchResource {
@@ -69,12 +71,11 @@ func (s *Step) taggedFor(ctx context.Context, d *types.DistributionSummary, depl
 	if err != nil {
 		return false, fmt.Errorf("list tags of distribution %s: %w", aws.ToString(d.Id), err)
 	}
+	tags := map[string]string{}
 	for _, t := range out.Tags.Items {
-		if aws.ToString(t.Key) == document.TagDeployment && aws.ToString(t.Value) == deploymentID {
-			return true, nil
-		}
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	return false, nil
+	return tags[document.TagDeployment] == req.DeploymentID && tags[document.TagRegion] == req.Region, nil
 }
 
 // record writes a distribution into the ledger.

@@ -125,7 +125,8 @@ func (e *env) doc(id string) *document.Document {
 	e.t.Helper()
 	req, err := document.Parse([]byte(`{"deployment_id":"` + id + `","tier":"gpu","tags":{"team":"ai"}}`))
 	require.NoError(e.t, err)
-	return &document.Document{Request: req, Resources: document.Ledger{ALBDNS: e.albDNS, ListenerARN: e.lisARN}}
+	// Run: the run id the validate step records.
+	return &document.Document{Request: req, Run: "run1", Resources: document.Ledger{ALBDNS: e.albDNS, ListenerARN: e.lisARN}}
 }
 
 func (e *env) run(action string, doc *document.Document) error {

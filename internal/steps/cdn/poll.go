@@ -22,10 +22,12 @@ var (
 	// DeployWait: create→Deployed took 166 s (Terraform) to 232 s
 	// (CloudFormation) in 2026 public measurements. Its timeout is the
 	// longest a request may ask for (see createTimeout).
-	DeployWait = document.Wait{Typical: 3 * time.Minute, Timeout: document.MaxCloudFrontTimeoutMinutes * time.Minute}
+	// A first look after a minute catches the fast ones (a minute is not
+	// rare) and shows "Waiting for deployment..." with its estimate.
+	DeployWait = document.Wait{Typical: 3 * time.Minute, Timeout: document.MaxCloudFrontTimeoutMinutes * time.Minute, Early: time.Minute}
 	// DisableWait: disable→Deployed takes about 2 min; it is bounded like
 	// the longest create wait, as disabling is no faster.
-	DisableWait = document.Wait{Typical: 2 * time.Minute, Timeout: document.MaxCloudFrontTimeoutMinutes * time.Minute}
+	DisableWait = document.Wait{Typical: 2 * time.Minute, Timeout: document.MaxCloudFrontTimeoutMinutes * time.Minute, Early: time.Minute}
 )
 
 // createTimeout is how long the wait for Deployed may last: the request's
@@ -39,10 +41,9 @@ func createTimeout(req document.Request) time.Duration {
 	return time.Duration(m) * time.Minute
 }
 
-// waitPoll is a not-yet-done poll of distribution d in a wait of typical
-// duration typical.
-func waitPoll(d *types.Distribution, now, deadline time.Time, typical time.Duration) document.Poll {
-	percent, next := document.Pace(aws.ToTime(d.LastModifiedTime), typical, deadline, now)
+// waitPoll is a not-yet-done poll of distribution d in wait w.
+func waitPoll(d *types.Distribution, now, deadline time.Time, w document.Wait) document.Poll {
+	percent, next := w.Pace(aws.ToTime(d.LastModifiedTime), deadline, now)
 	return document.Poll{
 		Status:          aws.ToString(d.Status),
 		Enabled:         d.DistributionConfig.Enabled,

@@ -49,7 +49,7 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 			"CloudFront occasionally takes longer than usual: deploy again with a larger cloudfront_timeout_minutes (at most 30), "+
 				"or with wait_for_cloudfront=false to finish without waiting.")
 	}
-	p := waitPoll(d, now, deadline, DeployWait.Typical)
+	p := waitPoll(d, now, deadline, DeployWait)
 	doc.SetStatus(document.StatusCloudFront, p)
 	// The overall percent is the deployment's; CloudFront's own estimate,
 	// never 100 before Deployed, is the stage's.

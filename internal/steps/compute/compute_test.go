@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	simec2 "geusemaker/internal/sim/ec2"
@@ -76,7 +75,8 @@ func (e *env) doc(request string, zones ...string) *document.Document {
 	if len(zones) == 0 {
 		zones = []string{"us-east-1a", "us-east-1b", "us-east-1c"}
 	}
-	d := &document.Document{Request: req}
+	// The run id the validate step records.
+	d := &document.Document{Request: req, Run: document.NewRun(e.clk.Now())}
 	for _, z := range zones {
 		d.Resources.SubnetIDs = append(d.Resources.SubnetIDs, e.subnets[z])
 	}
@@ -207,6 +207,53 @@ func TestLaunchIsIdempotent(t *testing.T) {
 	assert.Len(t, e.instances(), 1)
 }
 
+func TestLaunchNeverRecordsAnInstanceOfASpentClientToken(t *testing.T) {
+	tests := []struct {
+		name    string
+		wait    time.Duration // after the first instance was terminated
+		newRun  bool
+		zones   []string
+		wantErr bool
+		zone    string // of the instance launched instead
+	}{
+		// EC2 replays the reservation with the terminated instance: the
+		// next candidate (another subnet, another token) launches.
+		{name: "same run, terminated instance replayed", wait: time.Minute, zone: "us-east-1b"},
+		// Once EC2 no longer lists the instance, the replayed reservation
+		// is empty: with no other candidate the launch fails clearly.
+		{name: "same run, empty reservation replayed", wait: 2 * time.Hour, zones: []string{"us-east-1a"}, wantErr: true},
+		// A redeploy is a new run: new tokens launch in the first subnet.
+		{name: "new run", wait: 2 * time.Hour, newRun: true, zones: []string{"us-east-1a"}, zone: "us-east-1a"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			first := e.doc(cpuRequest, tc.zones...)
+			e.must(compute.ActionLaunch, first)
+			e.must(compute.ActionTerminate, first)
+			e.clk.Advance(tc.wait)
+
+			d := e.doc(cpuRequest, tc.zones...)
+			if !tc.newRun {
+				d.Run = first.Run
+			}
+			err := e.run(compute.ActionLaunch, d)
+			if tc.wantErr {
+				se := requireStepErr(t, err, steperr.InstanceLaunchFailed)
+				assert.Contains(t, se.Cause.Message, "already terminated")
+				assert.Contains(t, se.Cause.Message, "client token spent")
+				assert.Empty(t, d.Resources.InstanceID, "nothing recorded")
+				return
+			}
+			require.NoError(t, err)
+			assert.NotEqual(t, first.Resources.InstanceID, d.Resources.InstanceID)
+			assert.Equal(t, tc.zone, d.Resources.AvailabilityZone)
+			require.Len(t, e.instances(), 1, "one live instance: the new one")
+			assert.Equal(t, d.Resources.InstanceID, e.instances()[0].ID)
+		})
+	}
+}
+
 func TestLaunchChoosesTheAMI(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -276,7 +323,11 @@ func TestLaunchFallsBackOnCapacity(t *testing.T) {
 }
 
 func TestLaunchWithoutCapacityAnywhereFails(t *testing.T) {
-	e := newEnv(t)
+	// The simulated calls take no time, so nine launches in one instant
+	// would overrun RunInstances' request bucket (5, refilled 2/s) that the
+	// calls' own latency spreads out on AWS: this test is about the
+	// capacity fallback, not throttling.
+	e := newEnv(t, world.WithRateLimits(nil))
 	e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"})
 	d := e.doc(gpuRequest)
 	se := requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InsufficientCapacity)
@@ -533,7 +584,7 @@ func TestTerminate(t *testing.T) {
 	// one launched with one of its client tokens (untagged), and one of
 	// another deployment.
 	e.rawLaunch(e.subnets["us-east-1b"], "", map[string]string{document.TagDeployment: "demo"})
-	e.rawLaunch(e.subnets["us-east-1c"], awsapi.Token("demo", "instance-g5.xlarge-"+e.subnets["us-east-1c"]), nil)
+	e.rawLaunch(e.subnets["us-east-1c"], d.Token("instance-g5.xlarge-"+e.subnets["us-east-1c"]), nil)
 	other := e.doc(`{"deployment_id":"other"}`)
 	e.must(compute.ActionLaunch, other)
 	require.Len(t, e.instances(), 4)
@@ -573,6 +624,16 @@ func TestTerminateEdges(t *testing.T) {
 		e.must(compute.ActionTerminate, d)
 		assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
 		assert.Equal(t, document.StageRollback, d.Progress.Stage)
+	})
+	t.Run("destroy from the request alone finds a run's instance by tag", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.running(cpuRequest)
+		destroy := &document.Document{Request: d.Request} // no run, no ledger
+		e.must(compute.ActionTerminate, destroy)
+		e.clk.Advance(time.Minute)
+		e.must(compute.ActionTerminateStatus, destroy)
+		assert.True(t, destroy.Status[document.StatusInstanceTerminate].Done)
+		assert.Empty(t, e.instances())
 	})
 	t.Run("supplied is never terminated", func(t *testing.T) {
 		e := newEnv(t)

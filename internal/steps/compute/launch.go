@@ -48,18 +48,36 @@ func candidates(doc *document.Document) []candidate {
 	return out
 }
 
-// token is the candidate's EC2 ClientToken: a retried launch of the same
-// candidate returns the instance it already started.
-func (c candidate) token(deploymentID string) string {
-	return awsapi.Token(deploymentID, "instance-"+c.instanceType+"-"+c.subnetID)
+// token is the candidate's EC2 ClientToken in this run: a retried launch
+// of the same candidate returns the instance it already started.
+func (c candidate) token(doc *document.Document) string {
+	return doc.Token("instance-" + c.instanceType + "-" + c.subnetID)
 }
 
 func clientTokens(doc *document.Document) []string {
 	var out []string
 	for _, c := range candidates(doc) {
-		out = append(out, c.token(doc.Request.DeploymentID))
+		out = append(out, c.token(doc))
 	}
 	return out
+}
+
+// launched returns the instance RunInstances answered with, or ok=false
+// when the token was spent: EC2 replays a ClientToken's original
+// reservation for at least 24 hours after its instance terminated (EC2
+// developer guide, "Ensuring idempotency"), by then with the instance
+// shutting down or terminated, or with no instance at all once the
+// terminated one has dropped out of EC2's records. Such an instance must
+// not be recorded: nothing would ever run there.
+func launched(out *ec2.RunInstancesOutput) (types.Instance, bool) {
+	if len(out.Instances) == 0 {
+		return types.Instance{}, false
+	}
+	i := out.Instances[0]
+	if i.State != nil && (string(i.State.Name) == stateTerminated || string(i.State.Name) == stateShuttingDown) {
+		return types.Instance{}, false
+	}
+	return i, true
 }
 
 // launch starts the instance and records it at once.
@@ -143,7 +161,12 @@ func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResol
 		out, err := api.RunInstances(ctx, in)
 		switch code := awsapi.Code(err); {
 		case err == nil:
-			return out.Instances[0], nil
+			if i, ok := launched(out); ok {
+				return i, nil
+			}
+			tried = append(tried, c.instanceType+" in "+c.subnetID+" (client token spent)")
+			s.logger(doc, ActionLaunch).Warn("client token already spent on an instance that is gone, trying the next candidate",
+				"instance_type", c.instanceType, "subnet", c.subnetID, "reservation", aws.ToString(out.ReservationId))
 		case code == codeInsufficientCapacity || code == codeUnsupported:
 			tried = append(tried, c.instanceType+" in "+c.subnetID)
 			last = err
@@ -156,6 +179,14 @@ func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResol
 			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step,
 				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyLaunch)
 		}
+	}
+	if last == nil {
+		// Every candidate's token was spent: this run's instances were
+		// terminated behind its back, and its tokens can launch no other.
+		return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step,
+			fmt.Sprintf("EC2 answered every launch (%s) with an instance of this run that is already terminated", strings.Join(tried, ", ")),
+			"Something terminated the deployment's instance while it was being launched. Destroy the deployment, "+
+				"then deploy again: a new run launches with new client tokens.")
 	}
 	e := steperr.FromAWS(steperr.InsufficientCapacity, step,
 		fmt.Errorf("no capacity after trying %s: %w", strings.Join(tried, ", "), last),
@@ -185,7 +216,7 @@ func (s *Step) runInput(doc *document.Document, c candidate, ami, rootDevice str
 		MinCount:     aws.Int32(1),
 		MaxCount:     aws.Int32(1),
 		SubnetId:     aws.String(c.subnetID),
-		ClientToken:  aws.String(c.token(req.DeploymentID)),
+		ClientToken:  aws.String(c.token(doc)),
 		UserData:     aws.String(ud),
 		MetadataOptions: &types.InstanceMetadataOptionsRequest{
 			HttpTokens:              types.HttpTokensStateRequired,

@@ -106,9 +106,11 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 		if err != nil {
 			return nil, awsFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
 		}
-		if role == nil || !ownedBy(role.Tags, doc.Request.DeploymentID) {
-			return nil, failure(ActionCreate, fmt.Sprintf("role %s exists but is not deployment %s's", name, doc.Request.DeploymentID),
-				"Delete or rename the existing role, or choose another deployment_id, then retry.")
+		if role == nil {
+			return nil, notAdoptable("role", name, nil, doc.Request)
+		}
+		if err := notAdoptable("role", name, role.Tags, doc.Request); err != nil {
+			return nil, err
 		}
 	case err != nil:
 		return nil, awsFailure(ActionCreate, fmt.Errorf("create role %s: %w", name, err),
@@ -175,9 +177,11 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 		if err != nil {
 			return nil, awsFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
 		}
-		if profile == nil || !ownedBy(profile.Tags, doc.Request.DeploymentID) {
-			return nil, failure(ActionCreate, fmt.Sprintf("instance profile %s exists but is not deployment %s's", name, doc.Request.DeploymentID),
-				"Delete the existing instance profile, or choose another deployment_id, then retry.")
+		if profile == nil {
+			return nil, notAdoptable("instance profile", name, nil, doc.Request)
+		}
+		if err := notAdoptable("instance profile", name, profile.Tags, doc.Request); err != nil {
+			return nil, err
 		}
 	case err != nil:
 		return nil, awsFailure(ActionCreate, fmt.Errorf("create instance profile %s: %w", name, err),
@@ -188,6 +192,29 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 	}
 	doc.Resources.InstanceProfileName = name
 	return profile, nil
+}
+
+// notAdoptable returns nil when the existing role or instance profile
+// (kind) named name, with tags, is this deployment's in this region, and
+// otherwise the IdentityFailed that says whose it is. Nothing is created
+// before the role, so a deployment id in use in another region fails here,
+// before the run has anything to roll back.
+func notAdoptable(kind, name string, tags []types.Tag, req document.Request) error {
+	o, region := owner(tags, req)
+	switch o {
+	case ours:
+		return nil
+	case otherRegion:
+		where := region
+		if where == "" {
+			where = "another region (its " + kind + " predates the " + document.TagRegion + " tag)"
+		}
+		return failure(ActionCreate,
+			fmt.Sprintf("deployment id %s is in use in region %s: %s %s is that deployment's, and IAM names are global", req.DeploymentID, where, kind, name),
+			fmt.Sprintf("Choose another deployment_id, or destroy deployment %s in %s first, then retry.", req.DeploymentID, where))
+	}
+	return failure(ActionCreate, fmt.Sprintf("%s %s exists but is not deployment %s's", kind, name, req.DeploymentID),
+		fmt.Sprintf("Delete or rename the existing %s, or choose another deployment_id, then retry.", kind))
 }
 
 // addRole puts the role in the profile unless it is there already: IAM

@@ -14,7 +14,8 @@ import (
 // delete removes the role from the instance profile, deletes the profile,
 // detaches and deletes the role's policies and deletes the role — IAM's
 // required order. What is gone already counts as deleted; a resource found
-// by name but tagged for another deployment is left alone.
+// by name but tagged for another deployment, or for the same deployment id
+// in another region, is left alone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting IAM role and instance profile...", doc.Request.InstanceProfileName())
 	if err := s.deleteInstanceProfile(ctx, doc); err != nil {
@@ -42,8 +43,8 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 	if profile == nil {
 		return nil
 	}
-	if !fromLedger && !ownedBy(profile.Tags, doc.Request.DeploymentID) {
-		log.Info("leaving instance profile of another owner", "resource", "instance_profile", "id", name)
+	if o, region := owner(profile.Tags, doc.Request); !fromLedger && o != ours {
+		log.Info("leaving instance profile of another owner", "resource", "instance_profile", "id", name, "owner_region", region)
 		return nil
 	}
 	for _, r := range profile.Roles {
@@ -82,8 +83,8 @@ func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
 	if role == nil {
 		return nil
 	}
-	if !fromLedger && !ownedBy(role.Tags, doc.Request.DeploymentID) {
-		log.Info("leaving role of another owner", "resource", "iam_role", "id", name)
+	if o, region := owner(role.Tags, doc.Request); !fromLedger && o != ours {
+		log.Info("leaving role of another owner", "resource", "iam_role", "id", name, "owner_region", region)
 		return nil
 	}
 	if err := s.removePolicies(ctx, name); err != nil {

@@ -37,16 +37,36 @@ func findInstanceProfileByName(ctx context.Context, c iamAPI, name string) (*typ
 	return out.InstanceProfile, nil
 }
 
-// ownedBy reports whether tags mark a resource of the deployment: a
-// resource with the same deterministic name but another deployment's tag,
-// or none, is never adopted nor deleted.
-func ownedBy(tags []types.Tag, deploymentID string) bool {
+// ownership is whose a role or instance profile is, by its tags.
+type ownership int
+
+const (
+	// foreign: another deployment's, or not tagged by GeuseMaker.
+	foreign ownership = iota
+	// ours: this deployment id in this region.
+	ours
+	// otherRegion: the same deployment id in another region. IAM is
+	// global, so the deterministic names of two regions' deployments of
+	// one id collide; neither may adopt nor delete the other's.
+	otherRegion
+)
+
+// owner reads the geusemaker:deployment and geusemaker:region tags of a
+// resource found by its deterministic name. With otherRegion it also
+// returns the region the tags name ("" when the resource predates the
+// region tag). Only ours is ever adopted or deleted.
+func owner(tags []types.Tag, req document.Request) (ownership, string) {
+	m := map[string]string{}
 	for _, t := range tags {
-		if aws.ToString(t.Key) == document.TagDeployment {
-			return aws.ToString(t.Value) == deploymentID
-		}
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	return false
+	switch {
+	case m[document.TagDeployment] != req.DeploymentID:
+		return foreign, ""
+	case m[document.TagRegion] != req.Region:
+		return otherRegion, m[document.TagRegion]
+	}
+	return ours, ""
 }
 
 // attachedPolicies lists the managed policies attached to a role.

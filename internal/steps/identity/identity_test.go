@@ -106,6 +106,7 @@ func TestCreate(t *testing.T) {
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":["sts:AssumeRole"]}]}`, trust)
 	tags := tagMap(role.Role.Tags)
 	assert.Equal(t, "demo", tags[document.TagDeployment])
+	assert.Equal(t, "eu-west-1", tags[document.TagRegion], "IAM is global: the region tells two regions' deployments of one id apart")
 	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
 	assert.Equal(t, "demo-efs-mount-role", tags["Name"])
 	assert.Equal(t, []string{identity.PolicySSM, identity.PolicyEFSClient}, e.attached(t, doc.Resources.IAMRoleName))
@@ -169,11 +170,15 @@ func TestCreateAfterInterruptedAttempt(t *testing.T) {
 	assert.False(t, ready, "EC2 cannot use the profile until IAM has propagated it")
 }
 
-// plant creates a role and profile as someone else would.
+// plant creates a role and profile as someone else would, tagged for
+// deployment owner in newDoc's region.
 func (e *env) plant(t *testing.T, role, profile, owner string) {
 	t.Helper()
 	ctx := context.Background()
-	tags := []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String(owner)}}
+	tags := []types.Tag{
+		{Key: aws.String(document.TagDeployment), Value: aws.String(owner)},
+		{Key: aws.String(document.TagRegion), Value: aws.String(newDoc().Request.Region)},
+	}
 	if role != "" {
 		_, err := e.iam.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String(role), Tags: tags,
 			AssumeRolePolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
@@ -206,6 +211,73 @@ func TestCreateRefusesWhatIsNotTheDeployments(t *testing.T) {
 			requireStepError(t, e.run(t, identity.ActionCreate, newDoc()), steperr.IdentityFailed, "")
 		})
 	}
+}
+
+// inRegion is newDoc in another region.
+func inRegion(region string) *document.Document {
+	d := newDoc()
+	d.Request.Region = region
+	return d
+}
+
+func TestCreateAdoptsOnlyTheSameRegionsEntities(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, e *env) // region A's deployment of "demo" (eu-west-1)
+		region  string                     // of the second create
+		want    string                     // in the failure's message; "" adopts
+	}{
+		{"same region adopts", func(t *testing.T, e *env) { e.mustRun(t, identity.ActionCreate, newDoc()) }, "eu-west-1", ""},
+		{"another region is refused", func(t *testing.T, e *env) { e.mustRun(t, identity.ActionCreate, newDoc()) }, "us-west-2",
+			"deployment id demo is in use in region eu-west-1"},
+		{"a role without region tag is refused", func(t *testing.T, e *env) {
+			_, err := e.iam.CreateRole(context.Background(), &sdkiam.CreateRoleInput{RoleName: aws.String("demo-efs-mount-role"),
+				AssumeRolePolicyDocument: aws.String(`{"Statement":[]}`),
+				Tags:                     []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String("demo")}}})
+			require.NoError(t, err)
+		}, "eu-west-1", "predates the geusemaker:region tag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			tt.prepare(t, e)
+			before := len(e.w.Inventory())
+			doc := inRegion(tt.region)
+			err := e.run(t, identity.ActionCreate, doc)
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "demo-efs-mount-role", doc.Resources.IAMRoleName)
+				assert.Equal(t, "demo-instance-profile", doc.Resources.InstanceProfileName)
+				assert.Len(t, e.w.Inventory(), before)
+				return
+			}
+			requireStepError(t, err, steperr.IdentityFailed, "")
+			var se *steperr.Error
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, se.Cause.Message, tt.want)
+			assert.Contains(t, se.Cause.Remediation, "another deployment_id")
+			assert.Empty(t, doc.Resources.IAMRoleName, "nothing adopted: a rollback has nothing to delete")
+			assert.Len(t, e.w.Inventory(), before, "nothing created")
+		})
+	}
+}
+
+func TestDeleteInAnotherRegionLeavesTheRegionsEntities(t *testing.T) {
+	e := newEnv(t)
+	a := newDoc()
+	e.mustRun(t, identity.ActionCreate, a)
+
+	// Region B: its create is refused, then its rollback and a destroy from
+	// the request alone run delete; neither touches region A's.
+	b := inRegion("us-west-2")
+	require.Error(t, e.run(t, identity.ActionCreate, b))
+	e.mustRun(t, identity.ActionDelete, b)
+	e.mustRun(t, identity.ActionDelete, inRegion("us-west-2"))
+	assert.Len(t, e.w.Inventory(), 2, "region A's role and instance profile are left")
+
+	// Region A's own destroy, from the request alone, deletes them.
+	e.mustRun(t, identity.ActionDelete, newDoc())
+	assert.Empty(t, e.w.Inventory())
 }
 
 func TestCreateErrors(t *testing.T) {

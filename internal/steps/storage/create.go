@@ -61,13 +61,13 @@ func (s *Step) useSuppliedFileSystem(ctx context.Context, c efsAPI, doc *documen
 	return nil
 }
 
-// createOrAdoptFileSystem creates the file system with the deployment's
+// createOrAdoptFileSystem creates the file system with this run's
 // CreationToken; a retry of a create that reached AWS gets
 // FileSystemAlreadyExists carrying the first file system's id.
 func (s *Step) createOrAdoptFileSystem(ctx context.Context, c efsAPI, doc *document.Document) (string, error) {
 	const action = ActionCreateFileSystem
 	log := s.logger(doc, action)
-	token := awsapi.Token(doc.Request.DeploymentID, tokenPurpose)
+	token := doc.Token(tokenPurpose)
 	out, err := c.CreateFileSystem(ctx, &efs.CreateFileSystemInput{
 		CreationToken:   aws.String(token),
 		Encrypted:       aws.Bool(true),

@@ -44,6 +44,33 @@ func findFileSystemByToken(ctx context.Context, c efsAPI, token string) (*types.
 	return &out.FileSystems[0], nil
 }
 
+// findFileSystemByTag returns a file system of the deployment found by its
+// geusemaker:deployment tag, or nil. EFS has no tag filter, so it lists the
+// region's file systems (DescribeFileSystems returns their tags). One being
+// deleted (an earlier run's, after its destroy) is skipped: it is on its way
+// out and the ledger holds one file system.
+func findFileSystemByTag(ctx context.Context, c efsAPI, deploymentID string) (*types.FileSystemDescription, error) {
+	p := efs.NewDescribeFileSystemsPaginator(c, &efs.DescribeFileSystemsInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describe file systems tagged %s=%s: %w", document.TagDeployment, deploymentID, err)
+		}
+		for i, fs := range out.FileSystems {
+			switch fs.LifeCycleState {
+			case types.LifeCycleStateDeleting, types.LifeCycleStateDeleted:
+				continue
+			}
+			if slices.ContainsFunc(fs.Tags, func(t types.Tag) bool {
+				return aws.ToString(t.Key) == document.TagDeployment && aws.ToString(t.Value) == deploymentID
+			}) {
+				return &out.FileSystems[i], nil
+			}
+		}
+	}
+	return nil, nil
+}
+
 // listMountTargets returns every mount target of a file system; none when
 // the file system is gone.
 func listMountTargets(ctx context.Context, c efsAPI, fsID string) ([]types.MountTargetDescription, error) {
@@ -77,8 +104,10 @@ func findMountTargetByID(ctx context.Context, c efsAPI, id string) (*types.Mount
 	return &out.MountTargets[0], nil
 }
 
-// sweepFileSystem completes the ledger from the deployment's CreationToken,
-// so a delete finds a file system whose id a failed run never recorded.
+// sweepFileSystem completes the ledger, so a delete finds a file system
+// whose id a failed run never recorded: by this run's CreationToken, else
+// by the deployment's tag (a destroy has no run, and tokens differ between
+// runs).
 func sweepFileSystem(ctx context.Context, c efsAPI, doc *document.Document) error {
 	if id := doc.Request.EFSID; id != "" {
 		// The request names the user's file system: supplied, whatever the
@@ -90,9 +119,20 @@ func sweepFileSystem(ctx context.Context, c efsAPI, doc *document.Document) erro
 	if doc.Resources.EFSID != "" {
 		return nil
 	}
-	fs, err := findFileSystemByToken(ctx, c, awsapi.Token(doc.Request.DeploymentID, tokenPurpose))
-	if err != nil || fs == nil {
-		return err
+	var fs *types.FileSystemDescription
+	if doc.Run != "" {
+		found, err := findFileSystemByToken(ctx, c, doc.Token(tokenPurpose))
+		if err != nil {
+			return err
+		}
+		fs = found
+	}
+	if fs == nil {
+		found, err := findFileSystemByTag(ctx, c, doc.Request.DeploymentID)
+		if err != nil || found == nil {
+			return err
+		}
+		fs = found
 	}
 	doc.Resources.EFSID = aws.ToString(fs.FileSystemId)
 	return nil

@@ -51,7 +51,7 @@ var (
 	MountTargetsDeleteWait = document.Wait{Typical: 60 * time.Second, Timeout: 10 * time.Minute}
 )
 
-// Purpose of the idempotency token, awsapi.Token(id, tokenPurpose).
+// Purpose of the idempotency token, doc.Token(tokenPurpose).
 const tokenPurpose = "efs"
 
 // efsAPI is what the step calls on EFS.

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -14,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/efs"
@@ -44,9 +44,13 @@ func newEnv(t *testing.T) *env {
 	return &env{w: w, net: net, clk: clk, efs: sdkefs.NewFromConfig(cfg), actions: step.Actions()}
 }
 
+// run is the run id the validate step recorded in newDoc's document.
+const run = "run1"
+
 func newDoc() *document.Document {
 	return &document.Document{
 		Request: document.Request{DeploymentID: "demo", Tier: document.TierDev, Region: "us-east-1"},
+		Run:     run,
 		Resources: document.Ledger{
 			VPCID:            efstest.VPC,
 			SubnetIDs:        []string{efstest.SubnetA, efstest.SubnetA2, efstest.SubnetB},
@@ -121,7 +125,7 @@ func TestCreateFileSystemCreatesOneEncryptedTaggedFileSystem(t *testing.T) {
 	require.Len(t, fss, 1)
 	fs := fss[0]
 	assert.Equal(t, aws.ToString(fs.FileSystemId), doc.Resources.EFSID)
-	assert.Equal(t, awsapi.Token("demo", "efs"), aws.ToString(fs.CreationToken))
+	assert.Equal(t, doc.Token("efs"), aws.ToString(fs.CreationToken))
 	assert.True(t, aws.ToBool(fs.Encrypted))
 	assert.Equal(t, "demo-efs", aws.ToString(fs.Name))
 	tags := map[string]string{}
@@ -553,6 +557,8 @@ func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
 	}{
 		{"from the ledger", func(doc *document.Document) *document.Document { return doc }},
 		{"from a lost ledger, by creation token", func(*document.Document) *document.Document { return newDoc() }},
+		{"from a destroy of the request alone, by tag", func(*document.Document) *document.Document { return inRun("") }},
+		{"from a later run's rollback, by tag", func(*document.Document) *document.Document { return inRun("run2") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -591,6 +597,67 @@ func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
 			assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
 		})
 	}
+}
+
+// inRun is newDoc in another run ("" for a destroy, which has none).
+func inRun(id string) *document.Document {
+	d := newDoc()
+	d.Run = id
+	return d
+}
+
+func TestRedeployAfterDestroyCreatesANewFileSystem(t *testing.T) {
+	e := newEnv(t)
+	first := newDoc()
+	e.mustRun(t, storage.ActionCreateFileSystem, first)
+	e.clk.Advance(20 * time.Second)
+	e.mustRun(t, storage.ActionDeleteFileSystem, inRun(""))
+	require.Equal(t, types.LifeCycleStateDeleting, e.fileSystems(t)[0].LifeCycleState)
+
+	// The same deployment id again while the first file system is still
+	// deleting: a new run's token is new, so EFS creates another one
+	// rather than answering FileSystemAlreadyExists with the deleting one.
+	second := inRun("run2")
+	e.mustRun(t, storage.ActionCreateFileSystem, second)
+	assert.NotEqual(t, first.Resources.EFSID, second.Resources.EFSID)
+	assert.Equal(t, second.Token("efs"), aws.ToString(findFS(t, e, second.Resources.EFSID).CreationToken))
+
+	// A destroy finds the new one by tag, never the one being deleted.
+	destroy := inRun("")
+	e.mustRun(t, storage.ActionDeleteMountTargets, destroy)
+	assert.Equal(t, second.Resources.EFSID, destroy.Resources.EFSID)
+}
+
+func TestSweepByTagSkipsOtherDeploymentsAndPages(t *testing.T) {
+	e := newEnv(t)
+	// More file systems of another deployment than one page holds (the
+	// SDK's default MaxItems is 100; the paginator asks for the next page).
+	for i := range 101 {
+		_, err := e.efs.CreateFileSystem(context.Background(), &sdkefs.CreateFileSystemInput{
+			CreationToken: aws.String(fmt.Sprintf("other-%d", i)),
+			Tags:          []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String("other")}},
+		})
+		require.NoError(t, err)
+	}
+	built := newDoc()
+	e.mustRun(t, storage.ActionCreateFileSystem, built)
+	destroy := inRun("")
+	e.mustRun(t, storage.ActionDeleteMountTargets, destroy)
+	assert.Equal(t, built.Resources.EFSID, destroy.Resources.EFSID)
+
+	e.fault("DescribeFileSystems", "AccessDeniedException", 1)
+	requireStepError(t, e.run(t, storage.ActionDeleteFileSystem, inRun("")), steperr.StorageFailed, "AccessDeniedException")
+}
+
+func findFS(t *testing.T, e *env, id string) types.FileSystemDescription {
+	t.Helper()
+	for _, fs := range e.fileSystems(t) {
+		if aws.ToString(fs.FileSystemId) == id {
+			return fs
+		}
+	}
+	t.Fatalf("no file system %s", id)
+	return types.FileSystemDescription{}
 }
 
 func TestDeleteWithNothingCreated(t *testing.T) {

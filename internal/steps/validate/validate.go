@@ -1,7 +1,8 @@
 // Package validate is the first step of a deployment: the request has been
 // checked and normalized when the document was decoded (document.Parse), so
 // this step only records that, making the failure point of a bad request
-// visible in the execution graph. It creates nothing.
+// visible in the execution graph, and records the run id every later
+// step's idempotency tokens derive from. It creates nothing.
 //
 // It imports document, steperr and clock.
 package validate
@@ -37,7 +38,8 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 }
 
 // Validate checks what the document alone cannot (the region the steps
-// work in) and records the validated request's stage and progress.
+// work in) and records the run id (unless the document has one) and the
+// validated request's stage and progress.
 func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 	if s.region != "" && doc.Request.Region != s.region {
 		// One backend works in its own region: its Lambdas' clients are
@@ -55,6 +57,13 @@ func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 		doc.Resources.MarkSupplied(document.KeyEFSID)
 	}
 	now := s.clock.Now()
+	if doc.Run == "" {
+		// The run id, recorded before anything exists: every idempotency
+		// token of this run includes it. A retry of this step before the
+		// document moved on picks a new one, harmlessly: nothing used it
+		// yet. An id already there (set by the caller) is kept.
+		doc.Run = document.NewRun(now)
+	}
 	// The deployment's start: every later report measures progress from it.
 	doc.SetTiming(document.StageValidate, now, now)
 	r := doc.Request

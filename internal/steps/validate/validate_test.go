@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
@@ -30,6 +31,24 @@ func TestValidateRecordsStageAndProgress(t *testing.T) {
 	assert.Contains(t, doc.Progress.Message, "g4dn.xlarge")
 	assert.Equal(t, 1, doc.Progress.Percent, "the deployment starts here: the lowest overall percent")
 	assert.Equal(t, document.Timestamp(world.Epoch), doc.Timings[document.StageValidate].StartedAt)
+	assert.Equal(t, document.NewRun(world.Epoch), doc.Run, "the run id is recorded before anything is created")
+}
+
+func TestValidateRecordsANewRunOnlyWhenAbsent(t *testing.T) {
+	clk := clock.NewVirtual(world.Epoch)
+	s := validate.New(aws.Config{Region: "us-east-1"}, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	validated := func(input string) document.Document {
+		var doc document.Document
+		require.NoError(t, json.Unmarshal([]byte(input), &doc))
+		require.NoError(t, s.Actions()["validate"](context.Background(), &doc))
+		return doc
+	}
+	first := validated(`{"request":{"deployment_id":"demo"}}`)
+	assert.Equal(t, "given", validated(`{"request":{"deployment_id":"demo"},"run":"given"}`).Run, "a run set by the caller is kept")
+	clk.Advance(time.Hour)
+	second := validated(`{"request":{"deployment_id":"demo"}}`)
+	assert.NotEqual(t, first.Run, second.Run, "a later deploy of the same id is another run")
+	assert.NotEqual(t, first.Token("efs"), second.Token("efs"))
 }
 
 func TestValidateRefusesARegionOtherThanTheBackends(t *testing.T) {
