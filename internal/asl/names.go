@@ -23,7 +23,17 @@ const (
 	StatesIntrinsicFailure = "States.IntrinsicFailure"
 	// StatesNoChoiceMatched: no Choice rule matched and there is no Default.
 	StatesNoChoiceMatched = "States.NoChoiceMatched"
+	// StatesDataLimitExceeded: a state's output is larger than Step
+	// Functions' payload quota (MaxPayloadBytes). StatesALL and
+	// StatesTaskFailed do not match it; only its own name does.
+	StatesDataLimitExceeded = "States.DataLimitExceeded"
 )
+
+// MaxPayloadBytes is Step Functions' quota on the input or output of a
+// state or an execution: 256 KiB of UTF-8 encoded JSON.
+const MaxPayloadBytes = 256 * 1024
+
+const ()
 
 // StateType is the Type of a state.
 type StateType string

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 
 	"geusemaker/internal/asl"
 	"geusemaker/internal/asl/jsonpath"
@@ -49,8 +50,11 @@ func runtimeError(cause string) error {
 
 // matches reports whether a retrier's or catcher's ErrorEquals matches e.
 func matches(errorEquals []string, e *Error) bool {
-	if e.Name == asl.StatesRuntime {
+	switch e.Name {
+	case asl.StatesRuntime:
 		return false
+	case asl.StatesDataLimitExceeded:
+		return slices.Contains(errorEquals, e.Name)
 	}
 	for _, name := range errorEquals {
 		switch name {

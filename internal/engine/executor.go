@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"geusemaker/internal/asl"
@@ -46,8 +47,14 @@ func (r *run) runState(ctx context.Context, st *asl.State, branch string, input 
 	for retryCount := 0; ; retryCount++ {
 		out, next, err := r.attempt(ctx, &stateInput{st: st, branch: branch, retryCount: retryCount}, input, entered)
 		if err == nil {
-			r.hist.add(Event{Type: EventStateExited, Time: r.clock.Now(), Branch: branch, State: st.Name, Output: r.encode(out)})
-			return out, next, nil
+			encoded := r.encode(out)
+			if len(encoded) > asl.MaxPayloadBytes {
+				err = &Error{Name: asl.StatesDataLimitExceeded,
+					Cause: fmt.Sprintf("the output of state %s is %d bytes, over the %d-byte limit", st.Name, len(encoded), asl.MaxPayloadBytes)}
+			} else {
+				r.hist.add(Event{Type: EventStateExited, Time: r.clock.Now(), Branch: branch, State: st.Name, Output: encoded})
+				return out, next, nil
+			}
 		}
 		failure, ok := errors.AsType[*Error](err)
 		if !ok {
