@@ -120,9 +120,11 @@ func tier1(b *builder) *deployment {
 			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 			"stage":         document.StageFinalize,
-			"message":       "Deployment succeeded",
-			"percent":       100,
-			"resources":     sfn.JsonPath_ObjectAt(jsii.String("$.resources")),
+			// finalize's message: the final CloudFront domain on Tier 3,
+			// the n8n URL otherwise.
+			"message":   sfn.JsonPath_StringAt(jsii.String("$.progress.message")),
+			"percent":   100,
+			"resources": sfn.JsonPath_ObjectAt(jsii.String("$.resources")),
 		}))
 	return d
 }

@@ -5,6 +5,13 @@
 // GPU and gives it to Ollama. The script carries no secret: the Postgres
 // password is generated on the instance at boot.
 //
+// The script is static (bootstrap.sh): Go only prepends a block of
+// shell-quoted readonly variables and drops the GPU-only sections for
+// instances without a GPU. It deliberately uses no text/template: the
+// template's reflective method calls make the linker keep every exported
+// method of every type in the Lambda binary (the whole EC2 client),
+// which made the compute Lambda several times the size of the others.
+//
 // It imports document (for the OS types) and the standard library only.
 package userdata
 
@@ -15,8 +22,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
-	"text/template"
 
 	"geusemaker/internal/document"
 )
@@ -28,10 +35,30 @@ const MaxSize = 16 * 1024
 // OS does not package it (Amazon Linux 2023).
 const composeVersion = "v2.29.7"
 
-//go:embed bootstrap.sh.tmpl
-var bootstrapText string
+//go:embed bootstrap.sh
+var bootstrap string
 
-var bootstrap = template.Must(template.New("bootstrap").Option("missingkey=error").Parse(bootstrapText))
+// The lines from gpuBegin to gpuEnd in bootstrap.sh are for GPU instances
+// only: the GPU gate, the NVIDIA container toolkit, and Ollama's GPU
+// reservation inside the compose file's heredoc, where a shell conditional
+// cannot reach.
+const (
+	gpuBegin = "# >>> gpu"
+	gpuEnd   = "# <<< gpu"
+)
+
+// scripts are bootstrap.sh without (false) and with (true) its GPU
+// sections; splitting it at init means a malformed marker fails every
+// test rather than one launch.
+var scripts = func() (s [2]string) {
+	var err error
+	for i, gpu := range []bool{false, true} {
+		if s[i], err = sections(bootstrap, gpu); err != nil {
+			panic(err)
+		}
+	}
+	return s
+}()
 
 // Params says what the script is for.
 type Params struct {
@@ -58,13 +85,11 @@ var (
 	deploymentIDRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*$`)
 )
 
-// view is what the template reads.
-type view struct {
-	Params
-	OSName         string
-	Ubuntu         bool
-	DNSSuffix      string
-	ComposeVersion string
+// osFamilies maps each supported OS to the family bootstrap.sh branches on.
+var osFamilies = map[document.OSType]string{
+	document.OSAmazonLinux2023: "al2023",
+	document.OSUbuntu2204:      "ubuntu",
+	document.OSUbuntu2404:      "ubuntu",
 }
 
 // Render returns the script for p.
@@ -77,17 +102,67 @@ func Render(p Params) (string, error) {
 	case !regionRe.MatchString(p.Region):
 		return "", fmt.Errorf("render user data for %s: region %q is not a region", p.DeploymentID, p.Region)
 	}
-	v := view{Params: p, OSName: string(p.OS), DNSSuffix: dnsSuffix(p.Region), ComposeVersion: composeVersion}
-	switch p.OS {
-	case document.OSAmazonLinux2023:
-	case document.OSUbuntu2204, document.OSUbuntu2404:
-		v.Ubuntu = true
-	default:
+	family, ok := osFamilies[p.OS]
+	if !ok {
 		return "", fmt.Errorf("render user data for %s: unsupported OS %q", p.DeploymentID, p.OS)
 	}
+	script := scripts[0]
+	if p.GPU {
+		script = scripts[1]
+	}
+	shebang, body, _ := strings.Cut(script, "\n")
 	var b strings.Builder
-	if err := bootstrap.Execute(&b, v); err != nil {
-		return "", fmt.Errorf("render user data for %s: %w", p.DeploymentID, err)
+	b.WriteString(shebang + "\n# Deployment values, written by internal/steps/compute/userdata.\n")
+	// The values are validated above; quoting them anyway keeps the block
+	// safe if a check is ever loosened.
+	for _, v := range [][2]string{
+		{"DEPLOYMENT_ID", p.DeploymentID},
+		{"OS_NAME", string(p.OS)},
+		{"OS", family},
+		{"FILE_SYSTEM_ID", p.FileSystemID},
+		{"EFS_DNS_NAME", p.FileSystemID + ".efs." + p.Region + "." + dnsSuffix(p.Region)},
+		{"N8N_SECURE_COOKIE", strconv.FormatBool(p.HTTPS)},
+		{"COMPOSE_VERSION", composeVersion},
+	} {
+		b.WriteString("readonly " + v[0] + "=" + shellQuote(v[1]) + "\n")
+	}
+	b.WriteString(body)
+	return b.String(), nil
+}
+
+// shellQuote returns s as one single-quoted shell word: nothing inside
+// single quotes is special but the quote itself, which is closed, escaped
+// and reopened.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// sections returns script with the marker lines removed and, unless gpu,
+// the lines between them too. Markers must be whole lines, paired and not
+// nested.
+func sections(script string, gpu bool) (string, error) {
+	var b strings.Builder
+	inGPU := false
+	for i, line := range strings.SplitAfter(script, "\n") {
+		switch strings.TrimSuffix(line, "\n") {
+		case gpuBegin:
+			if inGPU {
+				return "", fmt.Errorf("bootstrap.sh line %d: %q inside a GPU section", i+1, gpuBegin)
+			}
+			inGPU = true
+		case gpuEnd:
+			if !inGPU {
+				return "", fmt.Errorf("bootstrap.sh line %d: %q outside a GPU section", i+1, gpuEnd)
+			}
+			inGPU = false
+		default:
+			if gpu || !inGPU {
+				b.WriteString(line)
+			}
+		}
+	}
+	if inGPU {
+		return "", fmt.Errorf("bootstrap.sh: %q not closed", gpuBegin)
 	}
 	return b.String(), nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,12 +54,90 @@ func render(t *testing.T, v variant) string {
 	return s
 }
 
+// blockNames are the variables Render writes under the shebang.
+var blockNames = []string{"DEPLOYMENT_ID", "OS_NAME", "OS", "FILE_SYSTEM_ID", "EFS_DNS_NAME", "N8N_SECURE_COOKIE", "COMPOSE_VERSION"}
+
+func parse(t *testing.T, s string) *syntax.File {
+	t.Helper()
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(s), "userdata")
+	require.NoError(t, err)
+	return f
+}
+
+func printed(t *testing.T, n syntax.Node) string {
+	t.Helper()
+	var b strings.Builder
+	require.NoError(t, syntax.NewPrinter().Print(&b, n))
+	return strings.TrimSpace(b.String())
+}
+
+// block returns the readonly variables at the script's top level, each
+// required to be one single-quoted word (so nothing in it expands).
+func block(t *testing.T, s string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, st := range parse(t, s).Stmts {
+		d, ok := st.Cmd.(*syntax.DeclClause)
+		if !ok || d.Variant.Value != "readonly" {
+			continue
+		}
+		for _, a := range d.Args {
+			require.Len(t, a.Value.Parts, 1, "%s is one word", a.Name.Value)
+			q, ok := a.Value.Parts[0].(*syntax.SglQuoted)
+			require.True(t, ok, "%s is single-quoted", a.Name.Value)
+			out[a.Name.Value] = q.Value
+		}
+	}
+	return out
+}
+
+// expanded is s with the block's variables substituted, as bash would.
+func expanded(t *testing.T, s string) string {
+	t.Helper()
+	names := slices.Clone(blockNames)
+	// Longest first, so $OS does not match the start of $OS_NAME.
+	slices.SortFunc(names, func(a, b string) int { return len(b) - len(a) })
+	vars := block(t, s)
+	var pairs []string
+	for _, n := range names {
+		pairs = append(pairs, "$"+n, vars[n])
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// guards returns, for every command whose text contains needle, the
+// conditions of the if statements around it.
+func guards(t *testing.T, s, needle string) [][]string {
+	t.Helper()
+	var stack []syntax.Node
+	var out [][]string
+	syntax.Walk(parse(t, s), func(n syntax.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		if c, ok := n.(*syntax.CallExpr); ok && strings.Contains(printed(t, c), needle) {
+			var conds []string
+			for _, a := range stack {
+				if ifc, ok := a.(*syntax.IfClause); ok && len(ifc.Cond) > 0 {
+					conds = append(conds, printed(t, ifc.Cond[0]))
+				}
+			}
+			out = append(out, conds)
+		}
+		stack = append(stack, n)
+		return true
+	})
+	return out
+}
+
 func TestRenderedScriptHasTheWholeWorkload(t *testing.T) {
 	for _, v := range variants() {
 		t.Run(v.name, func(t *testing.T) {
-			s := render(t, v)
-			assert.LessOrEqual(t, len(s), userdata.MaxSize, "fits EC2's limit without gzip")
-			assert.Regexp(t, regexp.MustCompile(regexp.QuoteMeta(fsID)+`(\.efs\.us-east-1\.amazonaws\.com)?:/ \$EFS_DIR`), s, "EFS mounted by file system id")
+			raw := render(t, v)
+			assert.LessOrEqual(t, len(raw), userdata.MaxSize, "fits EC2's limit without gzip")
+			s := expanded(t, raw)
+			assert.Contains(t, s, `if ! grep -q "`+fsID+`" /etc/fstab`, "EFS mounted by file system id")
 			for _, want := range []string{
 				"image: n8nio/n8n", `"127.0.0.1:5678:5678"`, "/mnt/efs/n8n:/home/node/.n8n",
 				"image: ollama/ollama", `"127.0.0.1:11434:11434"`, "/mnt/efs/ollama:",
@@ -78,6 +157,33 @@ func TestRenderedScriptHasTheWholeWorkload(t *testing.T) {
 	}
 }
 
+func TestVariableBlockHoldsTheDeploymentValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		p      userdata.Params
+		family string
+		efsDNS string
+	}{
+		{"amazon linux", userdata.Params{OS: document.OSAmazonLinux2023, Region: "us-east-1"}, "al2023", fsID + ".efs.us-east-1.amazonaws.com"},
+		{"ubuntu 22.04 with https", userdata.Params{OS: document.OSUbuntu2204, Region: "eu-west-2", HTTPS: true}, "ubuntu", fsID + ".efs.eu-west-2.amazonaws.com"},
+		{"ubuntu 24.04 in china", userdata.Params{OS: document.OSUbuntu2404, Region: "cn-north-1"}, "ubuntu", fsID + ".efs.cn-north-1.amazonaws.com.cn"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.p.DeploymentID, tc.p.FileSystemID = "demo", fsID
+			s, err := userdata.Render(tc.p)
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(s, "#!/bin/bash\n"), "the shebang stays first")
+			assert.Equal(t, map[string]string{
+				"DEPLOYMENT_ID": "demo", "OS_NAME": string(tc.p.OS), "OS": tc.family,
+				"FILE_SYSTEM_ID": fsID, "EFS_DNS_NAME": tc.efsDNS,
+				"N8N_SECURE_COOKIE": map[bool]string{true: "true", false: "false"}[tc.p.HTTPS], "COMPOSE_VERSION": "v2.29.7",
+			}, block(t, s))
+			assert.Contains(t, expanded(t, s), `N8N_SECURE_COOKIE: "`+block(t, s)["N8N_SECURE_COOKIE"]+`"`)
+		})
+	}
+}
+
 func TestRenderedScriptCarriesNoSecret(t *testing.T) {
 	for _, v := range variants() {
 		t.Run(v.name, func(t *testing.T) {
@@ -93,6 +199,7 @@ func TestGPUPartsOnlyForGPU(t *testing.T) {
 	gpuOnly := []string{
 		"nvidia-smi --query-gpu=name --format=csv,noheader",
 		"nvidia-ctk runtime configure --runtime=docker",
+		"nvidia-container-toolkit",
 		"runtime: nvidia",
 		"count: all",
 		"capabilities: [gpu]",
@@ -102,48 +209,127 @@ func TestGPUPartsOnlyForGPU(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			s := render(t, v)
 			for _, want := range gpuOnly {
-				if v.gpu {
-					has(t, s, want, true)
-				} else {
-					has(t, s, want, false)
-				}
+				has(t, s, want, v.gpu)
 			}
-			assert.NotContains(t, s, "GPU_COUNT", "no count variable left for a quoted heredoc to write literally")
-			assert.Contains(t, s, `N8N_SECURE_COOKIE: "`+map[bool]string{true: "true", false: "false"}[v.gpu]+`"`)
+			has(t, s, "# >>> gpu", false)
+			has(t, s, "# <<< gpu", false)
+			has(t, s, "    volumes:\n      - /mnt/efs/ollama:/root/.ollama\n"+
+				map[bool]string{true: "    runtime: nvidia\n", false: "  qdrant:\n"}[v.gpu], true) // Ollama's GPU reservation sits in its service
 		})
 	}
 }
 
-func TestOSDifferences(t *testing.T) {
+func TestOSBranchesAreGuardedByTheOSFamily(t *testing.T) {
 	tests := []struct {
-		os      document.OSType
-		want    []string
-		notWant []string
+		family  string
+		needles []string
 	}{
-		{document.OSAmazonLinux2023,
-			[]string{"dnf install -y amazon-efs-utils", fsID + ":/ $EFS_DIR efs _netdev,tls 0 0", "docker-compose-linux-$(uname -m)"},
-			[]string{"apt-get", "nfs4"}},
-		{document.OSUbuntu2204,
-			[]string{"apt-get", "nfs-common", fsID + ".efs.us-east-1.amazonaws.com:/ $EFS_DIR nfs4", "_netdev", "docker-compose-v2"},
-			[]string{"dnf ", "amazon-efs-utils nginx"}},
+		{"al2023", []string{"dnf install", "amazon-efs-utils", "$FILE_SYSTEM_ID:/ $EFS_DIR efs _netdev,tls 0 0", "docker-compose-linux-$(uname -m)", "nvidia-container-toolkit.repo"}},
+		{"ubuntu", []string{"apt-get", "nfs-common", "$EFS_DNS_NAME:/ $EFS_DIR nfs4 nfsvers=4.1", "docker-compose-v2", "nvidia-container-toolkit-keyring"}},
 	}
 	for _, tc := range tests {
-		t.Run(string(tc.os), func(t *testing.T) {
-			s := render(t, variant{os: tc.os})
-			for _, w := range tc.want {
-				has(t, s, w, true)
+		t.Run(tc.family, func(t *testing.T) {
+			s := render(t, variant{os: document.OSUbuntu2404, gpu: true})
+			for _, needle := range tc.needles {
+				found := guards(t, s, needle)
+				require.NotEmpty(t, found, "%q is in the script", needle)
+				for _, conds := range found {
+					assert.Contains(t, conds, `[ "$OS" = `+tc.family+` ]`, "%q runs only on %s", needle, tc.family)
+				}
 			}
-			for _, w := range tc.notWant {
-				has(t, s, w, false)
-			}
+		})
+	}
+	for _, v := range variants() {
+		t.Run("family of "+v.name, func(t *testing.T) {
+			want := map[bool]string{true: "ubuntu", false: "al2023"}[v.os != document.OSAmazonLinux2023]
+			assert.Equal(t, want, block(t, render(t, v))["OS"])
 		})
 	}
 }
 
-func TestChinaRegionsUseTheirDNSSuffix(t *testing.T) {
-	s, err := userdata.Render(userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "cn-north-1", OS: document.OSUbuntu2404})
-	require.NoError(t, err)
-	assert.Contains(t, s, fsID+".efs.cn-north-1.amazonaws.com.cn:/")
+// TestHeredocsExpandOnlyTheVariableBlock: a quoted heredoc writes $NAME
+// literally, an unquoted one expands $, ` and \ — each must be the kind
+// its content needs.
+func TestHeredocsExpandOnlyTheVariableBlock(t *testing.T) {
+	for _, v := range variants() {
+		t.Run(v.name, func(t *testing.T) {
+			unquoted := 0
+			syntax.Walk(parse(t, render(t, v)), func(n syntax.Node) bool {
+				r, ok := n.(*syntax.Redirect)
+				if !ok || r.Hdoc == nil {
+					return true
+				}
+				body := printed(t, r.Hdoc)
+				if r.Word.Lit() == "" { // quoted delimiter: the body is literal
+					for _, name := range blockNames {
+						assert.NotContains(t, body, "$"+name, "%s would be written literally", name)
+					}
+					return true
+				}
+				unquoted++
+				for _, part := range r.Hdoc.Parts {
+					switch p := part.(type) {
+					case *syntax.Lit:
+						assert.NotContains(t, p.Value, "`", "no command substitution")
+						assert.NotContains(t, p.Value, `\`, "no escapes")
+					case *syntax.ParamExp:
+						assert.Contains(t, blockNames, p.Param.Value, "expands only the variable block")
+					default:
+						t.Errorf("unexpected %T in an unquoted heredoc", p)
+					}
+				}
+				return true
+			})
+			assert.Equal(t, 1, unquoted, "only the compose file expands (N8N_SECURE_COOKIE)")
+		})
+	}
+}
+
+func TestShellQuoteDefusesHostileInput(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	for _, in := range []string{
+		"plain", "", "it's", "'", "''", `$(id)`, "`id`", `${PATH}`, `\`, `"; rm -rf / #`,
+		"a\nb; touch /tmp/pwned", `'; id; '`, `*`, `$((1+1))`, "!!", "\t-n",
+	} {
+		t.Run(in, func(t *testing.T) {
+			out, err := exec.Command(bash, "-c", "printf %s "+userdata.ShellQuote(in)).Output()
+			require.NoError(t, err)
+			assert.Equal(t, in, string(out), "bash sees exactly the input, as one word")
+		})
+	}
+}
+
+func TestSections(t *testing.T) {
+	tests := []struct {
+		name    string
+		script  string
+		cpu     string
+		gpu     string
+		wantErr string
+	}{
+		{"kept for gpu, dropped for cpu", "a\n# >>> gpu\nb\n# <<< gpu\nc\n", "a\nc\n", "a\nb\nc\n", ""},
+		{"markers must be whole lines", "a # >>> gpu\n", "a # >>> gpu\n", "a # >>> gpu\n", ""},
+		{"nested", "# >>> gpu\n# >>> gpu\n", "", "", "inside a GPU section"},
+		{"end without begin", "# <<< gpu\n", "", "", "outside a GPU section"},
+		{"not closed", "# >>> gpu\nb\n", "", "", "not closed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cpu, err := userdata.Sections(tc.script, false)
+			if tc.wantErr != "" {
+				require.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			gpu, err := userdata.Sections(tc.script, true)
+			require.NoError(t, err)
+			assert.Equal(t, tc.cpu, cpu)
+			assert.Equal(t, tc.gpu, gpu)
+		})
+	}
 }
 
 func TestEveryScriptParses(t *testing.T) {

@@ -1,7 +1,9 @@
 #!/bin/bash
-# GeuseMaker workload bootstrap for deployment {{.DeploymentID}}.
-# Rendered by internal/steps/compute/userdata: {{.OSName}}, {{if .GPU}}GPU{{else}}CPU{{end}}.
-# It holds no secret: the Postgres password is generated here, at boot.
+# GeuseMaker workload bootstrap. internal/steps/compute/userdata renders it
+# without a template engine: it writes the deployment's values as readonly
+# variables under the shebang (DEPLOYMENT_ID, OS_NAME, OS, FILE_SYSTEM_ID,
+# EFS_DNS_NAME, N8N_SECURE_COOKIE, COMPOSE_VERSION) and drops the GPU
+# sections (between the gpu marker lines) for instances without a GPU. It holds no secret: the Postgres password is generated here, at boot.
 set -euo pipefail
 
 STATUS_DIR=/var/lib/geusemaker
@@ -18,6 +20,8 @@ fail() {
 }
 trap 'fail "line $LINENO: $BASH_COMMAND"' ERR
 echo "running" >"$STATUS_DIR/status"
+echo "geusemaker bootstrap for deployment $DEPLOYMENT_ID on $OS_NAME"
+[ "$OS" = ubuntu ] || [ "$OS" = al2023 ] || fail "unknown OS family $OS"
 
 # retry runs a command up to 5 times with growing pauses: package mirrors
 # and registries are often briefly unreachable while an instance boots.
@@ -32,44 +36,48 @@ retry() {
   done
   return 1
 }
-{{if .Ubuntu}}
-export DEBIAN_FRONTEND=noninteractive
-# Boot-time unattended-upgrades holds the dpkg lock: wait for it.
-apt=(apt-get -y -o DPkg::Lock::Timeout=600)
-retry "${apt[@]}" update
-retry "${apt[@]}" install ca-certificates curl gnupg nfs-common nginx
-if ! command -v docker >/dev/null 2>&1; then
-  retry "${apt[@]}" install docker.io
+
+if [ "$OS" = ubuntu ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  # Boot-time unattended-upgrades holds the dpkg lock: wait for it.
+  apt=(apt-get -y -o DPkg::Lock::Timeout=600)
+  retry "${apt[@]}" update
+  retry "${apt[@]}" install ca-certificates curl gnupg nfs-common nginx
+  if ! command -v docker >/dev/null 2>&1; then
+    retry "${apt[@]}" install docker.io
+  fi
+  if ! docker compose version >/dev/null 2>&1; then
+    retry "${apt[@]}" install docker-compose-v2
+  fi
 fi
-if ! docker compose version >/dev/null 2>&1; then
-  retry "${apt[@]}" install docker-compose-v2
+if [ "$OS" = al2023 ]; then
+  retry dnf install -y amazon-efs-utils nginx
+  if ! command -v docker >/dev/null 2>&1; then
+    retry dnf install -y docker
+  fi
+  # Amazon Linux 2023 does not package the compose plugin: install the
+  # release binary for this architecture.
+  if ! docker compose version >/dev/null 2>&1; then
+    mkdir -p /usr/local/lib/docker/cli-plugins
+    retry curl -fsSL -o /usr/local/lib/docker/cli-plugins/docker-compose \
+      "https://github.com/docker/compose/releases/download/$COMPOSE_VERSION/docker-compose-linux-$(uname -m)"
+    chmod 0755 /usr/local/lib/docker/cli-plugins/docker-compose
+  fi
 fi
-{{else}}
-retry dnf install -y amazon-efs-utils nginx
-if ! command -v docker >/dev/null 2>&1; then
-  retry dnf install -y docker
-fi
-# Amazon Linux 2023 does not package the compose plugin: install the
-# release binary for this architecture.
-if ! docker compose version >/dev/null 2>&1; then
-  mkdir -p /usr/local/lib/docker/cli-plugins
-  retry curl -fsSL -o /usr/local/lib/docker/cli-plugins/docker-compose \
-    "https://github.com/docker/compose/releases/download/{{.ComposeVersion}}/docker-compose-linux-$(uname -m)"
-  chmod 0755 /usr/local/lib/docker/cli-plugins/docker-compose
-fi
-{{end}}
+
 # --- EFS ---------------------------------------------------------------
 mkdir -p "$EFS_DIR"
-if ! grep -q "{{.FileSystemID}}" /etc/fstab; then
-{{- if .Ubuntu}}
-  # amazon-efs-utils is not packaged for Ubuntu: plain NFSv4.1 with the
-  # options AWS recommends (no TLS in transit; the file system is
-  # encrypted at rest and reachable only from the instance's group).
-  echo "{{.FileSystemID}}.efs.{{.Region}}.{{.DNSSuffix}}:/ $EFS_DIR nfs4 nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,_netdev 0 0" >>/etc/fstab
-{{- else}}
-  # The EFS mount helper, with TLS in transit.
-  echo "{{.FileSystemID}}:/ $EFS_DIR efs _netdev,tls 0 0" >>/etc/fstab
-{{- end}}
+if ! grep -q "$FILE_SYSTEM_ID" /etc/fstab; then
+  if [ "$OS" = ubuntu ]; then
+    # amazon-efs-utils is not packaged for Ubuntu: plain NFSv4.1 with the
+    # options AWS recommends (no TLS in transit; the file system is
+    # encrypted at rest and reachable only from the instance's group).
+    echo "$EFS_DNS_NAME:/ $EFS_DIR nfs4 nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,_netdev 0 0" >>/etc/fstab
+  fi
+  if [ "$OS" = al2023 ]; then
+    # The EFS mount helper, with TLS in transit.
+    echo "$FILE_SYSTEM_ID:/ $EFS_DIR efs _netdev,tls 0 0" >>/etc/fstab
+  fi
 fi
 # A fresh mount target's DNS name can take ~90 s to resolve, and the
 # mount target itself may still be creating: retry for up to 10 minutes.
@@ -82,7 +90,7 @@ for attempt in $(seq 1 40); do
   echo "EFS mount attempt $attempt failed; retrying in 15 s" >&2
   sleep 15
 done
-[ -n "$mounted" ] || fail "could not mount EFS {{.FileSystemID}} on $EFS_DIR after 10 minutes"
+[ -n "$mounted" ] || fail "could not mount EFS $FILE_SYSTEM_ID on $EFS_DIR after 10 minutes"
 mkdir -p "$EFS_DIR/n8n" "$EFS_DIR/ollama" "$EFS_DIR/qdrant" "$EFS_DIR/postgres" "$EFS_DIR/geusemaker"
 # n8n runs as the image's "node" user (uid 1000).
 chown 1000:1000 "$EFS_DIR/n8n"
@@ -95,7 +103,8 @@ RequiresMountsFor=/mnt/efs
 UNIT
 systemctl daemon-reload
 systemctl enable --now docker
-{{if .GPU}}
+
+# >>> gpu
 # --- GPU -----------------------------------------------------------------
 # The Deep Learning AMI ships the driver; the device can take a moment to
 # answer after boot. No GPU after 5 minutes means the instance type has
@@ -113,24 +122,26 @@ done
 echo "GPUs: $(echo "$gpus" | wc -l) ($(echo "$gpus" | sort -u | paste -sd, -))"
 
 if ! command -v nvidia-ctk >/dev/null 2>&1; then
-{{- if .Ubuntu}}
-  retry curl -fsSL -o /tmp/nvidia-gpgkey https://nvidia.github.io/libnvidia-container/gpgkey
-  gpg --batch --yes --dearmor -o /usr/share/keyrings/nvidia-container-toolkit-keyring.gpg /tmp/nvidia-gpgkey
-  # $(ARCH) is apt's own variable, written literally.
-  # shellcheck disable=SC2016
-  echo 'deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /' \
-    >/etc/apt/sources.list.d/nvidia-container-toolkit.list
-  retry "${apt[@]}" update
-  retry "${apt[@]}" install nvidia-container-toolkit
-{{- else}}
-  retry curl -fsSL -o /etc/yum.repos.d/nvidia-container-toolkit.repo \
-    https://nvidia.github.io/libnvidia-container/stable/rpm/nvidia-container-toolkit.repo
-  retry dnf install -y nvidia-container-toolkit
-{{- end}}
+  if [ "$OS" = ubuntu ]; then
+    retry curl -fsSL -o /tmp/nvidia-gpgkey https://nvidia.github.io/libnvidia-container/gpgkey
+    gpg --batch --yes --dearmor -o /usr/share/keyrings/nvidia-container-toolkit-keyring.gpg /tmp/nvidia-gpgkey
+    # $(ARCH) is apt's own variable, written literally.
+    # shellcheck disable=SC2016
+    echo 'deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /' \
+      >/etc/apt/sources.list.d/nvidia-container-toolkit.list
+    retry "${apt[@]}" update
+    retry "${apt[@]}" install nvidia-container-toolkit
+  fi
+  if [ "$OS" = al2023 ]; then
+    retry curl -fsSL -o /etc/yum.repos.d/nvidia-container-toolkit.repo \
+      https://nvidia.github.io/libnvidia-container/stable/rpm/nvidia-container-toolkit.repo
+    retry dnf install -y nvidia-container-toolkit
+  fi
 fi
 nvidia-ctk runtime configure --runtime=docker
 systemctl restart docker
-{{end}}
+# <<< gpu
+
 # --- Secrets -----------------------------------------------------------
 # The Postgres password is made here and kept on EFS next to the data it
 # protects, so a replacement instance on the same file system reuses it.
@@ -145,7 +156,9 @@ fi
 chmod 0600 "$SECRETS"
 
 # --- Workload --------------------------------------------------------------
-cat >"$APP_DIR/docker-compose.yml" <<'COMPOSE'
+# The delimiter is unquoted so that $N8N_SECURE_COOKIE expands: the file
+# must hold no other $, ` or \ (the package's tests check).
+cat >"$APP_DIR/docker-compose.yml" <<COMPOSE
 name: geusemaker
 services:
   postgres:
@@ -173,7 +186,7 @@ services:
       DB_POSTGRESDB_HOST: postgres
       DB_POSTGRESDB_DATABASE: geusemaker
       DB_POSTGRESDB_USER: geusemaker
-      N8N_SECURE_COOKIE: "{{.HTTPS}}"
+      N8N_SECURE_COOKIE: "$N8N_SECURE_COOKIE"
       N8N_PROXY_HOPS: "1"
     env_file: /mnt/efs/geusemaker/postgres.env
     ports:
@@ -187,7 +200,7 @@ services:
       - "127.0.0.1:11434:11434"
     volumes:
       - /mnt/efs/ollama:/root/.ollama
-{{- if .GPU}}
+# >>> gpu
     runtime: nvidia
     deploy:
       resources:
@@ -196,7 +209,7 @@ services:
             - driver: nvidia
               count: all
               capabilities: [gpu]
-{{- end}}
+# <<< gpu
   qdrant:
     image: qdrant/qdrant
     restart: unless-stopped

@@ -1,0 +1,7 @@
+package userdata
+
+// Exported for the tests of the quoting and of the GPU sections.
+var (
+	ShellQuote = shellQuote
+	Sections   = sections
+)
