@@ -91,6 +91,16 @@ func FromAWS(name, step string, err error, remediation string) *Error {
 	}}
 }
 
+// FromAWSWith is FromAWS with the remediation looked up by err's AWS code
+// in remediations, else fallback.
+func FromAWSWith(name, step string, err error, remediations map[string]string, fallback string) *Error {
+	remediation, ok := remediations[awsapi.Code(err)]
+	if !ok {
+		remediation = fallback
+	}
+	return FromAWS(name, step, err, remediation)
+}
+
 // Timeout says a wait passed its deadline.
 func Timeout(step, resource string, deadline time.Time, remediation string) *Error {
 	return New(TimeoutName, step,

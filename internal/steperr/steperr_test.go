@@ -45,3 +45,27 @@ func TestTimeoutNamesTheDeadline(t *testing.T) {
 	assert.Contains(t, err.Cause.Message, "E1")
 	assert.Contains(t, err.Cause.Message, "2026-01-01T00:30:00Z")
 }
+
+func TestFromAWSWithPicksTheRemediationByCode(t *testing.T) {
+	remedies := map[string]string{"VpcLimitExceeded": "delete a VPC"}
+	tests := []struct {
+		name, code, wantName, wantRemedy string
+	}{
+		{"known code takes its remediation", "VpcLimitExceeded", steperr.NetworkFailed, "delete a VPC"},
+		{"unknown code takes the fallback", "InvalidVpcID.NotFound", steperr.NetworkFailed, "fallback"},
+		{"throttling stays Throttled", "Throttling", steperr.Throttled, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := steperr.FromAWSWith(steperr.NetworkFailed, "network-resolve", &smithy.GenericAPIError{Code: tt.code}, remedies, "fallback")
+			assert.Equal(t, tt.wantName, err.Name)
+			assert.Equal(t, "network-resolve", err.Cause.Step)
+			assert.Equal(t, tt.code, err.Cause.AWSErrorCode)
+			if tt.wantRemedy != "" {
+				assert.Equal(t, tt.wantRemedy, err.Cause.Remediation)
+			} else {
+				assert.NotEqual(t, "fallback", err.Cause.Remediation)
+			}
+		})
+	}
+}

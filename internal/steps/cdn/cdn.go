@@ -4,7 +4,7 @@
 // deletes it. Every action reads AWS once and returns; the state machine
 // does the waiting.
 //
-// It imports document, steperr, awsapi, clock, the CloudFront and ELBv2
+// It imports document, steperr, awsapi, clock, stepkit, the CloudFront and ELBv2
 // SDK clients, and loadbalancer for the origin secret its listener rule
 // holds; never sim or engine.
 package cdn
@@ -19,6 +19,7 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine passes them.
@@ -32,16 +33,15 @@ const (
 
 // Step is the CloudFront step.
 type Step struct {
-	cf    *cloudfront.Client
-	elb   *elb.Client
-	clock clock.Clock
-	log   *slog.Logger
+	stepkit.Base
+	cf  *cloudfront.Client
+	elb *elb.Client
 }
 
 // New returns the step with clients built from cfg. CloudFront is global:
 // the client reaches cloudfront.amazonaws.com whatever cfg's region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{cf: cloudfront.NewFromConfig(cfg), elb: elb.NewFromConfig(cfg), clock: c, log: log}
+	return &Step{Base: stepkit.New(family, cfg, c, log), cf: cloudfront.NewFromConfig(cfg), elb: elb.NewFromConfig(cfg)}
 }
 
 // Actions returns the step's actions by name.
@@ -54,6 +54,3 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 		ActionDelete:       s.delete,
 	}
 }
-
-// stepName is the cause's step for one action, e.g. "cdn-create".
-func stepName(action string) string { return "cdn-" + action }

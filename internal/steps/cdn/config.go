@@ -1,13 +1,11 @@
 package cdn
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 const (
@@ -107,15 +105,8 @@ func distributionConfig(doc *document.Document, albDNS string, secret originSecr
 			// aliases), so none is sent.
 			ViewerCertificate: &types.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)},
 		},
-		Tags: tags(req.Tags()),
+		Tags: &types.Tags{Items: stepkit.Tags(req, "", func(k, v string) types.Tag {
+			return types.Tag{Key: aws.String(k), Value: aws.String(v)}
+		})},
 	}
-}
-
-// tags renders tags in key order, so the request is byte-for-byte stable.
-func tags(m map[string]string) *types.Tags {
-	out := &types.Tags{Items: []types.Tag{}}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out.Items = append(out.Items, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
 }

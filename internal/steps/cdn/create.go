@@ -24,7 +24,7 @@ const (
 // ledger before anything waits on it, then starts the wait for Deployed.
 func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	r := &doc.Resources
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	if r.CloudFrontID == "" {
 		if err := s.createDistribution(ctx, doc); err != nil {
 			return err
@@ -43,17 +43,17 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 func (s *Step) createDistribution(ctx context.Context, doc *document.Document) error {
 	req, r := doc.Request, &doc.Resources
 	if r.ALBDNS == "" {
-		return steperr.New(steperr.CloudFrontCreateFailed, stepName(ActionCreate),
+		return family.Failure(ActionCreate,
 			"no ALB DNS name in the ledger (alb_dns): CloudFront needs the ALB as its origin",
 			"The ALB must be active before CloudFront is created: run the load balancer steps first (tier gpu does so in order).")
 	}
 	header, value, err := loadbalancer.OriginSecret(ctx, s.elb, r.ListenerARN)
 	if err != nil {
-		return steperr.FromAWS(steperr.CloudFrontCreateFailed, stepName(ActionCreate), err,
+		return steperr.FromAWS(steperr.CloudFrontCreateFailed, family.StepName(ActionCreate), err,
 			"CloudFront must send the secret header the ALB's listener rule checks: make sure the load balancer step created "+
 				"the listener and its http-header rule (listener_arn in the ledger), then deploy again.")
 	}
-	s.log.Info(msgCreating, "deployment_id", req.DeploymentID, "origin", r.ALBDNS)
+	s.Log.Info(msgCreating, "deployment_id", req.DeploymentID, "origin", r.ALBDNS)
 
 	out, err := s.cf.CreateDistributionWithTags(ctx, &cloudfront.CreateDistributionWithTagsInput{
 		DistributionConfigWithTags: distributionConfig(doc, r.ALBDNS, originSecret{header: header, value: value}),
@@ -73,7 +73,7 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 	default:
 		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: %w", r.ALBDNS, err))
 	}
-	s.log.Info("distribution created", "deployment_id", req.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
+	s.Log.Info("distribution created", "deployment_id", req.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
 	return nil
 }
 
@@ -91,7 +91,7 @@ func (s *Step) adopt(ctx context.Context, doc *document.Document, cause error) e
 	}
 	record(r, aws.ToString(d.Id), aws.ToString(d.ARN), aws.ToString(d.DomainName))
 	if !hasOrigin(d, r.ALBDNS) {
-		s.log.Warn("adopted distribution's origin is not the current ALB", "deployment_id", req.DeploymentID, "id", r.CloudFrontID)
+		s.Log.Warn("adopted distribution's origin is not the current ALB", "deployment_id", req.DeploymentID, "id", r.CloudFrontID)
 	}
 	return nil
 }

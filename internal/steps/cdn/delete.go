@@ -26,7 +26,7 @@ func (s *Step) sweep(ctx context.Context, doc *document.Document, action string)
 		return "", nil
 	}
 	record(r, aws.ToString(d.Id), aws.ToString(d.ARN), aws.ToString(d.DomainName))
-	s.log.Info("found distribution by tag", "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID)
+	s.Log.Info("found distribution by tag", "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID)
 	return r.CloudFrontID, nil
 }
 
@@ -48,7 +48,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	if err != nil {
 		return err
 	}
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	deadline := doc.StartWait(document.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if id == "" {
 		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
@@ -93,7 +93,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	}
 	doc.SetStatus(document.StatusCloudFrontDelete, poll)
 	doc.Report(now, doc.TeardownStage(), msg, id)
-	s.log.Info(msg, "deployment_id", doc.Request.DeploymentID, "id", id)
+	s.Log.Info(msg, "deployment_id", doc.Request.DeploymentID, "id", id)
 	return nil
 }
 
@@ -115,7 +115,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 		return deleteFailed(ActionDeleteStatus, fmt.Errorf("get distribution %s: %w", id, err))
 	}
 	d := out.Distribution
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	if aws.ToString(d.Status) == statusDeployed && !aws.ToBool(d.DistributionConfig.Enabled) {
 		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: aws.Bool(false),
@@ -130,7 +130,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	p := waitPoll(d, now, deadline, DisableWait)
 	doc.SetStatus(document.StatusCloudFrontDelete, p)
 	doc.Report(now, doc.TeardownStage(), "Waiting for CloudFront distribution "+id+" to be disabled...", id).StagePercent = p.Percent
-	s.log.Debug("distribution not disabled yet", "id", id, "status", p.Status)
+	s.Log.Debug("distribution not disabled yet", "id", id, "status", p.Status)
 	return nil
 }
 
@@ -158,7 +158,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	default:
 		return deleteFailed(ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
 	}
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "CloudFront distribution "+id+" deleted", id)
-	s.log.Info("distribution deleted", "deployment_id", doc.Request.DeploymentID, "id", id)
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "CloudFront distribution "+id+" deleted", id)
+	s.Log.Info("distribution deleted", "deployment_id", doc.Request.DeploymentID, "id", id)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // CloudFront error codes the step handles by name.
@@ -34,17 +35,17 @@ var createRemediation = map[string]string{
 	codeInvalidOrigin: "CloudFront rejected the ALB's DNS name as an origin: check that the load balancer is internet-facing and active, then deploy again.",
 }
 
+// family names the step's failures CloudFrontCreateFailed, with the create
+// remediations; teardown failures are deleteFailed's.
+var family = stepkit.Family{Name: "cdn", Error: steperr.CloudFrontCreateFailed, Remediations: createRemediation}
+
 // defaultCreateRemediation is for codes without a specific remedy.
 const defaultCreateRemediation = "CloudFront refused the distribution: read the message and AWS error code, fix the cause, " +
 	"then deploy again; rollback removes anything this run created."
 
 // createFailed names a failed create or status call.
 func createFailed(action string, err error) *steperr.Error {
-	r, ok := createRemediation[awsapi.Code(err)]
-	if !ok {
-		r = defaultCreateRemediation
-	}
-	return steperr.FromAWS(steperr.CloudFrontCreateFailed, stepName(action), err, r)
+	return family.AWSFailure(action, err, defaultCreateRemediation)
 }
 
 // deleteFailed names a failed teardown call.
@@ -54,12 +55,12 @@ func deleteFailed(action string, err error) *steperr.Error {
 	if awsapi.Code(err) == codeAccessDenied {
 		r = "The cdn Lambda's role lacks CloudFront permissions: grant " + permissions + ", then run destroy again."
 	}
-	return steperr.FromAWS(steperr.CloudFrontDeleteFailed, stepName(action), err, r)
+	return steperr.FromAWS(steperr.CloudFrontDeleteFailed, family.StepName(action), err, r)
 }
 
 // busy names a delete CloudFront refuses for now; the state machine retries.
 func busy(action string, err error) *steperr.Error {
-	return steperr.FromAWS(steperr.ResourceBusy, stepName(action), err,
+	return family.Busy(action, err,
 		"CloudFront is still propagating the distribution's last change; the step is retried until it can be deleted.")
 }
 
@@ -75,7 +76,7 @@ func isAlreadyExists(err error) bool { return awsapi.Code(err) == codeDistributi
 
 // timeoutDisabling names a disable that did not deploy by its deadline.
 func timeoutDisabling(id, status string, deadline time.Time) *steperr.Error {
-	return steperr.Timeout(stepName(ActionDeleteStatus),
+	return steperr.Timeout(family.StepName(ActionDeleteStatus),
 		fmt.Sprintf("the disable of CloudFront distribution %s (still %s) was", id, status), deadline,
 		"CloudFront is slow to propagate the disable: run destroy again later; it finds the distribution by its tag and resumes.")
 }

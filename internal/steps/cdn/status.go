@@ -21,7 +21,7 @@ const (
 func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	r := &doc.Resources
 	if r.CloudFrontID == "" {
-		return steperr.New(steperr.CloudFrontCreateFailed, stepName(ActionStatus),
+		return family.Failure(ActionStatus,
 			"no CloudFront distribution in the ledger (cloudfront_id) to wait for",
 			"The state machine ran the CloudFront status before its create: redeploy the stack so both come from one version.")
 	}
@@ -31,18 +31,18 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	}
 	d := out.Distribution
 	r.CloudFrontDomain = aws.ToString(d.DomainName)
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	if aws.ToString(d.Status) == statusDeployed {
 		doc.SetStatus(document.StatusCloudFront, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: d.DistributionConfig.Enabled,
 		})
 		doc.Report(now, document.StageCDN, msgDeployed, r.CloudFrontID).StagePercent = 100
-		s.log.Info(msgDeployed, "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
+		s.Log.Info(msgDeployed, "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
 		return nil
 	}
 	deadline := doc.Deadline(document.StatusCloudFront, now, createTimeout(doc.Request))
 	if !now.Before(deadline) {
-		return steperr.Timeout(stepName(ActionStatus),
+		return steperr.Timeout(family.StepName(ActionStatus),
 			fmt.Sprintf("CloudFront distribution %s (recorded in the ledger for rollback, which disables and deletes it) was still %s and",
 				r.CloudFrontID, aws.ToString(d.Status)),
 			deadline,
@@ -54,6 +54,6 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	// The overall percent is the deployment's; CloudFront's own estimate,
 	// never 100 before Deployed, is the stage's.
 	doc.Report(now, document.StageCDN, msgWaiting, r.CloudFrontID).StagePercent = p.Percent
-	s.log.Debug("distribution not deployed yet", "id", r.CloudFrontID, "status", p.Status, "percent", p.Percent)
+	s.Log.Debug("distribution not deployed yet", "id", r.CloudFrontID, "status", p.Status, "percent", p.Percent)
 	return nil
 }

@@ -45,9 +45,9 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 	if commandID == "" {
 		return s.sendGPUCheck(ctx, ssmc, doc)
 	}
-	step := stepName(ActionGPUCheckStatus)
+	step := family.StepName(ActionGPUCheckStatus)
 	id := doc.Resources.InstanceID
-	deadline := doc.Deadline(StatusGPU, s.clock.Now(), GPUCheckWait.Timeout)
+	deadline := doc.Deadline(StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
 	out, err := ssmc.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{
 		CommandId: aws.String(commandID), InstanceId: aws.String(id),
 	})
@@ -69,8 +69,8 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 		}
 		detail := fmt.Sprintf("%d GPU(s): %s", len(gpus), strings.Join(gpus, ", "))
 		doc.SetStatus(StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
-		doc.Report(s.clock.Now(), document.StageGPU, "GPU check passed: "+detail, id).StagePercent = 100
-		s.logger(doc, ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
+		doc.Report(s.Clock.Now(), document.StageGPU, "GPU check passed: "+detail, id).StagePercent = 100
+		s.Logger(doc, ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
 		return nil
 	case ssmtypes.CommandInvocationStatusPending, ssmtypes.CommandInvocationStatusInProgress,
 		ssmtypes.CommandInvocationStatusDelayed:
@@ -94,9 +94,9 @@ func (s *Step) gpuSettled(doc *document.Document) bool {
 
 // sendGPUCheck sends the query, or notes that the agent is not online yet.
 func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Document) error {
-	step := stepName(ActionGPUCheck)
+	step := family.StepName(ActionGPUCheck)
 	id := doc.Resources.InstanceID
-	deadline := doc.Deadline(StatusGPU, s.clock.Now(), GPUCheckWait.Timeout)
+	deadline := doc.Deadline(StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
 	out, err := api.SendCommand(ctx, &ssm.SendCommandInput{
 		DocumentName:   aws.String("AWS-RunShellScript"),
 		InstanceIds:    []string{id},
@@ -114,13 +114,13 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 			fmt.Errorf("send GPU check to instance %s: %w", id, err), remedyAgent)
 	}
 	commandID := aws.ToString(out.Command.CommandId)
-	s.logger(doc, ActionGPUCheck).Info("gpu check sent", "resource", "instance", "id", id, "command_id", commandID)
+	s.Logger(doc, ActionGPUCheck).Info("gpu check sent", "resource", "instance", "id", id, "command_id", commandID)
 	return s.gpuPending(doc, step, string(out.Command.Status), commandID, deadline)
 }
 
 // gpuPending records a check still under way, or times it out.
 func (s *Step) gpuPending(doc *document.Document, step, status, commandID string, deadline time.Time) error {
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	if !now.Before(deadline) {
 		doc.SetStatus(StatusGPU, document.Poll{Status: status, TimedOut: true, Detail: commandID})
 		remedy := remedyGPUTimeout

@@ -82,9 +82,9 @@ func launched(out *ec2.RunInstancesOutput) (types.Instance, bool) {
 
 // launch starts the instance and records it at once.
 func (s *Step) launch(ctx context.Context, doc *document.Document) error {
-	log := s.logger(doc, ActionLaunch)
+	log := s.Logger(doc, ActionLaunch)
 	ec2c, ssmc := s.clients(doc)
-	deadline := doc.Deadline(document.StatusInstance, s.clock.Now(), InstanceWait.Timeout)
+	deadline := doc.Deadline(document.StatusInstance, s.Clock.Now(), InstanceWait.Timeout)
 
 	if doc.Resources.InstanceID == "" {
 		// A launch whose answer was lost (Lambda timeout, crash) left an
@@ -92,7 +92,7 @@ func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 		// second one with another candidate's token.
 		found, err := sweep(ctx, ec2c, doc)
 		if err != nil {
-			return steperr.FromAWS(steperr.InstanceLaunchFailed, stepName(ActionLaunch), err, remedyLaunch)
+			return steperr.FromAWS(steperr.InstanceLaunchFailed, family.StepName(ActionLaunch), err, remedyLaunch)
 		}
 		if i := slices.IndexFunc(found, func(i types.Instance) bool { return string(i.State.Name) != stateShuttingDown }); i >= 0 {
 			record(doc, found[i])
@@ -111,8 +111,8 @@ func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 		log.Info("launched instance", "resource", "instance", "id", doc.Resources.InstanceID,
 			"instance_type", doc.Resources.InstanceType, "availability_zone", doc.Resources.AvailabilityZone)
 	}
-	doc.SetStatus(document.StatusInstance, launchWait(doc).Pending(statePending, deadline, s.clock.Now()))
-	doc.Report(s.clock.Now(), document.StageCompute,
+	doc.SetStatus(document.StatusInstance, launchWait(doc).Pending(statePending, deadline, s.Clock.Now()))
+	doc.Report(s.Clock.Now(), document.StageCompute,
 		fmt.Sprintf("Launching %s instance %s...", doc.Resources.InstanceType, doc.Resources.InstanceID), doc.Resources.InstanceID)
 	return nil
 }
@@ -135,7 +135,7 @@ func record(doc *document.Document, i types.Instance) {
 // lack of capacity (or the type not being offered in the AZ) moves on to
 // the next candidate; any other error stops.
 func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResolver, doc *document.Document) (types.Instance, error) {
-	step := stepName(ActionLaunch)
+	step := family.StepName(ActionLaunch)
 	all := candidates(doc)
 	if len(all) == 0 {
 		return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step,
@@ -165,12 +165,12 @@ func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResol
 				return i, nil
 			}
 			tried = append(tried, c.instanceType+" in "+c.subnetID+" (client token spent)")
-			s.logger(doc, ActionLaunch).Warn("client token already spent on an instance that is gone, trying the next candidate",
+			s.Logger(doc, ActionLaunch).Warn("client token already spent on an instance that is gone, trying the next candidate",
 				"instance_type", c.instanceType, "subnet", c.subnetID, "reservation", aws.ToString(out.ReservationId))
 		case code == codeInsufficientCapacity || code == codeUnsupported:
 			tried = append(tried, c.instanceType+" in "+c.subnetID)
 			last = err
-			s.logger(doc, ActionLaunch).Info("no capacity, trying the next candidate",
+			s.Logger(doc, ActionLaunch).Info("no capacity, trying the next candidate",
 				"instance_type", c.instanceType, "subnet", c.subnetID, "aws_error_code", code)
 		case isInstanceProfileNotReady(err):
 			return types.Instance{}, steperr.FromAWS(steperr.InstanceProfileNotReady, step,

@@ -14,10 +14,10 @@ import (
 // status reads the instance once: pending (poll again), running (done,
 // public IP recorded) or a state it cannot come back from (failed).
 func (s *Step) status(ctx context.Context, doc *document.Document) error {
-	step := stepName(ActionStatus)
+	step := family.StepName(ActionStatus)
 	ec2c, _ := s.clients(doc)
 	id := doc.Resources.InstanceID
-	deadline := doc.Deadline(document.StatusInstance, s.clock.Now(), InstanceWait.Timeout)
+	deadline := doc.Deadline(document.StatusInstance, s.Clock.Now(), InstanceWait.Timeout)
 	if id == "" {
 		return steperr.New(steperr.InstanceLaunchFailed, step, "no instance in the ledger to wait for",
 			"The launch action did not record an instance: check its output, then retry the deployment.")
@@ -38,19 +38,19 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 		record(doc, inst)
 		// The compute stage's timing tells the load balancer step when the
 		// workload should answer (it boots after running).
-		doc.SetTiming(document.StageCompute, aws.ToTime(inst.LaunchTime), s.clock.Now())
+		doc.SetTiming(document.StageCompute, aws.ToTime(inst.LaunchTime), s.Clock.Now())
 		doc.SetStatus(document.StatusInstance, document.Poll{Status: state, Done: true, Percent: 100})
-		doc.Report(s.clock.Now(), document.StageCompute, fmt.Sprintf("Instance %s is running", id), id).StagePercent = 100
-		s.logger(doc, ActionStatus).Info("instance running", "resource", "instance", "id", id, "public_ip", doc.Resources.PublicIP)
+		doc.Report(s.Clock.Now(), document.StageCompute, fmt.Sprintf("Instance %s is running", id), id).StagePercent = 100
+		s.Logger(doc, ActionStatus).Info("instance running", "resource", "instance", "id", id, "public_ip", doc.Resources.PublicIP)
 		return nil
 	case statePending:
-		now := s.clock.Now()
+		now := s.Clock.Now()
 		if !now.Before(deadline) {
 			doc.SetStatus(document.StatusInstance, document.Poll{Status: state, TimedOut: true})
 			return steperr.Timeout(step, "instance "+id, deadline, remedyInstanceTimeout)
 		}
 		doc.SetStatus(document.StatusInstance, launchWait(doc).Pending(state, deadline, now))
-		s.logger(doc, ActionStatus).Debug("instance pending", "resource", "instance", "id", id)
+		s.Logger(doc, ActionStatus).Debug("instance pending", "resource", "instance", "id", id)
 		return nil
 	default:
 		doc.SetStatus(document.StatusInstance, document.Poll{Status: state, Failed: true, Detail: stateReason(inst)})

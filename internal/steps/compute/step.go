@@ -7,7 +7,7 @@
 // Actions: launch, status, gpu_check, gpu_check_status, terminate,
 // terminate_status. Status keys: instance, gpu, instance_terminate.
 //
-// It imports document, steperr, awsapi, clock, its userdata subpackage and
+// It imports document, steperr, awsapi, clock, stepkit, its userdata subpackage and
 // the SDK's EC2 and SSM clients; never sim or engine.
 package compute
 
@@ -22,6 +22,8 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine invokes them.
@@ -71,16 +73,12 @@ type ssmAPI interface {
 }
 
 // Step is the compute Lambda's logic.
-type Step struct {
-	cfg   aws.Config
-	clock clock.Clock
-	log   *slog.Logger
-}
+type Step struct{ stepkit.Base }
 
 // New returns the compute step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{cfg: cfg, clock: c, log: log}
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
@@ -97,19 +95,10 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 
 // clients returns EC2 and SSM clients for the deployment's region.
 func (s *Step) clients(doc *document.Document) (ec2API, ssmAPI) {
-	region := func(r *string) {
-		if doc.Request.Region != "" {
-			*r = doc.Request.Region
-		}
-	}
-	return ec2.NewFromConfig(s.cfg, func(o *ec2.Options) { region(&o.Region) }),
-		ssm.NewFromConfig(s.cfg, func(o *ssm.Options) { region(&o.Region) })
+	cfg := s.Config(doc)
+	return ec2.NewFromConfig(cfg), ssm.NewFromConfig(cfg)
 }
 
-// logger adds the deployment's fields.
-func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
-	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
-}
-
-// stepName is the cause's "step" for an action, e.g. "compute-launch".
-func stepName(action string) string { return "compute-" + action }
+// family names the step's failures (compute picks the error name per
+// call: InstanceLaunchFailed, InsufficientCapacity, GpuCheckFailed).
+var family = stepkit.Family{Name: "compute", Error: steperr.InstanceLaunchFailed}

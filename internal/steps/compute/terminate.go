@@ -15,13 +15,13 @@ import (
 
 // terminate terminates every instance of the deployment the sweep finds.
 func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
-	step := stepName(ActionTerminate)
+	step := family.StepName(ActionTerminate)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
 		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	deadline := doc.Deadline(document.StatusInstanceTerminate, s.clock.Now(), TerminateWait.Timeout)
+	deadline := doc.Deadline(document.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
 		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
@@ -35,39 +35,39 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 			return steperr.FromAWS(steperr.InstanceLaunchFailed, step, fmt.Errorf("terminate instance %s: %w", id, err), remedyTerminate)
 		}
 		ids = append(ids, id)
-		s.logger(doc, ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
+		s.Logger(doc, ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
 	}
-	p := TerminateWait.Pending(stateShuttingDown, deadline, s.clock.Now())
+	p := TerminateWait.Pending(stateShuttingDown, deadline, s.Clock.Now())
 	p.Done = len(ids) == 0
 	doc.SetStatus(document.StatusInstanceTerminate, p)
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "Terminating instances: "+strings.Join(ids, ", "), doc.Resources.InstanceID)
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Terminating instances: "+strings.Join(ids, ", "), doc.Resources.InstanceID)
 	return nil
 }
 
 // terminateStatus is done once no instance of the deployment is left
 // that is not terminated.
 func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) error {
-	step := stepName(ActionTerminateStatus)
+	step := family.StepName(ActionTerminateStatus)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
 		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	deadline := doc.Deadline(document.StatusInstanceTerminate, s.clock.Now(), TerminateWait.Timeout)
+	deadline := doc.Deadline(document.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
 		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
 	}
 	if len(found) == 0 {
 		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
-		doc.Report(s.clock.Now(), doc.TeardownStage(), "Instances terminated", doc.Resources.InstanceID)
+		doc.Report(s.Clock.Now(), doc.TeardownStage(), "Instances terminated", doc.Resources.InstanceID)
 		return nil
 	}
 	var states []string
 	for _, i := range found {
 		states = append(states, aws.ToString(i.InstanceId)+" "+string(i.State.Name))
 	}
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	if !now.Before(deadline) {
 		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: string(found[0].State.Name), TimedOut: true})
 		return steperr.Timeout(step, "termination of "+strings.Join(states, ", "), deadline, remedyTerminateTimeout)

@@ -2,36 +2,26 @@
 // steps (network, firewall, compute) share: every resource is tagged at
 // creation with the deployment's tags and a Name, and found again by them.
 //
-// It imports document and the EC2 SDK types.
+// It imports document, stepkit and the EC2 SDK types.
 package ec2tag
 
 import (
-	"maps"
-	"slices"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Specs tags resources of the given types at creation with the request's
 // tags plus Name, so destroy finds them from the deployment id alone.
 func Specs(req document.Request, name string, resourceTypes ...types.ResourceType) []types.TagSpecification {
-	tags := req.Tags()
-	tags["Name"] = name
+	tags := stepkit.Tags(req, name, func(k, v string) types.Tag {
+		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
+	})
 	out := make([]types.TagSpecification, len(resourceTypes))
 	for i, rt := range resourceTypes {
-		out[i] = types.TagSpecification{ResourceType: rt, Tags: Tags(tags)}
-	}
-	return out
-}
-
-// Tags converts a tag map, sorted by key for stable requests.
-func Tags(m map[string]string) []types.Tag {
-	out := make([]types.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+		out[i] = types.TagSpecification{ResourceType: rt, Tags: tags}
 	}
 	return out
 }

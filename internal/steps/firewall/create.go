@@ -21,7 +21,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	const action = ActionCreate
 	req := doc.Request
 	if doc.Resources.VPCID == "" {
-		return missing(action, "vpc_id")
+		return family.Missing(action, "vpc_id")
 	}
 	c := s.client(doc)
 	groups := maps.Clone(doc.Resources.SecurityGroupIDs)
@@ -84,7 +84,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	if err := authorize(ctx, c, id, portNFS, source{group: groups[document.SGRoleInstance]}); err != nil {
 		return err
 	}
-	doc.Report(s.clock.Now(), document.StageSecurity,
+	doc.Report(s.Clock.Now(), document.StageSecurity,
 		fmt.Sprintf("Security groups ready in %s", doc.Resources.VPCID), groups[document.SGRoleInstance])
 	return nil
 }
@@ -98,7 +98,7 @@ func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document
 	name := req.SecurityGroupName(role)
 	g, err := findGroupByName(ctx, c, vpcID, name)
 	if err != nil {
-		return "", awsFailure(action, err, remedyCreate)
+		return "", family.AWSFailure(action, err, remedyCreate)
 	}
 	if g != nil {
 		return aws.ToString(g.GroupId), nil
@@ -116,10 +116,10 @@ func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document
 		}
 	}
 	if err != nil {
-		return "", awsFailure(action, fmt.Errorf("create security group %s in %s: %w", name, vpcID, err), remedyCreate)
+		return "", family.AWSFailure(action, fmt.Errorf("create security group %s in %s: %w", name, vpcID, err), remedyCreate)
 	}
 	id := aws.ToString(out.GroupId)
-	s.logger(doc, action).Info("created security group", "resource", "security-group", "id", id, "role", role)
+	s.Logger(doc, action).Info("created security group", "resource", "security-group", "id", id, "role", role)
 	return id, nil
 }
 
@@ -130,16 +130,16 @@ func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document
 	id := doc.Request.SecurityGroupID
 	g, err := findGroupByID(ctx, c, id)
 	if err != nil {
-		return awsFailure(action, err, remedySupplied)
+		return family.AWSFailure(action, err, remedySupplied)
 	}
 	if g == nil {
-		return failure(action, fmt.Sprintf("security group %s given in security_group_id does not exist in %s", id, doc.Request.Region), remedySupplied)
+		return family.Failure(action, fmt.Sprintf("security group %s given in security_group_id does not exist in %s", id, doc.Request.Region), remedySupplied)
 	}
 	if vpc := aws.ToString(g.VpcId); vpc != doc.Resources.VPCID {
-		return failure(action, fmt.Sprintf("security group %s belongs to %s, not to the deployment's VPC %s", id, vpc, doc.Resources.VPCID), remedySupplied)
+		return family.Failure(action, fmt.Sprintf("security group %s belongs to %s, not to the deployment's VPC %s", id, vpc, doc.Resources.VPCID), remedySupplied)
 	}
 	doc.Resources.MarkSupplied(document.SecurityGroupKey(document.SGRoleInstance))
-	s.logger(doc, action).Info("using supplied security group", "resource", "security-group", "id", id)
+	s.Logger(doc, action).Info("using supplied security group", "resource", "security-group", "id", id)
 	return nil
 }
 
@@ -152,10 +152,10 @@ func (s *Step) albSource(ctx context.Context, c ec2API, doc *document.Document) 
 	}
 	id, err := findPrefixList(ctx, c, cloudFrontPrefixList)
 	if err != nil {
-		return source{}, awsFailure(action, err, remedyPrefix)
+		return source{}, family.AWSFailure(action, err, remedyPrefix)
 	}
 	if id == "" {
-		return source{}, failure(action, fmt.Sprintf("prefix list %s not found in %s", cloudFrontPrefixList, doc.Request.Region), remedyPrefix)
+		return source{}, family.Failure(action, fmt.Sprintf("prefix list %s not found in %s", cloudFrontPrefixList, doc.Request.Region), remedyPrefix)
 	}
 	return source{prefixList: id}, nil
 }
@@ -181,7 +181,7 @@ func (src source) permission(port int32) types.IpPermission {
 func authorize(ctx context.Context, c ec2API, group string, port int32, src source) error {
 	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: []types.IpPermission{src.permission(port)}})
 	if err != nil && awsapi.Code(err) != codePermissionDuplicate {
-		return awsFailure(ActionCreate, fmt.Errorf("authorize port %d on %s: %w", port, group, err), remedyCreate)
+		return family.AWSFailure(ActionCreate, fmt.Errorf("authorize port %d on %s: %w", port, group, err), remedyCreate)
 	}
 	return nil
 }

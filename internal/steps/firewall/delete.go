@@ -37,7 +37,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 			return deleteFailure(err)
 		}
 	}
-	log := s.logger(doc, action)
+	log := s.Logger(doc, action)
 	for _, role := range slices.Backward(roles) {
 		id := groups[role]
 		if id == "" || doc.Resources.Supplied(document.SecurityGroupKey(role)) {
@@ -54,7 +54,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if len(groups) == 0 {
 		doc.Resources.SecurityGroupIDs = nil
 	}
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "Security groups deleted", "")
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Security groups deleted", "")
 	return nil
 }
 
@@ -64,7 +64,7 @@ func (s *Step) sweep(ctx context.Context, c ec2API, doc *document.Document) erro
 	req := doc.Request
 	found, err := listGroups(ctx, c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{ec2tag.Filter("tag:"+document.TagDeployment, req.DeploymentID)}})
 	if err != nil {
-		return awsFailure(ActionDelete, fmt.Errorf("find the deployment's security groups by tag: %w", err), remedyDelete)
+		return family.AWSFailure(ActionDelete, fmt.Errorf("find the deployment's security groups by tag: %w", err), remedyDelete)
 	}
 	for _, g := range found {
 		for _, role := range roles {

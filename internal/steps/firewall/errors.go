@@ -1,7 +1,7 @@
 package firewall
 
 import (
-	"fmt"
+	"geusemaker/internal/steps/stepkit"
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
@@ -38,34 +38,14 @@ var remediations = map[string]string{
 	codeAccessDenied:       "Grant the firewall Lambda's role ec2:CreateSecurityGroup, ec2:AuthorizeSecurityGroupIngress, ec2:RevokeSecurityGroupIngress, ec2:DeleteSecurityGroup and ec2:Describe*, then retry.",
 }
 
-// awsFailure names a failed EC2 call SecurityGroupFailed (Throttled when
-// AWS throttles), with the remediation for its code or else fallback.
-func awsFailure(action string, err error, fallback string) error {
-	remediation, ok := remediations[awsapi.Code(err)]
-	if !ok {
-		remediation = fallback
-	}
-	return steperr.FromAWS(steperr.SecurityGroupFailed, stepName(action), err, remediation)
-}
-
-// failure names a SecurityGroupFailed without an AWS error behind it.
-func failure(action, message, remediation string) error {
-	return steperr.New(steperr.SecurityGroupFailed, stepName(action), message, remediation)
-}
+// family names the step's failures SecurityGroupFailed, with remediations by AWS code.
+var family = stepkit.Family{Name: "firewall", Error: steperr.SecurityGroupFailed, Remediations: remediations}
 
 // deleteFailure names a failed delete: DependencyViolation is ResourceBusy,
 // which the state machine retries while ENIs drain.
 func deleteFailure(err error) error {
 	if awsapi.Code(err) == codeDependencyViolation {
-		return steperr.FromAWS(steperr.ResourceBusy, stepName(ActionDelete), err, remedyBusy)
+		return family.Busy(ActionDelete, err, remedyBusy)
 	}
-	return awsFailure(ActionDelete, err, remedyDelete)
-}
-
-// missing names an action run before the one that fills its input: the
-// state machine's order is broken.
-func missing(action, what string) error {
-	return steperr.New(steperr.InternalError, stepName(action),
-		fmt.Sprintf("the ledger has no %s; %s runs after the step that records it", what, action),
-		"The state machine and the Lambda code are from different versions: redeploy the stack.")
+	return family.AWSFailure(ActionDelete, err, remedyDelete)
 }

@@ -7,7 +7,7 @@
 //
 // Actions: create, delete. No status keys.
 //
-// It imports document, steperr, awsapi, clock and the SDK's EC2 client;
+// It imports document, steperr, awsapi, clock, stepkit and the SDK's EC2 client;
 // never sim or engine.
 package firewall
 
@@ -20,6 +20,7 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine invokes them.
@@ -51,16 +52,12 @@ type ec2API interface {
 }
 
 // Step is the firewall Lambda's logic.
-type Step struct {
-	cfg   aws.Config
-	clock clock.Clock
-	log   *slog.Logger
-}
+type Step struct{ stepkit.Base }
 
 // New returns the firewall step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{cfg: cfg, clock: c, log: log}
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
@@ -73,20 +70,8 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 
 // client returns an EC2 client for the deployment's region.
 func (s *Step) client(doc *document.Document) ec2API {
-	return ec2.NewFromConfig(s.cfg, func(o *ec2.Options) {
-		if doc.Request.Region != "" {
-			o.Region = doc.Request.Region
-		}
-	})
+	return ec2.NewFromConfig(s.Config(doc))
 }
-
-// logger adds the deployment's fields.
-func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
-	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
-}
-
-// stepName is the cause's "step" for an action, e.g. "firewall-create".
-func stepName(action string) string { return "firewall-" + action }
 
 // roles lists the group roles in creation order; deletion runs backwards.
 var roles = []string{document.SGRoleALB, document.SGRoleInstance, document.SGRoleEFS}

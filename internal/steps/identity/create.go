@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -14,6 +12,7 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // policyDocument is an IAM policy document.
@@ -59,13 +58,9 @@ func mustJSON(v policyDocument) string {
 // iamTags are the deployment's tags plus Name, sorted so every attempt
 // sends the same request.
 func iamTags(r document.Request, name string) []types.Tag {
-	tags := r.Tags()
-	tags["Name"] = name
-	out := make([]types.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
+	return stepkit.Tags(r, name, func(k, v string) types.Tag {
+		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
+	})
 }
 
 // create makes the role, its policies and the instance profile holding it.
@@ -85,7 +80,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	if err := s.addRole(ctx, doc, profile); err != nil {
 		return err
 	}
-	doc.Report(s.clock.Now(), document.StageIdentity, "IAM role and instance profile ready", doc.Resources.InstanceProfileName)
+	doc.Report(s.Clock.Now(), document.StageIdentity, "IAM role and instance profile ready", doc.Resources.InstanceProfileName)
 	return nil
 }
 
@@ -117,7 +112,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
 	default:
 		role = out.Role
-		s.logger(doc, ActionCreate).Info("created role", "resource", "iam_role", "id", name)
+		s.Logger(doc, ActionCreate).Info("created role", "resource", "iam_role", "id", name)
 	}
 	doc.Resources.IAMRoleName = name
 	return role, nil
@@ -134,7 +129,7 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 	} else {
 		fsARN, err := fileSystemARN(aws.ToString(role.Arn), doc.Request.Region, doc.Resources.EFSID)
 		if err != nil {
-			return failure(ActionCreate, err.Error(), "IAM returned an unexpected role ARN: report a bug with the cause's message.")
+			return family.Failure(ActionCreate, err.Error(), "IAM returned an unexpected role ARN: report a bug with the cause's message.")
 		}
 		if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 			RoleName: aws.String(name), PolicyName: aws.String(InlineEFSPolicy), PolicyDocument: aws.String(efsClientPolicy(fsARN)),
@@ -188,7 +183,7 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
 	default:
 		profile = out.InstanceProfile
-		s.logger(doc, ActionCreate).Info("created instance profile", "resource", "instance_profile", "id", name)
+		s.Logger(doc, ActionCreate).Info("created instance profile", "resource", "instance_profile", "id", name)
 	}
 	doc.Resources.InstanceProfileName = name
 	return profile, nil
@@ -209,11 +204,11 @@ func notAdoptable(kind, name string, tags []types.Tag, req document.Request) err
 		if where == "" {
 			where = "another region (its " + kind + " predates the " + document.TagRegion + " tag)"
 		}
-		return failure(ActionCreate,
+		return family.Failure(ActionCreate,
 			fmt.Sprintf("deployment id %s is in use in region %s: %s %s is that deployment's, and IAM names are global", req.DeploymentID, where, kind, name),
 			fmt.Sprintf("Choose another deployment_id, or destroy deployment %s in %s first, then retry.", req.DeploymentID, where))
 	}
-	return failure(ActionCreate, fmt.Sprintf("%s %s exists but is not deployment %s's", kind, name, req.DeploymentID),
+	return family.Failure(ActionCreate, fmt.Sprintf("%s %s exists but is not deployment %s's", kind, name, req.DeploymentID),
 		fmt.Sprintf("Delete or rename the existing %s, or choose another deployment_id, then retry.", kind))
 }
 
@@ -227,7 +222,7 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 		if held == role {
 			return nil
 		}
-		return failure(ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
+		return family.Failure(ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
 			"Remove that role from the instance profile (or delete the profile), then retry.")
 	}
 	if _, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
@@ -236,6 +231,6 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 		return awsFailure(ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
 			"Check that the identity Lambda may call iam:AddRoleToInstanceProfile and iam:PassRole, then retry.")
 	}
-	s.logger(doc, ActionCreate).Info("added role to instance profile", "resource", "instance_profile", "id", name, "role", role)
+	s.Logger(doc, ActionCreate).Info("added role to instance profile", "resource", "instance_profile", "id", name, "role", role)
 	return nil
 }

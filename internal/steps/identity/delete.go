@@ -17,7 +17,7 @@ import (
 // by name but tagged for another deployment, or for the same deployment id
 // in another region, is left alone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting IAM role and instance profile...", doc.Request.InstanceProfileName())
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting IAM role and instance profile...", doc.Request.InstanceProfileName())
 	if err := s.deleteInstanceProfile(ctx, doc); err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func named(ledger, deterministic string) (name string, fromLedger bool) {
 }
 
 func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document) error {
-	log := s.logger(doc, ActionDelete)
+	log := s.Logger(doc, ActionDelete)
 	name, fromLedger := named(doc.Resources.InstanceProfileName, doc.Request.InstanceProfileName())
 	profile, err := findInstanceProfileByName(ctx, s.iam, name)
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 	case awsapi.Code(err) == codeDeleteConflict:
 		// DeleteConflict: a role was added again between the removal and
 		// the delete (a concurrent retry); the next attempt removes it.
-		return busy(ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err), "The instance profile still holds a role; the state machine retries.")
+		return family.Busy(ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err), "The instance profile still holds a role; the state machine retries.")
 	case err != nil:
 		return awsFailure(ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err),
 			"Check that the role may call iam:DeleteInstanceProfile, then run destroy again.")
@@ -74,7 +74,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 }
 
 func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
-	log := s.logger(doc, ActionDelete)
+	log := s.Logger(doc, ActionDelete)
 	name, fromLedger := named(doc.Resources.IAMRoleName, doc.Request.RoleName())
 	role, err := findRoleByName(ctx, s.iam, name)
 	if err != nil {
@@ -96,7 +96,7 @@ func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
 	case awsapi.Code(err) == codeDeleteConflict:
 		// DeleteConflict: the role is still in an instance profile or has a
 		// policy a concurrent attempt added; the next attempt clears it.
-		return busy(ActionDelete, fmt.Errorf("delete role %s: %w", name, err), "The role is still in use; the state machine retries.")
+		return family.Busy(ActionDelete, fmt.Errorf("delete role %s: %w", name, err), "The role is still in use; the state machine retries.")
 	case err != nil:
 		return awsFailure(ActionDelete, fmt.Errorf("delete role %s: %w", name, err),
 			"Check that the role may call iam:DeleteRole, then run destroy again.")

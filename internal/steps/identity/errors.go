@@ -3,6 +3,7 @@ package identity
 import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // AWS error codes the step handles by name. Codes, not types: the modeled
@@ -29,28 +30,16 @@ var remediations = map[string]string{
 	codeMalformedPolicy: "IAM rejected a policy GeuseMaker generated: report a bug with the cause's message.",
 }
 
+// family names the step's failures IdentityFailed, with remediations by AWS code.
+var family = stepkit.Family{Name: "identity", Error: steperr.IdentityFailed, Remediations: remediations}
+
 // awsFailure names a failed IAM call IdentityFailed (Throttled when AWS
 // throttles, ResourceBusy on a concurrent change), with the remediation for its code or else fallback.
 func awsFailure(action string, err error, fallback string) error {
 	// ConcurrentModification: IAM refuses a change while another one to the
 	// same entity is in flight; it clears within seconds.
 	if awsapi.Code(err) == codeConcurrentModification {
-		return busy(action, err, "Another change to the same IAM entity was in flight; the state machine retries.")
+		return family.Busy(action, err, "Another change to the same IAM entity was in flight; the state machine retries.")
 	}
-	remediation, ok := remediations[awsapi.Code(err)]
-	if !ok {
-		remediation = fallback
-	}
-	return steperr.FromAWS(steperr.IdentityFailed, stepName(action), err, remediation)
-}
-
-// busy names a call refused until something in progress finishes; the
-// state machine retries ResourceBusy.
-func busy(action string, err error, remediation string) error {
-	return steperr.FromAWS(steperr.ResourceBusy, stepName(action), err, remediation)
-}
-
-// failure names an IdentityFailed without an AWS error behind it.
-func failure(action, message, remediation string) error {
-	return steperr.New(steperr.IdentityFailed, stepName(action), message, remediation)
+	return family.AWSFailure(action, err, fallback)
 }

@@ -7,7 +7,7 @@
 // before EC2 can use a fresh profile is the compute step's to retry
 // (InstanceProfileNotReady).
 //
-// It imports document, steperr, awsapi, clock and the SDK's IAM client;
+// It imports document, steperr, awsapi, clock, stepkit and the SDK's IAM client;
 // never sim or engine.
 package identity
 
@@ -20,6 +20,7 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine invokes them.
@@ -61,15 +62,14 @@ type iamAPI interface {
 
 // Step is the identity Lambda's logic.
 type Step struct {
-	iam   iamAPI
-	clock clock.Clock
-	log   *slog.Logger
+	stepkit.Base
+	iam iamAPI
 }
 
 // New returns the identity step. IAM is global, so one client serves
 // deployments in every region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{iam: iam.NewFromConfig(cfg), clock: c, log: log}
+	return &Step{Base: stepkit.New(family, cfg, c, log), iam: iam.NewFromConfig(cfg)}
 }
 
 // Actions returns the step's actions by name.
@@ -79,11 +79,3 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 		ActionDelete: s.delete,
 	}
 }
-
-// logger adds the deployment's fields.
-func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
-	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
-}
-
-// stepName is the cause's "step" for an action, e.g. "identity-create".
-func stepName(action string) string { return "identity-" + action }

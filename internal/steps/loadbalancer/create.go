@@ -28,7 +28,7 @@ const forbiddenBody = "Forbidden"
 // failed invocation never makes a second one and destroy finds them all
 // even when this invocation's ledger was lost.
 func (s *Step) create(ctx context.Context, doc *document.Document) error {
-	step, log, c := stepName(ActionCreate), s.logger(doc, ActionCreate), s.client(doc)
+	step, log, c := family.StepName(ActionCreate), s.Logger(doc, ActionCreate), s.client(doc)
 	if !doc.Request.EnableALB {
 		return steperr.New(steperr.InternalError, step, "create called for a deployment without an ALB", remedyWiring)
 	}
@@ -42,10 +42,10 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	}
 	lb, err := s.ensureLoadBalancer(ctx, c, doc, sg, log)
 	if err != nil {
-		return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
+		return createFailed(err)
 	}
 	lbARN := aws.ToString(lb.LoadBalancerArn)
-	deadline := doc.Deadline(document.StatusALB, s.clock.Now(), ALBWait.Timeout)
+	deadline := doc.Deadline(document.StatusALB, s.Clock.Now(), ALBWait.Timeout)
 	// Invalid header fields are dropped rather than forwarded to nginx
 	// (request smuggling); deletion protection stays off so that rollback
 	// and destroy can delete the load balancer.
@@ -56,24 +56,24 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 			{Key: aws.String(attrDeletionGuard), Value: aws.String("false")},
 		},
 	}); err != nil {
-		return failed(steperr.LoadBalancerFailed, step, fmt.Errorf("set attributes of load balancer %s: %w", lbARN, err), remedyCreate)
+		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("set attributes of load balancer %s: %w", lbARN, err), remedyCreate)
 	}
 	tgARN, err := s.ensureTargetGroup(ctx, c, doc, aws.ToString(lb.VpcId), log)
 	if err != nil {
-		return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
+		return createFailed(err)
 	}
 	listenerARN, err := s.ensureListener(ctx, c, doc, lbARN, tgARN, log)
 	if err != nil {
-		return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
+		return createFailed(err)
 	}
 	if doc.Request.EnableCDN {
 		if err := s.ensureOriginRule(ctx, c, doc, listenerARN, tgARN, log); err != nil {
-			return failed(steperr.LoadBalancerFailed, step, err, createRemedy(err))
+			return createFailed(err)
 		}
 	}
-	poll := ALBWait.Pending(stateProvisioning, deadline, s.clock.Now())
+	poll := ALBWait.Pending(stateProvisioning, deadline, s.Clock.Now())
 	doc.SetStatus(document.StatusALB, poll)
-	doc.Report(s.clock.Now(), document.StageLoadBalancer,
+	doc.Report(s.Clock.Now(), document.StageLoadBalancer,
 		fmt.Sprintf("Load balancer %s is provisioning...", doc.Request.ALBName()), lbARN).StagePercent = poll.Percent
 	return nil
 }
@@ -122,7 +122,7 @@ func (s *Step) checkOwner(doc *document.Document, kind, name, owner string) erro
 	if owner == "" {
 		who = "no GeuseMaker deployment"
 	}
-	return steperr.New(steperr.LoadBalancerFailed, stepName(ActionCreate),
+	return steperr.New(steperr.LoadBalancerFailed, family.StepName(ActionCreate),
 		fmt.Sprintf("%s %s exists and belongs to %s", kind, name, who), remedyForeign)
 }
 

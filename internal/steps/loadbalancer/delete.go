@@ -20,7 +20,7 @@ import (
 // run whose ledger lost an ARN still leaves nothing behind. Nothing here
 // can be user-supplied: the request has no field for an existing ALB.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	step, log, c := stepName(ActionDelete), s.logger(doc, ActionDelete), s.client(doc)
+	step, log, c := family.StepName(ActionDelete), s.Logger(doc, ActionDelete), s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return steperr.FromAWS(steperr.LoadBalancerFailed, step, err, remedyDelete)
 	}
@@ -38,7 +38,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 	}
 	if res.ALBARN != "" {
-		doc.Deadline(StatusALBDelete, s.clock.Now(), ALBDeleteWait.Timeout)
+		doc.Deadline(StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 		_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)})
 		if err := gone(log, "alb", res.ALBARN, err); err != nil {
 			remedy := remedyDelete
@@ -60,11 +60,11 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 			return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
 		}
 	}
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	p := ALBDeleteWait.Pending(stateDeleting, doc.Deadline(StatusALBDelete, now, ALBDeleteWait.Timeout), now)
 	p.Done = res.ALBARN == ""
 	doc.SetStatus(StatusALBDelete, p)
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
 	return nil
 }
 
@@ -125,11 +125,11 @@ func gone(log *slog.Logger, resource, id string, err error) error {
 // deleteStatus polls the load balancer's deletion: done once ELBv2 no
 // longer knows it.
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
-	step, log, c := stepName(ActionDeleteStatus), s.logger(doc, ActionDeleteStatus), s.client(doc)
+	step, log, c := family.StepName(ActionDeleteStatus), s.Logger(doc, ActionDeleteStatus), s.client(doc)
 	arn := doc.Resources.ALBARN
 	done := func() error {
 		doc.SetStatus(StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
-		doc.Report(s.clock.Now(), doc.TeardownStage(), "Load balancer deleted", arn)
+		doc.Report(s.Clock.Now(), doc.TeardownStage(), "Load balancer deleted", arn)
 		return nil
 	}
 	if arn == "" {
@@ -142,11 +142,11 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	if err != nil {
 		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyDelete)
 	}
-	deadline := doc.Deadline(StatusALBDelete, s.clock.Now(), ALBDeleteWait.Timeout)
-	if s.clock.Now().After(deadline) {
+	deadline := doc.Deadline(StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
+	if s.Clock.Now().After(deadline) {
 		return steperr.Timeout(step, "deletion of load balancer "+arn, deadline, remedyDeleteTimeout)
 	}
 	log.Debug("load balancer still exists", "resource", "alb", "id", arn)
-	doc.SetStatus(StatusALBDelete, ALBDeleteWait.Pending(stateDeleting, deadline, s.clock.Now()))
+	doc.SetStatus(StatusALBDelete, ALBDeleteWait.Pending(stateDeleting, deadline, s.Clock.Now()))
 	return nil
 }

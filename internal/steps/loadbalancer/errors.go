@@ -3,8 +3,8 @@ package loadbalancer
 import (
 	"errors"
 
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // ELBv2 error codes the step handles. They are compared as codes, not
@@ -79,20 +79,17 @@ var createRemedies = map[string]string{
 	codePriorityInUse:             remedyPriority,
 }
 
-// createRemedy picks the remediation of a failed create call by error code.
-func createRemedy(err error) string {
-	if r, ok := createRemedies[awsapi.Code(err)]; ok {
-		return r
-	}
-	return remedyCreate
-}
+// family names the step's failures LoadBalancerFailed, with the create
+// calls' remediations.
+var family = stepkit.Family{Name: "loadbalancer", Error: steperr.LoadBalancerFailed, Remediations: createRemedies}
 
-// failed names err for the state machine: a step error as it is, any
-// other (an AWS error) as name with remedy.
-func failed(name, step string, err error, remedy string) error {
+// createFailed names a failed create call for the state machine: a step
+// error as it is, any other (an AWS error) LoadBalancerFailed with the
+// remediation for its code, else remedyCreate.
+func createFailed(err error) error {
 	var se *steperr.Error
 	if errors.As(err, &se) {
 		return se
 	}
-	return steperr.FromAWS(name, step, err, remedy)
+	return family.AWSFailure(ActionCreate, err, remedyCreate)
 }

@@ -8,15 +8,13 @@
 // Actions: create, status, register, targets_status, delete, delete_status.
 // Status keys: alb, targets, alb_delete.
 //
-// It imports document, steperr, awsapi, clock and the SDK's ELBv2 client;
+// It imports document, steperr, awsapi, clock, stepkit and the SDK's ELBv2 client;
 // never sim or engine.
 package loadbalancer
 
 import (
 	"context"
 	"log/slog"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +23,7 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine invokes them.
@@ -110,16 +109,12 @@ type api interface {
 }
 
 // Step is the loadbalancer Lambda's logic.
-type Step struct {
-	cfg   aws.Config
-	clock clock.Clock
-	log   *slog.Logger
-}
+type Step struct{ stepkit.Base }
 
 // New returns the loadbalancer step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{cfg: cfg, clock: c, log: log}
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
@@ -134,30 +129,14 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 	}
 }
 
-// client returns an ELBv2 client for the deployment's region.
+// client returns an ELB client for the deployment's region.
 func (s *Step) client(doc *document.Document) api {
-	return elb.NewFromConfig(s.cfg, func(o *elb.Options) {
-		if doc.Request.Region != "" {
-			o.Region = doc.Request.Region
-		}
-	})
+	return elb.NewFromConfig(s.Config(doc))
 }
-
-// logger adds the deployment's fields.
-func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
-	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
-}
-
-// stepName is the cause's "step" for an action, e.g. "loadbalancer-create".
-func stepName(action string) string { return "loadbalancer-" + action }
 
 // tags returns the deployment's tags plus Name, sorted by key.
 func tags(doc *document.Document, name string) []types.Tag {
-	all := doc.Request.Tags()
-	all["Name"] = name
-	out := make([]types.Tag, 0, len(all))
-	for _, k := range slices.Sorted(maps.Keys(all)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(all[k])})
-	}
-	return out
+	return stepkit.Tags(doc.Request, name, func(k, v string) types.Tag {
+		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
+	})
 }

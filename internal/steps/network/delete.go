@@ -22,7 +22,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return err
 	}
-	log := s.logger(doc, ActionDelete)
+	log := s.Logger(doc, ActionDelete)
 	r := &doc.Resources
 	if r.Created(document.KeyRouteTableID) {
 		if err := deleteRouteTable(ctx, c, r.RouteTableID); err != nil {
@@ -57,7 +57,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		log.Info("deleted VPC", "resource", "vpc", "id", id)
 		r.VPCID = ""
 	}
-	doc.Report(s.clock.Now(), doc.TeardownStage(), "Network deleted", "")
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Network deleted", "")
 	return nil
 }
 
@@ -67,7 +67,7 @@ func (s *Step) sweep(ctx context.Context, c ec2API, doc *document.Document) erro
 	r := &doc.Resources
 	tag := ec2tag.Deployment(doc.Request)
 	fail := func(err error) error {
-		return awsFailure(ActionDelete, fmt.Errorf("find the deployment's network by tag: %w", err), remedyDelete)
+		return family.AWSFailure(ActionDelete, fmt.Errorf("find the deployment's network by tag: %w", err), remedyDelete)
 	}
 	if r.VPCID == "" {
 		vpc, err := findVPC(ctx, c, tag)

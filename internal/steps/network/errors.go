@@ -3,6 +3,7 @@ package network
 import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // EC2 error codes the step handles by name.
@@ -40,26 +41,14 @@ var remediations = map[string]string{
 	codeIGWLimitExceeded: "The region's internet gateway quota is reached: delete unused gateways or request a quota increase, then retry.",
 }
 
-// awsFailure names a failed EC2 call NetworkFailed (Throttled when AWS
-// throttles), with the remediation for its code or else fallback.
-func awsFailure(action string, err error, fallback string) error {
-	remediation, ok := remediations[awsapi.Code(err)]
-	if !ok {
-		remediation = fallback
-	}
-	return steperr.FromAWS(steperr.NetworkFailed, stepName(action), err, remediation)
-}
-
-// failure names a NetworkFailed without an AWS error behind it.
-func failure(action, message, remediation string) error {
-	return steperr.New(steperr.NetworkFailed, stepName(action), message, remediation)
-}
+// family names the step's failures NetworkFailed, with remediations by AWS code.
+var family = stepkit.Family{Name: "network", Error: steperr.NetworkFailed, Remediations: remediations}
 
 // deleteFailure names a failed delete: DependencyViolation is ResourceBusy,
 // which the state machine retries while dependents drain.
 func deleteFailure(err error) error {
 	if awsapi.Code(err) == codeDependencyViolation {
-		return steperr.FromAWS(steperr.ResourceBusy, stepName(ActionDelete), err, remedyBusy)
+		return family.Busy(ActionDelete, err, remedyBusy)
 	}
-	return awsFailure(ActionDelete, err, remedyDelete)
+	return family.AWSFailure(ActionDelete, err, remedyDelete)
 }

@@ -38,7 +38,7 @@ func (s *Step) resolve(ctx context.Context, doc *document.Document) error {
 	}
 	rank, err := zoneRanks(ctx, c, candidateTypes(doc.Request))
 	if err != nil {
-		return awsFailure(ActionResolve, err, remedyCreate)
+		return family.AWSFailure(ActionResolve, err, remedyCreate)
 	}
 	// Zones offering the instance type first, so the compute step launches
 	// in the first subnet without an Unsupported error.
@@ -49,7 +49,7 @@ func (s *Step) resolve(ctx context.Context, doc *document.Document) error {
 	for _, sn := range subnets {
 		doc.Resources.SubnetIDs = append(doc.Resources.SubnetIDs, aws.ToString(sn.SubnetId))
 	}
-	doc.Report(s.clock.Now(), document.StageNetwork,
+	doc.Report(s.Clock.Now(), document.StageNetwork,
 		fmt.Sprintf("Network ready: VPC %s with %d subnets", doc.Resources.VPCID, len(subnets)), doc.Resources.VPCID)
 	return nil
 }
@@ -61,10 +61,10 @@ func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document
 	req := doc.Request
 	vpc, err := findVPCByID(ctx, c, req.VPCID)
 	if err != nil {
-		return nil, awsFailure(action, err, remedyVPCNotFound)
+		return nil, family.AWSFailure(action, err, remedyVPCNotFound)
 	}
 	if vpc == nil {
-		return nil, failure(action, fmt.Sprintf("VPC %s given in vpc_id does not exist in %s", req.VPCID, req.Region), remedyVPCNotFound)
+		return nil, family.Failure(action, fmt.Sprintf("VPC %s given in vpc_id does not exist in %s", req.VPCID, req.Region), remedyVPCNotFound)
 	}
 	in := &ec2.DescribeSubnetsInput{SubnetIds: req.SubnetIDs}
 	if len(req.SubnetIDs) == 0 {
@@ -73,20 +73,20 @@ func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document
 	subnets, err := listSubnets(ctx, c, in)
 	if err != nil {
 		// InvalidSubnetID.NotFound names the missing subnet.
-		return nil, awsFailure(action, fmt.Errorf("describe subnets %v: %w", req.SubnetIDs, err), remedySubnets)
+		return nil, family.AWSFailure(action, fmt.Errorf("describe subnets %v: %w", req.SubnetIDs, err), remedySubnets)
 	}
 	if len(subnets) == 0 {
-		return nil, failure(action, fmt.Sprintf("VPC %s has no subnets", req.VPCID), remedySubnets)
+		return nil, family.Failure(action, fmt.Sprintf("VPC %s has no subnets", req.VPCID), remedySubnets)
 	}
 	for _, sn := range subnets {
 		if aws.ToString(sn.VpcId) != req.VPCID {
-			return nil, failure(action, fmt.Sprintf("subnet %s belongs to %s, not to vpc_id %s", aws.ToString(sn.SubnetId), aws.ToString(sn.VpcId), req.VPCID), remedySubnets)
+			return nil, family.Failure(action, fmt.Sprintf("subnet %s belongs to %s, not to vpc_id %s", aws.ToString(sn.SubnetId), aws.ToString(sn.VpcId), req.VPCID), remedySubnets)
 		}
 	}
 	doc.Resources.VPCID = req.VPCID
 	doc.Resources.MarkSupplied(document.KeyVPCID)
 	doc.Resources.MarkSupplied(document.KeySubnetIDs)
-	s.logger(doc, action).Info("using supplied network", "resource", "vpc", "id", req.VPCID, "subnets", len(subnets))
+	s.Logger(doc, action).Info("using supplied network", "resource", "vpc", "id", req.VPCID, "subnets", len(subnets))
 	return subnets, nil
 }
 
@@ -97,7 +97,7 @@ func (s *Step) useOwnOrDefault(ctx context.Context, c ec2API, doc *document.Docu
 	if !doc.Resources.Created(document.KeyVPCID) {
 		own, err := findVPC(ctx, c, ec2tag.Deployment(doc.Request))
 		if err != nil {
-			return nil, awsFailure(action, err, remedyCreate)
+			return nil, family.AWSFailure(action, err, remedyCreate)
 		}
 		if own != nil {
 			doc.Resources.VPCID = aws.ToString(own.VpcId)
@@ -108,13 +108,13 @@ func (s *Step) useOwnOrDefault(ctx context.Context, c ec2API, doc *document.Docu
 	}
 	def, err := findVPC(ctx, c, ec2tag.Filter("isDefault", "true"))
 	if err != nil {
-		return nil, awsFailure(action, err, remedyCreate)
+		return nil, family.AWSFailure(action, err, remedyCreate)
 	}
 	if def != nil {
 		id := aws.ToString(def.VpcId)
 		subnets, err := listSubnets(ctx, c, &ec2.DescribeSubnetsInput{Filters: []types.Filter{ec2tag.Filter("vpc-id", id), ec2tag.Filter("default-for-az", "true")}})
 		if err != nil {
-			return nil, awsFailure(action, fmt.Errorf("describe default subnets of %s: %w", id, err), remedyCreate)
+			return nil, family.AWSFailure(action, fmt.Errorf("describe default subnets of %s: %w", id, err), remedyCreate)
 		}
 		if len(subnets) > 0 {
 			// The default VPC pre-exists: supplied, so never deleted.
@@ -124,7 +124,7 @@ func (s *Step) useOwnOrDefault(ctx context.Context, c ec2API, doc *document.Docu
 			doc.Resources.VPCID = id
 			doc.Resources.MarkSupplied(document.KeyVPCID)
 			doc.Resources.MarkSupplied(document.KeySubnetIDs)
-			s.logger(doc, action).Info("using default VPC", "resource", "vpc", "id", id, "subnets", len(subnets))
+			s.Logger(doc, action).Info("using default VPC", "resource", "vpc", "id", id, "subnets", len(subnets))
 			return subnets, nil
 		}
 	}
@@ -142,14 +142,14 @@ func checkForALB(ctx context.Context, c ec2API, doc *document.Document, subnets 
 		zones[aws.ToString(sn.AvailabilityZone)] = true
 	}
 	if len(zones) < 2 {
-		return failure(action, fmt.Sprintf("the ALB needs subnets in two Availability Zones; the subnets of %s span %d", doc.Resources.VPCID, len(zones)), remedyTwoZones)
+		return family.Failure(action, fmt.Sprintf("the ALB needs subnets in two Availability Zones; the subnets of %s span %d", doc.Resources.VPCID, len(zones)), remedyTwoZones)
 	}
 	ok, err := hasInternetGateway(ctx, c, doc.Resources.VPCID)
 	if err != nil {
-		return awsFailure(action, err, remedyNoGateway)
+		return family.AWSFailure(action, err, remedyNoGateway)
 	}
 	if !ok {
-		return failure(action, fmt.Sprintf("VPC %s has no internet gateway: an internet-facing ALB in it would never become active", doc.Resources.VPCID), remedyNoGateway)
+		return family.Failure(action, fmt.Sprintf("VPC %s has no internet gateway: an internet-facing ALB in it would never become active", doc.Resources.VPCID), remedyNoGateway)
 	}
 	return nil
 }
@@ -159,11 +159,11 @@ func checkForALB(ctx context.Context, c ec2API, doc *document.Document, subnets 
 func (s *Step) createNetwork(ctx context.Context, c ec2API, doc *document.Document) ([]types.Subnet, error) {
 	const action = ActionResolve
 	req := doc.Request
-	log := s.logger(doc, action)
+	log := s.Logger(doc, action)
 	if doc.Resources.VPCID == "" {
 		out, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(vpcCIDR), TagSpecifications: ec2tag.Specs(req, req.DeploymentID+"-vpc", types.ResourceTypeVpc)})
 		if err != nil {
-			return nil, awsFailure(action, fmt.Errorf("create VPC: %w", err), remedyCreate)
+			return nil, family.AWSFailure(action, fmt.Errorf("create VPC: %w", err), remedyCreate)
 		}
 		doc.Resources.VPCID = aws.ToString(out.Vpc.VpcId)
 		log.Info("created VPC", "resource", "vpc", "id", doc.Resources.VPCID)
@@ -171,7 +171,7 @@ func (s *Step) createNetwork(ctx context.Context, c ec2API, doc *document.Docume
 	vpcID := doc.Resources.VPCID
 	// Public DNS names for the instance; a repeated modify is harmless.
 	if _, err := c.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(vpcID), EnableDnsHostnames: &types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
-		return nil, awsFailure(action, fmt.Errorf("enable DNS hostnames on %s: %w", vpcID, err), remedyCreate)
+		return nil, family.AWSFailure(action, fmt.Errorf("enable DNS hostnames on %s: %w", vpcID, err), remedyCreate)
 	}
 	subnets, err := s.ensureSubnets(ctx, c, doc)
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Step) ensureSubnets(ctx context.Context, c ec2API, doc *document.Docume
 	vpcID := doc.Resources.VPCID
 	have, err := listSubnets(ctx, c, &ec2.DescribeSubnetsInput{Filters: []types.Filter{ec2tag.Filter("vpc-id", vpcID), ec2tag.Deployment(req)}})
 	if err != nil {
-		return nil, awsFailure(action, fmt.Errorf("describe subnets of %s: %w", vpcID, err), remedyCreate)
+		return nil, family.AWSFailure(action, fmt.Errorf("describe subnets of %s: %w", vpcID, err), remedyCreate)
 	}
 	zones, err := chooseZones(ctx, c, req)
 	if err != nil {
@@ -209,11 +209,11 @@ func (s *Step) ensureSubnets(ctx context.Context, c ec2API, doc *document.Docume
 			created, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpcID), CidrBlock: aws.String(cidr), AvailabilityZone: aws.String(zone),
 				TagSpecifications: ec2tag.Specs(req, req.DeploymentID+"-public-"+zone, types.ResourceTypeSubnet)})
 			if err != nil {
-				return nil, awsFailure(action, fmt.Errorf("create subnet %s in %s: %w", cidr, vpcID, err), remedyCreate)
+				return nil, family.AWSFailure(action, fmt.Errorf("create subnet %s in %s: %w", cidr, vpcID, err), remedyCreate)
 			}
 			have = append(have, *created.Subnet)
 			k = len(have) - 1
-			s.logger(doc, action).Info("created subnet", "resource", "subnet", "id", aws.ToString(created.Subnet.SubnetId), "zone", zone)
+			s.Logger(doc, action).Info("created subnet", "resource", "subnet", "id", aws.ToString(created.Subnet.SubnetId), "zone", zone)
 		}
 		sn := have[k]
 		id := aws.ToString(sn.SubnetId)
@@ -222,7 +222,7 @@ func (s *Step) ensureSubnets(ctx context.Context, c ec2API, doc *document.Docume
 		}
 		if !aws.ToBool(sn.MapPublicIpOnLaunch) {
 			if _, err := c.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
-				return nil, awsFailure(action, fmt.Errorf("map public IPs in %s: %w", id, err), remedyCreate)
+				return nil, family.AWSFailure(action, fmt.Errorf("map public IPs in %s: %w", id, err), remedyCreate)
 			}
 			sn.MapPublicIpOnLaunch = aws.Bool(true)
 		}
@@ -237,7 +237,7 @@ func chooseZones(ctx context.Context, c ec2API, req document.Request) ([]string,
 	const action = ActionResolve
 	out, err := c.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{Filters: []types.Filter{ec2tag.Filter("state", "available"), ec2tag.Filter("zone-type", "availability-zone")}})
 	if err != nil {
-		return nil, awsFailure(action, fmt.Errorf("describe availability zones: %w", err), remedyCreate)
+		return nil, family.AWSFailure(action, fmt.Errorf("describe availability zones: %w", err), remedyCreate)
 	}
 	var zones []string
 	for _, z := range out.AvailabilityZones {
@@ -246,11 +246,11 @@ func chooseZones(ctx context.Context, c ec2API, req document.Request) ([]string,
 	slices.Sort(zones)
 	rank, err := zoneRanks(ctx, c, candidateTypes(req))
 	if err != nil {
-		return nil, awsFailure(action, err, remedyCreate)
+		return nil, family.AWSFailure(action, err, remedyCreate)
 	}
 	slices.SortStableFunc(zones, func(a, b string) int { return cmp.Compare(rank(a), rank(b)) })
 	if len(zones) < subnetCount {
-		return nil, failure(action, fmt.Sprintf("region %s has %d available Availability Zones; the network needs %d", req.Region, len(zones), subnetCount), remedyTwoZones)
+		return nil, family.Failure(action, fmt.Sprintf("region %s has %d available Availability Zones; the network needs %d", req.Region, len(zones), subnetCount), remedyTwoZones)
 	}
 	return zones[:subnetCount], nil
 }
@@ -263,7 +263,7 @@ func (s *Step) ensureGateway(ctx context.Context, c ec2API, doc *document.Docume
 	vpcID := doc.Resources.VPCID
 	igws, err := listGateways(ctx, c, ec2tag.Deployment(req))
 	if err != nil {
-		return "", awsFailure(action, fmt.Errorf("describe internet gateways: %w", err), remedyCreate)
+		return "", family.AWSFailure(action, fmt.Errorf("describe internet gateways: %w", err), remedyCreate)
 	}
 	var igw types.InternetGateway
 	if len(igws) > 0 {
@@ -271,10 +271,10 @@ func (s *Step) ensureGateway(ctx context.Context, c ec2API, doc *document.Docume
 	} else {
 		out, err := c.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{TagSpecifications: ec2tag.Specs(req, req.DeploymentID+"-igw", types.ResourceTypeInternetGateway)})
 		if err != nil {
-			return "", awsFailure(action, fmt.Errorf("create internet gateway: %w", err), remedyCreate)
+			return "", family.AWSFailure(action, fmt.Errorf("create internet gateway: %w", err), remedyCreate)
 		}
 		igw = *out.InternetGateway
-		s.logger(doc, action).Info("created internet gateway", "resource", "internet-gateway", "id", aws.ToString(igw.InternetGatewayId))
+		s.Logger(doc, action).Info("created internet gateway", "resource", "internet-gateway", "id", aws.ToString(igw.InternetGatewayId))
 	}
 	id := aws.ToString(igw.InternetGatewayId)
 	doc.Resources.InternetGatewayID = id
@@ -283,7 +283,7 @@ func (s *Step) ensureGateway(ctx context.Context, c ec2API, doc *document.Docume
 		_, err := c.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: aws.String(id), VpcId: aws.String(vpcID)})
 		// Resource.AlreadyAssociated: a retried attach that reached AWS.
 		if err != nil && awsapi.Code(err) != codeAlreadyAssociated {
-			return "", awsFailure(action, fmt.Errorf("attach internet gateway %s to %s: %w", id, vpcID, err), remedyCreate)
+			return "", family.AWSFailure(action, fmt.Errorf("attach internet gateway %s to %s: %w", id, vpcID, err), remedyCreate)
 		}
 	}
 	return id, nil
@@ -297,7 +297,7 @@ func (s *Step) ensureRouteTable(ctx context.Context, c ec2API, doc *document.Doc
 	vpcID := doc.Resources.VPCID
 	tables, err := listRouteTables(ctx, c, ec2tag.Filter("vpc-id", vpcID), ec2tag.Deployment(req))
 	if err != nil {
-		return awsFailure(action, fmt.Errorf("describe route tables of %s: %w", vpcID, err), remedyCreate)
+		return family.AWSFailure(action, fmt.Errorf("describe route tables of %s: %w", vpcID, err), remedyCreate)
 	}
 	var rt types.RouteTable
 	if len(tables) > 0 {
@@ -305,10 +305,10 @@ func (s *Step) ensureRouteTable(ctx context.Context, c ec2API, doc *document.Doc
 	} else {
 		out, err := c.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: aws.String(vpcID), TagSpecifications: ec2tag.Specs(req, req.DeploymentID+"-public", types.ResourceTypeRouteTable)})
 		if err != nil {
-			return awsFailure(action, fmt.Errorf("create route table in %s: %w", vpcID, err), remedyCreate)
+			return family.AWSFailure(action, fmt.Errorf("create route table in %s: %w", vpcID, err), remedyCreate)
 		}
 		rt = *out.RouteTable
-		s.logger(doc, action).Info("created route table", "resource", "route-table", "id", aws.ToString(rt.RouteTableId))
+		s.Logger(doc, action).Info("created route table", "resource", "route-table", "id", aws.ToString(rt.RouteTableId))
 	}
 	id := aws.ToString(rt.RouteTableId)
 	doc.Resources.RouteTableID = id
@@ -317,7 +317,7 @@ func (s *Step) ensureRouteTable(ctx context.Context, c ec2API, doc *document.Doc
 		_, err := c.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: aws.String(id), DestinationCidrBlock: aws.String(anywhere), GatewayId: aws.String(igw)})
 		// RouteAlreadyExists: a retried CreateRoute that reached AWS.
 		if err != nil && awsapi.Code(err) != codeRouteAlreadyExists {
-			return awsFailure(action, fmt.Errorf("route %s to %s in %s: %w", anywhere, igw, id, err), remedyCreate)
+			return family.AWSFailure(action, fmt.Errorf("route %s to %s in %s: %w", anywhere, igw, id, err), remedyCreate)
 		}
 	}
 	for _, sn := range subnets {
@@ -326,7 +326,7 @@ func (s *Step) ensureRouteTable(ctx context.Context, c ec2API, doc *document.Doc
 			continue
 		}
 		if _, err := c.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(id), SubnetId: aws.String(subnetID)}); err != nil {
-			return awsFailure(action, fmt.Errorf("associate %s with %s: %w", subnetID, id, err), remedyCreate)
+			return family.AWSFailure(action, fmt.Errorf("associate %s with %s: %w", subnetID, id, err), remedyCreate)
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@
 //
 // Actions: check. No status keys.
 //
-// It imports document, steperr, awsapi, clock and the SDK clients of the
+// It imports document, steperr, awsapi, clock, stepkit and the SDK clients of the
 // services it reads; never sim or engine.
 package preflight
 
@@ -40,13 +40,17 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // ActionCheck is the step's only action.
 const ActionCheck = "check"
 
-// stepName is the cause's step.
-const stepName = "preflight-check"
+// family names the step's failures PreflightFailed.
+var family = stepkit.Family{Name: "preflight", Error: steperr.PreflightFailed}
+
+// stepName is the cause's step of the only action.
+var stepName = family.StepName(ActionCheck)
 
 // quotaRegion is where Service Quotas serves the quotas of global services
 // (CloudFront's distributions per account).
@@ -82,16 +86,12 @@ type clients struct {
 }
 
 // Step is the preflight Lambda's logic.
-type Step struct {
-	cfg   aws.Config
-	clock clock.Clock
-	log   *slog.Logger
-}
+type Step struct{ stepkit.Base }
 
 // New returns the step. Clients are built per call for the request's
 // region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{cfg: cfg, clock: c, log: log}
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
@@ -100,21 +100,16 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 }
 
 func (s *Step) clients(doc *document.Document) clients {
-	in := func(region string) aws.Config {
-		c := s.cfg.Copy()
-		if region != "" {
-			c.Region = region
-		}
-		return c
-	}
-	r := doc.Request.Region
+	cfg := s.Config(doc)
+	global := cfg.Copy()
+	global.Region = quotaRegion
 	return clients{
-		ec2:          ec2.NewFromConfig(in(r)),
-		elb:          elb.NewFromConfig(in(r)),
-		efs:          efs.NewFromConfig(in(r)),
-		cf:           cloudfront.NewFromConfig(in(r)),
-		quotas:       servicequotas.NewFromConfig(in(r)),
-		globalQuotas: servicequotas.NewFromConfig(in(quotaRegion)),
+		ec2:          ec2.NewFromConfig(cfg),
+		elb:          elb.NewFromConfig(cfg),
+		efs:          efs.NewFromConfig(cfg),
+		cf:           cloudfront.NewFromConfig(cfg),
+		quotas:       servicequotas.NewFromConfig(cfg),
+		globalQuotas: servicequotas.NewFromConfig(global),
 	}
 }
 
@@ -165,7 +160,7 @@ func (s *Step) check(ctx context.Context, doc *document.Document) error {
 	if err := quotas(ctx, c, doc.Request, typ, f); err != nil {
 		return err
 	}
-	log := s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName)
+	log := s.Logger(doc, ActionCheck)
 	if len(f.problems) > 0 {
 		log.Info("preflight failed", "problems", len(f.problems))
 		return f.failure()
@@ -178,7 +173,7 @@ func (s *Step) check(ctx context.Context, doc *document.Document) error {
 		msg += "; warning: " + strings.Join(f.warnings, "; ")
 		log.Warn("preflight skipped checks", "warnings", f.warnings)
 	}
-	doc.Report(s.clock.Now(), document.StagePreflight, msg, "")
+	doc.Report(s.Clock.Now(), document.StagePreflight, msg, "")
 	log.Info("preflight passed", "instance_type", typ)
 	return nil
 }
@@ -192,7 +187,7 @@ func (f *findings) failure() error {
 		msgs[i] = fmt.Sprintf("(%d) %s", i+1, p.message)
 		fixes[i] = fmt.Sprintf("(%d) %s", i+1, p.remediation)
 	}
-	return steperr.New(steperr.PreflightFailed, stepName,
+	return family.Failure(ActionCheck,
 		fmt.Sprintf("preflight found %d problem(s), nothing was created: %s", len(f.problems), strings.Join(msgs, "; ")),
 		strings.Join(fixes, " "))
 }

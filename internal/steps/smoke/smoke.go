@@ -15,7 +15,7 @@
 //
 // Actions: start, status. Status key: smoke.
 //
-// It imports document, steperr and clock, and makes plain HTTP requests
+// It imports document, steperr, clock and stepkit, and makes plain HTTP requests
 // through the *http.Client it is given (the simulated account's in local
 // runs); never sim or engine.
 package smoke
@@ -37,6 +37,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine invokes them.
@@ -67,9 +68,8 @@ const healthPath = "/healthz"
 
 // Step is the smoke test Lambda's logic.
 type Step struct {
-	http  *http.Client
-	clock clock.Clock
-	log   *slog.Logger
+	stepkit.Base
+	http *http.Client
 }
 
 // New returns the step with DefaultHTTPClient, as a Lambda runs it.
@@ -78,10 +78,10 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 }
 
 // NewWithHTTP returns the step making its requests with h: the simulated
-// account's client (sim.Cloud.HTTPClient) in local runs and tests. cfg is
-// unused: the test calls no AWS API.
-func NewWithHTTP(_ aws.Config, c clock.Clock, log *slog.Logger, h *http.Client) *Step {
-	return &Step{http: h, clock: c, log: log}
+// account's client (sim.Cloud.HTTPClient) in local runs and tests. The test
+// calls no AWS API: cfg only completes the Base.
+func NewWithHTTP(cfg aws.Config, c clock.Clock, log *slog.Logger, h *http.Client) *Step {
+	return &Step{Base: stepkit.New(family, cfg, c, log), http: h}
 }
 
 // DefaultHTTPClient is a real client with a timeout per request that
@@ -107,7 +107,7 @@ func (s *Step) start(ctx context.Context, doc *document.Document) error {
 		doc.Deadlines = map[string]string{}
 	}
 	if _, ok := doc.Deadlines[StatusKey]; !ok {
-		doc.Deadlines[StatusKey] = document.Timestamp(s.clock.Now().Add(deadline))
+		doc.Deadlines[StatusKey] = document.Timestamp(s.Clock.Now().Add(deadline))
 	}
 	return s.attempt(ctx, doc)
 }
@@ -212,7 +212,7 @@ func (r result) String() string {
 func (s *Step) attempt(ctx context.Context, doc *document.Document) error {
 	ps, err := probes(doc)
 	if err != nil {
-		return steperr.New(steperr.SmokeTestFailed, stepName, err.Error(), remediation(doc))
+		return family.Failure(testAction, err.Error(), remediation(doc))
 	}
 	results := make([]result, len(ps))
 	worst := pass
@@ -220,12 +220,12 @@ func (s *Step) attempt(ctx context.Context, doc *document.Document) error {
 		results[i] = s.get(ctx, p)
 		worst = max(worst, results[i].verdict)
 	}
-	now := s.clock.Now()
-	log := s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName)
+	now := s.Clock.Now()
+	log := s.Logger(doc, testAction)
 	due, _ := document.ParseTimestamp(doc.Deadlines[StatusKey])
 	if worst == fail || (worst == retry && !now.Before(due)) {
 		log.Info("smoke test failed", "results", describe(results))
-		return steperr.New(steperr.SmokeTestFailed, stepName, "smoke test failed: "+describe(results), remediation(doc))
+		return family.Failure(testAction, "smoke test failed: "+describe(results), remediation(doc))
 	}
 	if doc.Status == nil {
 		doc.Status = map[string]document.Poll{}
@@ -290,8 +290,12 @@ func waiting(results []result) string {
 	return strings.Join(out, ", ")
 }
 
-// stepName is the cause's step.
-const stepName = "smoke-test"
+// family names the step's failures SmokeTestFailed.
+var family = stepkit.Family{Name: "smoke", Error: steperr.SmokeTestFailed}
+
+// testAction names the whole test in causes and logs ("smoke-test"): start
+// and status make the same attempt.
+const testAction = "test"
 
 // remediation says what to do, and whether the stack is still there.
 func remediation(doc *document.Document) string {

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,7 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // createFileSystem creates the deployment's encrypted file system, or
@@ -30,7 +30,7 @@ func (s *Step) createFileSystem(ctx context.Context, doc *document.Document) err
 		// Recorded before anything waits on it, so rollback finds it.
 		doc.Resources.EFSID = id
 	}
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	deadline := doc.Deadline(document.StatusEFS, now, FileSystemWait.Timeout)
 	doc.SetStatus(document.StatusEFS, FileSystemWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
 	doc.Report(now, document.StageStorage, "Creating EFS file system...", doc.Resources.EFSID)
@@ -44,20 +44,20 @@ func (s *Step) useSuppliedFileSystem(ctx context.Context, c efsAPI, doc *documen
 	id := doc.Request.EFSID
 	fs, err := findFileSystemByID(ctx, c, id)
 	if err != nil {
-		return awsFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
+		return family.AWSFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
 	}
 	if fs == nil {
-		return failure(action, fmt.Sprintf("file system %s given in efs_id does not exist in %s", id, doc.Request.Region),
+		return family.Failure(action, fmt.Sprintf("file system %s given in efs_id does not exist in %s", id, doc.Request.Region),
 			"Check efs_id and region in the request, or leave efs_id out to create a new file system.")
 	}
 	switch fs.LifeCycleState {
 	case types.LifeCycleStateDeleting, types.LifeCycleStateDeleted, types.LifeCycleStateError:
-		return failure(action, fmt.Sprintf("file system %s given in efs_id is %s", id, fs.LifeCycleState),
+		return family.Failure(action, fmt.Sprintf("file system %s given in efs_id is %s", id, fs.LifeCycleState),
 			"Give an available file system in efs_id, or leave it out to create a new one.")
 	}
 	doc.Resources.EFSID = id
 	doc.Resources.MarkSupplied(document.KeyEFSID)
-	s.logger(doc, action).Info("using supplied file system", "resource", "efs", "id", id)
+	s.Logger(doc, action).Info("using supplied file system", "resource", "efs", "id", id)
 	return nil
 }
 
@@ -66,7 +66,7 @@ func (s *Step) useSuppliedFileSystem(ctx context.Context, c efsAPI, doc *documen
 // FileSystemAlreadyExists carrying the first file system's id.
 func (s *Step) createOrAdoptFileSystem(ctx context.Context, c efsAPI, doc *document.Document) (string, error) {
 	const action = ActionCreateFileSystem
-	log := s.logger(doc, action)
+	log := s.Logger(doc, action)
 	token := doc.Token(tokenPurpose)
 	out, err := c.CreateFileSystem(ctx, &efs.CreateFileSystemInput{
 		CreationToken:   aws.String(token),
@@ -84,7 +84,7 @@ func (s *Step) createOrAdoptFileSystem(ctx context.Context, c efsAPI, doc *docum
 		return id, nil
 	}
 	if err != nil {
-		return "", awsFailure(action, fmt.Errorf("create file system %s: %w", doc.Request.FileSystemName(), err),
+		return "", family.AWSFailure(action, fmt.Errorf("create file system %s: %w", doc.Request.FileSystemName(), err),
 			"Check that the deploy role may call elasticfilesystem:CreateFileSystem and elasticfilesystem:TagResource, then retry.")
 	}
 	id := aws.ToString(out.FileSystemId)
@@ -98,10 +98,10 @@ func (s *Step) adoptByToken(ctx context.Context, c efsAPI, doc *document.Documen
 	const action = ActionCreateFileSystem
 	fs, err := findFileSystemByToken(ctx, c, token)
 	if err != nil {
-		return "", awsFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
+		return "", family.AWSFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
 	}
 	if fs == nil {
-		return "", failure(action, fmt.Sprintf("EFS reported a file system with token %s that it cannot find", token),
+		return "", family.Failure(action, fmt.Sprintf("EFS reported a file system with token %s that it cannot find", token),
 			"Retry the deployment; EFS may have been deleting the earlier file system.")
 	}
 	return aws.ToString(fs.FileSystemId), nil
@@ -110,13 +110,9 @@ func (s *Step) adoptByToken(ctx context.Context, c efsAPI, doc *document.Documen
 // fileSystemTags are the deployment's tags plus the Name tag, sorted so the
 // request is the same on every attempt.
 func fileSystemTags(r document.Request) []types.Tag {
-	tags := r.Tags()
-	tags["Name"] = r.FileSystemName()
-	out := make([]types.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
+	return stepkit.Tags(r, r.FileSystemName(), func(k, v string) types.Tag {
+		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
+	})
 }
 
 // createMountTargets creates a mount target in each Availability Zone of
@@ -126,28 +122,28 @@ func fileSystemTags(r document.Request) []types.Tag {
 // nothing if it is cut short: the next attempt skips those that exist.
 func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) error {
 	const action = ActionCreateMountTargets
-	log := s.logger(doc, action)
+	log := s.Logger(doc, action)
 	fsID := doc.Resources.EFSID
 	group := doc.Resources.SecurityGroupIDs[document.SGRoleEFS]
 	switch {
 	case fsID == "":
-		return missing(action, document.KeyEFSID)
+		return family.Missing(action, document.KeyEFSID)
 	case len(doc.Resources.SubnetIDs) == 0:
-		return missing(action, document.KeySubnetIDs)
+		return family.Missing(action, document.KeySubnetIDs)
 	case group == "":
-		return missing(action, document.SecurityGroupKey(document.SGRoleEFS))
+		return family.Missing(action, document.SecurityGroupKey(document.SGRoleEFS))
 	}
 	c := s.client(doc)
 	existing, err := listMountTargets(ctx, c, fsID)
 	if err != nil {
-		return awsFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeMountTargets, then retry.")
+		return family.AWSFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeMountTargets, then retry.")
 	}
 	covered := map[string]bool{}
 	for _, mt := range existing {
 		// EFS allows a file system's mount targets in one VPC only; the
 		// instance could never mount one in another.
 		if vpc := aws.ToString(mt.VpcId); doc.Resources.VPCID != "" && vpc != doc.Resources.VPCID {
-			return failure(action, fmt.Sprintf("file system %s has mount target %s in VPC %s, not in the deployment's VPC %s",
+			return family.Failure(action, fmt.Sprintf("file system %s has mount target %s in VPC %s, not in the deployment's VPC %s",
 				fsID, aws.ToString(mt.MountTargetId), vpc, doc.Resources.VPCID),
 				"Give an efs_id whose mount targets are in the deployment's VPC, or deploy into that VPC (vpc_id).")
 		}
@@ -173,10 +169,10 @@ func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) e
 			log.Debug("zone already has a mount target", "subnet", subnet)
 			continue
 		case code == codeIncorrectFileSystemState:
-			return busy(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),
+			return family.Busy(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),
 				"The file system is not available yet; the state machine retries.")
 		case err != nil:
-			return awsFailure(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),
+			return family.AWSFailure(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),
 				"Check that the deploy role may call elasticfilesystem:CreateMountTarget and ec2:CreateNetworkInterface, then retry.")
 		}
 		id := aws.ToString(out.MountTargetId)
@@ -185,10 +181,10 @@ func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) e
 		log.Info("created mount target", "resource", "mount_target", "id", id, "subnet", subnet, "zone", aws.ToString(out.AvailabilityZoneName))
 	}
 	if made == 0 {
-		return failure(action, fmt.Sprintf("no mount target for file system %s in subnets %v", fsID, doc.Resources.SubnetIDs),
+		return family.Failure(action, fmt.Sprintf("no mount target for file system %s in subnets %v", fsID, doc.Resources.SubnetIDs),
 			"Check that the subnets are in the deployment's VPC and in zones where EFS is available, then retry.")
 	}
-	now := s.clock.Now()
+	now := s.Clock.Now()
 	deadline := doc.Deadline(document.StatusMountTargets, now, MountTargetsWait.Timeout)
 	doc.SetStatus(document.StatusMountTargets, MountTargetsWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
 	doc.Report(now, document.StageStorage, "Creating EFS mount targets...", fsID)

@@ -2,7 +2,7 @@ package storage
 
 import (
 	"errors"
-	"fmt"
+	"geusemaker/internal/steps/stepkit"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
@@ -43,34 +43,8 @@ var remediations = map[string]string{
 	codeUnsupportedZone:         "EFS is not available in one of the subnets' Availability Zones: choose subnets in other zones, then retry.",
 }
 
-// awsFailure names a failed EFS call StorageFailed (Throttled when AWS
-// throttles), with the remediation for its code or else fallback.
-func awsFailure(action string, err error, fallback string) error {
-	remediation, ok := remediations[awsapi.Code(err)]
-	if !ok {
-		remediation = fallback
-	}
-	return steperr.FromAWS(steperr.StorageFailed, stepName(action), err, remediation)
-}
-
-// busy names a call refused until something in progress finishes; the
-// state machine retries ResourceBusy.
-func busy(action string, err error, remediation string) error {
-	return steperr.FromAWS(steperr.ResourceBusy, stepName(action), err, remediation)
-}
-
-// failure names a StorageFailed without an AWS error behind it.
-func failure(action, message, remediation string) error {
-	return steperr.New(steperr.StorageFailed, stepName(action), message, remediation)
-}
-
-// missing names an action run before the one that fills its input: the
-// state machine's order is broken.
-func missing(action, what string) error {
-	return steperr.New(steperr.InternalError, stepName(action),
-		fmt.Sprintf("the ledger has no %s; %s runs after the step that records it", what, action),
-		"The state machine and the Lambda code are from different versions: redeploy the stack.")
-}
+// family names the step's failures StorageFailed, with remediations by AWS code.
+var family = stepkit.Family{Name: "storage", Error: steperr.StorageFailed, Remediations: remediations}
 
 // isAlreadyExists reports a FileSystemAlreadyExists error, AWS's answer to
 // a repeated CreationToken, and the id it carries ("" when it has none).

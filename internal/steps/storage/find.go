@@ -172,12 +172,7 @@ func (s *Step) ownedMountTargets(ctx context.Context, c efsAPI, doc *document.Do
 func (s *Step) mountTargetsInOurGroup(ctx context.Context, c efsAPI, doc *document.Document) ([]types.MountTargetDescription, error) {
 	group := doc.Resources.SecurityGroupIDs[document.SGRoleEFS]
 	if group == "" {
-		regional := func(o *ec2.Options) {
-			if doc.Request.Region != "" {
-				o.Region = doc.Request.Region
-			}
-		}
-		out, err := ec2.NewFromConfig(s.cfg, regional).DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
+		out, err := ec2.NewFromConfig(s.Config(doc)).DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
 			Filters: []ec2types.Filter{
 				ec2tag.Filter("group-name", doc.Request.SecurityGroupName(document.SGRoleEFS)),
 				ec2tag.Deployment(doc.Request),

@@ -14,10 +14,10 @@ import (
 
 // finish writes a pending or done poll and returns Timeout past the deadline.
 func (s *Step) finish(doc *document.Document, action, key, resource string, p document.Poll, deadline time.Time, remediation string) error {
-	if !p.Done && s.clock.Now().After(deadline) {
+	if !p.Done && s.Clock.Now().After(deadline) {
 		p.TimedOut = true
 		doc.SetStatus(key, p)
-		return steperr.Timeout(stepName(action), resource, deadline, remediation)
+		return steperr.Timeout(family.StepName(action), resource, deadline, remediation)
 	}
 	doc.SetStatus(key, p)
 	return nil
@@ -28,33 +28,33 @@ func (s *Step) fileSystemStatus(ctx context.Context, doc *document.Document) err
 	const action = ActionFileSystemStatus
 	id := doc.Resources.EFSID
 	if id == "" {
-		return missing(action, document.KeyEFSID)
+		return family.Missing(action, document.KeyEFSID)
 	}
-	deadline := doc.Deadline(document.StatusEFS, s.clock.Now(), FileSystemWait.Timeout)
+	deadline := doc.Deadline(document.StatusEFS, s.Clock.Now(), FileSystemWait.Timeout)
 	fs, err := findFileSystemByID(ctx, s.client(doc), id)
 	if err != nil {
-		return awsFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
+		return family.AWSFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
 	}
 	if fs == nil {
 		doc.SetStatus(document.StatusEFS, document.Poll{Status: string(types.LifeCycleStateDeleted), Failed: true})
-		return failure(action, fmt.Sprintf("file system %s no longer exists", id),
+		return family.Failure(action, fmt.Sprintf("file system %s no longer exists", id),
 			"Something deleted the file system during the deployment; retry the deployment.")
 	}
 	state := fs.LifeCycleState
-	s.logger(doc, action).Debug("polled file system", "resource", "efs", "id", id, "state", state)
+	s.Logger(doc, action).Debug("polled file system", "resource", "efs", "id", id, "state", state)
 	switch state {
 	case types.LifeCycleStateAvailable:
 		doc.SetStatus(document.StatusEFS, document.Poll{Status: string(state), Done: true, Percent: 100})
-		doc.Report(s.clock.Now(), document.StageStorage, "EFS file system available", id).StagePercent = 100
+		doc.Report(s.Clock.Now(), document.StageStorage, "EFS file system available", id).StagePercent = 100
 		return nil
 	case types.LifeCycleStateCreating, types.LifeCycleStateUpdating:
-		p := FileSystemWait.Pending(string(state), deadline, s.clock.Now())
-		doc.Report(s.clock.Now(), document.StageStorage, "Waiting for EFS file system...", id).StagePercent = p.Percent
+		p := FileSystemWait.Pending(string(state), deadline, s.Clock.Now())
+		doc.Report(s.Clock.Now(), document.StageStorage, "Waiting for EFS file system...", id).StagePercent = p.Percent
 		return s.finish(doc, action, document.StatusEFS, "file system "+id, p, deadline,
 			"EFS did not make the file system available in time; check the EFS console and AWS Health, then retry.")
 	default:
 		doc.SetStatus(document.StatusEFS, document.Poll{Status: string(state), Failed: true})
-		return failure(action, fmt.Sprintf("file system %s is %s", id, state),
+		return family.Failure(action, fmt.Sprintf("file system %s is %s", id, state),
 			"The file system cannot become available; check the EFS console, then retry the deployment.")
 	}
 }
@@ -65,12 +65,12 @@ func (s *Step) mountTargetsStatus(ctx context.Context, doc *document.Document) e
 	const action = ActionMountTargetsStatus
 	fsID := doc.Resources.EFSID
 	if fsID == "" {
-		return missing(action, document.KeyEFSID)
+		return family.Missing(action, document.KeyEFSID)
 	}
-	deadline := doc.Deadline(document.StatusMountTargets, s.clock.Now(), MountTargetsWait.Timeout)
+	deadline := doc.Deadline(document.StatusMountTargets, s.Clock.Now(), MountTargetsWait.Timeout)
 	all, err := listMountTargets(ctx, s.client(doc), fsID)
 	if err != nil {
-		return awsFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeMountTargets, then retry.")
+		return family.AWSFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeMountTargets, then retry.")
 	}
 	var ready, total int
 	for _, mt := range all {
@@ -84,25 +84,25 @@ func (s *Step) mountTargetsStatus(ctx context.Context, doc *document.Document) e
 		case types.LifeCycleStateCreating, types.LifeCycleStateUpdating:
 		default:
 			doc.SetStatus(document.StatusMountTargets, document.Poll{Status: string(mt.LifeCycleState), Failed: true})
-			return failure(action, fmt.Sprintf("mount target %s of %s is %s", aws.ToString(mt.MountTargetId), fsID, mt.LifeCycleState),
+			return family.Failure(action, fmt.Sprintf("mount target %s of %s is %s", aws.ToString(mt.MountTargetId), fsID, mt.LifeCycleState),
 				"The mount target cannot become available; check the EFS console, then retry the deployment.")
 		}
 	}
 	if total == 0 {
 		doc.SetStatus(document.StatusMountTargets, document.Poll{Failed: true})
-		return failure(action, fmt.Sprintf("file system %s has no mount target in the deployment's VPC", fsID),
+		return family.Failure(action, fmt.Sprintf("file system %s has no mount target in the deployment's VPC", fsID),
 			"Something deleted the mount targets during the deployment; retry the deployment.")
 	}
 	detail := fmt.Sprintf("%d of %d mount targets available", ready, total)
-	s.logger(doc, action).Debug("polled mount targets", "resource", "efs", "id", fsID, "ready", ready, "total", total)
+	s.Logger(doc, action).Debug("polled mount targets", "resource", "efs", "id", fsID, "ready", ready, "total", total)
 	if ready == total {
 		doc.SetStatus(document.StatusMountTargets, document.Poll{Status: string(types.LifeCycleStateAvailable), Done: true, Percent: 100, Detail: detail})
-		doc.Report(s.clock.Now(), document.StageStorage, "EFS mount targets available", fsID).StagePercent = 100
+		doc.Report(s.Clock.Now(), document.StageStorage, "EFS mount targets available", fsID).StagePercent = 100
 		return nil
 	}
-	p := MountTargetsWait.Pending(string(types.LifeCycleStateCreating), deadline, s.clock.Now())
+	p := MountTargetsWait.Pending(string(types.LifeCycleStateCreating), deadline, s.Clock.Now())
 	p.Detail = detail
-	doc.Report(s.clock.Now(), document.StageStorage, "Waiting for EFS mount targets...", fsID).StagePercent = p.Percent
+	doc.Report(s.Clock.Now(), document.StageStorage, "Waiting for EFS mount targets...", fsID).StagePercent = p.Percent
 	return s.finish(doc, action, document.StatusMountTargets, "mount targets of "+fsID, p, deadline,
 		"EFS did not make the mount targets available in time; check the EFS console and AWS Health, then retry.")
 }

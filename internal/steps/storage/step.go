@@ -9,7 +9,7 @@
 // mount_targets_status, delete_mount_targets, mount_targets_deleted_status,
 // delete_filesystem. Status keys: efs, mount_targets, mount_target_delete.
 //
-// It imports document, steperr, awsapi, clock and the SDK's EFS client;
+// It imports document, steperr, awsapi, clock, stepkit and the SDK's EFS client;
 // never sim or engine.
 package storage
 
@@ -23,6 +23,7 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steps/stepkit"
 )
 
 // Action names, as the state machine invokes them.
@@ -66,16 +67,12 @@ type efsAPI interface {
 }
 
 // Step is the storage Lambda's logic.
-type Step struct {
-	cfg   aws.Config
-	clock clock.Clock
-	log   *slog.Logger
-}
+type Step struct{ stepkit.Base }
 
 // New returns the storage step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{cfg: cfg, clock: c, log: log}
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
@@ -93,17 +90,5 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 
 // client returns an EFS client for the deployment's region.
 func (s *Step) client(doc *document.Document) efsAPI {
-	return efs.NewFromConfig(s.cfg, func(o *efs.Options) {
-		if doc.Request.Region != "" {
-			o.Region = doc.Request.Region
-		}
-	})
+	return efs.NewFromConfig(s.Config(doc))
 }
-
-// logger adds the deployment's fields.
-func (s *Step) logger(doc *document.Document, action string) *slog.Logger {
-	return s.log.With("deployment_id", doc.Request.DeploymentID, "step", stepName(action))
-}
-
-// stepName is the cause's "step" for an action, e.g. "storage-create_filesystem".
-func stepName(action string) string { return "storage-" + action }

@@ -1,0 +1,113 @@
+// Package stepkit is the plumbing the AWS steps (network, firewall, storage,
+// identity, compute, loadbalancer, cdn, preflight, smoke) share, so each
+// step package holds only its own logic: a Base with the Lambda's AWS
+// config, clock and logger that builds the request's regional config, logs
+// with the deployment's fields and names the step in a failure's cause; a
+// Family that names a package's failures; and Tags, the sorted tag list
+// every create call sends.
+//
+// It imports document, steperr, clock and the SDK's aws package.
+package stepkit
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"geusemaker/internal/clock"
+	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
+)
+
+// Family names the failures of one step package.
+type Family struct {
+	// Name prefixes the cause's step: "network" gives "network-resolve".
+	Name string
+	// Error is the ASL error name of the package's failures, e.g.
+	// steperr.NetworkFailed.
+	Error string
+	// Remediations says what to do about a failed AWS call, by AWS error
+	// code; codes absent from it take the call site's fallback.
+	Remediations map[string]string
+}
+
+// StepName is the cause's "step" for an action, e.g. "network-resolve".
+func (f Family) StepName(action string) string { return f.Name + "-" + action }
+
+// AWSFailure names a failed AWS call f.Error (Throttled when AWS
+// throttles), with the remediation for its code or else fallback.
+func (f Family) AWSFailure(action string, err error, fallback string) *steperr.Error {
+	return steperr.FromAWSWith(f.Error, f.StepName(action), err, f.Remediations, fallback)
+}
+
+// Failure names an f.Error without an AWS error behind it.
+func (f Family) Failure(action, message, remediation string) *steperr.Error {
+	return steperr.New(f.Error, f.StepName(action), message, remediation)
+}
+
+// Busy names a call AWS refuses until something in progress finishes (a
+// dependency draining, a concurrent change); the state machine retries
+// ResourceBusy.
+func (f Family) Busy(action string, err error, remediation string) *steperr.Error {
+	return steperr.FromAWS(steperr.ResourceBusy, f.StepName(action), err, remediation)
+}
+
+// Missing names an action run before the one that fills its input: the
+// state machine's order is broken.
+func (f Family) Missing(action, what string) *steperr.Error {
+	return steperr.New(steperr.InternalError, f.StepName(action),
+		fmt.Sprintf("the ledger has no %s; %s runs after the step that records it", what, action),
+		"The state machine and the Lambda code are from different versions: redeploy the stack.")
+}
+
+// Base is what every step's Step embeds: its family, the Lambda's AWS
+// config, clock and logger.
+type Base struct {
+	Family
+	// Clock is the step's time (a virtual clock in local runs).
+	Clock clock.Clock
+	// Log is the Lambda's logger; Logger adds a deployment's fields.
+	Log *slog.Logger
+	cfg aws.Config
+}
+
+// New returns a Base. Clients are built per call from Config, so one
+// Lambda serves deployments in any region.
+func New(f Family, cfg aws.Config, c clock.Clock, log *slog.Logger) Base {
+	return Base{Family: f, Clock: c, Log: log, cfg: cfg}
+}
+
+// Config is a copy of the Lambda's config in the deployment's region (the
+// Lambda's own when the request names none), for ec2.NewFromConfig and the
+// like.
+func (b Base) Config(doc *document.Document) aws.Config {
+	c := b.cfg.Copy()
+	if doc.Request.Region != "" {
+		c.Region = doc.Request.Region
+	}
+	return c
+}
+
+// Logger is the Lambda's logger with the deployment's id and the action's
+// step name.
+func (b Base) Logger(doc *document.Document, action string) *slog.Logger {
+	return b.Log.With("deployment_id", doc.Request.DeploymentID, "step", b.StepName(action))
+}
+
+// Tags are the request's tags plus Name (none when name is empty), sorted
+// by key so every attempt sends the same request; tag builds one of the
+// service's tag values.
+func Tags[T any](req document.Request, name string, tag func(k, v string) T) []T {
+	all := req.Tags()
+	if name != "" {
+		all["Name"] = name
+	}
+	out := make([]T, 0, len(all))
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		out = append(out, tag(k, all[k]))
+	}
+	return out
+}
