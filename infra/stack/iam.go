@@ -127,6 +127,7 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances",
 				"ec2:DescribeManagedPrefixLists", "ec2:DescribeAvailabilityZones",
 				"elasticloadbalancing:DescribeLoadBalancers", "elasticfilesystem:DescribeFileSystems",
+				"elasticfilesystem:DescribeMountTargets",
 				"cloudfront:ListDistributions", "servicequotas:GetAWSDefaultServiceQuota"),
 			statement([]string{"servicequotas:GetServiceQuota"}, []string{
 				a.regional("servicequotas", "ec2/*"), a.regional("servicequotas", "elasticloadbalancing/*"),

@@ -7,13 +7,17 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/servicequotas"
@@ -79,7 +83,6 @@ func TestCleanAccountPasses(t *testing.T) {
 	for _, fields := range []map[string]any{
 		nil,
 		{"tier": "dev", "instance_type": "t3.medium"},
-		{"tier": "automation", "instance_type": "m5.large", "efs_id": "fs-0123456789abcdef0"},
 	} {
 		e := newEnv(t)
 		d := doc(t, fields)
@@ -293,4 +296,64 @@ func TestATypeOutsideTheCatalogueIsOfferedNowhere(t *testing.T) {
 	err := e.check(d)
 	require.Error(t, err, "inf2 is not in the simulated catalogue: offered nowhere")
 	assert.Contains(t, err.Error(), "inf2.xlarge")
+}
+
+// plantFileSystem creates an available file system, with a mount target
+// in each of zones (in the default VPC's subnets), as the user would have.
+func (e *env) plantFileSystem(t *testing.T, zones ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	c := efs.NewFromConfig(e.cloud.Config(region))
+	fs, err := c.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("team"), Encrypted: aws.Bool(true)})
+	require.NoError(t, err)
+	e.cloud.Clock().(*clock.Virtual).Advance(time.Minute)
+	for _, z := range zones {
+		sn, err := e.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
+			{Name: aws.String("availability-zone"), Values: []string{z}}, {Name: aws.String("default-for-az"), Values: []string{"true"}}}})
+		require.NoError(t, err)
+		require.NotEmpty(t, sn.Subnets)
+		_, err = c.CreateMountTarget(ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: sn.Subnets[0].SubnetId})
+		require.NoError(t, err)
+	}
+	e.planted = len(e.cloud.Calls())
+	return aws.ToString(fs.FileSystemId)
+}
+
+func TestSuppliedFileSystem(t *testing.T) {
+	tests := []struct {
+		name   string
+		zones  []string
+		fields func(fsID string) map[string]any
+		want   string // "" passes
+	}{
+		{"without mount targets: ours will be created", nil,
+			func(id string) map[string]any { return map[string]any{"efs_id": id} }, ""},
+		{"with the user's mount target in a zone of ours", []string{region + "a"},
+			func(id string) map[string]any { return map[string]any{"efs_id": id} }, "already has mount targets in " + region + "a"},
+		{"missing", nil,
+			func(string) map[string]any { return map[string]any{"efs_id": "fs-0123456789abcdef0"} }, "does not exist in " + region},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := doc(t, tt.fields(e.plantFileSystem(t, tt.zones...)))
+			if tt.want == "" {
+				require.NoError(t, e.check(d))
+				return
+			}
+			c := e.failure(t, d)
+			assert.Contains(t, c.Message, tt.want)
+			assert.NotEmpty(t, c.Remediation)
+		})
+	}
+}
+
+func TestSuppliedFileSystemWithTheUsersOwnInstanceGroup(t *testing.T) {
+	e := newEnv(t)
+	id := e.plantFileSystem(t, region+"a")
+	groups, err := e.ec2.DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{})
+	require.NoError(t, err)
+	e.planted = len(e.cloud.Calls())
+	d := doc(t, map[string]any{"efs_id": id, "security_group_id": aws.ToString(groups.SecurityGroups[0].GroupId)})
+	require.NoError(t, e.check(d), "the user's own group is the user's to admit")
 }

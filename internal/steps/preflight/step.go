@@ -79,7 +79,7 @@ type quotasAPI interface {
 type clients struct {
 	ec2 ec2API
 	elb elb.DescribeLoadBalancersAPIClient
-	efs efs.DescribeFileSystemsAPIClient
+	efs efsAPI
 	cf  cloudfront.ListDistributionsAPIClient
 	// quotas is the deployment's region; globalQuotas is us-east-1.
 	quotas, globalQuotas quotasAPI
@@ -151,6 +151,9 @@ func (s *Step) check(ctx context.Context, doc *document.Document) error {
 	f := &findings{}
 	zones, err := network(ctx, c.ec2, doc.Request, f)
 	if err != nil {
+		return err
+	}
+	if err := fileSystem(ctx, c.efs, doc.Request, zones, f); err != nil {
 		return err
 	}
 	typ, offering, err := offered(ctx, c.ec2, doc.Request, zones, f)
