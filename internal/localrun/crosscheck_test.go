@@ -24,7 +24,7 @@ import (
 	"geusemaker/statemachine/definition"
 )
 
-// scripted is one task call's outcome, in the format testdata/crosscheck.mjs
+// scripted is one task call's outcome, in the format the engine's testdata/crosscheck.mjs
 // reads: a result, or an error name and cause.
 type scripted struct {
 	Result json.RawMessage `json:"result,omitempty"`
@@ -32,7 +32,7 @@ type scripted struct {
 	Cause  string          `json:"cause,omitempty"`
 }
 
-// crossJob is what testdata/crosscheck.mjs reads on stdin.
+// crossJob is what the engine's testdata/crosscheck.mjs reads on stdin.
 type crossJob struct {
 	Definition json.RawMessage       `json:"definition"`
 	Input      json.RawMessage       `json:"input"`
@@ -40,7 +40,7 @@ type crossJob struct {
 	Tasks      map[string][]scripted `json:"tasks"`
 }
 
-// crossReport is what testdata/crosscheck.mjs prints.
+// crossReport is what the engine's testdata/crosscheck.mjs prints.
 type crossReport struct {
 	Status  string                       `json:"status"`
 	Output  json.RawMessage              `json:"output"`
@@ -246,14 +246,18 @@ func runDeploy(t *testing.T, sc crossScenario) (*engine.Execution, crossJob, *ta
 	return x, job, tasks
 }
 
-// runNPM runs the job through testdata/crosscheck.mjs.
+// crossCheckScript is the engine's harness for aws-local-stepfunctions,
+// which this test shares.
+var crossCheckScript = filepath.Join("..", "engine", "testdata", "crosscheck.mjs")
+
+// runNPM runs the job through the engine's crosscheck.mjs.
 func runNPM(t *testing.T, node string, job crossJob) crossReport {
 	t.Helper()
 	raw, err := json.Marshal(job)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "crosscheck.mjs"))
+	cmd := exec.CommandContext(ctx, node, crossCheckScript)
 	cmd.Stdin = bytes.NewReader(raw)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
