@@ -60,7 +60,7 @@ func deleteFailed(action string, err error) *steperr.Error {
 
 // busy names a delete CloudFront refuses for now; the state machine retries.
 func busy(action string, err error) *steperr.Error {
-	return family.Busy(action, err,
+	return family.ResourceBusy(action, err,
 		"CloudFront is still propagating the distribution's last change; the step is retried until it can be deleted.")
 }
 

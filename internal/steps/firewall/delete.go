@@ -34,7 +34,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	}
 	for _, id := range ours {
 		if err := revokeReferences(ctx, c, id, ours); err != nil {
-			return deleteFailure(err)
+			return family.AWSFailure(ActionDelete, err, remedyDelete)
 		}
 	}
 	log := s.Logger(doc, action)
@@ -45,7 +45,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 		if err != nil && !awsapi.IsNotFound(err) {
-			return deleteFailure(fmt.Errorf("delete security group %s: %w", id, err))
+			return family.AWSFailure(ActionDelete, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete)
 		}
 		log.Info("deleted security group", "resource", "security-group", "id", id, "role", role)
 		delete(groups, role)

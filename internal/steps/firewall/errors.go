@@ -3,7 +3,6 @@ package firewall
 import (
 	"geusemaker/internal/steps/stepkit"
 
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
 )
 
@@ -39,13 +38,7 @@ var remediations = map[string]string{
 }
 
 // family names the step's failures SecurityGroupFailed, with remediations by AWS code.
-var family = stepkit.Family{Name: "firewall", Error: steperr.SecurityGroupFailed, Remediations: remediations}
-
-// deleteFailure names a failed delete: DependencyViolation is ResourceBusy,
-// which the state machine retries while ENIs drain.
-func deleteFailure(err error) error {
-	if awsapi.Code(err) == codeDependencyViolation {
-		return family.Busy(ActionDelete, err, remedyBusy)
-	}
-	return family.AWSFailure(ActionDelete, err, remedyDelete)
-}
+// DependencyViolation: a group stays in use while the ENIs of the
+// instance, mount targets or load balancer drain.
+var family = stepkit.Family{Name: "firewall", Error: steperr.SecurityGroupFailed, Remediations: remediations,
+	Busy: map[string]string{codeDependencyViolation: remedyBusy}}

@@ -99,7 +99,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 	case awsapi.Code(err) == codeEntityAlreadyExists:
 		role, err = findRoleByName(ctx, s.iam, name)
 		if err != nil {
-			return nil, awsFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
+			return nil, family.AWSFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
 		}
 		if role == nil {
 			return nil, notAdoptable("role", name, nil, doc.Request)
@@ -108,7 +108,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 			return nil, err
 		}
 	case err != nil:
-		return nil, awsFailure(ActionCreate, fmt.Errorf("create role %s: %w", name, err),
+		return nil, family.AWSFailure(ActionCreate, fmt.Errorf("create role %s: %w", name, err),
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
 	default:
 		role = out.Role
@@ -134,13 +134,13 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 		if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 			RoleName: aws.String(name), PolicyName: aws.String(InlineEFSPolicy), PolicyDocument: aws.String(efsClientPolicy(fsARN)),
 		}); err != nil {
-			return awsFailure(ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineEFSPolicy, name, err),
+			return family.AWSFailure(ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineEFSPolicy, name, err),
 				"Check that the identity Lambda may call iam:PutRolePolicy, then retry.")
 		}
 	}
 	for _, policy := range attach {
 		if _, err := s.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(policy)}); err != nil {
-			return awsFailure(ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
+			return family.AWSFailure(ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
 				"Check that the identity Lambda may call iam:AttachRolePolicy, then retry.")
 		}
 	}
@@ -170,7 +170,7 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 	case awsapi.Code(err) == codeEntityAlreadyExists:
 		profile, err = findInstanceProfileByName(ctx, s.iam, name)
 		if err != nil {
-			return nil, awsFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
+			return nil, family.AWSFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
 		}
 		if profile == nil {
 			return nil, notAdoptable("instance profile", name, nil, doc.Request)
@@ -179,7 +179,7 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 			return nil, err
 		}
 	case err != nil:
-		return nil, awsFailure(ActionCreate, fmt.Errorf("create instance profile %s: %w", name, err),
+		return nil, family.AWSFailure(ActionCreate, fmt.Errorf("create instance profile %s: %w", name, err),
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
 	default:
 		profile = out.InstanceProfile
@@ -228,7 +228,7 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 	if _, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
 		InstanceProfileName: aws.String(name), RoleName: aws.String(role),
 	}); err != nil {
-		return awsFailure(ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
+		return family.AWSFailure(ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
 			"Check that the identity Lambda may call iam:AddRoleToInstanceProfile and iam:PassRole, then retry.")
 	}
 	s.Logger(doc, ActionCreate).Info("added role to instance profile", "resource", "instance_profile", "id", name, "role", role)

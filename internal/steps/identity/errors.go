@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 )
@@ -31,15 +30,7 @@ var remediations = map[string]string{
 }
 
 // family names the step's failures IdentityFailed, with remediations by AWS code.
-var family = stepkit.Family{Name: "identity", Error: steperr.IdentityFailed, Remediations: remediations}
-
-// awsFailure names a failed IAM call IdentityFailed (Throttled when AWS
-// throttles, ResourceBusy on a concurrent change), with the remediation for its code or else fallback.
-func awsFailure(action string, err error, fallback string) error {
-	// ConcurrentModification: IAM refuses a change while another one to the
-	// same entity is in flight; it clears within seconds.
-	if awsapi.Code(err) == codeConcurrentModification {
-		return family.Busy(action, err, "Another change to the same IAM entity was in flight; the state machine retries.")
-	}
-	return family.AWSFailure(action, err, fallback)
-}
+// ConcurrentModification: IAM refuses a change while another one to the
+// same entity is in flight; it clears within seconds.
+var family = stepkit.Family{Name: "identity", Error: steperr.IdentityFailed, Remediations: remediations,
+	Busy: map[string]string{codeConcurrentModification: "Another change to the same IAM entity was in flight; the state machine retries."}}

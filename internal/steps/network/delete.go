@@ -26,14 +26,14 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	r := &doc.Resources
 	if r.Created(document.KeyRouteTableID) {
 		if err := deleteRouteTable(ctx, c, r.RouteTableID); err != nil {
-			return deleteFailure(err)
+			return family.AWSFailure(ActionDelete, err, remedyDelete)
 		}
 		log.Info("deleted route table", "resource", "route-table", "id", r.RouteTableID)
 		r.RouteTableID = ""
 	}
 	if r.Created(document.KeyInternetGatewayID) {
 		if err := deleteGateway(ctx, c, r.InternetGatewayID); err != nil {
-			return deleteFailure(err)
+			return family.AWSFailure(ActionDelete, err, remedyDelete)
 		}
 		log.Info("deleted internet gateway", "resource", "internet-gateway", "id", r.InternetGatewayID)
 		r.InternetGatewayID = ""
@@ -42,7 +42,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		for len(r.SubnetIDs) > 0 {
 			id := r.SubnetIDs[0]
 			if err := ignoreNotFound(c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})); err != nil {
-				return deleteFailure(fmt.Errorf("delete subnet %s: %w", id, err))
+				return family.AWSFailure(ActionDelete, fmt.Errorf("delete subnet %s: %w", id, err), remedyDelete)
 			}
 			log.Info("deleted subnet", "resource", "subnet", "id", id)
 			r.SubnetIDs = r.SubnetIDs[1:]
@@ -52,7 +52,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if r.Created(document.KeyVPCID) {
 		id := r.VPCID
 		if err := ignoreNotFound(c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(id)})); err != nil {
-			return deleteFailure(fmt.Errorf("delete VPC %s: %w", id, err))
+			return family.AWSFailure(ActionDelete, fmt.Errorf("delete VPC %s: %w", id, err), remedyDelete)
 		}
 		log.Info("deleted VPC", "resource", "vpc", "id", id)
 		r.VPCID = ""

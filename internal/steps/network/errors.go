@@ -1,7 +1,6 @@
 package network
 
 import (
-	"geusemaker/internal/awsapi"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 )
@@ -42,13 +41,7 @@ var remediations = map[string]string{
 }
 
 // family names the step's failures NetworkFailed, with remediations by AWS code.
-var family = stepkit.Family{Name: "network", Error: steperr.NetworkFailed, Remediations: remediations}
-
-// deleteFailure names a failed delete: DependencyViolation is ResourceBusy,
-// which the state machine retries while dependents drain.
-func deleteFailure(err error) error {
-	if awsapi.Code(err) == codeDependencyViolation {
-		return family.Busy(ActionDelete, err, remedyBusy)
-	}
-	return family.AWSFailure(ActionDelete, err, remedyDelete)
-}
+// DependencyViolation: the network is still in use while instances, mount
+// targets or load balancer ENIs are deleted.
+var family = stepkit.Family{Name: "network", Error: steperr.NetworkFailed, Remediations: remediations,
+	Busy: map[string]string{codeDependencyViolation: remedyBusy}}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
@@ -32,6 +33,11 @@ type Family struct {
 	// Remediations says what to do about a failed AWS call, by AWS error
 	// code; codes absent from it take the call site's fallback.
 	Remediations map[string]string
+	// Busy lists the AWS error codes that mean "not yet" rather than
+	// "failed" for every call of the package (e.g. DependencyViolation
+	// while ENIs drain), each with its remediation: AWSFailure names them
+	// ResourceBusy, which the state machine retries.
+	Busy map[string]string
 }
 
 // StepName is the cause's "step" for an action, e.g. "network-resolve".
@@ -40,6 +46,9 @@ func (f Family) StepName(action string) string { return f.Name + "-" + action }
 // AWSFailure names a failed AWS call f.Error (Throttled when AWS
 // throttles), with the remediation for its code or else fallback.
 func (f Family) AWSFailure(action string, err error, fallback string) *steperr.Error {
+	if remediation, ok := f.Busy[awsapi.Code(err)]; ok {
+		return f.ResourceBusy(action, err, remediation)
+	}
 	return steperr.FromAWSWith(f.Error, f.StepName(action), err, f.Remediations, fallback)
 }
 
@@ -48,10 +57,10 @@ func (f Family) Failure(action, message, remediation string) *steperr.Error {
 	return steperr.New(f.Error, f.StepName(action), message, remediation)
 }
 
-// Busy names a call AWS refuses until something in progress finishes (a
+// ResourceBusy names a call AWS refuses until something in progress finishes (a
 // dependency draining, a concurrent change); the state machine retries
 // ResourceBusy.
-func (f Family) Busy(action string, err error, remediation string) *steperr.Error {
+func (f Family) ResourceBusy(action string, err error, remediation string) *steperr.Error {
 	return steperr.FromAWS(steperr.ResourceBusy, f.StepName(action), err, remediation)
 }
 

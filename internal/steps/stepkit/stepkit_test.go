@@ -22,6 +22,7 @@ var family = stepkit.Family{
 	Name:         "network",
 	Error:        steperr.NetworkFailed,
 	Remediations: map[string]string{"VpcLimitExceeded": "delete a VPC"},
+	Busy:         map[string]string{"DependencyViolation": "still in use: retried"},
 }
 
 func request(t *testing.T, js string) document.Request {
@@ -45,9 +46,11 @@ func TestFamilyNamesItsFailures(t *testing.T) {
 			steperr.NetworkFailed, "network-delete", "InvalidVpcID.NotFound", "fallback"},
 		{"throttling is Throttled whatever the family", family.AWSFailure("resolve", apiErr("RequestLimitExceeded"), "fallback"),
 			steperr.Throttled, "network-resolve", "RequestLimitExceeded", ""},
+		{"AWS failure with a busy code is retried ResourceBusy", family.AWSFailure("delete", apiErr("DependencyViolation"), "fallback"),
+			steperr.ResourceBusy, "network-delete", "DependencyViolation", "still in use: retried"},
 		{"failure without AWS error", family.Failure("resolve", "no subnets", "add subnets"),
 			steperr.NetworkFailed, "network-resolve", "", "add subnets"},
-		{"busy is retried ResourceBusy", family.Busy("delete", apiErr("DependencyViolation"), "wait"),
+		{"busy is retried ResourceBusy", family.ResourceBusy("delete", apiErr("DependencyViolation"), "wait"),
 			steperr.ResourceBusy, "network-delete", "DependencyViolation", "wait"},
 		{"missing input is an InternalError", family.Missing("delete", "VPC id"),
 			steperr.InternalError, "network-delete", "", "The state machine and the Lambda code are from different versions: redeploy the stack."},

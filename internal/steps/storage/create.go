@@ -169,7 +169,7 @@ func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) e
 			log.Debug("zone already has a mount target", "subnet", subnet)
 			continue
 		case code == codeIncorrectFileSystemState:
-			return family.Busy(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),
+			return family.ResourceBusy(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),
 				"The file system is not available yet; the state machine retries.")
 		case err != nil:
 			return family.AWSFailure(action, fmt.Errorf("create mount target for %s in %s: %w", fsID, subnet, err),

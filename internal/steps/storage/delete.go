@@ -38,7 +38,7 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 		case awsapi.Code(err) == codeIncorrectMountTargetState:
 			// IncorrectMountTargetState: the mount target is mid-transition
 			// (e.g. still creating); it settles within its ≈90 s lifecycle.
-			return family.Busy(action, fmt.Errorf("delete mount target %s: %w", id, err), "The mount target is changing state; the state machine retries.")
+			return family.ResourceBusy(action, fmt.Errorf("delete mount target %s: %w", id, err), "The mount target is changing state; the state machine retries.")
 		case err != nil:
 			return family.AWSFailure(action, fmt.Errorf("delete mount target %s: %w", id, err),
 				"Check that the role may call elasticfilesystem:DeleteMountTarget, then retry the destroy.")
@@ -102,11 +102,11 @@ func (s *Step) deleteFileSystem(ctx context.Context, doc *document.Document) err
 	case awsapi.Code(err) == codeFileSystemInUse:
 		// FileSystemInUse: mount targets count until they are gone (≈60 s
 		// after their delete).
-		return family.Busy(action, fmt.Errorf("delete file system %s: %w", id, err), "Mount targets are still being deleted; the state machine retries.")
+		return family.ResourceBusy(action, fmt.Errorf("delete file system %s: %w", id, err), "Mount targets are still being deleted; the state machine retries.")
 	case awsapi.Code(err) == codeIncorrectFileSystemState:
 		// IncorrectFileSystemLifeCycleState: a file system still creating
 		// (≈20 s) cannot be deleted yet.
-		return family.Busy(action, fmt.Errorf("delete file system %s: %w", id, err), "The file system is still being created; the state machine retries.")
+		return family.ResourceBusy(action, fmt.Errorf("delete file system %s: %w", id, err), "The file system is still being created; the state machine retries.")
 	case err != nil:
 		return family.AWSFailure(action, fmt.Errorf("delete file system %s: %w", id, err),
 			"Check that the role may call elasticfilesystem:DeleteFileSystem, then run destroy again.")
