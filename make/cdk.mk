@@ -6,8 +6,9 @@
 #   make asl        regenerate the committed statemachine/definition/*.asl.json
 #   make asl-check  validate every committed ASL file with asl-validator
 
-# Keep in step with statemachine.Lambdas().
-LAMBDAS   := validate preflight network firewall storage identity compute loadbalancer cdn smoke finalize
+# Every lambdas/<name> is a step Lambda (a test checks they are
+# statemachine.Lambdas()).
+LAMBDAS   := $(notdir $(wildcard lambdas/*))
 BUILD_DIR ?= build
 CDK       := npx --no-install cdk
 CDK_FLAGS ?=
@@ -26,10 +27,10 @@ lambdas:
 			-o $(BUILD_DIR)/$$l/bootstrap ./lambdas/$$l || exit 1; \
 	done
 
-synth: lambdas
+synth: node lambdas
 	$(CDK) synth --quiet -c assetsDir=$(BUILD_DIR) $(CDK_FLAGS)
 
-deploy: lambdas
+deploy: node lambdas
 	$(CDK) deploy --require-approval broadening -c assetsDir=$(BUILD_DIR) $(CDK_FLAGS)
 
 asl:

@@ -97,6 +97,9 @@ func tier1(b *builder) *deployment {
 	d.instance = d.newBranch("Instance")
 	in := d.instance.lane
 	d.instance.chain = sfn.Chain_Start(in.invoke("Create file system", Storage, actCreateFilesystem)).
+		// The role may read the secret, so the secret comes first; a
+		// redeploy right after a destroy waits out its deletion (busy).
+		Next(in.invoke("Create workload secret", Secrets, actCreate, retryBusy)).
 		// The instance profile propagates through IAM while EFS comes up,
 		// so the launch rarely meets InstanceProfileNotReady.
 		Next(in.invoke("Create instance role", Identity, actCreate)).

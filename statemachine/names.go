@@ -11,6 +11,7 @@ const (
 	Network      = "network"
 	Firewall     = "firewall"
 	Storage      = "storage"
+	Secrets      = "secrets"
 	Identity     = "identity"
 	Compute      = "compute"
 	LoadBalancer = "loadbalancer"
@@ -21,7 +22,7 @@ const (
 
 // Lambdas returns the names of every step Lambda, in deployment order.
 func Lambdas() []string {
-	return []string{Validate, Preflight, Network, Firewall, Storage, Identity, Compute, LoadBalancer, CDN, Smoke, Finalize}
+	return []string{Validate, Preflight, Network, Firewall, Storage, Secrets, Identity, Compute, LoadBalancer, CDN, Smoke, Finalize}
 }
 
 // Placeholder names in the committed ASL, written there as ${Name}. The local

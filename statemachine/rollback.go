@@ -15,12 +15,13 @@ const (
 	reportLoadBalancer   = "load_balancer"
 	reportInstance       = "instance"
 	reportStorage        = "storage"
+	reportSecret         = "secret"
 	reportSecurityGroups = "security_groups"
 	reportNetwork        = "network"
 )
 
 func reportKeys() []string {
-	return []string{reportCloudFront, reportLoadBalancer, reportInstance, reportStorage, reportSecurityGroups, reportNetwork}
+	return []string{reportCloudFront, reportLoadBalancer, reportInstance, reportStorage, reportSecret, reportSecurityGroups, reportNetwork}
 }
 
 // Destroy builds the Destroy workflow: the rollback flow on its own, for a
@@ -111,6 +112,7 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 			reportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
 			reportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
 			reportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
+			reportSecret:       sfn.JsonPath_ObjectAt(jsii.String("$[4]")),
 		},
 		ResultPath: jsii.String("$.rollback"),
 	})
@@ -137,6 +139,9 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 				Next(b.when("Mount targets recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.mount_target_ids")),
 					l.poll(document.StatusMountTargetDelete, "Mount target deletion", Storage, actMountTargetsDeletedStatus))).
 				Next(l.invoke("Delete file system", Storage, actDeleteFilesystem, retryBusy))
+		}),
+		b.deletion("Secret", func(l lane) sfn.Chain {
+			return sfn.Chain_Start(l.invoke("Delete workload secret", Secrets, actDelete, retryBusy))
 		}),
 	)
 	network := b.recordedDelete("Delete network", Network, reportNetwork, next)

@@ -109,6 +109,7 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 	instanceRole := a.global("iam", "role/*-efs-mount-role")
 	instanceProfile := a.global("iam", "instance-profile/*-instance-profile")
 	distributions := a.global("cloudfront", "distribution/*")
+	secrets := a.regional("secretsmanager", "secret:geusemaker/*")
 	fileSystems := a.regional("elasticfilesystem", "file-system/*")
 	lb := []string{a.regional("elasticloadbalancing", "loadbalancer/app/*/*")}
 	tg := []string{a.regional("elasticloadbalancing", "targetgroup/*/*")}
@@ -135,8 +136,18 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				a.regional("servicequotas", "vpc/*"),
 			}, nil),
 		},
-		// The smoke test calls no AWS API: plain HTTPS to the deployment.
-		statemachine.Smoke: nil,
+		// The smoke test reads the deployment's API key (to prove the routes
+		// open with it and only with it); the rest is plain HTTPS. The
+		// AWS managed key aws/secretsmanager needs no KMS grant.
+		statemachine.Smoke: {
+			statement([]string{"secretsmanager:GetSecretValue"}, []string{secrets}, resourceTagged),
+		},
+		// One secret per deployment, under geusemaker/: created only with
+		// the deployment tag, read back and deleted only when tagged.
+		statemachine.Secrets: {
+			statement([]string{"secretsmanager:CreateSecret", "secretsmanager:TagResource"}, []string{secrets}, requestTagged),
+			statement([]string{"secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"}, []string{secrets}, resourceTagged),
+		},
 		statemachine.Network: {
 			reads("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways",
 				"ec2:DescribeRouteTables", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces",

@@ -58,6 +58,7 @@ const (
 	StageSecurity     = "security"
 	StageStorage      = "storage"
 	StageIdentity     = "identity"
+	StageSecrets      = "secrets"
 	StageCompute      = "compute"
 	StageGPU          = "gpu"
 	StageLoadBalancer = "loadbalancer"
@@ -74,7 +75,7 @@ const (
 func Stages() []string {
 	return []string{
 		StageValidate, StagePreflight, StageNetwork, StageSecurity, StageStorage,
-		StageIdentity, StageCompute, StageGPU, StageLoadBalancer, StageCDN,
+		StageSecrets, StageIdentity, StageCompute, StageGPU, StageLoadBalancer, StageCDN,
 		StageHealth, StageSmoke, StageFinalize, StageRollback, StageDestroy,
 	}
 }
@@ -98,7 +99,10 @@ type Ledger struct {
 	MountTargetIDs      []string          `json:"mount_target_ids,omitempty"`
 	IAMRoleName         string            `json:"iam_role_name,omitempty"`
 	InstanceProfileName string            `json:"instance_profile_name,omitempty"`
-	InstanceID          string            `json:"instance_id,omitempty"`
+	// SecretARN is the deployment's Secrets Manager secret: the workload's
+	// credentials (never their values: those stay in Secrets Manager).
+	SecretARN  string `json:"secret_arn,omitempty"`
+	InstanceID string `json:"instance_id,omitempty"`
 	// InstanceType is the type actually launched, after capacity fallback.
 	InstanceType     string `json:"instance_type,omitempty"`
 	AvailabilityZone string `json:"availability_zone,omitempty"`
@@ -125,6 +129,10 @@ const (
 	SGRoleALB      = "alb"
 	SGRoleInstance = "instance"
 	SGRoleEFS      = "efs"
+	// SGRoleSupplied is the user's own group (security_group_id): the
+	// instance gets it beside GeuseMaker's instance group, which alone
+	// opens the workload's port; it is never changed or deleted.
+	SGRoleSupplied = "supplied"
 )
 
 // Ledger keys: the JSON names of the Ledger's fields, as used by Supplied,
@@ -139,6 +147,7 @@ const (
 	KeyMountTargetIDs      = "mount_target_ids"
 	KeyIAMRoleName         = "iam_role_name"
 	KeyInstanceProfileName = "instance_profile_name"
+	KeySecretARN           = "secret_arn"
 	KeyInstanceID          = "instance_id"
 	KeyInstanceType        = "instance_type"
 	KeyAvailabilityZone    = "availability_zone"
@@ -181,6 +190,8 @@ func (l *Ledger) Has(key string) bool {
 		return l.IAMRoleName != ""
 	case KeyInstanceProfileName:
 		return l.InstanceProfileName != ""
+	case KeySecretARN:
+		return l.SecretARN != ""
 	case KeyInstanceID:
 		return l.InstanceID != ""
 	case KeyInstanceType:

@@ -306,7 +306,7 @@ func TestTimestampIsASLCompatibleUTC(t *testing.T) {
 
 func TestStagesAreDistinctAndOrdered(t *testing.T) {
 	s := Stages()
-	if len(s) != 15 || s[0] != StageValidate || s[len(s)-1] != StageDestroy {
+	if len(s) != 16 || s[0] != StageValidate || s[len(s)-1] != StageDestroy {
 		t.Fatalf("Stages() = %q", s)
 	}
 	sorted := slices.Clone(s)

@@ -152,6 +152,10 @@ func (r Request) RoleName() string { return r.DeploymentID + "-efs-mount-role" }
 // InstanceProfileName is the instance profile, "<id>-instance-profile".
 func (r Request) InstanceProfileName() string { return r.DeploymentID + "-instance-profile" }
 
+// SecretName is the deployment's Secrets Manager secret,
+// "geusemaker/<id>/workload" (secrets are regional: one name per region).
+func (r Request) SecretName() string { return "geusemaker/" + r.DeploymentID + "/workload" }
+
 // SecurityGroupName is the name of the security group for role (one of the
 // SGRole constants), "<id>-<role>-sg".
 func (r Request) SecurityGroupName(role string) string {

@@ -14,6 +14,7 @@ import (
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
+	"geusemaker/internal/workload"
 	"geusemaker/internal/steperr"
 )
 
@@ -142,14 +143,17 @@ func TestProgressNamesBothChecks(t *testing.T) {
 	assert.Contains(t, stages, document.StageSmoke)
 	doc := r.output(t)
 	assert.Contains(t, doc.Status["smoke"].Detail, "https://"+doc.Resources.CloudFrontDomain+"/healthz")
-	assert.Contains(t, doc.Status["smoke"].Detail, "403 Forbidden", "the ALB refused a request without the origin header")
+	assert.Contains(t, doc.Status["smoke"].Detail, "(the ALB without the origin header) → Get", "the ALB's group dropped a request from outside CloudFront")
+	assert.Contains(t, doc.Status["smoke"].Detail, "i/o timeout")
 	gets := 0
 	for _, c := range r.sim.Cloud.Calls() {
 		if c.Service == "HTTP" {
 			gets++
 		}
 	}
-	assert.Equal(t, 2, gets, "one request through CloudFront, one straight to the ALB")
+	// Through CloudFront: /healthz, n8n's settings, each route without
+	// and with the key; then straight to the ALB and to the instance.
+	assert.Equal(t, 2+2*len(workload.Routes())+2, gets)
 }
 
 func TestTrafficThatNeverFlowsFailsTheSmokeTestAndRollsBack(t *testing.T) {

@@ -418,8 +418,8 @@ func TestSuppliedResourcesAreUsedAndNeverDeleted(t *testing.T) {
 				require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 				doc := r.output(t)
 				assert.Equal(t, req["efs_id"], doc.Resources.EFSID, "the supplied file system is used")
-				assert.Equal(t, req["security_group_id"], doc.Resources.SecurityGroupIDs[document.SGRoleInstance])
-				assert.ElementsMatch(t, []string{"vpc_id", "subnet_ids", "efs_id", "security_group_ids.instance"}, doc.Resources.SuppliedKeys)
+				assert.Equal(t, req["security_group_id"], doc.Resources.SecurityGroupIDs[document.SGRoleSupplied])
+				assert.ElementsMatch(t, []string{"vpc_id", "subnet_ids", "efs_id", "security_group_ids.supplied"}, doc.Resources.SuppliedKeys)
 				x = r.do(t, localrun.Destroy)
 				require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 			}

@@ -16,6 +16,7 @@ import (
 	"geusemaker/internal/steps/loadbalancer"
 	"geusemaker/internal/steps/network"
 	"geusemaker/internal/steps/preflight"
+	"geusemaker/internal/steps/secrets"
 	"geusemaker/internal/steps/smoke"
 	"geusemaker/internal/steps/storage"
 	"geusemaker/internal/steps/validate"
@@ -43,6 +44,7 @@ func StepsWith(h *http.Client) map[string]lambdaio.Builder {
 		"network":      lambdaio.Step(network.New),
 		"firewall":     lambdaio.Step(firewall.New),
 		"storage":      lambdaio.Step(storage.New),
+		"secrets":      lambdaio.Step(secrets.New),
 		"identity":     lambdaio.Step(identity.New),
 		"compute":      lambdaio.Step(compute.New),
 		"loadbalancer": lambdaio.Step(loadbalancer.New),

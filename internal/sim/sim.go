@@ -15,6 +15,7 @@ import (
 	"geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/eventbridge"
 	"geusemaker/internal/sim/iam"
+	"geusemaker/internal/sim/secretsmanager"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/ssm"
 	"geusemaker/internal/sim/web"
@@ -31,6 +32,7 @@ type Cloud struct {
 	ELBv2       *elbv2.Model
 	CloudFront  *cloudfront.Model
 	SSM         *ssm.Model
+	Secrets     *secretsmanager.Model
 	EventBridge *eventbridge.Model
 	Quotas      *servicequotas.Model
 	// Web answers plain HTTP requests (the smoke test's) from the
@@ -49,12 +51,20 @@ func New(opts ...world.Option) *Cloud {
 		ELBv2:       elbv2.Register(w),
 		CloudFront:  cloudfront.Register(w),
 		SSM:         ssm.Register(w),
+		Secrets:     secretsmanager.Register(w),
 		EventBridge: eventbridge.Register(w),
 		Quotas:      servicequotas.Register(w),
 	}
-	c.Web = web.Register(w, web.Backends{EC2: c.EC2, ELBv2: c.ELBv2, CloudFront: c.CloudFront})
+	c.Web = web.Register(w, web.Backends{
+		EC2: c.EC2, ELBv2: c.ELBv2, CloudFront: c.CloudFront,
+		Secrets: c.Secrets, Roles: c.IAM, FileSystems: c.EFS,
+	})
 	// EC2 refuses a fresh instance profile until IAM has propagated it.
 	c.EC2.InstanceProfileReady = c.IAM.ProfileReady
+	// The instance's workload comes up only if its bootstrap can read its
+	// secret and mount its file system; the ALB's health checks ask it.
+	c.EC2.Boot = c.Web.Boots
+	c.ELBv2.Probe = c.Web.Probe
 	return c
 }
 

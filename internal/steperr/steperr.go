@@ -35,6 +35,7 @@ const (
 	SecurityGroupFailed    = "SecurityGroupFailed"
 	StorageFailed          = "StorageFailed"
 	IdentityFailed         = "IdentityFailed"
+	SecretFailed           = "SecretFailed"
 	InstanceLaunchFailed   = "InstanceLaunchFailed"
 	InsufficientCapacity   = "InsufficientCapacity"
 	GpuCheckFailed         = "GpuCheckFailed"

@@ -93,6 +93,8 @@ type instance struct {
 	runningAt     time.Time
 	statusOKAt    time.Time
 	workloadAt    time.Time
+	// boot is the Boot hook's verdict, nil until the workload is due.
+	boot *bool
 	// terminatedAt is when shutting-down ends; zero until terminated.
 	terminatedAt time.Time
 	tags         map[string]string
@@ -120,14 +122,28 @@ func (m *Model) Instance(id string) (world.Instance, bool) {
 		return world.Instance{}, false
 	}
 	state := i.state(m.w.Now())
-	out := world.Instance{ID: i.id, Type: i.typ.name, State: state, SubnetID: i.subnetID, GPUs: int(i.typ.gpus)}
+	out := world.Instance{ID: i.id, Type: i.typ.name, State: state, SubnetID: i.subnetID, GPUs: int(i.typ.gpus),
+		Groups: slices.Clone(i.groups), Profile: i.profile, UserData: i.userData}
 	if state != stateTerminated {
 		out.PrivateIP, out.PublicIP = i.privateIP, i.publicIP
 	}
-	if state == stateRunning {
+	if state == stateRunning && m.booted(i, out) {
 		out.WorkloadUpAt = i.workloadAt
 	}
 	return out, true
+}
+
+// booted tells whether the UserData's workload came up: decided once, when
+// its boot is due, by the Boot hook (nil: every workload comes up).
+func (m *Model) booted(i *instance, inst world.Instance) bool {
+	if m.Boot == nil || m.w.Now().Before(i.workloadAt) {
+		return true
+	}
+	if i.boot == nil {
+		ok := m.Boot(inst)
+		i.boot = &ok
+	}
+	return *i.boot
 }
 
 // launch is a RunInstances request resolved against the model.
@@ -237,6 +253,9 @@ func (r *region) resolveLaunch(in *awsec2.RunInstancesInput) (*launch, error) {
 			return nil, errInvalidParameter("User data is limited to %d bytes", MaxUserDataBytes)
 		}
 		l.userData = data
+	}
+	if r.m.TamperUserData != nil {
+		l.userData = r.m.TamperUserData(l.userData)
 	}
 	l.metadata = MetadataOptions{HTTPTokens: string(types.HttpTokensStateOptional), HopLimit: defaultHopLimit, HTTPEndpoint: string(types.InstanceMetadataEndpointStateEnabled)}
 	if mo := in.MetadataOptions; mo != nil {

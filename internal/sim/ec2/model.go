@@ -33,6 +33,13 @@ type Model struct {
 	// named instance profile yet. The simulated IAM sets it to model the
 	// propagation delay of a fresh profile; nil means every profile is ready.
 	InstanceProfileReady func(name string) bool
+	// Boot tells whether an instance's UserData brings its workload up
+	// (it may need a secret, an EFS mount); asked once per instance, under
+	// the world's lock, when the workload is due. nil means it always does.
+	Boot func(inst world.Instance) bool
+	// TamperUserData, when set, changes what a launched instance runs:
+	// for tests proving that a broken bootstrap fails a deployment.
+	TamperUserData func(userData []byte) []byte
 
 	// MaxPage, when positive, bounds every page of a paged Describe call
 	// as if the caller had asked for MaxResults=MaxPage, even below AWS's

@@ -282,3 +282,18 @@ func page[T any](items []T, marker *string, maxItems *int32) ([]T, *string, erro
 	}
 	return items[start:end], next, nil
 }
+
+// MountTarget returns the security groups of the file system's available
+// mount target in zone of region, for an instance that mounts it there:
+// EFS allows one mount target per zone, and a client mounts the one in its
+// own zone. false when there is none (yet).
+func (m *Model) MountTarget(region, fileSystemID, zone string) (groups []string, ok bool) {
+	now := m.w.Now()
+	for _, mt := range m.mountTargets {
+		if mt.region == region && mt.fileSystemID == fileSystemID && mt.subnet.AvailabilityZone == zone &&
+			mt.state(now) == types.LifeCycleStateAvailable {
+			return slices.Clone(mt.groups), true
+		}
+	}
+	return nil, false
+}

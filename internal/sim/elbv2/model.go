@@ -15,6 +15,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,10 @@ type Model struct {
 	// releases are network interfaces of deleted load balancers, due for
 	// deletion in EC2 at their time.
 	releases []release
+	// Probe is the HTTP status a target's workload answers a health check
+	// request with (0: no answer), set by the sim facade from the
+	// simulated instance; nil keeps the workload's up time alone.
+	Probe func(instanceID string, port int32, path string) int
 }
 
 type release struct {
@@ -368,13 +373,72 @@ func (m *Model) health(tg *targetGroup, t *target, now time.Time) types.TargetHe
 		return targetHealth(types.TargetHealthStateEnumInitial, types.TargetHealthReasonEnumRegistrationInProgress, descRegistration)
 	}
 	interval := time.Duration(tg.health.interval) * time.Second
-	if up := inst.WorkloadUpAt; !up.IsZero() && !now.Before(latest(start, up).Add(time.Duration(tg.health.healthy)*interval)) {
+	up := inst.WorkloadUpAt
+	if !m.passes(tg, t, inst, uses, now) {
+		up = time.Time{}
+	}
+	if !up.IsZero() && !now.Before(latest(start, up).Add(time.Duration(tg.health.healthy)*interval)) {
 		return types.TargetHealth{State: types.TargetHealthStateEnumHealthy}
 	}
 	if !now.Before(start.Add(time.Duration(tg.health.unhealthy) * interval)) {
 		return targetHealth(types.TargetHealthStateEnumUnhealthy, types.TargetHealthReasonEnumFailedHealthChecks, descFailed)
 	}
 	return targetHealth(types.TargetHealthStateEnumInitial, types.TargetHealthReasonEnumInitialHealthChecking, descInitial)
+}
+
+// passes tells whether the health check request gets through and is
+// answered as the matcher wants: the target's security groups must admit
+// a load balancer's nodes on the health check port ("Target security
+// groups", ELB user guide: the targets' groups must allow the load
+// balancer on both the listener and the health check port), and its
+// workload must answer the path with a matching code. Without a Probe only
+// the reachability counts.
+func (m *Model) passes(tg *targetGroup, t *target, inst world.Instance, uses []use, now time.Time) bool {
+	port := t.port
+	if p, err := strconv.Atoi(tg.health.port); err == nil {
+		port = int32(p)
+	}
+	reachable := false
+	for _, u := range uses {
+		src := world.Source{Groups: u.lb.groups}
+		for _, s := range u.lb.subnets {
+			src.CIDRs = append(src.CIDRs, s.CIDR)
+		}
+		if !u.lb.activeAt.IsZero() && !now.Before(u.lb.activeAt) && m.w.Network.Admits(inst.Groups, port, src) {
+			reachable = true
+		}
+	}
+	if !reachable {
+		return false
+	}
+	if m.Probe == nil || inst.WorkloadUpAt.IsZero() || now.Before(inst.WorkloadUpAt) {
+		// Nothing answers before the workload is up; the caller's up time
+		// already says so.
+		return true
+	}
+	return matchesCode(tg.health.matcher, m.Probe(t.id, port, tg.health.path))
+}
+
+// matchesCode evaluates a matcher: codes, ranges and lists ("200",
+// "200-299", "200,302").
+func matchesCode(matcher string, code int) bool {
+	for _, part := range strings.Split(matcher, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		from, err := strconv.Atoi(lo)
+		if err != nil {
+			continue
+		}
+		to := from
+		if isRange {
+			if to, err = strconv.Atoi(hi); err != nil {
+				continue
+			}
+		}
+		if from <= code && code <= to {
+			return true
+		}
+	}
+	return false
 }
 
 func targetHealth(state types.TargetHealthStateEnum, reason types.TargetHealthReasonEnum, desc string) types.TargetHealth {

@@ -21,10 +21,11 @@ import (
 // fakeNetwork is just enough EC2 for SSM: instances by id.
 type fakeNetwork struct{ instances map[string]world.Instance }
 
-func (f *fakeNetwork) Subnet(string) (world.Subnet, bool)     { return world.Subnet{}, false }
-func (f *fakeNetwork) SecurityGroupVPC(string) (string, bool) { return "", false }
-func (f *fakeNetwork) HasInternetGateway(string) bool         { return false }
-func (f *fakeNetwork) DeleteNetworkInterface(string)          {}
+func (f *fakeNetwork) Subnet(string) (world.Subnet, bool)        { return world.Subnet{}, false }
+func (f *fakeNetwork) SecurityGroupVPC(string) (string, bool)    { return "", false }
+func (f *fakeNetwork) HasInternetGateway(string) bool            { return false }
+func (f *fakeNetwork) DeleteNetworkInterface(string)             {}
+func (f *fakeNetwork) Admits([]string, int32, world.Source) bool { return true }
 func (f *fakeNetwork) Instance(id string) (world.Instance, bool) {
 	i, ok := f.instances[id]
 	return i, ok

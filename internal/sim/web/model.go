@@ -25,9 +25,17 @@
 //   - http://<public ip>/...: the running instance with that address; its
 //     workload answers once up, else the connection is refused.
 //
-// The workload (nginx) answers /healthz with 200; other paths are not
-// modeled (404).
+// Who may connect is the security groups' to say (world.Network.Admits):
+// the internet reaches a load balancer or an instance only through a rule
+// open to 0.0.0.0/0, CloudFront reaches its origin as a member of the
+// CloudFront origin-facing prefix list, a load balancer reaches its
+// targets from its own groups and subnets. A connection no rule admits
+// times out, as a dropped SYN does.
 //
+// The workload is read from the instance's UserData (workload.go): nginx's
+// locations, the API-key guard, the services behind it and their keys.
+//
+
 // It imports world and the SDK types of the services it reads; never a
 // service model, steps or engine.
 package web
@@ -52,6 +60,18 @@ type Backend interface {
 // Backends are the models whose state decides the answers.
 type Backends struct {
 	EC2, ELBv2, CloudFront Backend
+	// Secrets gives a secret's value, as the instance reads it at boot.
+	Secrets interface {
+		Value(region, id string) (string, bool)
+	}
+	// Roles says what an instance's role may do.
+	Roles interface {
+		ProfileAllows(profile, action, resource string) bool
+	}
+	// FileSystems gives the security groups of a zone's mount target.
+	FileSystems interface {
+		MountTarget(region, fileSystemID, zone string) ([]string, bool)
+	}
 }
 
 // Model answers HTTP requests from the simulated account.

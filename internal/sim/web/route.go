@@ -18,6 +18,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"geusemaker/internal/sim/world"
 )
 
 // Response is the model's answer to one request.
@@ -36,9 +38,6 @@ const (
 	cloudFrontSuffix = ".cloudfront.net"
 	elbSuffix        = ".elb.amazonaws.com"
 )
-
-// healthPath is the workload's health check (nginx's /healthz).
-const healthPath = "/healthz"
 
 func (m *Model) get(ctx context.Context, req *http.Request) (*Response, error) {
 	host := strings.ToLower(req.URL.Hostname())
@@ -101,7 +100,7 @@ func (m *Model) viaCloudFront(ctx context.Context, req *http.Request, host strin
 	if !strings.HasSuffix(originHost, elbSuffix) {
 		return answer(http.StatusBadGateway, "The request could not be satisfied: the origin is not modeled."), nil
 	}
-	resp, err := m.viaLoadBalancer(ctx, forwarded, originHost)
+	resp, err := m.loadBalancerFrom(ctx, forwarded, originHost, world.Source{PrefixLists: []string{cloudFrontOriginFacing}})
 	if err != nil {
 		// CloudFront answers 504 when the origin times out and 502 when
 		// it cannot connect to it at all.
@@ -135,14 +134,28 @@ func (m *Model) distributionID(ctx context.Context, domain string) (string, erro
 	}
 }
 
-// viaLoadBalancer answers as the load balancer whose DNS name is host.
+// cloudFrontOriginFacing is the AWS-managed prefix list of CloudFront's
+// addresses towards origins.
+const cloudFrontOriginFacing = "com.amazonaws.global.cloudfront.origin-facing"
+
+// viaLoadBalancer answers as the load balancer whose DNS name is host, to
+// a client on the internet.
 func (m *Model) viaLoadBalancer(ctx context.Context, req *http.Request, host string) (*Response, error) {
+	return m.loadBalancerFrom(ctx, req, host, world.Source{Internet: true})
+}
+
+// loadBalancerFrom answers as the load balancer whose DNS name is host, to
+// a client at src.
+func (m *Model) loadBalancerFrom(ctx context.Context, req *http.Request, host string, src world.Source) (*Response, error) {
 	lb, err := m.loadBalancer(ctx, host)
 	if err != nil || lb == nil || lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
 		// A provisioning load balancer's name does not resolve yet.
 		return nil, orNoSuchHost(err, host)
 	}
 	port := portOf(req.URL)
+	if !m.admits(lb.SecurityGroups, port, src) {
+		return nil, timedOut(host)
+	}
 	listeners, err := call[elb.DescribeListenersOutput](ctx, m.b.ELBv2, "DescribeListeners", &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 	if err != nil {
 		return nil, err
@@ -170,7 +183,7 @@ func (m *Model) viaLoadBalancer(ctx context.Context, req *http.Request, host str
 		}
 		return resp, nil
 	case elbtypes.ActionTypeEnumForward:
-		return m.forward(ctx, req, forwardTarget(a))
+		return m.forward(ctx, req, lb, forwardTarget(a))
 	}
 	return answer(http.StatusServiceUnavailable, "503 Service Temporarily Unavailable"), nil
 }
@@ -286,7 +299,7 @@ func forwardTarget(a elbtypes.Action) *string {
 // forward sends req to a target of the group: a healthy one, else (ALB
 // fails open) an unhealthy one; 503 when none can take traffic, 502 when
 // the target does not answer.
-func (m *Model) forward(ctx context.Context, req *http.Request, tgARN *string) (*Response, error) {
+func (m *Model) forward(ctx context.Context, req *http.Request, lb *elbtypes.LoadBalancer, tgARN *string) (*Response, error) {
 	unavailable := answer(http.StatusServiceUnavailable, "503 Service Temporarily Unavailable")
 	if tgARN == nil {
 		return unavailable, nil
@@ -296,23 +309,58 @@ func (m *Model) forward(ctx context.Context, req *http.Request, tgARN *string) (
 		return nil, err
 	}
 	var target string
+	targetPort := int32(80)
 	for _, state := range []elbtypes.TargetHealthStateEnum{elbtypes.TargetHealthStateEnumHealthy, elbtypes.TargetHealthStateEnumUnhealthy} {
 		i := slices.IndexFunc(out.TargetHealthDescriptions, func(d elbtypes.TargetHealthDescription) bool {
 			return d.TargetHealth != nil && d.TargetHealth.State == state
 		})
 		if i >= 0 {
-			target = aws.ToString(out.TargetHealthDescriptions[i].Target.Id)
+			t := out.TargetHealthDescriptions[i].Target
+			target = aws.ToString(t.Id)
+			if t.Port != nil {
+				targetPort = *t.Port
+			}
 			break
 		}
 	}
 	if target == "" {
 		return unavailable, nil
 	}
-	resp, err := m.workload(target, req)
+	inst, ok := m.w.Network.Instance(target)
+	if !ok || !m.admits(inst.Groups, targetPort, LoadBalancerSource(m.w.Network, lb.SecurityGroups, subnetIDsOf(lb))) {
+		// The target's groups drop the load balancer's connection.
+		return answer(http.StatusGatewayTimeout, "504 Gateway Time-out"), nil
+	}
+	resp, err := m.workload(target, targetPort, req)
 	if err != nil {
 		return answer(http.StatusBadGateway, "502 Bad Gateway"), nil
 	}
 	return resp, nil
+}
+
+// LoadBalancerSource is where a load balancer's connections to its targets
+// come from: its nodes, in its subnets, with its security groups.
+func LoadBalancerSource(n world.Network, groups, subnets []string) world.Source {
+	src := world.Source{Groups: groups}
+	for _, id := range subnets {
+		if s, ok := n.Subnet(id); ok {
+			src.CIDRs = append(src.CIDRs, s.CIDR)
+		}
+	}
+	return src
+}
+
+func subnetIDsOf(lb *elbtypes.LoadBalancer) []string {
+	var out []string
+	for _, z := range lb.AvailabilityZones {
+		out = append(out, aws.ToString(z.SubnetId))
+	}
+	return out
+}
+
+// admits asks EC2 whether groups let src in on port.
+func (m *Model) admits(groups []string, port int32, src world.Source) bool {
+	return m.w.Network != nil && m.w.Network.Admits(groups, port, src)
 }
 
 // viaAddress answers as the running instance with public address ip.
@@ -326,7 +374,15 @@ func (m *Model) viaAddress(ctx context.Context, req *http.Request, ip string) (*
 		for _, r := range out.Reservations {
 			for _, i := range r.Instances {
 				if aws.ToString(i.PublicIpAddress) == ip && i.State != nil && i.State.Name == ec2types.InstanceStateNameRunning {
-					return m.workload(aws.ToString(i.InstanceId), req)
+					var groups []string
+					for _, g := range i.SecurityGroups {
+						groups = append(groups, aws.ToString(g.GroupId))
+					}
+					port := portOf(req.URL)
+					if !m.admits(groups, port, world.Source{Internet: true}) {
+						return nil, timedOut(ip)
+					}
+					return m.workload(aws.ToString(i.InstanceId), port, req)
 				}
 			}
 		}
@@ -338,17 +394,29 @@ func (m *Model) viaAddress(ctx context.Context, req *http.Request, ip string) (*
 	}
 }
 
-// workload answers as nginx on the instance: once the UserData's services
+// workload answers as the instance on port: once the UserData's services
 // are up, else the port is closed.
-func (m *Model) workload(instanceID string, req *http.Request) (*Response, error) {
+func (m *Model) workload(instanceID string, port int32, req *http.Request) (*Response, error) {
 	inst, ok := m.w.Network.Instance(instanceID)
 	if !ok || inst.State != "running" || inst.WorkloadUpAt.IsZero() || m.w.Now().Before(inst.WorkloadUpAt) {
 		return nil, refused(req.URL.Host)
 	}
-	if req.URL.Path == healthPath {
-		return answer(http.StatusOK, "ok\n"), nil
+	return m.instanceWorkload(instanceID, port, req)
+}
+
+// Probe is the status the instance's workload answers a GET of path on
+// port with (0 when nothing answers): what an ALB health check sees, for
+// the ELBv2 model. Callers hold the world's lock.
+func (m *Model) Probe(instanceID string, port int32, path string) int {
+	req, err := http.NewRequest(http.MethodGet, "http://"+instanceID+path, nil)
+	if err != nil {
+		return 0
 	}
-	return answer(http.StatusNotFound, "404 Not Found"), nil
+	resp, err := m.workload(instanceID, port, req)
+	if err != nil {
+		return 0
+	}
+	return resp.Status
 }
 
 // orNoSuchHost is err, or when there is none, a name that does not resolve.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -40,6 +41,8 @@ type state struct {
 	albState    elbtypes.LoadBalancerStateEnum
 	targetState elbtypes.TargetHealthStateEnum // "" for no target
 	instance    world.Instance
+	// closed are the paths security groups drop: "<groups><<source>".
+	closed map[string]bool
 }
 
 type backend map[string]world.Handler
@@ -58,6 +61,20 @@ func (n network) SecurityGroupVPC(string) (string, bool)                        
 func (n network) HasInternetGateway(string) bool                                  { return true }
 func (n network) CreateNetworkInterface(string, []string, string) (string, error) { return "", nil }
 func (n network) DeleteNetworkInterface(string)                                   {}
+func (n network) Admits(groups []string, _ int32, src world.Source) bool {
+	return !n.s.closed[strings.Join(groups, ",")+"<"+sourceName(src)]
+}
+
+// sourceName names a source for the state's closed paths.
+func sourceName(src world.Source) string {
+	switch {
+	case src.Internet:
+		return "internet"
+	case len(src.PrefixLists) > 0:
+		return "cloudfront"
+	}
+	return "alb"
+}
 func (n network) Instance(id string) (world.Instance, bool) {
 	return n.s.instance, id == n.s.instance.ID
 }

@@ -20,6 +20,28 @@ type Network interface {
 	DeleteNetworkInterface(id string)
 	// Instance returns an instance as it is at the world's current time.
 	Instance(id string) (Instance, bool)
+	// Admits tells whether security groups let a TCP connection from src
+	// in on port: one ingress rule of one of the groups must allow the
+	// protocol (tcp or all), the port, and the source (a CIDR holding the
+	// source's every address, a group the source is in, or a prefix list
+	// the source belongs to). Security groups are stateful, so replies
+	// need no rule ("Security group rules", Amazon VPC user guide).
+	Admits(groups []string, port int32, src Source) bool
+}
+
+// Source is where a simulated connection comes from.
+type Source struct {
+	// Internet is any address on the internet: only a rule open to
+	// 0.0.0.0/0 (or ::/0) admits it, since nobody knows the client's.
+	Internet bool
+	// CIDRs are the source's addresses (a subnet's CIDR for a load
+	// balancer's nodes, an instance's /32): a rule's CIDR must hold each.
+	CIDRs []string
+	// Groups are the source's security groups.
+	Groups []string
+	// PrefixLists are the AWS-managed prefix lists (by name) the source's
+	// address belongs to, e.g. CloudFront's origin-facing list.
+	PrefixLists []string
 }
 
 // Subnet is what other services read of a subnet.
@@ -43,4 +65,10 @@ type Instance struct {
 	WorkloadUpAt time.Time
 	// GPUs is the number of GPUs the instance type has (0 for CPU types).
 	GPUs int
+	// Groups are the instance's security groups.
+	Groups []string
+	// Profile is its instance profile, a name or an ARN as launched with.
+	Profile string
+	// UserData is the decoded script it was launched with (read-only).
+	UserData []byte
 }

@@ -126,6 +126,10 @@ func DefaultRateLimits() RateLimits {
 		"CloudFront":                {Code: codeQueryThrottle, Status: 400, Global: true, Bucket: byKind(assumedRead, assumedWrite)},
 		"EFS":                       {Code: codeJSONThrottle, Status: 429, Bucket: byKind(assumedRead, assumedWrite)},
 		"SSM":                       {Code: codeJSONThrottle, Status: 400, Bucket: ssmBucket},
+		// Secrets Manager quotas: DescribeSecret and GetSecretValue 10,000
+		// per second combined; CreateSecret and DeleteSecret (with the other
+		// writes) 50 per second ("AWS Secrets Manager quotas").
+		"Secrets Manager": {Code: codeJSONThrottle, Status: 400, Bucket: byKind(Bucket{Capacity: 10000, Refill: 10000}, Bucket{Capacity: 50, Refill: 50})},
 	}
 }
 

@@ -82,6 +82,7 @@ func (e *env) doc(request string, zones ...string) *document.Document {
 	}
 	d.Resources.SecurityGroupIDs = map[string]string{document.SGRoleInstance: e.sg}
 	d.Resources.EFSID = efsID
+	d.Resources.SecretARN = "arn:aws:secretsmanager:" + req.Region + ":123456789012:secret:" + req.SecretName() + "-AbCdEf"
 	d.Resources.InstanceProfileName = req.InstanceProfileName()
 	return d
 }
@@ -160,7 +161,7 @@ func TestLaunchCPUInstanceHappyPath(t *testing.T) {
 	md, ok := e.ec2m.MetadataOptions(r.InstanceID)
 	require.True(t, ok)
 	assert.Equal(t, "required", md.HTTPTokens, "IMDSv2 only")
-	assert.EqualValues(t, 2, md.HopLimit)
+	assert.EqualValues(t, 1, md.HopLimit, "containers never reach the role's credentials")
 
 	vols := e.ec2m.Volumes(r.InstanceID)
 	require.Len(t, vols, 1)
@@ -364,6 +365,7 @@ func TestLaunchErrors(t *testing.T) {
 		}, steperr.InstanceLaunchFailed, "InvalidAMIID.NotFound"},
 		{"no subnets", func(_ *env, d *document.Document) { d.Resources.SubnetIDs = nil }, steperr.InstanceLaunchFailed, ""},
 		{"no file system", func(_ *env, d *document.Document) { d.Resources.EFSID = "" }, steperr.InstanceLaunchFailed, ""},
+		{"no secret", func(_ *env, d *document.Document) { d.Resources.SecretARN = "" }, steperr.InstanceLaunchFailed, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,9 +21,11 @@ import (
 // gp3, encrypted with the account's default EBS key.
 const rootVolumeGiB = 75
 
-// IMDSv2 hop limit: 2 lets containers on the instance reach the metadata
-// service through docker's bridge.
-const imdsHopLimit = 2
+// IMDSv2 hop limit 1: only the host reaches the metadata service (and so
+// the role's credentials); no container needs it, since the bootstrap
+// reads the secret on the host. Docker's bridge adds a hop, so containers
+// cannot (EC2 user guide, "Configure the instance metadata options").
+const imdsHopLimit = 1
 
 // candidate is one (instance type, subnet) RunInstances may try.
 type candidate struct {
@@ -203,6 +205,7 @@ func (s *Step) runInput(doc *document.Document, c candidate, ami, rootDevice str
 		DeploymentID: req.DeploymentID,
 		FileSystemID: doc.Resources.EFSID,
 		Region:       req.Region,
+		SecretARN:    doc.Resources.SecretARN,
 		OS:           req.OSType,
 		GPU:          document.IsGPUInstanceType(c.instanceType),
 		HTTPS:        req.EnableCDN,
@@ -235,8 +238,10 @@ func (s *Step) runInput(doc *document.Document, c candidate, ami, rootDevice str
 		TagSpecifications: ec2tag.Specs(req, req.DeploymentID,
 			types.ResourceTypeInstance, types.ResourceTypeVolume, types.ResourceTypeNetworkInterface),
 	}
-	if sg := doc.Resources.SecurityGroupIDs[document.SGRoleInstance]; sg != "" {
-		in.SecurityGroupIds = []string{sg}
+	for _, role := range []string{document.SGRoleInstance, document.SGRoleSupplied} {
+		if sg := doc.Resources.SecurityGroupIDs[role]; sg != "" {
+			in.SecurityGroupIds = append(in.SecurityGroupIds, sg)
+		}
 	}
 	if p := doc.Resources.InstanceProfileName; p != "" {
 		in.IamInstanceProfile = &types.IamInstanceProfileSpecification{Name: aws.String(p)}

@@ -54,29 +54,28 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		if err := s.useSupplied(ctx, c, doc); err != nil {
 			return err
 		}
-		record(document.SGRoleInstance, req.SecurityGroupID)
-	} else {
-		id, err := s.ensureGroup(ctx, c, doc, document.SGRoleInstance)
-		if err != nil {
+		record(document.SGRoleSupplied, req.SecurityGroupID)
+	}
+	id, err := s.ensureGroup(ctx, c, doc, document.SGRoleInstance)
+	if err != nil {
+		return err
+	}
+	record(document.SGRoleInstance, id)
+	// Only the ALB reaches the instance when there is one.
+	from := source{cidr: anywhere}
+	if req.EnableALB {
+		from = source{group: groups[document.SGRoleALB]}
+	}
+	if err := authorize(ctx, c, id, portHTTP, from); err != nil {
+		return err
+	}
+	if req.SSHCIDR != "" {
+		if err := authorize(ctx, c, id, portSSH, source{cidr: req.SSHCIDR}); err != nil {
 			return err
-		}
-		record(document.SGRoleInstance, id)
-		// Only the ALB reaches the instance when there is one.
-		from := source{cidr: anywhere}
-		if req.EnableALB {
-			from = source{group: groups[document.SGRoleALB]}
-		}
-		if err := authorize(ctx, c, id, portHTTP, from); err != nil {
-			return err
-		}
-		if req.SSHCIDR != "" {
-			if err := authorize(ctx, c, id, portSSH, source{cidr: req.SSHCIDR}); err != nil {
-				return err
-			}
 		}
 	}
 
-	id, err := s.ensureGroup(ctx, c, doc, document.SGRoleEFS)
+	id, err = s.ensureGroup(ctx, c, doc, document.SGRoleEFS)
 	if err != nil {
 		return err
 	}
@@ -124,7 +123,10 @@ func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document
 }
 
 // useSupplied checks the user's group: it must exist in the deployment's
-// VPC. It is marked supplied and left exactly as it is.
+// VPC. It is marked supplied and left exactly as it is: the instance gets
+// it beside GeuseMaker's own instance group, which opens the workload's
+// port, so the user's rules (SSH from a bastion, access to their
+// databases) apply without GeuseMaker changing them.
 func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document) error {
 	const action = ActionCreate
 	id := doc.Request.SecurityGroupID
@@ -138,7 +140,7 @@ func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document
 	if vpc := aws.ToString(g.VpcId); vpc != doc.Resources.VPCID {
 		return family.Failure(action, fmt.Sprintf("security group %s belongs to %s, not to the deployment's VPC %s", id, vpc, doc.Resources.VPCID), remedySupplied)
 	}
-	doc.Resources.MarkSupplied(document.SecurityGroupKey(document.SGRoleInstance))
+	doc.Resources.MarkSupplied(document.SecurityGroupKey(document.SGRoleSupplied))
 	s.Logger(doc, action).Info("using supplied security group", "resource", "security-group", "id", id)
 	return nil
 }

@@ -173,10 +173,14 @@ func TestCreateWithSuppliedGroup(t *testing.T) {
 	doc := e.doc(document.TierAutomation)
 	doc.Request.SecurityGroupID = *mine.GroupId
 	require.NoError(t, e.run(t, firewall.ActionCreate, doc))
-	assert.Equal(t, *mine.GroupId, doc.Resources.SecurityGroupIDs[document.SGRoleInstance])
-	assert.True(t, doc.Resources.Supplied(document.SecurityGroupKey(document.SGRoleInstance)))
+	assert.Equal(t, *mine.GroupId, doc.Resources.SecurityGroupIDs[document.SGRoleSupplied])
+	assert.True(t, doc.Resources.Supplied(document.SecurityGroupKey(document.SGRoleSupplied)))
+	assert.False(t, doc.Resources.Supplied(document.SecurityGroupKey(document.SGRoleInstance)))
 	assert.Empty(t, e.ingress(t, *mine.GroupId), "a supplied group is never modified")
-	assert.Equal(t, []rule{{2049, *mine.GroupId}}, e.ingress(t, doc.Resources.SecurityGroupIDs[document.SGRoleEFS]))
+	ours := doc.Resources.SecurityGroupIDs[document.SGRoleInstance]
+	require.NotEqual(t, *mine.GroupId, ours, "GeuseMaker's own instance group opens the workload's port beside it")
+	assert.Equal(t, []rule{{80, doc.Resources.SecurityGroupIDs[document.SGRoleALB]}}, e.ingress(t, ours))
+	assert.Equal(t, []rule{{2049, ours}}, e.ingress(t, doc.Resources.SecurityGroupIDs[document.SGRoleEFS]))
 
 	require.NoError(t, e.run(t, firewall.ActionDelete, doc))
 	inventory := e.w.Inventory()

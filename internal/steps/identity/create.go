@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -45,6 +46,26 @@ func efsClientPolicy(fileSystemARN string) string {
 		Sid: "EFSClientAccess", Effect: "Allow", Resource: fileSystemARN,
 		Action: []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:DescribeMountTargets"},
 	}}})
+}
+
+// secretReadPolicy lets the instance read the deployment's secret at boot,
+// that one secret only.
+func secretReadPolicy(secretARN string) string {
+	return mustJSON(policyDocument{Version: policyVersion, Statement: []statement{{
+		Sid: "ReadWorkloadSecret", Effect: "Allow", Resource: secretARN, Action: []string{"secretsmanager:GetSecretValue"},
+	}}})
+}
+
+// checkSecretARN accepts only the ARN of the request's own secret in its
+// region: the document is the Lambda's input, and a policy must not grant
+// whatever ARN (or wildcard) it holds.
+func checkSecretARN(s string, req document.Request) error {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "secretsmanager" || a.Region != req.Region ||
+		!strings.HasPrefix(a.Resource, "secret:"+req.SecretName()+"-") || strings.ContainsAny(a.Resource, "*?") {
+		return fmt.Errorf("secret_arn %q is not the ARN of secret %s in %s", s, req.SecretName(), req.Region)
+	}
+	return nil
 }
 
 func mustJSON(v policyDocument) string {
@@ -123,6 +144,19 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 // through the managed policy. Both calls are idempotent in IAM.
 func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *types.Role) error {
 	name := aws.ToString(role.RoleName)
+	secretARN := doc.Resources.SecretARN
+	if secretARN == "" {
+		return family.Missing(ActionCreate, document.KeySecretARN)
+	}
+	if err := checkSecretARN(secretARN, doc.Request); err != nil {
+		return family.Failure(ActionCreate, err.Error(), "The document's ledger was altered: deploy again from a clean request.")
+	}
+	if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+		RoleName: aws.String(name), PolicyName: aws.String(InlineSecretPolicy), PolicyDocument: aws.String(secretReadPolicy(secretARN)),
+	}); err != nil {
+		return family.AWSFailure(ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineSecretPolicy, name, err),
+			"Check that the identity Lambda may call iam:PutRolePolicy, then retry.")
+	}
 	attach := []string{PolicySSM}
 	if doc.Resources.EFSID == "" {
 		attach = append(attach, PolicyEFSClient)

@@ -40,8 +40,11 @@ func newEnv(t *testing.T) *env {
 }
 
 func newDoc() *document.Document {
-	return &document.Document{Request: document.Request{DeploymentID: "demo", Tier: document.TierDev, Region: "eu-west-1"}}
+	return &document.Document{Request: document.Request{DeploymentID: "demo", Tier: document.TierDev, Region: "eu-west-1"},
+		Resources: document.Ledger{SecretARN: testSecretARN}}
 }
+
+const testSecretARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:geusemaker/demo/workload-AbCdEf"
 
 func (e *env) run(t *testing.T, action string, doc *document.Document) error {
 	t.Helper()
@@ -132,6 +135,46 @@ func TestCreateScopesEFSAccessToTheFileSystem(t *testing.T) {
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"EFSClientAccess","Effect":"Allow",
 		"Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite","elasticfilesystem:DescribeMountTargets"],
 		"Resource":"arn:aws:elasticfilesystem:eu-west-1:`+world.AccountID+`:file-system/fs-0123456789abcdef0"}]}`, policy)
+}
+
+func TestCreateLetsTheInstanceReadOnlyItsOwnSecret(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, identity.ActionCreate, doc)
+	out, err := e.iam.GetRolePolicy(context.Background(), &sdkiam.GetRolePolicyInput{RoleName: aws.String(doc.Resources.IAMRoleName), PolicyName: aws.String(identity.InlineSecretPolicy)})
+	require.NoError(t, err)
+	policy, err := url.QueryUnescape(aws.ToString(out.PolicyDocument))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"ReadWorkloadSecret","Effect":"Allow",
+		"Action":["secretsmanager:GetSecretValue"],"Resource":"`+testSecretARN+`"}]}`, policy)
+}
+
+func TestCreateRefusesASecretARNThatIsNotTheDeployments(t *testing.T) {
+	for name, arn := range map[string]string{
+		"wildcard":          "arn:aws:secretsmanager:eu-west-1:123456789012:secret:*",
+		"another secret":    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf",
+		"another region":    "arn:aws:secretsmanager:us-east-1:123456789012:secret:geusemaker/demo/workload-AbCdEf",
+		"another service":   "arn:aws:ssm:eu-west-1:123456789012:parameter/geusemaker/demo/workload-AbCdEf",
+		"not an ARN":        "geusemaker/demo/workload",
+		"wildcard suffixed": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:geusemaker/demo/workload-*",
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc()
+			doc.Resources.SecretARN = arn
+			err := e.run(t, identity.ActionCreate, doc)
+			var se *steperr.Error
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, steperr.IdentityFailed, se.Name)
+			assert.Contains(t, se.Cause.Message, "is not the ARN of secret geusemaker/demo/workload")
+		})
+	}
+	e := newEnv(t)
+	doc := newDoc()
+	doc.Resources.SecretARN = ""
+	var se *steperr.Error
+	require.ErrorAs(t, e.run(t, identity.ActionCreate, doc), &se)
+	assert.Equal(t, steperr.InternalError, se.Name)
 }
 
 func TestCreateTwiceCreatesOne(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package identity owns the instance's IAM role and instance profile: a
-// role EC2 may assume, with Systems Manager access and EFS client access
-// (scoped to the deployment's file system when its id is known), placed in
+// role EC2 may assume, with Systems Manager access, EFS client access
+// (scoped to the deployment's file system when its id is known) and read
+// access to the deployment's one secret, placed in
 // an instance profile; and their deletion on rollback and destroy.
 //
 // Actions: create, delete. No status keys: IAM answers at once; the delay
@@ -40,6 +41,9 @@ const (
 	// InlineEFSPolicy names the inline policy granting client access to the
 	// deployment's file system only.
 	InlineEFSPolicy = "geusemaker-efs-client"
+	// InlineSecretPolicy names the inline policy that lets the instance
+	// read the deployment's secret (and no other).
+	InlineSecretPolicy = "geusemaker-workload-secret"
 )
 
 // iamAPI is what the step calls on IAM.

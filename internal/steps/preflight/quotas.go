@@ -94,11 +94,8 @@ func quotas(ctx context.Context, c clients, req document.Request, typ string, f 
 		limits = append(limits, limit{service: serviceEFS, code: codeFileSystems, name: "File systems per account", unit: "file systems", adds: 1,
 			usage: func(ctx context.Context) (int, error) { return countFileSystems(ctx, c.efs) }, fix: "delete unused file systems or give efs_id"})
 	}
-	groups := 1 // EFS
+	groups := 2 // EFS and the instance's (also beside a supplied group)
 	if req.EnableALB {
-		groups++
-	}
-	if req.SecurityGroupID == "" {
 		groups++
 	}
 	limits = append(limits, limit{service: serviceVPC, code: codeSecurityGroups, name: "VPC security groups per Region", unit: "security groups", adds: groups,

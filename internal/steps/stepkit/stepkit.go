@@ -120,3 +120,10 @@ func Tags[T any](req document.Request, name string, tag func(k, v string) T) []T
 	}
 	return out
 }
+
+// Owns tells whether a regional resource with these tags is the request's
+// deployment's (for the global IAM and CloudFront resources the region tag
+// must match too; their steps check it).
+func Owns(tags map[string]string, req document.Request) bool {
+	return req.DeploymentID != "" && tags[document.TagDeployment] == req.DeploymentID
+}

@@ -2,13 +2,17 @@
 # GeuseMaker workload bootstrap. internal/steps/compute/userdata renders it
 # without a template engine: it writes the deployment's values as readonly
 # variables under the shebang (DEPLOYMENT_ID, OS_NAME, OS, FILE_SYSTEM_ID,
-# EFS_DNS_NAME, N8N_SECURE_COOKIE, COMPOSE_VERSION) and drops the GPU
-# sections (between the gpu marker lines) for instances without a GPU. It holds no secret: the Postgres password is generated here, at boot.
+# EFS_DNS_NAME, REGION, SECRET_ARN, N8N_SECURE_COOKIE, COMPOSE_VERSION) and
+# drops the GPU sections (between the gpu marker lines) for instances
+# without a GPU. It holds no secret: the credentials are read at boot from
+# the Secrets Manager secret SECRET_ARN names.
 set -euo pipefail
 
 STATUS_DIR=/var/lib/geusemaker
 APP_DIR=/opt/geusemaker
 EFS_DIR=/mnt/efs
+SECRETS_DIR=/etc/geusemaker
+API_KEY_MAP=/etc/nginx/geusemaker-api-key.map
 mkdir -p "$STATUS_DIR" "$APP_DIR"
 
 # fail records why the bootstrap stopped where `cat $STATUS_DIR/status`
@@ -58,10 +62,15 @@ if [ "$OS" = al2023 ]; then
   # Amazon Linux 2023 does not package the compose plugin: install the
   # release binary for this architecture.
   if ! docker compose version >/dev/null 2>&1; then
-    mkdir -p /usr/local/lib/docker/cli-plugins
-    retry curl -fsSL -o /usr/local/lib/docker/cli-plugins/docker-compose \
-      "https://github.com/docker/compose/releases/download/$COMPOSE_VERSION/docker-compose-linux-$(uname -m)"
-    chmod 0755 /usr/local/lib/docker/cli-plugins/docker-compose
+    # The release's published SHA-256 must match before it is installed.
+    compose="docker-compose-linux-$(uname -m)"
+    release="https://github.com/docker/compose/releases/download/$COMPOSE_VERSION"
+    mkdir -p /usr/local/lib/docker/cli-plugins /tmp/compose
+    retry curl -fsSL -o "/tmp/compose/$compose" "$release/$compose"
+    retry curl -fsSL -o "/tmp/compose/$compose.sha256" "$release/$compose.sha256"
+    (cd /tmp/compose && sha256sum -c "$compose.sha256") || fail "docker compose $COMPOSE_VERSION failed its checksum"
+    install -m 0755 "/tmp/compose/$compose" /usr/local/lib/docker/cli-plugins/docker-compose
+    rm -rf /tmp/compose
   fi
 fi
 
@@ -143,31 +152,57 @@ systemctl restart docker
 # <<< gpu
 
 # --- Secrets -----------------------------------------------------------
-# The Postgres password is made here and kept on EFS next to the data it
-# protects, so a replacement instance on the same file system reuses it.
-SECRETS="$EFS_DIR/geusemaker/postgres.env"
-if [ ! -s "$SECRETS" ]; then
-  umask 077
-  password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-  [ ${#password} -eq 32 ] || fail "could not generate the Postgres password"
-  printf 'POSTGRES_PASSWORD=%s\nDB_POSTGRESDB_PASSWORD=%s\n' "$password" "$password" >"$SECRETS"
-  umask 022
+# The deployment's credentials live in Secrets Manager ($SECRET_ARN); the
+# instance role may read that one secret. They never pass through UserData,
+# the command line or the console log: python writes each service's share
+# into a root-only file, and only the file names appear below.
+if ! command -v aws >/dev/null 2>&1; then
+  # Ubuntu's server images carry snapd; the AWS CLI v2 is a classic snap.
+  retry snap install aws-cli --classic
 fi
-chmod 0600 "$SECRETS"
+umask 077
+mkdir -p "$SECRETS_DIR"
+# A fresh role's inline policy can take seconds to apply: retry.
+retry aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" \
+  --query SecretString --output text >"$SECRETS_DIR/secret.json"
+python3 - "$SECRETS_DIR" "$API_KEY_MAP" <<'PY'
+import json, os, sys
+out, key_map = sys.argv[1], sys.argv[2]
+s = json.load(open(os.path.join(out, "secret.json")))
+for k in ("n8n_owner_email", "n8n_owner_password", "api_key", "postgres_password"):
+    v = s.get(k, "")
+    # Generated alphanumeric (an email for the owner): safe in env files and nginx.
+    if not v or not all(c.isalnum() or c in "@.-_" for c in v):
+        sys.exit("secret field %s is missing or malformed" % k)
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+write(os.path.join(out, "postgres.env"), "POSTGRES_PASSWORD=%s\n" % s["postgres_password"])
+write(os.path.join(out, "n8n.env"), "DB_POSTGRESDB_PASSWORD=%s\n" % s["postgres_password"])
+write(os.path.join(out, "qdrant.env"), "QDRANT__SERVICE__API_KEY=%s\n" % s["api_key"])
+write(os.path.join(out, "crawl4ai.env"), "CRAWL4AI_API_TOKEN=%s\n" % s["api_key"])
+write(os.path.join(out, "n8n-owner.json"), json.dumps({"email": s["n8n_owner_email"], "firstName": "GeuseMaker",
+    "lastName": "Owner", "password": s["n8n_owner_password"]}))
+write(key_map, '"Bearer %s" 1;\n' % s["api_key"])
+PY
+rm -f "$SECRETS_DIR/secret.json"
+umask 022
 
 # --- Workload --------------------------------------------------------------
-# The delimiter is unquoted so that $N8N_SECURE_COOKIE expands: the file
-# must hold no other $, ` or \ (the package's tests check).
+# Images are pinned: a new release is taken on purpose (bump them here and
+# in docs/user-guide.md). The delimiter is unquoted so that
+# $N8N_SECURE_COOKIE expands: the file must hold no other $, ` or \ (the
+# package's tests check).
 cat >"$APP_DIR/docker-compose.yml" <<COMPOSE
 name: geusemaker
 services:
   postgres:
-    image: postgres:15
+    image: postgres:15.8
     restart: unless-stopped
     environment:
       POSTGRES_DB: geusemaker
       POSTGRES_USER: geusemaker
-    env_file: /mnt/efs/geusemaker/postgres.env
+    env_file: /etc/geusemaker/postgres.env
     volumes:
       - /mnt/efs/postgres:/var/lib/postgresql/data
     healthcheck:
@@ -176,7 +211,7 @@ services:
       timeout: 5s
       retries: 10
   n8n:
-    image: n8nio/n8n
+    image: n8nio/n8n:1.122.0
     restart: unless-stopped
     depends_on:
       postgres:
@@ -188,13 +223,14 @@ services:
       DB_POSTGRESDB_USER: geusemaker
       N8N_SECURE_COOKIE: "$N8N_SECURE_COOKIE"
       N8N_PROXY_HOPS: "1"
-    env_file: /mnt/efs/geusemaker/postgres.env
+      N8N_DIAGNOSTICS_ENABLED: "false"
+    env_file: /etc/geusemaker/n8n.env
     ports:
       - "127.0.0.1:5678:5678"
     volumes:
       - /mnt/efs/n8n:/home/node/.n8n
   ollama:
-    image: ollama/ollama
+    image: ollama/ollama:0.12.0
     restart: unless-stopped
     ports:
       - "127.0.0.1:11434:11434"
@@ -211,23 +247,29 @@ services:
               capabilities: [gpu]
 # <<< gpu
   qdrant:
-    image: qdrant/qdrant
+    image: qdrant/qdrant:v1.15.0
     restart: unless-stopped
+    env_file: /etc/geusemaker/qdrant.env
     ports:
       - "127.0.0.1:6333:6333"
       - "127.0.0.1:6334:6334"
     volumes:
       - /mnt/efs/qdrant:/qdrant/storage
   crawl4ai:
-    image: unclecode/crawl4ai
+    # From 0.9 Crawl4AI serves its API only with a token (else it binds
+    # its container's loopback and nothing reaches it).
+    image: unclecode/crawl4ai:0.9.2
     restart: unless-stopped
     shm_size: 1g
+    env_file: /etc/geusemaker/crawl4ai.env
     ports:
       - "127.0.0.1:11235:11235"
 COMPOSE
 
 # nginx is the only listener on the network: every service above is bound
-# to 127.0.0.1. /healthz answers 200 only when n8n does.
+# to 127.0.0.1. /healthz answers 200 only when n8n does and tells nothing
+# else; the APIs open only with "Authorization: Bearer <api_key>" (the key
+# map is written above, from the secret); n8n's editor has its own login.
 cat >/etc/nginx/nginx.conf <<'NGINX'
 worker_processes auto;
 pid /run/nginx.pid;
@@ -236,10 +278,15 @@ http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
   sendfile on;
+  server_tokens off;
   client_max_body_size 100m;
   map $http_upgrade $connection_upgrade {
     default upgrade;
     ''      close;
+  }
+  map $http_authorization $geusemaker_api_authorized {
+    default 0;
+    include /etc/nginx/geusemaker-api-key.map;
   }
   server {
     listen 80 default_server;
@@ -255,14 +302,18 @@ http {
       proxy_pass http://127.0.0.1:5678/healthz;
     }
     location /api/ollama/ {
+      if ($geusemaker_api_authorized = 0) { return 401; }
+      proxy_set_header Authorization "";
       proxy_buffering off;
       proxy_read_timeout 600s;
       proxy_pass http://127.0.0.1:11434/;
     }
     location /qdrant/ {
+      if ($geusemaker_api_authorized = 0) { return 401; }
       proxy_pass http://127.0.0.1:6333/;
     }
     location /crawl4ai/ {
+      if ($geusemaker_api_authorized = 0) { return 401; }
       proxy_read_timeout 300s;
       proxy_pass http://127.0.0.1:11235/;
     }
@@ -279,10 +330,36 @@ NGINX
 rm -f /etc/nginx/sites-enabled/default
 nginx -t
 systemctl enable nginx
-systemctl restart nginx
 
 cd "$APP_DIR"
 retry docker compose pull
 retry docker compose up -d
+
+# The Postgres password is the secret's, also for data an earlier instance
+# left on EFS (the image sets it only when it initializes the data). psql
+# reads the statement from stdin, where :'pw' interpolates as a literal.
+set_postgres_password() {
+  # shellcheck disable=SC2016 # expanded inside the container, from its env file
+  docker compose exec -T postgres sh -c 'psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v pw="$POSTGRES_PASSWORD"' <<'SQL'
+ALTER USER geusemaker PASSWORD :'pw';
+SQL
+}
+retry set_postgres_password
+
+# n8n's owner account is set up here, on loopback, before nginx opens port
+# 80: nobody can claim the editor first. An owner from an earlier instance
+# on the same EFS stays as it is.
+owner_setup() {
+  curl -fsS http://127.0.0.1:5678/healthz >/dev/null || return 1
+  curl -fsS http://127.0.0.1:5678/rest/settings >"$STATUS_DIR/n8n-settings.json" || return 1
+  if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["data"]["userManagement"]["showSetupOnFirstLoad"] else 1)' "$STATUS_DIR/n8n-settings.json"; then
+    curl -fsS -X POST -H 'Content-Type: application/json' --data-binary "@$SECRETS_DIR/n8n-owner.json" \
+      http://127.0.0.1:5678/rest/owner/setup >/dev/null || return 1
+  fi
+}
+retry owner_setup
+rm -f "$SECRETS_DIR/n8n-owner.json" "$STATUS_DIR/n8n-settings.json"
+
+systemctl restart nginx
 echo "ok" >"$STATUS_DIR/status"
 echo "geusemaker bootstrap complete"

@@ -2,8 +2,8 @@
 // mounts the deployment's EFS, installs docker and compose, writes and
 // starts the workload (n8n, Ollama, Qdrant, Crawl4AI, Postgres) bound to
 // 127.0.0.1 behind nginx on port 80, and on GPU instances waits for the
-// GPU and gives it to Ollama. The script carries no secret: the Postgres
-// password is generated on the instance at boot.
+// GPU and gives it to Ollama. The script carries no secret: the instance
+// reads the deployment's credentials from Secrets Manager at boot.
 //
 // The script is static (bootstrap.sh): Go only prepends a block of
 // shell-quoted readonly variables and drops the GPU-only sections for
@@ -66,8 +66,12 @@ type Params struct {
 	DeploymentID string
 	// FileSystemID is the EFS file system to mount on /mnt/efs.
 	FileSystemID string
-	// Region is the file system's region (its NFS DNS name on Ubuntu).
+	// Region is the deployment's region: the file system's (its NFS DNS
+	// name on Ubuntu) and the secret's.
 	Region string
+	// SecretARN is the deployment's Secrets Manager secret, which the
+	// bootstrap reads through the instance role.
+	SecretARN string
 	// OS is the instance's operating system.
 	OS document.OSType
 	// GPU adds the GPU gate, the NVIDIA container toolkit and Ollama's GPU.
@@ -83,6 +87,7 @@ var (
 	fileSystemIDRe = regexp.MustCompile(`^fs-[0-9a-f]{8,17}$`)
 	regionRe       = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	deploymentIDRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*$`)
+	secretARNRe    = regexp.MustCompile(`^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`)
 )
 
 // osFamilies maps each supported OS to the family bootstrap.sh branches on.
@@ -101,6 +106,8 @@ func Render(p Params) (string, error) {
 		return "", fmt.Errorf("render user data for %s: file system id %q is not an EFS id", p.DeploymentID, p.FileSystemID)
 	case !regionRe.MatchString(p.Region):
 		return "", fmt.Errorf("render user data for %s: region %q is not a region", p.DeploymentID, p.Region)
+	case !secretARNRe.MatchString(p.SecretARN):
+		return "", fmt.Errorf("render user data for %s: secret %q is not a Secrets Manager secret ARN", p.DeploymentID, p.SecretARN)
 	}
 	family, ok := osFamilies[p.OS]
 	if !ok {
@@ -121,6 +128,8 @@ func Render(p Params) (string, error) {
 		{"OS", family},
 		{"FILE_SYSTEM_ID", p.FileSystemID},
 		{"EFS_DNS_NAME", p.FileSystemID + ".efs." + p.Region + "." + dnsSuffix(p.Region)},
+		{"REGION", p.Region},
+		{"SECRET_ARN", p.SecretARN},
 		{"N8N_SECURE_COOKIE", strconv.FormatBool(p.HTTPS)},
 		{"COMPOSE_VERSION", composeVersion},
 	} {

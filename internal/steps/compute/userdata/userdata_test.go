@@ -18,9 +18,13 @@ import (
 
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/compute/userdata"
+	"geusemaker/internal/workload"
 )
 
-const fsID = "fs-0123456789abcdef0"
+const (
+	fsID      = "fs-0123456789abcdef0"
+	secretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:geusemaker/demo/workload-AbCdEf"
+)
 
 type variant struct {
 	name string
@@ -48,14 +52,14 @@ func has(t *testing.T, s, want string, yes bool) {
 func render(t *testing.T, v variant) string {
 	t.Helper()
 	s, err := userdata.Render(userdata.Params{
-		DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", OS: v.os, GPU: v.gpu, HTTPS: v.gpu,
+		DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", SecretARN: secretARN, OS: v.os, GPU: v.gpu, HTTPS: v.gpu,
 	})
 	require.NoError(t, err)
 	return s
 }
 
 // blockNames are the variables Render writes under the shebang.
-var blockNames = []string{"DEPLOYMENT_ID", "OS_NAME", "OS", "FILE_SYSTEM_ID", "EFS_DNS_NAME", "N8N_SECURE_COOKIE", "COMPOSE_VERSION"}
+var blockNames = []string{"DEPLOYMENT_ID", "OS_NAME", "OS", "FILE_SYSTEM_ID", "EFS_DNS_NAME", "REGION", "SECRET_ARN", "N8N_SECURE_COOKIE", "COMPOSE_VERSION"}
 
 func parse(t *testing.T, s string) *syntax.File {
 	t.Helper()
@@ -143,12 +147,13 @@ func TestRenderedScriptHasTheWholeWorkload(t *testing.T) {
 				"image: ollama/ollama", `"127.0.0.1:11434:11434"`, "/mnt/efs/ollama:",
 				"image: qdrant/qdrant", `"127.0.0.1:6333:6333"`, `"127.0.0.1:6334:6334"`, "/mnt/efs/qdrant:",
 				"image: unclecode/crawl4ai", `"127.0.0.1:11235:11235"`,
-				"image: postgres:15", "POSTGRES_DB: geusemaker", "POSTGRES_USER: geusemaker", "/mnt/efs/postgres:",
+				"image: postgres:15.8", "POSTGRES_DB: geusemaker", "POSTGRES_USER: geusemaker", "/mnt/efs/postgres:",
 				"listen 80 default_server;",
 				"location = /healthz", "proxy_pass http://127.0.0.1:5678/healthz;",
 				"location /api/ollama/", "location /qdrant/", "location /crawl4ai/", "location / {",
 				"proxy_set_header Upgrade $http_upgrade;", "proxy_set_header Connection $connection_upgrade;",
 				"docker compose up -d",
+				"server_tokens off;",
 			} {
 				has(t, s, want, true)
 			}
@@ -171,12 +176,13 @@ func TestVariableBlockHoldsTheDeploymentValues(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.p.DeploymentID, tc.p.FileSystemID = "demo", fsID
+			tc.p.SecretARN = "arn:aws:secretsmanager:" + tc.p.Region + ":123456789012:secret:geusemaker/demo/workload-AbCdEf"
 			s, err := userdata.Render(tc.p)
 			require.NoError(t, err)
 			assert.True(t, strings.HasPrefix(s, "#!/bin/bash\n"), "the shebang stays first")
 			assert.Equal(t, map[string]string{
 				"DEPLOYMENT_ID": "demo", "OS_NAME": string(tc.p.OS), "OS": tc.family,
-				"FILE_SYSTEM_ID": fsID, "EFS_DNS_NAME": tc.efsDNS,
+				"FILE_SYSTEM_ID": fsID, "EFS_DNS_NAME": tc.efsDNS, "REGION": tc.p.Region, "SECRET_ARN": tc.p.SecretARN,
 				"N8N_SECURE_COOKIE": map[bool]string{true: "true", false: "false"}[tc.p.HTTPS], "COMPOSE_VERSION": "v2.29.7",
 			}, block(t, s))
 			assert.Contains(t, expanded(t, s), `N8N_SECURE_COOKIE: "`+block(t, s)["N8N_SECURE_COOKIE"]+`"`)
@@ -188,11 +194,33 @@ func TestRenderedScriptCarriesNoSecret(t *testing.T) {
 	for _, v := range variants() {
 		t.Run(v.name, func(t *testing.T) {
 			s := render(t, v)
-			assert.NotRegexp(t, regexp.MustCompile(`[0-9a-fA-F]{32}`), s, "no password in UserData")
-			assert.NotRegexp(t, regexp.MustCompile(`POSTGRES_PASSWORD:`), s, "the password comes from the env file made at boot")
-			assert.Contains(t, s, "od -An -N16 -tx1 /dev/urandom", "32 hex characters generated on the instance")
+			assert.NotRegexp(t, regexp.MustCompile(`[0-9A-Za-z]{32}`), strings.ReplaceAll(s, secretARN, ""), "no credential in UserData")
+			for _, env := range []string{"POSTGRES_PASSWORD:", "QDRANT__SERVICE__API_KEY:", "CRAWL4AI_API_TOKEN:", "DB_POSTGRESDB_PASSWORD:"} {
+				assert.NotContains(t, s, env, "credentials come from the env files written at boot")
+			}
+			x := expanded(t, s)
+			assert.Contains(t, x, `aws secretsmanager get-secret-value --region "us-east-1" --secret-id "`+secretARN+`"`)
+			assert.NotContains(t, x, "set -x", "no trace would print the values")
 		})
 	}
+}
+
+// TestEveryProtectedRouteNeedsTheAPIKey reads nginx.conf as the script
+// writes it: each of workload.Routes is guarded, and the guard's map comes
+// from the key file the bootstrap writes from the secret.
+func TestEveryProtectedRouteNeedsTheAPIKey(t *testing.T) {
+	s := render(t, variants()[0])
+	conf := s[strings.Index(s, "<<'NGINX'"):strings.Index(s, "\nNGINX\n")]
+	assert.Contains(t, conf, "map $http_authorization $geusemaker_api_authorized {\n    default 0;\n    include "+workload.APIKeyMap+";")
+	for _, r := range workload.Routes() {
+		i := strings.Index(conf, "location "+r.Prefix+" {")
+		require.GreaterOrEqual(t, i, 0, r.Prefix)
+		body := conf[i : i+strings.Index(conf[i:], "\n    }")]
+		assert.Contains(t, body, "if ($geusemaker_api_authorized = 0) { return 401; }", r.Prefix)
+	}
+	assert.Contains(t, s, "API_KEY_MAP="+workload.APIKeyMap)
+	assert.Less(t, strings.Index(s, "retry owner_setup"), strings.Index(s, "systemctl restart nginx"),
+		"n8n's owner exists before nginx serves the new config")
 }
 
 func TestGPUPartsOnlyForGPU(t *testing.T) {
@@ -357,7 +385,7 @@ func TestShellcheckFindsNoWarnings(t *testing.T) {
 }
 
 func TestRenderRejectsBadParams(t *testing.T) {
-	good := userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", OS: document.OSAmazonLinux2023}
+	good := userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", SecretARN: secretARN, OS: document.OSAmazonLinux2023}
 	tests := []struct {
 		name   string
 		change func(*userdata.Params)
@@ -368,6 +396,8 @@ func TestRenderRejectsBadParams(t *testing.T) {
 		{"missing file system", func(p *userdata.Params) { p.FileSystemID = "" }, "file system id"},
 		{"region", func(p *userdata.Params) { p.Region = "us-east-1$(id)" }, "region"},
 		{"os", func(p *userdata.Params) { p.OS = "windows" }, "unsupported OS"},
+		{"missing secret", func(p *userdata.Params) { p.SecretARN = "" }, "not a Secrets Manager secret ARN"},
+		{"secret with a quote", func(p *userdata.Params) { p.SecretARN = secretARN + "'$(id)" }, "not a Secrets Manager secret ARN"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -390,7 +420,7 @@ func TestEncode(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, s, string(raw))
 
-		built, err := userdata.Build(userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", OS: document.OSAmazonLinux2023, GPU: true, HTTPS: true})
+		built, err := userdata.Build(userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", SecretARN: secretARN, OS: document.OSAmazonLinux2023, GPU: true, HTTPS: true})
 		require.NoError(t, err)
 		assert.Equal(t, enc, built)
 	})

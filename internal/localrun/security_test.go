@@ -1,0 +1,193 @@
+package localrun_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/document"
+	"geusemaker/internal/engine"
+	"geusemaker/internal/localrun"
+	"geusemaker/internal/steperr"
+	"geusemaker/internal/workload"
+)
+
+// secured is a deployment whose logs are kept, to grep them for secrets.
+type secured struct {
+	*run
+	logs *bytes.Buffer
+}
+
+func deploySecured(t *testing.T, file string, tamper func([]byte) []byte) *secured {
+	t.Helper()
+	raw, req := sample(t, file)
+	logs := &bytes.Buffer{}
+	s, err := localrun.Simulate(req.Region, localrun.Config{Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	require.NoError(t, err)
+	s.Cloud.EC2.TamperUserData = tamper
+	r := &run{sim: s, req: req, raw: raw}
+	r.do(t, localrun.Deploy)
+	return &secured{run: r, logs: logs}
+}
+
+// get makes one request from the internet, as the simulated account
+// answers it.
+func (s *secured) get(t *testing.T, url, key string) (int, string, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("Authorization", workload.Authorization(key))
+	}
+	resp, err := s.sim.Cloud.HTTPClient(s.req.Region).Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), nil
+}
+
+func (s *secured) secret(t *testing.T, arn string) workload.Secret {
+	t.Helper()
+	out, err := sm.NewFromConfig(s.sim.Cloud.Config(s.req.Region)).GetSecretValue(context.Background(), &sm.GetSecretValueInput{SecretId: aws.String(arn)})
+	require.NoError(t, err)
+	v, err := workload.ParseSecret(aws.ToString(out.SecretString))
+	require.NoError(t, err)
+	return v
+}
+
+// TestOnlyTheOwnerReachesTheStackOnEveryTier deploys each tier and knocks
+// on every door it has, as a stranger and as the owner.
+func TestOnlyTheOwnerReachesTheStackOnEveryTier(t *testing.T) {
+	for _, file := range []string{"tier1-dev.json", "tier2-automation.json", "tier3-gpu.json"} {
+		t.Run(file, func(t *testing.T) {
+			s := deploySecured(t, file, nil)
+			require.Equal(t, engine.StatusSucceeded, s.exec.Status, "%s: %s", s.exec.Error, s.exec.Cause)
+			doc := s.output(t)
+			l := doc.Resources
+			require.NotEmpty(t, l.SecretARN)
+			secret := s.secret(t, l.SecretARN)
+
+			front := map[document.Tier]string{document.TierDev: "http://" + l.PublicIP, document.TierAutomation: "http://" + l.ALBDNS,
+				document.TierGPU: "https://" + l.CloudFrontDomain}[doc.Request.Tier]
+			for _, r := range workload.Routes() {
+				status, _, err := s.get(t, front+r.Probe, "")
+				require.NoError(t, err)
+				assert.Equal(t, http.StatusUnauthorized, status, "anonymous %s", r.Probe)
+				status, _, err = s.get(t, front+r.Probe, "wrong-key")
+				require.NoError(t, err)
+				assert.Equal(t, http.StatusUnauthorized, status, "%s with a wrong key", r.Probe)
+				status, _, err = s.get(t, front+r.Probe, secret.APIKey)
+				require.NoError(t, err)
+				assert.Equal(t, http.StatusOK, status, "%s with the key", r.Probe)
+			}
+			status, body, err := s.get(t, front+workload.SettingsPath, "")
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, status)
+			assert.Contains(t, body, `"showSetupOnFirstLoad":false`, "n8n's owner exists: nobody can claim the editor")
+			status, body, err = s.get(t, front+workload.HealthPath, "")
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, status)
+			assert.JSONEq(t, `{"status":"ok"}`, body, "/healthz says nothing else")
+
+			if doc.Request.EnableALB {
+				// Behind an ALB the instance's own address is closed.
+				_, _, err := s.get(t, "http://"+l.PublicIP+workload.Routes()[0].Probe, secret.APIKey)
+				assert.Error(t, err, "the instance answers the internet directly")
+			}
+			if doc.Request.EnableCDN {
+				status, _, err := s.get(t, "http://"+l.ALBDNS+workload.Routes()[0].Probe, secret.APIKey)
+				assert.True(t, err != nil || status == http.StatusForbidden, "the ALB serves without CloudFront: %d %v", status, err)
+			}
+
+			// No secret value anywhere but in Secrets Manager.
+			var everything bytes.Buffer
+			everything.Write(s.exec.Output)
+			for _, e := range s.exec.History {
+				b, _ := json.Marshal(e)
+				everything.Write(b)
+			}
+			for _, e := range s.sim.Events() {
+				everything.Write(e.Detail)
+			}
+			everything.Write(s.logs.Bytes())
+			for _, c := range s.sim.Cloud.Calls() {
+				if c.Service == "EC2" && c.Operation == "RunInstances" {
+					b, _ := json.Marshal(c)
+					everything.Write(b)
+				}
+			}
+			require.Greater(t, s.logs.Len(), 0, "the steps logged")
+			for _, v := range secret.Values() {
+				assert.NotContains(t, everything.String(), v, "a secret value leaked into the output, history, events, logs or UserData")
+			}
+
+			s.do(t, localrun.Destroy)
+			require.Equal(t, engine.StatusSucceeded, s.exec.Status, "%s: %s", s.exec.Error, s.exec.Cause)
+			requireEmptyAccount(t, s.run)
+		})
+	}
+}
+
+// TestABrokenBootstrapFailsTheDeployment changes what the instance runs, as
+// a careless edit of bootstrap.sh would: each change must end the
+// deployment with a named error and leave nothing behind.
+func TestABrokenBootstrapFailsTheDeployment(t *testing.T) {
+	tests := []struct {
+		name   string
+		file   string
+		change func(string) string
+		want   string
+	}{
+		// Ollama has no authentication of its own: nginx's guard is all.
+		{"Ollama's route without the API key guard", "tier1-dev.json", func(s string) string {
+			return strings.Replace(s, "location /api/ollama/ {\n      if ($geusemaker_api_authorized = 0) { return 401; }\n", "location /api/ollama/ {\n", 1)
+		}, steperr.SmokeTestFailed},
+		// Qdrant checks its own key too: without nginx's guard and without
+		// its key, the route is open.
+		{"Qdrant without nginx's guard nor its own key", "tier3-gpu.json", func(s string) string {
+			s = strings.Replace(s, "location /qdrant/ {\n      if ($geusemaker_api_authorized = 0) { return 401; }\n", "location /qdrant/ {\n", 1)
+			return strings.Replace(s, "    env_file: /etc/geusemaker/qdrant.env\n", "", 1)
+		}, steperr.SmokeTestFailed},
+		{"the guard's key map not read", "tier3-gpu.json", func(s string) string {
+			return strings.Replace(s, "include "+workload.APIKeyMap+";", "", 1)
+		}, steperr.SmokeTestFailed},
+		{"n8n's owner not set up", "tier2-automation.json", func(s string) string {
+			return strings.ReplaceAll(s, "http://127.0.0.1:5678/rest/owner/setup", "http://127.0.0.1:5678/rest/nothing")
+		}, steperr.SmokeTestFailed},
+		{"Crawl4AI without its token", "tier1-dev.json", func(s string) string {
+			return strings.Replace(s, "    env_file: /etc/geusemaker/crawl4ai.env\n", "", 1)
+		}, steperr.SmokeTestFailed},
+		{"another secret than the role may read", "tier2-automation.json", func(s string) string {
+			return strings.Replace(s, "geusemaker/geuse-automation/workload-", "geusemaker/other/workload-", 1)
+		}, steperr.TargetUnhealthy},
+		{"nginx on another port than the target group's", "tier2-automation.json", func(s string) string {
+			return strings.Replace(s, "listen 80 default_server;", "listen 8080 default_server;", 1)
+		}, steperr.TargetUnhealthy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changed := false
+			s := deploySecured(t, tt.file, func(b []byte) []byte {
+				out := tt.change(string(b))
+				changed = changed || out != string(b)
+				return []byte(out)
+			})
+			require.True(t, changed, "the change must apply to the real bootstrap")
+			require.Equal(t, engine.StatusFailed, s.exec.Status)
+			assert.Equal(t, tt.want, s.exec.Error, s.exec.Cause)
+			requireEmptyAccount(t, s.run)
+		})
+	}
+}

@@ -1,0 +1,10 @@
+// Command secrets is the secrets step's Lambda: the deployment's Secrets
+// Manager secret (see internal/steps/secrets).
+package main
+
+import (
+	"geusemaker/internal/lambdaio"
+	"geusemaker/internal/steps/secrets"
+)
+
+func main() { lambdaio.Start("secrets", lambdaio.Step(secrets.New)) }
