@@ -243,6 +243,8 @@ func TestStatusShowsStateURLsAndTheLatestProgress(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "deploy done: SUCCEEDED")
 	assert.Regexp(t, `n8n:\s+http`, out)
+	assert.Regexp(t, `credentials:\s+aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:us-west-2:\d{12}:secret:geusemaker/done/workload-\w{6} --region us-west-2 `, out,
+		"status tells where the credentials are")
 
 	code, out, progress := geusemaker(t, "status", "busy")
 	assert.Equal(t, exitOK, code)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,6 +37,9 @@ func TestRunDeploysTier3ByDefault(t *testing.T) {
 	require.Equal(t, exitOK, code, "stderr: %s", progress)
 	assert.Contains(t, out, "deploy geuse-gpu-deploy: SUCCEEDED")
 	assert.Regexp(t, `n8n:\s+https://d\w+\.cloudfront\.net`, out)
+	m := regexp.MustCompile(`credentials:\s+aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:([a-z0-9-]+):\d{12}:secret:geusemaker/\S+/workload-\w{6} --region (\S+) --query SecretString --output text\n`).FindStringSubmatch(out)
+	require.NotNil(t, m, "the report says where the credentials are")
+	assert.Equal(t, m[1], m[2], "in the secret's own region")
 	assert.Contains(t, progress, "Waiting for deployment...")
 	assert.Contains(t, progress, "CloudFront distribution deployed successfully")
 	page, err := os.ReadFile(graph)
@@ -65,6 +69,7 @@ func TestRunFailedDeploymentExitsOneWithTheErrorAndNoLeftovers(t *testing.T) {
 		error string
 	}{
 		{"injected fault", []string{"--fault", "CloudFront:CreateDistributionWithTags:TooManyDistributions:1"}, "CloudFrontCreateFailed"},
+		{"the workload secret cannot be created", []string{"--fault", "Secrets Manager:CreateSecret:AccessDeniedException"}, "SecretFailed"},
 		{"CloudFront never deploys", []string{"--latency", "cloudfront.deploy=2h"}, "Timeout"},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/document"
+	"geusemaker/internal/workload"
 )
 
 // docCommand is one shell command of a code block of the docs.
@@ -24,6 +26,8 @@ type docCommand struct {
 	where string // file:line
 	env   []string
 	args  []string
+	// jq is the filter of a `| jq -r FILTER` the command's output goes to.
+	jq string
 }
 
 // shellBlock opens a fenced block of shell commands.
@@ -74,8 +78,28 @@ func docCommands(t *testing.T) []docCommand {
 			for len(words) > 0 && envAssign.MatchString(words[0]) {
 				cmd.env, words = append(cmd.env, words[0]), words[1:]
 			}
-			cmd.args = words
-			out = append(out, cmd)
+			// A pipeline is its commands, each checked; > FILE is dropped.
+			stages := [][]string{nil}
+			for i := 0; i < len(words); i++ {
+				switch words[i] {
+				case "|":
+					stages = append(stages, nil)
+				case ">":
+					i++
+				default:
+					stages[len(stages)-1] = append(stages[len(stages)-1], words[i])
+				}
+			}
+			for i, stage := range stages {
+				c := docCommand{where: cmd.where, args: stage}
+				if i == 0 {
+					c.env = cmd.env
+				}
+				if i+1 < len(stages) && len(stages[i+1]) == 3 && stages[i+1][0] == "jq" && stages[i+1][1] == "-r" {
+					c.jq = stages[i+1][2]
+				}
+				out = append(out, c)
+			}
 		}
 	}
 	return out
@@ -181,23 +205,31 @@ func TestTheCLIFindsTheStackByInfrasNames(t *testing.T) {
 // awsFlags are the options of the aws CLI commands the docs use (AWS CLI
 // v2 reference), with the global ones every command takes.
 var awsFlags = map[string][]string{
-	"stepfunctions start-execution":  {"--state-machine-arn", "--name", "--input", "--trace-header"},
-	"stepfunctions stop-execution":   {"--execution-arn", "--error", "--cause"},
-	"events put-events":              {"--entries", "--endpoint-id"},
-	"logs tail":                      {"--follow", "--since", "--format", "--filter-pattern", "--log-stream-names", "--log-stream-name-prefix"},
-	"cloudformation describe-stacks": {"--stack-name", "--next-token"},
+	"stepfunctions start-execution":   {"--state-machine-arn", "--name", "--input", "--trace-header"},
+	"stepfunctions stop-execution":    {"--execution-arn", "--error", "--cause"},
+	"events put-events":               {"--entries", "--endpoint-id"},
+	"logs tail":                       {"--follow", "--since", "--format", "--filter-pattern", "--log-stream-names", "--log-stream-name-prefix"},
+	"cloudformation describe-stacks":  {"--stack-name", "--next-token"},
+	"secretsmanager get-secret-value": {"--secret-id", "--version-id", "--version-stage"},
+	"secretsmanager put-secret-value": {"--secret-id", "--secret-string", "--secret-binary", "--client-request-token", "--version-stages"},
+	"ssm send-command":                {"--instance-ids", "--targets", "--document-name", "--document-version", "--parameters", "--comment", "--timeout-seconds"},
+	"ssm get-command-invocation":      {"--command-id", "--instance-id", "--plugin-name"},
 }
 
 var awsGlobalFlags = []string{"--query", "--output", "--region", "--profile", "--no-cli-pager"}
 
-// needsAWS are the commands only a real account runs; the test checks
-// what it can of them offline.
-var needsAWS = map[string]string{
+// notRun are the commands the test leaves unrun, and why; it checks what
+// it can of them offline.
+var notRun = map[string]string{
 	"make deploy":       "deploys the stack with the CDK CLI",
 	"npx cdk bootstrap": "prepares an account and region for the CDK",
 	"git clone":         "fetches this repository",
 	"cd":                "enters it",
 	"go install":        "installs the CLI",
+	"umask":             "keeps the files that follow private",
+	"rm":                "removes them",
+	"jq":                "edits JSON; its filters are checked against what they read",
+	"curl":              "calls the deployed stack; its routes and header are checked",
 }
 
 // TestEveryCommandInTheDocsIsRunOrChecked runs the docs' geusemaker
@@ -223,6 +255,9 @@ func TestEveryCommandInTheDocsIsRunOrChecked(t *testing.T) {
 				checkGeusemaker(t, c)
 			case "aws":
 				checkAWS(t, names, c.args)
+				if c.jq != "" {
+					assert.Contains(t, secretFields(t), strings.TrimPrefix(c.jq, "."), "the secret's fields")
+				}
 			default:
 				checkAllowed(t, c.args)
 			}
@@ -245,7 +280,7 @@ func checkMake(t *testing.T, target string) {
 	case "run": // TestRunDeploysTier3ByDefault runs `go run ./cmd/geusemaker run`, which it is
 	case "test": // runs this very test
 	default:
-		assert.Contains(t, needsAWS, "make "+target, "make %s needs a reason to be left unrun", target)
+		assert.Contains(t, notRun, "make "+target, "make %s needs a reason to be left unrun", target)
 	}
 }
 
@@ -260,6 +295,27 @@ func checkGeusemaker(t *testing.T, c docCommand) {
 	}
 	code, out, stderr := geusemaker(t, args...)
 	assert.Equal(t, exitOK, code, "stdout: %s\nstderr: %s", out, stderr)
+	if c.jq != "" {
+		var v any
+		require.NoError(t, json.Unmarshal([]byte(out), &v), "jq reads JSON")
+		for _, field := range strings.Split(strings.TrimPrefix(c.jq, "."), ".") {
+			m, ok := v.(map[string]any)
+			require.True(t, ok, "%s: no object at %s", c.jq, field)
+			v = m[field]
+		}
+		assert.NotEmpty(t, v, "jq -r %s finds a value", c.jq)
+	}
+}
+
+// applySecrets is where the bootstrap installs apply-secrets.
+func applySecrets(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("internal", "steps", "compute", "userdata", "bootstrap.sh"))
+	require.NoError(t, err)
+	dir := regexp.MustCompile(`(?m)^APP_DIR=(\S+)$`).FindSubmatch(b)
+	require.NotNil(t, dir)
+	require.Contains(t, string(b), `cat >"$APP_DIR/apply-secrets" <<'APPLY'`)
+	return string(dir[1]) + "/apply-secrets"
 }
 
 func checkAWS(t *testing.T, names infraNames, args []string) {
@@ -306,6 +362,13 @@ func checkAWS(t *testing.T, names infraNames, args []string) {
 		}
 	case "logs tail":
 		assert.Equal(t, []string{names.logGroup}, positional)
+	case "secretsmanager get-secret-value", "secretsmanager put-secret-value":
+		assert.Equal(t, `$SECRET_ARN`, opts["--secret-id"], "the ARN the report names")
+	case "ssm send-command":
+		assert.Equal(t, "AWS-RunShellScript", opts["--document-name"])
+		script, ok := strings.CutPrefix(opts["--parameters"], "commands=")
+		require.True(t, ok, "--parameters commands=...")
+		assert.Equal(t, applySecrets(t), script, "runs the script the bootstrap installs")
 	case "cloudformation describe-stacks":
 		assert.Equal(t, names.stack, opts["--stack-name"])
 		for _, m := range regexp.MustCompile(`OutputKey=='(\w+)'`).FindAllStringSubmatch(opts["--query"], -1) {
@@ -315,15 +378,14 @@ func checkAWS(t *testing.T, names infraNames, args []string) {
 }
 
 func checkAllowed(t *testing.T, args []string) {
-	key := args[0]
-	if len(args) > 1 {
-		if _, ok := needsAWS[key+" "+args[1]]; ok {
-			key += " " + args[1]
-		} else if len(args) > 2 {
-			key = strings.Join(args[:3], " ")
+	key := ""
+	for n := min(3, len(args)); n > 0; n-- {
+		if _, ok := notRun[strings.Join(args[:n], " ")]; ok {
+			key = strings.Join(args[:n], " ")
+			break
 		}
 	}
-	require.Contains(t, needsAWS, key, "%q is neither run by a test nor allow-listed", strings.Join(args, " "))
+	require.NotEmpty(t, key, "%q is neither run by a test nor allow-listed", strings.Join(args, " "))
 	switch key {
 	case "npx cdk bootstrap":
 		pkg, err := os.ReadFile("package.json")
@@ -331,5 +393,39 @@ func checkAllowed(t *testing.T, args []string) {
 		assert.Contains(t, string(pkg), `"aws-cdk"`, "npx finds the CDK CLI the project installs")
 	case "go install":
 		assert.DirExists(t, args[2])
+	case "jq":
+		// jq --arg NAME VALUE '.field = $NAME' edits a field of the secret.
+		if len(args) >= 5 && args[1] == "--arg" {
+			field := regexp.MustCompile(`^\.(\w+) = \$` + args[2] + `$`).FindStringSubmatch(args[4])
+			require.NotNil(t, field, "jq %s", args[4])
+			assert.Contains(t, secretFields(t), field[1])
+		}
+	case "curl":
+		checkCurl(t, args)
 	}
+}
+
+// secretFields are the JSON fields of the deployment's secret.
+func secretFields(t *testing.T) []string {
+	t.Helper()
+	s, err := workload.Generate()
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s.JSON()), &m))
+	return slices.Sorted(maps.Keys(m))
+}
+
+// checkCurl checks a call of the deployed stack: a route nginx guards,
+// with the header it wants.
+func checkCurl(t *testing.T, args []string) {
+	require.Len(t, args, 4, "curl -H HEADER URL")
+	assert.Equal(t, "-H", args[1])
+	assert.Equal(t, "Authorization: "+workload.Authorization("$API_KEY"), args[2])
+	path, ok := strings.CutPrefix(args[3], "$N8N_URL")
+	require.True(t, ok, "the stack's URL: %s", args[3])
+	var probes []string
+	for _, r := range workload.Routes() {
+		probes = append(probes, r.Probe)
+	}
+	assert.Contains(t, probes, path, "a guarded route")
 }

@@ -160,6 +160,9 @@ func (r *report) print(w io.Writer) {
 		if url := r.Output.Resources.N8NURL; url != "" {
 			fmt.Fprintf(w, "  n8n:          %s\n", url)
 		}
+		if arn := r.Output.Resources.SecretARN; arn != "" {
+			fmt.Fprintf(w, "  credentials:  %s\n", readSecretCommand(arn, r.Output.Request.Region))
+		}
 		printResources(w, r.Output.Resources)
 	}
 	for _, s := range r.Started {
@@ -188,6 +191,13 @@ func (r *report) print(w io.Writer) {
 	if r.Graph != "" {
 		fmt.Fprintf(w, "  graph:        %s\n", r.Graph)
 	}
+}
+
+// readSecretCommand is the AWS CLI command that prints the deployment's
+// credentials (n8n owner, API key): the report names where they are, never
+// what they are.
+func readSecretCommand(arn, region string) string {
+	return fmt.Sprintf("aws secretsmanager get-secret-value --secret-id %s --region %s --query SecretString --output text", arn, region)
 }
 
 // show writes the report as JSON or as text.

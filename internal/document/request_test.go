@@ -177,6 +177,10 @@ func TestParseRejects(t *testing.T) {
 		{"tag value wrong type", `{"deployment_id":"a","tags":{"k":1}}`, "tags.k", "must be a string"},
 		{"tags not object", `{"deployment_id":"a","tags":[]}`, "tags", "object of string values"},
 		{"unknown field", `{"deployment_id":"a","stack_name":"a"}`, "stack_name", "unknown field"},
+		// No field turns the workload's credentials off or sets them: they
+		// are generated into the deployment's secret.
+		{"no way to turn auth off", `{"deployment_id":"a","disable_auth":true}`, "disable_auth", "unknown field"},
+		{"no way to supply the API key", `{"deployment_id":"a","api_key":"hunter2"}`, "api_key", "unknown field"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/workload"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/workload"
 )
 
 // simulateEdited is simulate with the sample request changed by edit.

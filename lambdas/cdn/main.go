@@ -3,17 +3,8 @@
 package main
 
 import (
-	"log/slog"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"geusemaker/internal/clock"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/cdn"
 )
 
-func main() {
-	lambdaio.Start("cdn", func(cfg aws.Config, c clock.Clock, log *slog.Logger) lambdaio.Actions {
-		return cdn.New(cfg, c, log).Actions()
-	})
-}
+func main() { lambdaio.Start("cdn", lambdaio.Step(cdn.New)) }

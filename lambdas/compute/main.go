@@ -3,17 +3,8 @@
 package main
 
 import (
-	"log/slog"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"geusemaker/internal/clock"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/compute"
 )
 
-func main() {
-	lambdaio.Start("compute", func(cfg aws.Config, c clock.Clock, log *slog.Logger) lambdaio.Actions {
-		return compute.New(cfg, c, log).Actions()
-	})
-}
+func main() { lambdaio.Start("compute", lambdaio.Step(compute.New)) }

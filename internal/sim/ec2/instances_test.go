@@ -103,7 +103,7 @@ func TestInstanceLifecycleAdvancesOnlyWithTheClock(t *testing.T) {
 
 			e.clock.Advance(59 * time.Second)
 			assert.Equal(t, types.InstanceStateNameShuttingDown, e.instanceState(t, id))
-			assert.Len(t, e.w.Inventory(), 7) // vpc, 2 subnets, igw, sg, eni, instance
+			assert.Len(t, e.w.Inventory(), 8) // vpc, 2 subnets, igw, sg, eni, instance, root volume
 			e.clock.Advance(time.Second)
 			assert.Equal(t, types.InstanceStateNameTerminated, e.instanceState(t, id))
 			again, err := e.c.TerminateInstances(e.ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{id}})
@@ -132,6 +132,38 @@ func TestLatencyOverride(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, types.InstanceStateNameTerminated, term.TerminatingInstances[0].CurrentState.Name)
 	assert.Len(t, e.w.Inventory(), 5, "no instance or ENI left")
+}
+
+func TestAVolumeOutlivesItsInstanceUnlessDeletedOnTermination(t *testing.T) {
+	e := newEnv(t, world.WithLatency(simec2.LatencyRun, 0), world.WithLatency(simec2.LatencyTerminate, 0))
+	n := e.network(t)
+	in := runInput(n.subnetA, n.sg, "t3.micro")
+	in.BlockDeviceMappings = []types.BlockDeviceMapping{
+		{DeviceName: aws.String("/dev/xvda"), Ebs: &types.EbsBlockDevice{VolumeSize: aws.Int32(75)}},
+		{DeviceName: aws.String("/dev/sdf"), Ebs: &types.EbsBlockDevice{VolumeSize: aws.Int32(10), DeleteOnTermination: aws.Bool(false)}},
+	}
+	in.TagSpecifications = tagSpec(types.ResourceTypeVolume, "geusemaker:deployment", "d1")
+	id := *e.run(t, in).Instances[0].InstanceId
+	volumes := func() map[string]string {
+		out := map[string]string{}
+		for _, r := range e.w.Inventory() {
+			if r.Type == "volume" {
+				assert.Equal(t, "d1", r.Tags["geusemaker:deployment"])
+				out[r.ID] = r.State
+			}
+		}
+		return out
+	}
+	vols := e.m.Volumes(id)
+	require.Len(t, vols, 2)
+	assert.Equal(t, map[string]string{vols[0].VolumeID: "in-use", vols[1].VolumeID: "in-use"}, volumes())
+
+	_, err := e.c.TerminateInstances(e.ctx, &awsec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{vols[1].VolumeID: "available"}, volumes(),
+		"the root volume (deleted on termination by default) goes, the other stays and is billed")
+	e.clock.Advance(2 * time.Hour)
+	assert.Equal(t, map[string]string{vols[1].VolumeID: "available"}, volumes(), "after the instance record is gone too")
 }
 
 func TestRunInstancesPreconditions(t *testing.T) {

@@ -61,6 +61,9 @@ type region struct {
 	groups      map[string]*securityGroup
 	enis        map[string]*networkInterface
 	instances   map[string]*instance
+	// volumes are the volumes that outlived their instance
+	// (DeleteOnTermination false): "available" until deleted.
+	volumes map[string]Volume
 	// reservations maps a RunInstances ClientToken to its reservation.
 	reservations map[string]*reservation
 	prefixLists  map[string]*prefixList
@@ -93,6 +96,7 @@ func (m *Model) region(name string) *region {
 		routeTables:  map[string]*routeTable{},
 		groups:       map[string]*securityGroup{},
 		enis:         map[string]*networkInterface{},
+		volumes:      map[string]Volume{},
 		instances:    map[string]*instance{},
 		reservations: map[string]*reservation{},
 		prefixLists:  seedPrefixLists(),
@@ -122,6 +126,15 @@ func (r *region) settle() {
 				delete(r.enis, eniID)
 			}
 		}
+		// A volume lives as long as its instance unless DeleteOnTermination
+		// is false: then it outlives it, "available" and billed ("Preserve
+		// data when an instance is terminated", EC2 user guide: true by
+		// default for the root volume, false for others).
+		for _, v := range inst.volumes {
+			if !v.DeleteOnTermination {
+				r.volumes[v.VolumeID] = v
+			}
+		}
 		if now.Sub(inst.terminatedAt) >= terminatedVisible {
 			delete(r.instances, id)
 		}
@@ -130,7 +143,8 @@ func (r *region) settle() {
 
 // Inventory lists the live resources a deployment can create: VPCs,
 // subnets, internet gateways, route tables and security groups other than a
-// region's defaults, network interfaces, and instances not yet terminated.
+// region's defaults, network interfaces, instances not yet terminated and
+// EBS volumes (attached, or left by a terminated instance).
 func (m *Model) Inventory(now time.Time) []world.Resource {
 	var out []world.Resource
 	add := func(r *region, typ, id, state string, tags map[string]string) {
@@ -169,7 +183,13 @@ func (m *Model) Inventory(now time.Time) []world.Resource {
 		for _, i := range r.instances {
 			if s := i.state(now); s != stateTerminated {
 				add(r, "instance", i.id, s, i.tags)
+				for _, v := range i.volumes {
+					add(r, "volume", v.VolumeID, "in-use", v.Tags)
+				}
 			}
+		}
+		for _, v := range r.volumes {
+			add(r, "volume", v.VolumeID, "available", v.Tags)
 		}
 	}
 	return out

@@ -72,7 +72,7 @@ type secret struct {
 	deletedAt, goneAt time.Time
 }
 
-func (s *secret) gone(now time.Time) bool   { return !s.goneAt.IsZero() && !now.Before(s.goneAt) }
+func (s *secret) gone(now time.Time) bool    { return !s.goneAt.IsZero() && !now.Before(s.goneAt) }
 func (s *secret) deleted(now time.Time) bool { return !s.deletedAt.IsZero() && !s.gone(now) }
 
 // Register adds a simulated Secrets Manager to w and returns it.

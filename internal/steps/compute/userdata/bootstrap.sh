@@ -12,7 +12,6 @@ STATUS_DIR=/var/lib/geusemaker
 APP_DIR=/opt/geusemaker
 EFS_DIR=/mnt/efs
 SECRETS_DIR=/etc/geusemaker
-API_KEY_MAP=/etc/nginx/geusemaker-api-key.map
 mkdir -p "$STATUS_DIR" "$APP_DIR"
 
 # fail records why the bootstrap stopped where `cat $STATUS_DIR/status`
@@ -154,39 +153,71 @@ systemctl restart docker
 # --- Secrets -----------------------------------------------------------
 # The deployment's credentials live in Secrets Manager ($SECRET_ARN); the
 # instance role may read that one secret. They never pass through UserData,
-# the command line or the console log: python writes each service's share
-# into a root-only file, and only the file names appear below.
+# the command line or the console log: apply-secrets writes each service's
+# share into a root-only file, and only the file names appear here. It runs
+# now, again once the services are up (Postgres's password), and after a
+# rotation (docs/user-guide.md, "Rotating the credentials").
 if ! command -v aws >/dev/null 2>&1; then
   # Ubuntu's server images carry snapd; the AWS CLI v2 is a classic snap.
   retry snap install aws-cli --classic
 fi
+printf 'SECRET_ID=%q\nSECRET_REGION=%q\n' "$SECRET_ARN" "$REGION" >"$APP_DIR/secret.conf"
+cat >"$APP_DIR/apply-secrets" <<'APPLY'
+#!/bin/bash
+# apply-secrets [--boot]: writes the deployment's credentials from Secrets
+# Manager into the files the services read. With the services up it also
+# recreates those whose credentials changed, sets Postgres's password and
+# reloads nginx (the API key). --boot also writes n8n's first owner, which
+# the bootstrap consumes: later, the owner's password is changed in n8n.
+set -euo pipefail
+# shellcheck source=/dev/null
+. /opt/geusemaker/secret.conf
+out=/etc/geusemaker
 umask 077
-mkdir -p "$SECRETS_DIR"
-# A fresh role's inline policy can take seconds to apply: retry.
-retry aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" \
-  --query SecretString --output text >"$SECRETS_DIR/secret.json"
-python3 - "$SECRETS_DIR" "$API_KEY_MAP" <<'PY'
+mkdir -p "$out"
+# A fresh role's inline policy can take seconds to apply: callers retry.
+aws secretsmanager get-secret-value --region "$SECRET_REGION" --secret-id "$SECRET_ID" \
+  --query SecretString --output text >"$out/secret.json"
+python3 - "$out" /etc/nginx/geusemaker-api-key.map "${1:-}" <<'PY'
 import json, os, sys
-out, key_map = sys.argv[1], sys.argv[2]
+out, key_map, boot = sys.argv[1], sys.argv[2], sys.argv[3] == "--boot"
 s = json.load(open(os.path.join(out, "secret.json")))
+os.remove(os.path.join(out, "secret.json"))
 for k in ("n8n_owner_email", "n8n_owner_password", "api_key", "postgres_password"):
     v = s.get(k, "")
     # Generated alphanumeric (an email for the owner): safe in env files and nginx.
     if not v or not all(c.isalnum() or c in "@.-_" for c in v):
         sys.exit("secret field %s is missing or malformed" % k)
 def write(path, text):
-    with open(path, "w") as f:
+    with open(path + ".new", "w") as f:
         f.write(text)
+    os.replace(path + ".new", path)
 write(os.path.join(out, "postgres.env"), "POSTGRES_PASSWORD=%s\n" % s["postgres_password"])
 write(os.path.join(out, "n8n.env"), "DB_POSTGRESDB_PASSWORD=%s\n" % s["postgres_password"])
 write(os.path.join(out, "qdrant.env"), "QDRANT__SERVICE__API_KEY=%s\n" % s["api_key"])
 write(os.path.join(out, "crawl4ai.env"), "CRAWL4AI_API_TOKEN=%s\n" % s["api_key"])
-write(os.path.join(out, "n8n-owner.json"), json.dumps({"email": s["n8n_owner_email"], "firstName": "GeuseMaker",
-    "lastName": "Owner", "password": s["n8n_owner_password"]}))
+if boot:
+    write(os.path.join(out, "n8n-owner.json"), json.dumps({"email": s["n8n_owner_email"], "firstName": "GeuseMaker",
+        "lastName": "Owner", "password": s["n8n_owner_password"]}))
 write(key_map, '"Bearer %s" 1;\n' % s["api_key"])
 PY
-rm -f "$SECRETS_DIR/secret.json"
-umask 022
+cd /opt/geusemaker
+if [ -n "$(docker compose ps -q postgres 2>/dev/null)" ]; then
+  # Compose recreates the services whose env files changed. The password
+  # is the secret's also for data an earlier instance left on EFS (the
+  # image sets it only when it initializes the data); psql reads the
+  # statement from stdin, where :'pw' interpolates as a literal.
+  docker compose up -d --wait postgres
+  # shellcheck disable=SC2016 # expanded inside the container, from its env file
+  docker compose exec -T postgres sh -c 'psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v pw="$POSTGRES_PASSWORD"' <<'SQL'
+ALTER USER geusemaker PASSWORD :'pw';
+SQL
+  docker compose up -d
+fi
+systemctl try-reload-or-restart nginx
+APPLY
+chmod 0700 "$APP_DIR/apply-secrets"
+retry "$APP_DIR/apply-secrets" --boot
 
 # --- Workload --------------------------------------------------------------
 # Images are pinned: a new release is taken on purpose (bump them here and
@@ -335,16 +366,8 @@ cd "$APP_DIR"
 retry docker compose pull
 retry docker compose up -d
 
-# The Postgres password is the secret's, also for data an earlier instance
-# left on EFS (the image sets it only when it initializes the data). psql
-# reads the statement from stdin, where :'pw' interpolates as a literal.
-set_postgres_password() {
-  # shellcheck disable=SC2016 # expanded inside the container, from its env file
-  docker compose exec -T postgres sh -c 'psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v pw="$POSTGRES_PASSWORD"' <<'SQL'
-ALTER USER geusemaker PASSWORD :'pw';
-SQL
-}
-retry set_postgres_password
+# Now that Postgres runs, its password becomes the secret's.
+retry "$APP_DIR/apply-secrets"
 
 # n8n's owner account is set up here, on loopback, before nginx opens port
 # 80: nobody can claim the editor first. An owner from an earlier instance

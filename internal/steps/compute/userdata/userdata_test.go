@@ -199,7 +199,9 @@ func TestRenderedScriptCarriesNoSecret(t *testing.T) {
 				assert.NotContains(t, s, env, "credentials come from the env files written at boot")
 			}
 			x := expanded(t, s)
-			assert.Contains(t, x, `aws secretsmanager get-secret-value --region "us-east-1" --secret-id "`+secretARN+`"`)
+			assert.Contains(t, x, `printf 'SECRET_ID=%q\nSECRET_REGION=%q\n' "`+secretARN+`" "us-east-1" >"$APP_DIR/secret.conf"`)
+			assert.Contains(t, s, `. /opt/geusemaker/secret.conf`)
+			assert.Contains(t, s, `aws secretsmanager get-secret-value --region "$SECRET_REGION" --secret-id "$SECRET_ID"`)
 			assert.NotContains(t, x, "set -x", "no trace would print the values")
 		})
 	}
@@ -218,7 +220,7 @@ func TestEveryProtectedRouteNeedsTheAPIKey(t *testing.T) {
 		body := conf[i : i+strings.Index(conf[i:], "\n    }")]
 		assert.Contains(t, body, "if ($geusemaker_api_authorized = 0) { return 401; }", r.Prefix)
 	}
-	assert.Contains(t, s, "API_KEY_MAP="+workload.APIKeyMap)
+	assert.Contains(t, s, `python3 - "$out" `+workload.APIKeyMap+` `, "apply-secrets writes the key map nginx includes")
 	assert.Less(t, strings.Index(s, "retry owner_setup"), strings.Index(s, "systemctl restart nginx"),
 		"n8n's owner exists before nginx serves the new config")
 }
@@ -360,11 +362,31 @@ func TestSections(t *testing.T) {
 	}
 }
 
+// scripts are the rendered bootstrap and the scripts it writes to the
+// instance (the heredocs that start with a shebang, such as apply-secrets).
+func scripts(t *testing.T, v variant) []string {
+	t.Helper()
+	s := render(t, v)
+	all := []string{s}
+	syntax.Walk(parse(t, s), func(n syntax.Node) bool {
+		if r, ok := n.(*syntax.Redirect); ok && r.Hdoc != nil {
+			if body := printed(t, r.Hdoc); strings.HasPrefix(body, "#!/bin/bash\n") {
+				all = append(all, body)
+			}
+		}
+		return true
+	})
+	require.Len(t, all, 2, "the bootstrap writes apply-secrets")
+	return all
+}
+
 func TestEveryScriptParses(t *testing.T) {
 	for _, v := range variants() {
 		t.Run(v.name, func(t *testing.T) {
-			_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(render(t, v)), v.name)
-			require.NoError(t, err)
+			for _, s := range scripts(t, v) {
+				_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(s), v.name)
+				require.NoError(t, err)
+			}
 		})
 	}
 }
@@ -376,10 +398,12 @@ func TestShellcheckFindsNoWarnings(t *testing.T) {
 	}
 	for _, v := range variants() {
 		t.Run(v.name, func(t *testing.T) {
-			cmd := exec.Command(bin, "--severity=warning", "--shell=bash", "-")
-			cmd.Stdin = strings.NewReader(render(t, v))
-			out, err := cmd.CombinedOutput()
-			require.NoError(t, err, "shellcheck:\n%s", out)
+			for _, s := range scripts(t, v) {
+				cmd := exec.Command(bin, "--severity=warning", "--shell=bash", "-")
+				cmd.Stdin = strings.NewReader(s)
+				out, err := cmd.CombinedOutput()
+				require.NoError(t, err, "shellcheck:\n%s", out)
+			}
 		})
 	}
 }
