@@ -165,11 +165,16 @@ printf 'SECRET_ID=%q\nSECRET_REGION=%q\n' "$SECRET_ARN" "$REGION" >"$APP_DIR/sec
 cat >"$APP_DIR/apply-secrets" <<'APPLY'
 #!/bin/bash
 # apply-secrets [--boot]: writes the deployment's credentials from Secrets
-# Manager into the files the services read. With the services up it also
-# recreates those whose credentials changed, sets Postgres's password and
-# reloads nginx (the API key). --boot also writes n8n's first owner, which
-# the bootstrap consumes: later, the owner's password is changed in n8n.
+# Manager into the files the services read; with the services up it also
+# recreates those whose credentials changed and sets Postgres's password.
+# At boot (--boot) it also writes n8n's first owner, which the bootstrap
+# consumes, and leaves nginx alone: nginx serves n8n only once that owner
+# exists. After a rotation it reloads nginx, which takes the new key.
 set -euo pipefail
+boot=""
+if [ "${1:-}" = --boot ]; then
+  boot=yes
+fi
 # shellcheck source=/dev/null
 . /opt/geusemaker/secret.conf
 out=/etc/geusemaker
@@ -178,9 +183,9 @@ mkdir -p "$out"
 # A fresh role's inline policy can take seconds to apply: callers retry.
 aws secretsmanager get-secret-value --region "$SECRET_REGION" --secret-id "$SECRET_ID" \
   --query SecretString --output text >"$out/secret.json"
-python3 - "$out" /etc/nginx/geusemaker-api-key.map "${1:-}" <<'PY'
+python3 - "$out" /etc/nginx/geusemaker-api-key.map "$boot" <<'PY'
 import json, os, sys
-out, key_map, boot = sys.argv[1], sys.argv[2], sys.argv[3] == "--boot"
+out, key_map, boot = sys.argv[1], sys.argv[2], sys.argv[3] == "yes"
 s = json.load(open(os.path.join(out, "secret.json")))
 os.remove(os.path.join(out, "secret.json"))
 for k in ("n8n_owner_email", "n8n_owner_password", "api_key", "postgres_password"):
@@ -214,7 +219,9 @@ ALTER USER geusemaker PASSWORD :'pw';
 SQL
   docker compose up -d
 fi
-systemctl try-reload-or-restart nginx
+if [ -z "$boot" ]; then
+  systemctl reload nginx
+fi
 APPLY
 chmod 0700 "$APP_DIR/apply-secrets"
 retry "$APP_DIR/apply-secrets" --boot
@@ -367,7 +374,7 @@ retry docker compose pull
 retry docker compose up -d
 
 # Now that Postgres runs, its password becomes the secret's.
-retry "$APP_DIR/apply-secrets"
+retry "$APP_DIR/apply-secrets" --boot
 
 # n8n's owner account is set up here, on loopback, before nginx opens port
 # 80: nobody can claim the editor first. An owner from an earlier instance

@@ -225,6 +225,31 @@ func TestEveryProtectedRouteNeedsTheAPIKey(t *testing.T) {
 		"n8n's owner exists before nginx serves the new config")
 }
 
+// TestNginxServesN8NOnlyOnceItsOwnerExists: until the owner is set up,
+// nothing loads the nginx.conf that proxies n8n: the bootstrap restarts
+// nginx only after owner_setup, and runs apply-secrets only with --boot,
+// under which apply-secrets leaves nginx alone.
+func TestNginxServesN8NOnlyOnceItsOwnerExists(t *testing.T) {
+	s := render(t, variants()[0])
+	apply := scripts(t, variants()[0])[1]
+	bootstrap := strings.Replace(s, apply, "", 1)
+	owner := strings.Index(bootstrap, "retry owner_setup")
+	require.Positive(t, owner)
+	for _, m := range regexp.MustCompile(`systemctl (\S+) .*nginx`).FindAllStringIndex(bootstrap, -1) {
+		line := bootstrap[m[0]:m[1]]
+		if !strings.HasPrefix(line, "systemctl enable nginx") {
+			assert.Greater(t, m[0], owner, "%q before the owner exists", line)
+		}
+	}
+	calls := regexp.MustCompile(`(?m)^retry "\$APP_DIR/apply-secrets"(.*)$`).FindAllStringSubmatch(bootstrap, -1)
+	require.Len(t, calls, 2, "before the services start, and once Postgres runs")
+	for _, c := range calls {
+		assert.Equal(t, " --boot", c[1])
+	}
+	assert.Equal(t, 1, strings.Count(apply, "nginx reload")+strings.Count(apply, "systemctl reload nginx"), "one reload")
+	assert.Contains(t, apply, "if [ -z \"$boot\" ]; then\n  systemctl reload nginx\nfi", "only after a rotation")
+}
+
 func TestGPUPartsOnlyForGPU(t *testing.T) {
 	gpuOnly := []string{
 		"nvidia-smi --query-gpu=name --format=csv,noheader",
