@@ -10,6 +10,7 @@ import (
 	simefs "geusemaker/internal/sim/efs"
 	simelb "geusemaker/internal/sim/elbv2"
 	simiam "geusemaker/internal/sim/iam"
+	simsm "geusemaker/internal/sim/secretsmanager"
 	simssm "geusemaker/internal/sim/ssm"
 	"geusemaker/internal/steps/loadbalancer"
 )
@@ -22,7 +23,7 @@ type Latencies map[string]time.Duration
 func DefaultLatencies() Latencies {
 	l := Latencies{}
 	for _, d := range []map[string]time.Duration{
-		simcf.Defaults(), simec2.Defaults(), simefs.Defaults(), simelb.Defaults(), simiam.Defaults(), simssm.Defaults(),
+		simcf.Defaults(), simec2.Defaults(), simefs.Defaults(), simelb.Defaults(), simiam.Defaults(), simssm.Defaults(), simsm.Defaults(),
 	} {
 		maps.Copy(l, d)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +17,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
+	simelbv2 "geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/world"
 )
 
@@ -69,9 +71,43 @@ func TestSecurityGroupBusyUntilDeletedLoadBalancerReleasesItsInterfaces(t *testi
 	_, err = f.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(f.group)})
 	assert.Equal(t, "DependencyViolation", awsapi.Code(err), "interfaces linger after the load balancer is deleted")
 
-	f.clock.Advance(time.Minute)
+	f.clock.Advance(simelbv2.Defaults()[simelbv2.LatencyENIRelease])
 	_, err = f.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(f.group)})
 	require.NoError(t, err, "EC2 sees the interfaces gone once due, with no ELBv2 call in between")
+}
+
+// An internet-facing load balancer's nodes have public addresses: while
+// they exist, and while they linger after the delete, the VPC's internet
+// gateway cannot be detached. An internal one's nodes do not hold it.
+func TestInternetFacingLoadBalancerHoldsTheGatewayUntilItsInterfacesGo(t *testing.T) {
+	ctx := context.Background()
+	for _, scheme := range []elbtypes.LoadBalancerSchemeEnum{elbtypes.LoadBalancerSchemeEnumInternetFacing, elbtypes.LoadBalancerSchemeEnumInternal} {
+		t.Run(string(scheme), func(t *testing.T) {
+			f := newFixture(t)
+			igws, err := f.ec2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{})
+			require.NoError(t, err)
+			require.Len(t, igws.InternetGateways, 1, "the default VPC's")
+			detach := &ec2.DetachInternetGatewayInput{InternetGatewayId: igws.InternetGateways[0].InternetGatewayId, VpcId: igws.InternetGateways[0].Attachments[0].VpcId}
+
+			lbs := elb.NewFromConfig(f.cloud.Config("us-east-1"))
+			lb, err := lbs.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
+				Name: aws.String("demo-alb"), Subnets: f.subnets, SecurityGroups: []string{f.group}, Scheme: scheme,
+			})
+			require.NoError(t, err)
+			_, err = lbs.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn})
+			require.NoError(t, err)
+			f.clock.Advance(simelbv2.Defaults()[simelbv2.LatencyENIRelease] - time.Second)
+			_, err = f.ec2.DetachInternetGateway(ctx, detach)
+			if scheme == elbtypes.LoadBalancerSchemeEnumInternal {
+				require.NoError(t, err)
+				return
+			}
+			assert.Equal(t, "DependencyViolation", awsapi.Code(err), "the lingering nodes map public addresses")
+			f.clock.Advance(time.Second)
+			_, err = f.ec2.DetachInternetGateway(ctx, detach)
+			require.NoError(t, err)
+		})
+	}
 }
 
 // EC2 refuses a fresh instance profile until IAM has propagated it.

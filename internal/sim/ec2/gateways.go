@@ -133,14 +133,32 @@ func (r *region) detachInternetGateway(in *awsec2.DetachInternetGatewayInput) (*
 	if g.vpcID != vpcID {
 		return nil, apiError(CodeGatewayNotAttached, "resource %s is not attached to network %s", g.id, vpcID)
 	}
-	now := r.now()
-	for _, i := range r.instances {
-		if i.vpcID == vpcID && i.publicIP != "" && i.state(now) != stateTerminated {
-			return nil, apiError(CodeDependencyViolation, "Network %s has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.", vpcID)
-		}
+	// "The VPC must not contain any running EC2 instances with Elastic IP
+	// addresses or public IPv4 addresses" (DetachInternetGateway, EC2 API
+	// reference), nor, while they linger, a deleted internet-facing load
+	// balancer's nodes (hashicorp/terraform#3758 for its interfaces).
+	if r.mapsPublicAddress(vpcID) {
+		return nil, apiError(CodeDependencyViolation, "Network %s has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.", vpcID)
 	}
 	g.vpcID = ""
 	return &awsec2.DetachInternetGatewayOutput{}, nil
+}
+
+// mapsPublicAddress tells whether a live instance or a service's interface
+// in the VPC has a public address.
+func (r *region) mapsPublicAddress(vpcID string) bool {
+	now := r.now()
+	for _, i := range r.instances {
+		if i.vpcID == vpcID && i.publicIP != "" && i.state(now) != stateTerminated {
+			return true
+		}
+	}
+	for _, e := range r.enis {
+		if e.vpcID == vpcID && e.publicIP != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *region) deleteInternetGateway(in *awsec2.DeleteInternetGatewayInput) (*awsec2.DeleteInternetGatewayOutput, error) {

@@ -21,7 +21,10 @@ type networkInterface struct {
 	// instanceID is the instance the ENI is attached to; "" for an ENI
 	// another service (EFS, ELB) manages.
 	instanceID string
-	tags       map[string]string
+	// publicIP is a service-managed ENI's public address (an
+	// internet-facing load balancer's node); an instance's is its own.
+	publicIP string
+	tags     map[string]string
 }
 
 // status is "in-use": every modeled ENI is attached to an instance or
@@ -58,13 +61,17 @@ func (m *Model) Subnet(id string) (world.Subnet, bool) {
 
 // CreateNetworkInterface adds an ENI owned by another service (a mount
 // target, a load balancer node); it keeps its security groups in use and
-// its subnet undeletable until DeleteNetworkInterface.
-func (m *Model) CreateNetworkInterface(subnetID string, groups []string, description string) (string, error) {
+// its subnet undeletable until DeleteNetworkInterface, and with a public
+// address the VPC's internet gateway attached.
+func (m *Model) CreateNetworkInterface(subnetID string, groups []string, description string, public bool) (string, error) {
 	for _, r := range m.regions {
 		if s, ok := r.subnets[subnetID]; ok {
 			e, err := r.addENI(s, groups, description)
 			if err != nil {
 				return "", err
+			}
+			if public {
+				e.publicIP = r.newPublicIP()
 			}
 			return e.id, nil
 		}
@@ -93,6 +100,9 @@ func (e *networkInterface) sdk(r *region) types.NetworkInterface {
 		RequesterManaged:   aws.Bool(e.instanceID == ""),
 		Status:             types.NetworkInterfaceStatus(e.status()),
 		TagSet:             sdkTags(e.tags),
+	}
+	if e.publicIP != "" {
+		out.Association = &types.NetworkInterfaceAssociation{PublicIp: aws.String(e.publicIP), IpOwnerId: aws.String("amazon")}
 	}
 	for _, id := range e.groups {
 		gi := types.GroupIdentifier{GroupId: aws.String(id)}

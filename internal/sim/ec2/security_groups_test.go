@@ -215,7 +215,7 @@ func TestDeleteSecurityGroupDependencies(t *testing.T) {
 		var eni string
 		e.w.Do(func() {
 			var err error
-			eni, err = e.w.Network.CreateNetworkInterface(n.subnetB, []string{efs}, "EFS mount target")
+			eni, err = e.w.Network.CreateNetworkInterface(n.subnetB, []string{efs}, "EFS mount target", false)
 			require.NoError(t, err)
 		})
 		requireCode(t, deleteGroup(efs), simec2.CodeDependencyViolation)
@@ -257,9 +257,9 @@ func TestNetworkForOtherServices(t *testing.T) {
 
 		assert.True(t, e.w.Network.HasInternetGateway(n.vpc))
 
-		_, err := e.w.Network.CreateNetworkInterface("subnet-00000000000000099", nil, "x")
+		_, err := e.w.Network.CreateNetworkInterface("subnet-00000000000000099", nil, "x", false)
 		requireCode(t, err, simec2.CodeInvalidSubnetIDNotFound)
-		_, err = e.w.Network.CreateNetworkInterface(n.subnetA, []string{"sg-00000000000000099"}, "x")
+		_, err = e.w.Network.CreateNetworkInterface(n.subnetA, []string{"sg-00000000000000099"}, "x", false)
 		requireCode(t, err, simec2.CodeInvalidGroupNotFound)
 		other, _ := e.w.Network.SecurityGroupVPC(n.sg)
 		require.Equal(t, n.vpc, other)
@@ -267,7 +267,7 @@ func TestNetworkForOtherServices(t *testing.T) {
 	var eni string
 	e.w.Do(func() {
 		var err error
-		eni, err = e.w.Network.CreateNetworkInterface(n.subnetA, []string{n.sg}, "ELB app/x")
+		eni, err = e.w.Network.CreateNetworkInterface(n.subnetA, []string{n.sg}, "ELB app/x", false)
 		require.NoError(t, err)
 	})
 	_, err := e.c.DeleteSubnet(e.ctx, &awsec2.DeleteSubnetInput{SubnetId: &n.subnetA})

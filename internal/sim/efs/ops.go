@@ -167,7 +167,7 @@ func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTar
 		ip:           ip,
 	}
 	eni, err := m.w.Network.CreateNetworkInterface(subnetID, mt.groups,
-		fmt.Sprintf("EFS mount target for %s (%s)", fs.id, mt.id))
+		fmt.Sprintf("EFS mount target for %s (%s)", fs.id, mt.id), false)
 	if err != nil {
 		// EC2's own refusal (no free addresses, ENI limit) is what AWS answers.
 		return nil, err

@@ -102,7 +102,8 @@ func (m *Model) createLoadBalancer(ctx context.Context, in *elb.CreateLoadBalanc
 		lb.activeAt = now.Add(m.w.Latency(LatencyProvision, defaultProvision))
 	}
 	for _, s := range subnets {
-		eni, err := m.w.Network.CreateNetworkInterface(s.ID, groups, fmt.Sprintf("ELB app/%s/%s", name, id))
+		eni, err := m.w.Network.CreateNetworkInterface(s.ID, groups, fmt.Sprintf("ELB app/%s/%s", name, id),
+			scheme == types.LoadBalancerSchemeEnumInternetFacing)
 		if err != nil {
 			for _, made := range lb.enis {
 				m.w.Network.DeleteNetworkInterface(made)

@@ -219,7 +219,8 @@ func TestDeletedLoadBalancerInterfacesLinger(t *testing.T) {
 	_, err := e.c.DeleteLoadBalancer(e.ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancerArn})
 	require.NoError(t, err)
 
-	e.clock.Advance(29 * time.Second)
+	release := elbv2.Defaults()[elbv2.LatencyENIRelease]
+	e.clock.Advance(release - time.Second)
 	_, err = e.c.DescribeLoadBalancers(e.ctx, &elb.DescribeLoadBalancersInput{})
 	require.NoError(t, err)
 	assert.Equal(t, 2, e.eniCount(), "interfaces still hold the security group")
@@ -234,7 +235,7 @@ func TestDeletedLoadBalancerInterfacesReleasedByNextELBCall(t *testing.T) {
 	lb := e.createLB("d1-alb")
 	_, err := e.c.DeleteLoadBalancer(e.ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancerArn})
 	require.NoError(t, err)
-	e.clock.Advance(30 * time.Second)
+	e.clock.Advance(elbv2.Defaults()[elbv2.LatencyENIRelease])
 	_, err = e.c.DescribeTargetGroups(e.ctx, &elb.DescribeTargetGroupsInput{})
 	require.NoError(t, err)
 	assert.Zero(t, e.eniCount())

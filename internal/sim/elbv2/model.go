@@ -34,11 +34,15 @@ const (
 	defaultProvision = 180 * time.Second
 
 	// LatencyENIRelease is how long a deleted load balancer's network
-	// interfaces outlive it. While they linger, EC2 refuses to delete
-	// their security groups with DependencyViolation, the reason a
-	// teardown must retry the security group delete.
+	// interfaces outlive it: "some minutes" (hashicorp/terraform#3758,
+	// moved to terraform-provider-aws#40, which retries the group delete
+	// for up to 15 min; kubernetes-sigs/aws-load-balancer-controller#208
+	// saw about one). While they linger, EC2 refuses to delete their
+	// security groups with DependencyViolation and, the ALB being
+	// internet-facing, to detach the VPC's internet gateway (mapped public
+	// addresses): the reasons a teardown retries both.
 	LatencyENIRelease = "elbv2.eni_release"
-	defaultENIRelease = 30 * time.Second
+	defaultENIRelease = 3 * time.Minute
 )
 
 // Defaults returns every latency of the simulated ELBv2 by name, with its

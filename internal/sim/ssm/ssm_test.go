@@ -30,7 +30,7 @@ func (f *fakeNetwork) Instance(id string) (world.Instance, bool) {
 	i, ok := f.instances[id]
 	return i, ok
 }
-func (f *fakeNetwork) CreateNetworkInterface(string, []string, string) (string, error) {
+func (f *fakeNetwork) CreateNetworkInterface(string, []string, string, bool) (string, error) {
 	return "", errors.New("not modeled")
 }
 

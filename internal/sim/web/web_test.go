@@ -56,11 +56,13 @@ func handler[In, Out any](fn func(*In) *Out) world.Handler {
 // network is just enough EC2 for the web: one instance.
 type network struct{ s *state }
 
-func (n network) Subnet(string) (world.Subnet, bool)                              { return world.Subnet{}, false }
-func (n network) SecurityGroupVPC(string) (string, bool)                          { return "", false }
-func (n network) HasInternetGateway(string) bool                                  { return true }
-func (n network) CreateNetworkInterface(string, []string, string) (string, error) { return "", nil }
-func (n network) DeleteNetworkInterface(string)                                   {}
+func (n network) Subnet(string) (world.Subnet, bool)     { return world.Subnet{}, false }
+func (n network) SecurityGroupVPC(string) (string, bool) { return "", false }
+func (n network) HasInternetGateway(string) bool         { return true }
+func (n network) CreateNetworkInterface(string, []string, string, bool) (string, error) {
+	return "", nil
+}
+func (n network) DeleteNetworkInterface(string) {}
 func (n network) Admits(groups []string, _ int32, src world.Source) bool {
 	return !n.s.closed[strings.Join(groups, ",")+"<"+sourceName(src)]
 }

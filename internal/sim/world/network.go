@@ -14,8 +14,10 @@ type Network interface {
 	// HasInternetGateway tells whether an internet gateway is attached to the VPC.
 	HasInternetGateway(vpcID string) bool
 	// CreateNetworkInterface adds an ENI owned by another service (a mount
-	// target, a load balancer node); it keeps its security groups in use.
-	CreateNetworkInterface(subnetID string, groups []string, description string) (string, error)
+	// target, a load balancer node); it keeps its security groups in use,
+	// and with a public address (an internet-facing load balancer's node)
+	// the VPC's internet gateway attached.
+	CreateNetworkInterface(subnetID string, groups []string, description string, public bool) (string, error)
 	// DeleteNetworkInterface removes an ENI; an unknown id is ignored.
 	DeleteNetworkInterface(id string)
 	// Instance returns an instance as it is at the world's current time.

@@ -246,7 +246,7 @@ func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
 	var eni string
 	e.w.Do(func() {
 		var err error
-		eni, err = e.w.Network.CreateNetworkInterface(e.subnet, []string{doc.Resources.SecurityGroupIDs[document.SGRoleEFS]}, "EFS mount target")
+		eni, err = e.w.Network.CreateNetworkInterface(e.subnet, []string{doc.Resources.SecurityGroupIDs[document.SGRoleEFS]}, "EFS mount target", false)
 		require.NoError(t, err)
 	})
 	requireStepError(t, e.run(t, firewall.ActionDelete, doc), steperr.ResourceBusy, "DependencyViolation")

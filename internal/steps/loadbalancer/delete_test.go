@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/loadbalancer"
 )
@@ -52,7 +53,7 @@ func TestDeleteFreesTheSecurityGroupAfterTheInterfacesDrain(t *testing.T) {
 		return n
 	}
 	assert.Equal(t, 2, enis(), "interfaces linger after the delete")
-	e.clock.Advance(30 * time.Second)
+	e.clock.Advance(elbv2.Defaults()[elbv2.LatencyENIRelease])
 	e.w.Inventory() // the world settles every service before an inventory
 	assert.Zero(t, enis())
 }

@@ -71,7 +71,7 @@ func (n *Network) SecurityGroupVPC(id string) (string, bool) {
 func (n *Network) HasInternetGateway(string) bool { return true }
 
 // CreateNetworkInterface records an ENI, or answers CreateErr.
-func (n *Network) CreateNetworkInterface(subnetID string, groups []string, description string) (string, error) {
+func (n *Network) CreateNetworkInterface(subnetID string, groups []string, description string, _ bool) (string, error) {
 	if n.CreateErr != nil {
 		return "", n.CreateErr
 	}

@@ -26,13 +26,13 @@ func TestNetworkAnswersLikeEC2(t *testing.T) {
 	_, ok = n.Instance("i-1")
 	assert.False(t, ok)
 
-	id, err := n.CreateNetworkInterface(efstest.SubnetA, []string{efstest.GroupEFS}, "mount target")
+	id, err := n.CreateNetworkInterface(efstest.SubnetA, []string{efstest.GroupEFS}, "mount target", false)
 	require.NoError(t, err)
 	assert.Equal(t, efstest.ENI{SubnetID: efstest.SubnetA, Groups: []string{efstest.GroupEFS}, Description: "mount target"}, net.ENIs[id])
 	n.DeleteNetworkInterface(id)
 	assert.Empty(t, net.ENIs)
 
 	net.CreateErr = world.APIError("NetworkInterfaceLimitExceeded", "limit")
-	_, err = n.CreateNetworkInterface(efstest.SubnetA, nil, "")
+	_, err = n.CreateNetworkInterface(efstest.SubnetA, nil, "", false)
 	assert.ErrorIs(t, err, net.CreateErr)
 }

@@ -88,7 +88,7 @@ func (n *Network) SecurityGroupVPC(id string) (string, bool) {
 func (n *Network) HasInternetGateway(vpcID string) bool { return n.Gateways[vpcID] }
 
 // CreateNetworkInterface records an ENI with its groups.
-func (n *Network) CreateNetworkInterface(_ string, groups []string, _ string) (string, error) {
+func (n *Network) CreateNetworkInterface(_ string, groups []string, _ string, _ bool) (string, error) {
 	if n.ENIErr != nil && n.next > 0 {
 		return "", n.ENIErr
 	}

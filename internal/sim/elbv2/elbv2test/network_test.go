@@ -25,11 +25,11 @@ func TestNetworkFixture(t *testing.T) {
 	assert.True(t, n.HasInternetGateway(elbv2test.VPC))
 	assert.False(t, n.HasInternetGateway(elbv2test.OtherVPC))
 
-	id, err := n.CreateNetworkInterface(elbv2test.SubnetA, []string{elbv2test.GroupALB}, "ELB")
+	id, err := n.CreateNetworkInterface(elbv2test.SubnetA, []string{elbv2test.GroupALB}, "ELB", false)
 	require.NoError(t, err)
 	assert.Equal(t, []string{elbv2test.GroupALB}, net.ENIs[id])
 	net.ENIErr = errors.New("no addresses")
-	_, err = n.CreateNetworkInterface(elbv2test.SubnetB, nil, "ELB")
+	_, err = n.CreateNetworkInterface(elbv2test.SubnetB, nil, "ELB", false)
 	require.Error(t, err)
 	n.DeleteNetworkInterface(id)
 	assert.Empty(t, net.ENIs)
