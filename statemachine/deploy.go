@@ -92,7 +92,9 @@ func tier1(b *builder) *deployment {
 		Next(m.progress("Publish preflight passed", nil)).
 		Next(m.invoke("Resolve network", Network, actResolve)).
 		Next(m.progress("Publish network ready", nil)).
-		Next(m.invoke("Create security groups", Firewall, actCreate))
+		// A new group takes seconds to reach EC2's other calls: its rules
+		// are retried until it has (ResourceBusy).
+		Next(m.invoke("Create security groups", Firewall, actCreate, retryBusy))
 
 	d.instance = d.newBranch("Instance")
 	in := d.instance.lane

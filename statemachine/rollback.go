@@ -1,6 +1,7 @@
 package statemachine
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -96,8 +97,20 @@ func (d *deployment) rollback() sfn.IChainable {
 		ResultPath: jsii.String("$.failure"),
 	})
 	report.Next(announce).Next(fail)
-	return b.deleteAll(report)
+	// What was created seconds ago may not be visible yet to the look-ups
+	// the deletions sweep with, and EC2 answers NotFound for it even to
+	// TerminateInstances ("Eventual consistency in the Amazon EC2 API"):
+	// the rollback lets it settle first.
+	settle := sfn.NewWait(s, jsii.String("Let AWS settle"), &sfn.WaitProps{
+		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(settleSeconds))),
+	})
+	settle.Next(b.deleteAll(report))
+	return settle
 }
+
+// settleSeconds is how long a rollback waits before its deletions: longer
+// than EC2's visibility windows, which users see last seconds.
+const settleSeconds = 15
 
 // deleteAll builds the rollback flow and returns its entry; it continues at
 // next. Independent deletions run in parallel (CloudFront's minutes do not

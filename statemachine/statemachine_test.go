@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	simec2 "geusemaker/internal/sim/ec2"
 	"geusemaker/internal/steperr"
 )
 
@@ -60,6 +62,7 @@ type state struct {
 	Branches    []machine
 	Parameters  map[string]any
 	SecondsPath string
+	Seconds     int
 }
 
 type machine struct {
@@ -207,7 +210,7 @@ func TestCloudFrontIsCreatedOnlyOnceTheLoadBalancerIsActive(t *testing.T) {
 func TestEveryTaskOfDeployCatchesIntoTheRollback(t *testing.T) {
 	m := parse(t, rendered["deploy.asl.json"])
 	const (
-		rollback        = "Delete resources"
+		rollback        = "Let AWS settle"
 		preflightTask   = "Preflight checks"
 		preflightFailed = "Publish preflight failed"
 		smokeFailed     = "Keep on smoke failure?"
@@ -323,7 +326,7 @@ func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
 		}
 		waits := 0
 		for name, s := range states {
-			if s.Type == "Wait" {
+			if s.Type == "Wait" && name != "Let AWS settle" {
 				waits++
 			}
 			label, ok := strings.CutSuffix(name, " done?")
@@ -352,9 +355,22 @@ func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
 			}
 			assert.Equal(t, name, next, "%s: the loop of %s closes", d.File, label)
 		}
-		assert.Equal(t, loops[d.File], waits, "%s: one Wait per loop and none outside a loop", d.File)
+		assert.Equal(t, loops[d.File], waits, "%s: one Wait per loop and none outside a loop but the rollback's settle", d.File)
 	}
 	assert.Equal(t, map[string]int{"deploy.asl.json": 12, "destroy.asl.json": 4, "watch.asl.json": 1}, loops)
+}
+
+// The rollback waits out EC2's visibility windows before it looks for what
+// to delete; the Destroy workflow, started by hand later, does not.
+func TestTheRollbackLetsAWSSettleFirst(t *testing.T) {
+	deploy := parse(t, rendered["deploy.asl.json"]).all()
+	settle := deploy["Let AWS settle"]
+	assert.Equal(t, "Wait", settle.Type)
+	assert.Equal(t, settleSeconds, settle.Seconds)
+	assert.Equal(t, "Delete resources", settle.Next)
+	assert.Greater(t, time.Duration(settleSeconds)*time.Second, simec2.Defaults()[simec2.WindowInstanceVisible])
+	assert.Greater(t, time.Duration(settleSeconds)*time.Second, simec2.Defaults()[simec2.WindowGroupVisible])
+	assert.NotContains(t, parse(t, rendered["destroy.asl.json"]).all(), "Let AWS settle")
 }
 
 func TestPlaceholdersNameEveryTarget(t *testing.T) {

@@ -62,6 +62,21 @@ func TestRunJSONThenDestroyLeavesNothing(t *testing.T) {
 	assert.Positive(t, destroy.StateTransitions)
 }
 
+// A seed replays a run: the consistency windows are drawn from it.
+func TestRunWithASeedReplaysTheSameRun(t *testing.T) {
+	var runs []report
+	for range 2 {
+		code, out, stderr := inRepo(t, "run", "--json", "--graph", "", "--seed", "42", "--input", filepath.Join("events", "tier2-automation.json"))
+		require.Equal(t, exitOK, code, "stderr: %s", stderr)
+		var r report
+		require.NoError(t, json.Unmarshal([]byte(out), &r))
+		runs = append(runs, r)
+	}
+	assert.Equal(t, runs[0].SimulatedDuration, runs[1].SimulatedDuration)
+	assert.Equal(t, runs[0].StateTransitions, runs[1].StateTransitions)
+	assert.Equal(t, runs[0].Output.Resources, runs[1].Output.Resources)
+}
+
 func TestRunFailedDeploymentExitsOneWithTheErrorAndNoLeftovers(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -99,6 +114,11 @@ func TestRunRejectsBadUsageWithExitTwo(t *testing.T) {
 		{"no command", nil, "usage"},
 		{"bad fault", []string{"run", "--fault", "EC2:RunInstances"}, "SERVICE:Operation:ErrorCode"},
 		{"bad latency", []string{"run", "--latency", "cloudfront.deploy"}, "NAME=DURATION"},
+		{"unknown latency", []string{"run", "--latency", "cloudfront.deploi=1m"}, "no simulated latency cloudfront.deploi"},
+		{"unknown service", []string{"run", "--fault", "EC3:RunInstances:InternalError"}, `no simulated service "EC3"`},
+		{"unknown operation", []string{"run", "--fault", "EC2:RunInstance:InternalError"}, `no operation "RunInstance"`},
+		{"bad seed", []string{"run", "--seed", "-1"}, "seed"},
+		{"seed on AWS", []string{"run", "--cloud", "aws", "--seed", "2"}, "simulated AWS only"},
 		{"bad workflow", []string{"run", "--workflow", "teleport"}, "deploy or destroy"},
 		{"stray argument", []string{"run", "now"}, "unexpected arguments"},
 		{"missing input", []string{"run", "--input", "nope.json"}, "nope.json"},

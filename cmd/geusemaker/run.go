@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
+	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
 	"geusemaker/statemachine/definition"
 )
@@ -35,6 +39,8 @@ type runOptions struct {
 	graph     string
 	destroy   bool
 	verbose   bool
+	// seed seeds the simulated AWS's consistency windows; nil: the default.
+	seed *uint64
 }
 
 func (a *app) parseRunFlags(args []string) (*runOptions, error) {
@@ -50,6 +56,9 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 	fs.Func("fault", "inject an AWS error: SERVICE:Operation:ErrorCode[:COUNT] (repeatable; COUNT 0 = always; sim only)", func(s string) error {
 		f, err := world.ParseFault(s)
 		if err == nil {
+			err = sim.CheckFault(f)
+		}
+		if err == nil {
 			o.faults = append(o.faults, f)
 		}
 		return err
@@ -60,7 +69,19 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 		if !ok || name == "" || err != nil || d < 0 {
 			return fmt.Errorf("latency %q: want NAME=DURATION, e.g. cloudfront.deploy=45m", s)
 		}
+		known := sim.Latencies()
+		if _, ok := known[name]; !ok {
+			return fmt.Errorf("latency %q: no simulated latency %s (one of %s)", s, name, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		}
 		o.latencies[name] = d
+		return nil
+	})
+	fs.Func("seed", "seed of the simulated AWS's consistency windows: the same seed replays the same run (default 1; sim only)", func(s string) error {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("seed %q: want a whole number ≥ 0", s)
+		}
+		o.seed = &n
 		return nil
 	})
 	rest, err := parseFlags(fs, args)
@@ -76,8 +97,8 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 	switch {
 	case o.cloud != cloudSim && o.cloud != cloudAWS:
 		return nil, usageErrorf("cloud %q: want sim or aws", o.cloud)
-	case o.cloud == cloudAWS && (len(o.faults) > 0 || len(o.latencies) > 0):
-		return nil, usageErrorf("--fault and --latency act on the simulated AWS only")
+	case o.cloud == cloudAWS && (len(o.faults) > 0 || len(o.latencies) > 0 || o.seed != nil):
+		return nil, usageErrorf("--fault, --latency and --seed act on the simulated AWS only")
 	}
 	return o, nil
 }
@@ -156,6 +177,9 @@ func (a *app) simulated(region string, cfg localrun.Config, o *runOptions) (*acc
 	}
 	for name, d := range o.latencies {
 		opts = append(opts, world.WithLatency(name, d))
+	}
+	if o.seed != nil {
+		opts = append(opts, world.WithSeed(*o.seed))
 	}
 	s, err := localrun.Simulate(region, cfg, opts...)
 	if err != nil {

@@ -69,17 +69,18 @@ func TestDeployGraphsFollowTheSimulatedLatencies(t *testing.T) {
 		bound, seq time.Duration
 		last       string
 	}{
-		// EFS 20 s + mount targets 90 s + run 20 s + workload 240 s;
-		// sequentially the profile's 10 s propagation comes after the mount
+		// EFS 20 s + mount targets 90 s + run 20 s + workload 240 s (the
+		// groups' 5 s visibility overlaps EFS); sequentially the groups' 5 s
+		// come first and the profile's 10 s propagation after the mount
 		// targets.
-		{document.TierDev, def, 370 * time.Second, 380 * time.Second, nodeSmoke},
+		{document.TierDev, def, 370 * time.Second, 385 * time.Second, nodeSmoke},
 		// … + health checks 2 × 30 s, the ALB's 3 min overlapping.
-		{document.TierAutomation, def, 430 * time.Second, 440 * time.Second, nodeSmoke},
-		// GPU run 60 s: healthy at 470 s; CloudFront at 360 s. Sequentially:
-		// 180 s running, GPU check 65 s, ALB 180 s, healthy 60 s, CloudFront 180 s.
-		{document.TierGPU, def, 470 * time.Second, 665 * time.Second, nodeSmoke},
-		// A 10-minute ALB: CloudFront ends at 13 min.
-		{document.TierGPU, def.With(map[string]time.Duration{simelb.LatencyProvision: 10 * time.Minute}), 780 * time.Second, 1085 * time.Second, nodeSmoke},
+		{document.TierAutomation, def, 430 * time.Second, 445 * time.Second, nodeSmoke},
+		// GPU run 60 s: healthy at 470 s; CloudFront at 365 s. Sequentially:
+		// 185 s running, GPU check 65 s, ALB 180 s, healthy 60 s, CloudFront 180 s.
+		{document.TierGPU, def, 470 * time.Second, 670 * time.Second, nodeSmoke},
+		// A 10-minute ALB: CloudFront ends at 13 min 5 s.
+		{document.TierGPU, def.With(map[string]time.Duration{simelb.LatencyProvision: 10 * time.Minute}), 785 * time.Second, 1090 * time.Second, nodeSmoke},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.tier), func(t *testing.T) {

@@ -5,12 +5,12 @@ import (
 	"time"
 
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim"
 	simcf "geusemaker/internal/sim/cloudfront"
 	simec2 "geusemaker/internal/sim/ec2"
 	simefs "geusemaker/internal/sim/efs"
 	simelb "geusemaker/internal/sim/elbv2"
 	simiam "geusemaker/internal/sim/iam"
-	simsm "geusemaker/internal/sim/secretsmanager"
 	simssm "geusemaker/internal/sim/ssm"
 	"geusemaker/internal/steps/loadbalancer"
 )
@@ -20,15 +20,7 @@ type Latencies map[string]time.Duration
 
 // DefaultLatencies are the simulated services' own defaults: the one
 // source both the simulation and the critical paths read.
-func DefaultLatencies() Latencies {
-	l := Latencies{}
-	for _, d := range []map[string]time.Duration{
-		simcf.Defaults(), simec2.Defaults(), simefs.Defaults(), simelb.Defaults(), simiam.Defaults(), simssm.Defaults(), simsm.Defaults(),
-	} {
-		maps.Copy(l, d)
-	}
-	return l
-}
+func DefaultLatencies() Latencies { return Latencies(sim.Latencies()) }
 
 // With returns the latencies with overrides applied.
 func (l Latencies) With(overrides map[string]time.Duration) Latencies {
@@ -100,7 +92,8 @@ func DeployGraph(tier document.Tier, l Latencies) Graph {
 	}
 	g := Graph{
 		{Name: nodeNetwork},
-		{Name: nodeSecurityGroups, Deps: []string{nodeNetwork}},
+		// The groups' rules wait until EC2's other calls see the new groups.
+		{Name: nodeSecurityGroups, Latency: l[simec2.WindowGroupVisible], Deps: []string{nodeNetwork}},
 		{Name: nodeEFS, Latency: l[simefs.LatencyCreate], Deps: []string{nodeNetwork}},
 		{Name: nodeMountTargets, Latency: l[simefs.LatencyMountTarget], Deps: []string{nodeEFS, nodeSecurityGroups}},
 		{Name: nodeProfile},

@@ -77,6 +77,7 @@ func plantLookAlikes(t *testing.T, s *localrun.Simulation, req document.Request)
 		sg, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(document.Request{DeploymentID: id}.SecurityGroupName(document.SGRoleInstance)),
 			Description: aws.String("look-alike"), VpcId: defaultVPC, TagSpecifications: tags(types.ResourceTypeSecurityGroup)})
 		require.NoError(t, err)
+		s.Clock.Advance(simec2.Defaults()[simec2.WindowGroupVisible]) // a new group is visible seconds later
 		_, err = c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: la.typ,
 			MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: subnet.Subnet.SubnetId, SecurityGroupIds: []string{aws.ToString(sg.GroupId)},
 			ClientToken: aws.String(id + "-instance"), TagSpecifications: tags(types.ResourceTypeInstance)})

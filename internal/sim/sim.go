@@ -7,7 +7,12 @@
 package sim
 
 import (
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
+	"time"
 
 	"geusemaker/internal/sim/cloudfront"
 	"geusemaker/internal/sim/ec2"
@@ -66,6 +71,38 @@ func New(opts ...world.Option) *Cloud {
 	c.EC2.Boot = c.Web.Boots
 	c.ELBv2.Probe = c.Web.Probe
 	return c
+}
+
+// Latencies returns every named latency and consistency window of the
+// simulated services with its default (a window's is its upper bound):
+// the names --latency and world.WithLatency accept.
+func Latencies() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, d := range []map[string]time.Duration{
+		cloudfront.Defaults(), ec2.Defaults(), efs.Defaults(), elbv2.Defaults(), iam.Defaults(), ssm.Defaults(), secretsmanager.Defaults(),
+	} {
+		maps.Copy(out, d)
+	}
+	return out
+}
+
+// CheckFault refuses a fault that names a service or an operation the
+// simulated AWS does not have (a wildcard, "" or "*", names any).
+func CheckFault(f world.Fault) error {
+	ops := New().World.Operations()
+	wild := func(s string) bool { return s == "" || s == "*" }
+	for service, names := range ops {
+		if !wild(f.Service) && !strings.EqualFold(service, f.Service) {
+			continue
+		}
+		if wild(f.Operation) || slices.Contains(names, f.Operation) {
+			return nil
+		}
+	}
+	if !wild(f.Service) && !slices.ContainsFunc(slices.Collect(maps.Keys(ops)), func(s string) bool { return strings.EqualFold(s, f.Service) }) {
+		return fmt.Errorf("fault %s:%s: no simulated service %q (one of %s)", f.Service, f.Operation, f.Service, strings.Join(slices.Sorted(maps.Keys(ops)), ", "))
+	}
+	return fmt.Errorf("fault %s:%s: the simulated %s has no operation %q", f.Service, f.Operation, f.Service, f.Operation)
 }
 
 // HTTPClient returns an HTTP client whose requests this account answers

@@ -17,6 +17,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
+	simec2 "geusemaker/internal/sim/ec2"
 	simelbv2 "geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/world"
 )
@@ -47,6 +48,7 @@ func newFixture(t *testing.T) *fixture {
 		GroupName: aws.String("alb"), Description: aws.String("alb"), VpcId: aws.String(vpc),
 	})
 	require.NoError(t, err)
+	c.Advance(simec2.Defaults()[simec2.WindowGroupVisible]) // the new group is visible to every call
 	return &fixture{
 		cloud: cloud, clock: c, ec2: client, group: aws.ToString(sg.GroupId),
 		subnets: []string{aws.ToString(subnets.Subnets[0].SubnetId), aws.ToString(subnets.Subnets[1].SubnetId)},

@@ -24,9 +24,11 @@ type env struct {
 	ctx   context.Context
 }
 
+// newEnv is a fresh account whose new instances and groups are visible at
+// once (the consistency windows have tests of their own); opts come after.
 func newEnv(t *testing.T, opts ...world.Option) *env {
 	t.Helper()
-	w := world.New(opts...)
+	w := world.New(append([]world.Option{world.WithConsistency()}, opts...)...)
 	m := simec2.Register(w)
 	return &env{w: w, m: m, c: awsec2.NewFromConfig(w.Config("us-east-1")), clock: w.Clock().(*clock.Virtual), ctx: context.Background()}
 }

@@ -97,7 +97,9 @@ type instance struct {
 	boot *bool
 	// terminatedAt is when shutting-down ends; zero until terminated.
 	terminatedAt time.Time
-	tags         map[string]string
+	// visibleAt is when the calls naming the instance start to find it.
+	visibleAt time.Time
+	tags      map[string]string
 }
 
 // state is the instance's lifecycle state at now, evaluated lazily from
@@ -191,7 +193,7 @@ func (r *region) runInstances(in *awsec2.RunInstancesInput) (*awsec2.RunInstance
 			id: r.newID("i-"), reservationID: res.id, typ: l.typ, imageID: aws.ToString(in.ImageId), keyName: aws.ToString(in.KeyName),
 			subnetID: l.subnet.id, vpcID: l.subnet.vpcID, zone: l.subnet.zone, groups: l.groups, profile: l.profile,
 			clientToken: token, userData: l.userData, metadata: l.metadata, launchedAt: now, runningAt: now.Add(runLatency),
-			tags: l.tags,
+			tags: l.tags, visibleAt: now.Add(r.m.w.Window(WindowInstanceVisible, windowVisibleMin, windowVisibleMax)),
 		}
 		i.statusOKAt = i.runningAt.Add(r.latency(LatencyStatusChecks, defaultStatusChecks))
 		i.workloadAt = i.runningAt.Add(r.latency(LatencyWorkload, defaultWorkload))
@@ -341,8 +343,9 @@ func (r *region) placeLaunch(in *awsec2.RunInstancesInput, l *launch) error {
 			}
 		}
 	}
+	visible := r.visibleGroups()
 	for _, id := range groups {
-		g, ok := r.groups[id]
+		g, ok := visible[id]
 		if !ok {
 			return errGroupNotFound(id)
 		}
@@ -527,7 +530,14 @@ func (r *region) lookupInstances(ids []string) ([]*instance, error) {
 			return nil, apiError(CodeInvalidInstanceIDMalformed, "Invalid id: %q", id)
 		}
 	}
-	items, missing := only(r.instances, ids)
+	now := r.now()
+	visible := map[string]*instance{}
+	for id, i := range r.instances {
+		if !now.Before(i.visibleAt) {
+			visible[id] = i
+		}
+	}
+	items, missing := only(visible, ids)
 	if len(missing) > 0 {
 		return nil, errInstancesNotFound(missing)
 	}

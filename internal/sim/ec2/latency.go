@@ -18,6 +18,17 @@ const (
 	LatencyStatusChecks = "ec2.status_checks"
 	// LatencyTerminate names shutting-down→terminated.
 	LatencyTerminate = "ec2.terminate"
+	// WindowInstanceVisible and WindowGroupVisible name how long a new
+	// instance or security group stays unknown to the calls that name it
+	// (InvalidInstanceID.NotFound, InvalidGroup.NotFound) and unlisted: a
+	// world.Window drawn in [1 s, windowVisibleMax] ("Eventual consistency
+	// in the Amazon EC2 API", EC2 developer guide, which also warns that a
+	// TerminateInstances answering NotFound does not mean the instance is
+	// gone). AWS gives no figure; seconds is what users report.
+	WindowInstanceVisible = "ec2.instance_visible"
+	WindowGroupVisible    = "ec2.group_visible"
+	windowVisibleMin      = time.Second
+	windowVisibleMax      = 5 * time.Second
 
 	defaultRun          = 20 * time.Second
 	defaultRunGPU       = 60 * time.Second
@@ -41,5 +52,6 @@ func Defaults() map[string]time.Duration {
 	return map[string]time.Duration{
 		LatencyRun: defaultRun, LatencyRunGPU: defaultRunGPU, LatencyWorkload: defaultWorkload,
 		LatencyStatusChecks: defaultStatusChecks, LatencyTerminate: defaultTerminate,
+		WindowInstanceVisible: windowVisibleMax, WindowGroupVisible: windowVisibleMax,
 	}
 }

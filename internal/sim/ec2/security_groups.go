@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -59,6 +60,22 @@ type securityGroup struct {
 	isDefault   bool
 	rules       []sgRule
 	tags        map[string]string
+	// visibleAt is when the calls naming the group start to find it.
+	visibleAt time.Time
+}
+
+func (g *securityGroup) visible(now time.Time) bool { return !now.Before(g.visibleAt) }
+
+// visibleGroups are the groups the API finds now.
+func (r *region) visibleGroups() map[string]*securityGroup {
+	now := r.now()
+	out := map[string]*securityGroup{}
+	for id, g := range r.groups {
+		if g.visible(now) {
+			out[id] = g
+		}
+	}
+	return out
 }
 
 // addSecurityGroup creates a group with AWS's default egress rule (all
@@ -96,7 +113,7 @@ func (r *region) defaultVPC() (*vpc, error) {
 // (the only place EC2 accepts a bare group name).
 func (r *region) group(id, name string) (*securityGroup, error) {
 	if id != "" {
-		g, ok := r.groups[id]
+		g, ok := r.visibleGroups()[id]
 		if !ok {
 			return nil, errGroupNotFound(id)
 		}
@@ -149,6 +166,7 @@ func (r *region) createSecurityGroup(in *awsec2.CreateSecurityGroupInput) (*awse
 		return nil, err
 	}
 	g := r.addSecurityGroup(v.id, name, aws.ToString(in.Description), false, tags)
+	g.visibleAt = r.now().Add(r.m.w.Window(WindowGroupVisible, windowVisibleMin, windowVisibleMax))
 	return &awsec2.CreateSecurityGroupOutput{GroupId: aws.String(g.id), SecurityGroupArn: aws.String(r.groupARN(g.id)), Tags: sdkTags(tags)}, nil
 }
 
@@ -217,7 +235,7 @@ func (r *region) expand(g *securityGroup, p permissions, egress bool) ([]sgRule,
 // target group's VPC.
 func (r *region) sourceGroup(g *securityGroup, pair types.UserIdGroupPair) (*securityGroup, error) {
 	if id := aws.ToString(pair.GroupId); id != "" {
-		src, ok := r.groups[id]
+		src, ok := r.visibleGroups()[id]
 		if !ok {
 			return nil, errGroupNotFound(id)
 		}
@@ -481,7 +499,7 @@ var groupFields = fields[*securityGroup]{
 }
 
 func (r *region) describeSecurityGroups(in *awsec2.DescribeSecurityGroupsInput) (*awsec2.DescribeSecurityGroupsOutput, error) {
-	items, missing := only(r.groups, in.GroupIds)
+	items, missing := only(r.visibleGroups(), in.GroupIds)
 	if len(missing) > 0 {
 		return nil, errGroupNotFound(missing[0])
 	}

@@ -14,6 +14,7 @@ package world
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"time"
@@ -75,11 +76,15 @@ type World struct {
 	clock     clock.Clock
 	services  map[string]Service
 	latencies map[string]time.Duration
-	faults    []*Fault
-	calls     []Call
-	ids       map[string]int
-	requests  int
-	rates     rateState
+	// draws is the seeded source of the consistency windows (Window).
+	draws *rand.Rand
+	// consistent closes every window at once (WithConsistency).
+	consistent bool
+	faults     []*Fault
+	calls      []Call
+	ids        map[string]int
+	requests   int
+	rates      rateState
 
 	// Network is the simulated EC2 as other services see it. The ec2
 	// model sets it when it registers.
@@ -98,6 +103,20 @@ func WithClock(c clock.Clock) Option { return func(w *World) { w.clock = c } }
 func WithLatency(name string, d time.Duration) Option {
 	return func(w *World) { w.latencies[name] = d }
 }
+
+// WithSeed seeds the draws of the consistency windows (Window): a seed
+// replays the same run; the default is DefaultSeed.
+func WithSeed(seed uint64) Option {
+	return func(w *World) { w.draws = rand.New(rand.NewPCG(seed, seed)) }
+}
+
+// WithConsistency closes every consistency window at once (a name set
+// with WithLatency keeps its figure): for the unit tests of a step's other
+// logic. The end-to-end tests keep the windows.
+func WithConsistency() Option { return func(w *World) { w.consistent = true } }
+
+// DefaultSeed seeds a world built without WithSeed.
+const DefaultSeed = 1
 
 // WithFault injects a fault from the start.
 func WithFault(f Fault) Option { return func(w *World) { w.faults = append(w.faults, &f) } }
@@ -119,6 +138,9 @@ func New(opts ...Option) *World {
 	if w.clock == nil {
 		w.clock = clock.NewVirtual(Epoch)
 	}
+	if w.draws == nil {
+		WithSeed(DefaultSeed)(w)
+	}
 	return w
 }
 
@@ -127,6 +149,20 @@ func (w *World) Register(s Service) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.services[s.ServiceID()] = s
+}
+
+// Operations lists the operations of every registered service, by
+// service id.
+func (w *World) Operations() map[string][]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := map[string][]string{}
+	for id, s := range w.services {
+		for op := range s.Operations() {
+			out[id] = append(out[id], op)
+		}
+	}
+	return out
 }
 
 // Clock returns the world's clock.
@@ -141,6 +177,21 @@ func (w *World) Latency(name string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// Window is how long an eventual-consistency window named name lasts this
+// time (a fresh resource not yet visible, a deleted one still
+// referenced): a draw in [lo, hi] from the world's seeded source, or the
+// override WithLatency or SetLatency gives the name. Callers hold the
+// world's lock.
+func (w *World) Window(name string, lo, hi time.Duration) time.Duration {
+	if d, ok := w.latencies[name]; ok {
+		return d
+	}
+	if w.consistent {
+		return 0
+	}
+	return lo + time.Duration(w.draws.Int64N(int64(hi-lo)+1))
 }
 
 // SetLatency overrides a latency from now on.

@@ -3,6 +3,7 @@ package world_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -225,5 +226,33 @@ func TestParseFault(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+func TestWindowsAreSeededBoundedAndOverridable(t *testing.T) {
+	draws := func(opts ...world.Option) []time.Duration {
+		w := world.New(opts...)
+		var out []time.Duration
+		w.Do(func() {
+			for range 50 {
+				out = append(out, w.Window("x.visible", time.Second, 5*time.Second))
+			}
+		})
+		return out
+	}
+	a, b := draws(world.WithSeed(7)), draws(world.WithSeed(7))
+	assert.Equal(t, a, b, "one seed, one run")
+	assert.NotEqual(t, a, draws(world.WithSeed(8)), "another seed, other draws")
+	assert.Equal(t, draws(), draws(world.WithSeed(world.DefaultSeed)))
+	for _, d := range a {
+		assert.GreaterOrEqual(t, d, time.Second)
+		assert.LessOrEqual(t, d, 5*time.Second)
+	}
+	assert.NotEqual(t, slices.Min(a), slices.Max(a), "a spread, not one figure")
+	for _, d := range draws(world.WithLatency("x.visible", 2*time.Second)) {
+		assert.Equal(t, 2*time.Second, d, "an override fixes the window")
+	}
+	for _, d := range draws(world.WithConsistency()) {
+		assert.Zero(t, d, "consistent: every window closes at once")
 	}
 }

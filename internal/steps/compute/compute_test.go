@@ -43,7 +43,8 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...world.Option) *env {
 	t.Helper()
-	w := world.New(opts...)
+	// Consistent: the windows are the end-to-end tests' (internal/localrun).
+	w := world.New(append([]world.Option{world.WithConsistency()}, opts...)...)
 	e := &env{t: t, w: w, ec2m: simec2.Register(w), clk: w.Clock().(*clock.Virtual), subnets: map[string]string{}}
 	simssm.Register(w)
 	// The Lambda's own region differs from the deployment's: clients must

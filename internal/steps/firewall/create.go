@@ -35,52 +35,48 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		doc.Resources.SecurityGroupIDs = maps.Clone(groups)
 	}
 
+	// Every group first, then every rule: a new group's id takes seconds
+	// to reach the calls that name it (InvalidGroup.NotFound, retried as
+	// ResourceBusy), and this way the groups wait out that window together.
+	roles := []string{document.SGRoleInstance, document.SGRoleEFS}
 	if req.EnableALB {
-		id, err := s.ensureGroup(ctx, c, doc, document.SGRoleALB)
-		if err != nil {
-			return err
-		}
-		record(document.SGRoleALB, id)
-		from, err := s.albSource(ctx, c, doc)
-		if err != nil {
-			return err
-		}
-		if err := authorize(ctx, c, id, portHTTP, from); err != nil {
-			return err
-		}
+		roles = append([]string{document.SGRoleALB}, roles...)
 	}
-
 	if req.SecurityGroupID != "" {
 		if err := s.useSupplied(ctx, c, doc); err != nil {
 			return err
 		}
 		record(document.SGRoleSupplied, req.SecurityGroupID)
 	}
-	id, err := s.ensureGroup(ctx, c, doc, document.SGRoleInstance)
-	if err != nil {
-		return err
+	for _, role := range roles {
+		id, err := s.ensureGroup(ctx, c, doc, role)
+		if err != nil {
+			return err
+		}
+		record(role, id)
 	}
-	record(document.SGRoleInstance, id)
+
 	// Only the ALB reaches the instance when there is one.
-	from := source{cidr: anywhere}
+	toInstance := source{cidr: anywhere}
 	if req.EnableALB {
-		from = source{group: groups[document.SGRoleALB]}
+		from, err := s.albSource(ctx, c, doc)
+		if err != nil {
+			return err
+		}
+		if err := authorize(ctx, c, groups[document.SGRoleALB], portHTTP, from); err != nil {
+			return err
+		}
+		toInstance = source{group: groups[document.SGRoleALB]}
 	}
-	if err := authorize(ctx, c, id, portHTTP, from); err != nil {
+	if err := authorize(ctx, c, groups[document.SGRoleInstance], portHTTP, toInstance); err != nil {
 		return err
 	}
 	if req.SSHCIDR != "" {
-		if err := authorize(ctx, c, id, portSSH, source{cidr: req.SSHCIDR}); err != nil {
+		if err := authorize(ctx, c, groups[document.SGRoleInstance], portSSH, source{cidr: req.SSHCIDR}); err != nil {
 			return err
 		}
 	}
-
-	id, err = s.ensureGroup(ctx, c, doc, document.SGRoleEFS)
-	if err != nil {
-		return err
-	}
-	record(document.SGRoleEFS, id)
-	if err := authorize(ctx, c, id, portNFS, source{group: groups[document.SGRoleInstance]}); err != nil {
+	if err := authorize(ctx, c, groups[document.SGRoleEFS], portNFS, source{group: groups[document.SGRoleInstance]}); err != nil {
 		return err
 	}
 	doc.Report(s.Clock.Now(), document.StageSecurity,
@@ -109,9 +105,14 @@ func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document
 		TagSpecifications: ec2tag.Specs(req, name, types.ResourceTypeSecurityGroup),
 	})
 	if awsapi.Code(err) == codeGroupDuplicate {
-		// A concurrent or retried create won the race: use its group.
-		if g, ferr := findGroupByName(ctx, c, vpcID, name); ferr == nil && g != nil {
+		// A concurrent or retried create won the race: use its group, once
+		// the look-up sees it (a group seconds old may not be listed yet).
+		g, ferr := findGroupByName(ctx, c, vpcID, name)
+		if ferr == nil && g != nil {
 			return aws.ToString(g.GroupId), nil
+		}
+		if ferr == nil {
+			return "", family.ResourceBusy(action, fmt.Errorf("security group %s exists in %s but is not listed yet: %w", name, vpcID, err), remedyNotYet)
 		}
 	}
 	if err != nil {

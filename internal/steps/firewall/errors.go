@@ -11,6 +11,10 @@ const (
 	// codeGroupDuplicate: a group of that name exists in the VPC (a
 	// retried create that reached AWS, or a concurrent one).
 	codeGroupDuplicate = "InvalidGroup.Duplicate"
+	// codeGroupNotFound, right after CreateSecurityGroup: EC2 is eventually
+	// consistent, and a new group's id takes seconds to reach the calls
+	// that name it ("Eventual consistency in the Amazon EC2 API").
+	codeGroupNotFound = "InvalidGroup.NotFound"
 	// codePermissionDuplicate: the rule exists (a retried authorize).
 	codePermissionDuplicate = "InvalidPermission.Duplicate"
 	// codeDependencyViolation: an ENI (instance, mount target, ALB node)
@@ -29,6 +33,7 @@ const (
 	remedyPrefix   = "The AWS-managed prefix list com.amazonaws.global.cloudfront.origin-facing is not visible in this region: check the region, or deploy without the CDN tier."
 	remedyDelete   = "Delete the security groups tagged geusemaker:deployment with this deployment id in the VPC console, then run destroy again."
 	remedyBusy     = "A security group is still in use (instance, mount targets or load balancer network interfaces are being deleted); the step is retried until they are gone."
+	remedyNotYet   = "A security group just created is not yet visible to EC2's other calls (eventual consistency); the step is retried until it is."
 )
 
 var remediations = map[string]string{
@@ -41,4 +46,4 @@ var remediations = map[string]string{
 // DependencyViolation: a group stays in use while the ENIs of the
 // instance, mount targets or load balancer drain.
 var family = stepkit.Family{Name: "firewall", Error: steperr.SecurityGroupFailed, Remediations: remediations,
-	Busy: map[string]string{codeDependencyViolation: remedyBusy}}
+	Busy: map[string]string{codeDependencyViolation: remedyBusy, codeGroupNotFound: remedyNotYet}}

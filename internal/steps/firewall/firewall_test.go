@@ -3,9 +3,13 @@ package firewall_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdkec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -22,6 +26,7 @@ import (
 
 type env struct {
 	w       *world.World
+	clk     *clock.Virtual
 	ec2     *sdkec2.Client
 	vpc     string
 	subnet  string
@@ -40,7 +45,7 @@ func newEnv(t *testing.T) *env {
 	subnets, err := c.DescribeSubnets(context.Background(), &sdkec2.DescribeSubnetsInput{})
 	require.NoError(t, err)
 	step := firewall.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return &env{w: w, ec2: c, vpc: *vpcs.Vpcs[0].VpcId, subnet: *subnets.Subnets[0].SubnetId, actions: step.Actions()}
+	return &env{w: w, clk: clk, ec2: c, vpc: *vpcs.Vpcs[0].VpcId, subnet: *subnets.Subnets[0].SubnetId, actions: step.Actions()}
 }
 
 func (e *env) doc(tier document.Tier) *document.Document {
@@ -50,9 +55,37 @@ func (e *env) doc(tier document.Tier) *document.Document {
 	}
 }
 
+// run invokes action as the Deploy workflow does: create's ResourceBusy
+// (a new group not yet visible) is retried on the original input after
+// retryBusy's pauses (5 s, doubling, 10 retries); delete's is returned, as
+// the tests of its waits want it.
 func (e *env) run(t *testing.T, action string, doc *document.Document) error {
 	t.Helper()
-	return e.actions[action](context.Background(), doc)
+	pause := 5 * time.Second
+	for retries := 0; ; retries++ {
+		attempt := clone(t, doc)
+		err := e.actions[action](context.Background(), attempt)
+		var se *steperr.Error
+		if action == firewall.ActionCreate && errors.As(err, &se) && se.Name == steperr.ResourceBusy && retries < 10 {
+			e.clk.Advance(pause)
+			pause *= 2
+			continue
+		}
+		*doc = *attempt
+		return err
+	}
+}
+
+// clone is a copy of the document that the action's changes leave
+// untouched: what a retry starts from.
+func clone(t *testing.T, doc *document.Document) *document.Document {
+	t.Helper()
+	out := *doc
+	out.Resources.SecurityGroupIDs = maps.Clone(doc.Resources.SecurityGroupIDs)
+	out.Resources.SuppliedKeys = slices.Clone(doc.Resources.SuppliedKeys)
+	out.Status = maps.Clone(doc.Status)
+	out.Deadlines = maps.Clone(doc.Deadlines)
+	return &out
 }
 
 func requireStepError(t *testing.T, err error, name, code string) {
@@ -170,6 +203,7 @@ func TestCreateWithSuppliedGroup(t *testing.T) {
 	ctx := context.Background()
 	mine, err := e.ec2.CreateSecurityGroup(ctx, &sdkec2.CreateSecurityGroupInput{GroupName: aws.String("mine"), Description: aws.String("mine"), VpcId: &e.vpc})
 	require.NoError(t, err)
+	e.clk.Advance(simec2.Defaults()[simec2.WindowGroupVisible]) // the user made it before deploying
 	doc := e.doc(document.TierAutomation)
 	doc.Request.SecurityGroupID = *mine.GroupId
 	require.NoError(t, e.run(t, firewall.ActionCreate, doc))
@@ -208,7 +242,9 @@ func TestCreateFailures(t *testing.T) {
 	}{
 		{"describe denied", world.Fault{Operation: "DescribeSecurityGroups", Code: "UnauthorizedOperation"}, steperr.SecurityGroupFailed},
 		{"group quota", world.Fault{Operation: "CreateSecurityGroup", Code: "SecurityGroupLimitExceeded"}, steperr.SecurityGroupFailed},
-		{"duplicate without a group to adopt", world.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, steperr.SecurityGroupFailed},
+		// A name taken by no group the look-up sees: a group seconds old,
+		// retried until EC2 lists it, then left to the rollback.
+		{"duplicate without a group to adopt", world.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, steperr.ResourceBusy},
 		{"rule quota", world.Fault{Operation: "AuthorizeSecurityGroupIngress", Code: "RulesPerSecurityGroupLimitExceeded"}, steperr.SecurityGroupFailed},
 		{"prefix list lookup denied", world.Fault{Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, steperr.SecurityGroupFailed},
 		{"throttled", world.Fault{Operation: "CreateSecurityGroup", Code: "RequestLimitExceeded"}, steperr.Throttled},

@@ -34,7 +34,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	w := world.New(world.WithClock(clk), world.WithConsistency())
 	m := simec2.Register(w)
 	cfg := w.Config("us-east-1")
 	step := network.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))

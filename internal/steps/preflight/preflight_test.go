@@ -37,7 +37,8 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...world.Option) *env {
 	t.Helper()
-	c := sim.New(opts...)
+	// Consistent: the windows are the end-to-end tests' (internal/localrun).
+	c := sim.New(append([]world.Option{world.WithConsistency()}, opts...)...)
 	return &env{cloud: c, ec2: ec2.NewFromConfig(c.Config(region))}
 }
 
