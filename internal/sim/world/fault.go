@@ -9,6 +9,14 @@ import (
 	"time"
 )
 
+// LostReply is the Fault code of a reply lost on its way back: the service
+// applies the call, then the client sees a 500 InternalError (as after a
+// timeout or a dropped connection), which the SDK retries. Idempotency
+// tokens and look-ups are what keep a retried create from making a second
+// resource ("Ensuring idempotency in Amazon EC2 API requests": a retried
+// RunInstances with its ClientToken answers the first call's instances).
+const LostReply = "LostReply"
+
 // Fault makes an operation fail with an AWS error code.
 type Fault struct {
 	Service   string // SDK service id, e.g. "CloudFront"; "" or "*" matches any
@@ -90,6 +98,9 @@ func (w *World) fault(service, op string, in any) *wireError {
 		msg := f.Message
 		if msg == "" {
 			msg = fmt.Sprintf("injected fault %s on %s.%s", f.Code, service, op)
+		}
+		if f.Code == LostReply {
+			return &wireError{status: 500, code: "InternalError", message: "We encountered an internal error. Please try again.", lost: true}
 		}
 		status := f.Status
 		if status == 0 {

@@ -125,11 +125,18 @@ func (w *World) answer(ctx context.Context, req *smithyhttp.Request) (any, *wire
 		call.ErrorCode = throttled.code
 		return nil, throttled, requestID, nil
 	}
-	if fault := w.fault(service, op, in); fault != nil {
+	fault := w.fault(service, op, in)
+	if fault != nil && !fault.lost {
 		call.ErrorCode = fault.code
 		return nil, fault, requestID, nil
 	}
 	w.settle(call.Time)
+	if fault != nil {
+		// Applied, whatever its outcome; the client hears only the error.
+		_, _ = w.dispatch(withRegion(ctx, region), service, op, in)
+		call.ErrorCode = LostReply
+		return nil, fault, requestID, nil
+	}
 	out, err := w.dispatch(withRegion(ctx, region), service, op, in)
 	if err != nil {
 		call.ErrorCode = errorCode(err)

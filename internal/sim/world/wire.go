@@ -21,6 +21,8 @@ type wireError struct {
 	code      string
 	message   string
 	requestID string
+	// lost: the call was applied and this error stands for its lost reply.
+	lost bool
 }
 
 // protocols maps SDK service ids to their wire protocol; the rest speak

@@ -259,9 +259,16 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 		return family.Failure(ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
 			"Remove that role from the instance profile (or delete the profile), then retry.")
 	}
-	if _, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
+	_, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
 		InstanceProfileName: aws.String(name), RoleName: aws.String(role),
-	}); err != nil {
+	})
+	if awsapi.Code(err) == codeLimitExceeded {
+		// A retried add whose first reply was lost: the role is in.
+		if p, ferr := findInstanceProfileByName(ctx, s.iam, name); ferr == nil && p != nil && len(p.Roles) > 0 && aws.ToString(p.Roles[0].RoleName) == role {
+			return nil
+		}
+	}
+	if err != nil {
 		return family.AWSFailure(ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
 			"Check that the identity Lambda may call iam:AddRoleToInstanceProfile and iam:PassRole, then retry.")
 	}

@@ -11,6 +11,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -219,6 +220,14 @@ func (s *Step) ensureOriginRule(ctx context.Context, c api, doc *document.Docume
 			Actions: []types.Action{{Type: types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}},
 			Tags:    tags(doc, doc.Request.ALBName()),
 		})
+		if awsapi.Code(err) == codePriorityInUse {
+			// A retried create whose first reply was lost made the rule:
+			// the SDK resent the same input, so it holds the same secret.
+			if found, ferr := findOriginRule(ctx, c, listenerARN); ferr == nil && found != nil {
+				doc.Resources.ListenerRuleARN = aws.ToString(found.RuleArn)
+				return nil
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("create origin rule on %s: %w", listenerARN, err)
 		}
