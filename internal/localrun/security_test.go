@@ -2,7 +2,9 @@ package localrun_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,6 +41,21 @@ func deploySecured(t *testing.T, file string, tamper func([]byte) []byte) *secur
 	r := &run{sim: s, req: req, raw: raw}
 	r.do(t, localrun.Deploy)
 	return &secured{run: r, logs: logs}
+}
+
+// script is RunInstances' UserData as cloud-init runs it: base64, then
+// gunzipped when gzipped.
+func script(t *testing.T, userData string) string {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(userData)
+	require.NoError(t, err)
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		require.NoError(t, err)
+		b, err = io.ReadAll(zr)
+		require.NoError(t, err)
+	}
+	return string(b)
 }
 
 // get makes one request from the internet, as the simulated account
@@ -124,10 +142,12 @@ func TestOnlyTheOwnerReachesTheStackOnEveryTier(t *testing.T) {
 			everything.Write(s.logs.Bytes())
 			for _, c := range s.sim.Cloud.Calls() {
 				if c.Service == "EC2" && c.Operation == "RunInstances" {
-					b, _ := json.Marshal(c)
-					everything.Write(b)
+					in, ok := c.Input.(*ec2.RunInstancesInput)
+					require.True(t, ok)
+					everything.WriteString(script(t, aws.ToString(in.UserData)))
 				}
 			}
+			require.Contains(t, everything.String(), "GeuseMaker workload bootstrap", "the UserData is searched, as cloud-init reads it")
 			require.Greater(t, s.logs.Len(), 0, "the steps logged")
 			for _, v := range secret.Values() {
 				assert.NotContains(t, everything.String(), v, "a secret value leaked into the output, history, events, logs or UserData")
@@ -180,9 +200,26 @@ func TestABrokenBootstrapFailsTheDeployment(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			changed := false
 			s := deploySecured(t, tt.file, func(b []byte) []byte {
+				// A GPU instance's script arrives gzipped: edit it as
+				// cloud-init will run it.
+				zipped := bytes.HasPrefix(b, []byte{0x1f, 0x8b})
+				if zipped {
+					zr, err := gzip.NewReader(bytes.NewReader(b))
+					require.NoError(t, err)
+					b, err = io.ReadAll(zr)
+					require.NoError(t, err)
+				}
 				out := tt.change(string(b))
 				changed = changed || out != string(b)
-				return []byte(out)
+				if !zipped {
+					return []byte(out)
+				}
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				_, err := zw.Write([]byte(out))
+				require.NoError(t, err)
+				require.NoError(t, zw.Close())
+				return z.Bytes()
 			})
 			require.True(t, changed, "the change must apply to the real bootstrap")
 			require.Equal(t, engine.StatusFailed, s.exec.Status)

@@ -209,6 +209,7 @@ func (s *Step) runInput(doc *document.Document, c candidate, ami, rootDevice str
 		OS:           req.OSType,
 		GPU:          document.IsGPUInstanceType(c.instanceType),
 		HTTPS:        req.EnableCDN,
+		Proxies:      count(req.EnableALB, req.EnableCDN),
 	})
 	if err != nil {
 		return nil, err
@@ -250,4 +251,15 @@ func (s *Step) runInput(doc *document.Document, c candidate, ami, rootDevice str
 		in.KeyName = aws.String(req.KeyPairName)
 	}
 	return in, nil
+}
+
+// count is how many of the conditions hold.
+func count(conditions ...bool) int {
+	n := 0
+	for _, c := range conditions {
+		if c {
+			n++
+		}
+	}
+	return n
 }

@@ -2,7 +2,8 @@
 # GeuseMaker workload bootstrap. internal/steps/compute/userdata renders it
 # without a template engine: it writes the deployment's values as readonly
 # variables under the shebang (DEPLOYMENT_ID, OS_NAME, OS, FILE_SYSTEM_ID,
-# EFS_DNS_NAME, REGION, SECRET_ARN, N8N_SECURE_COOKIE, COMPOSE_VERSION) and
+# EFS_DNS_NAME, REGION, SECRET_ARN, N8N_SECURE_COOKIE, N8N_PROXY_HOPS,
+# COMPOSE_VERSION) and
 # drops the GPU sections (between the gpu marker lines) for instances
 # without a GPU. It holds no secret: the credentials are read at boot from
 # the Secrets Manager secret SECRET_ARN names.
@@ -22,6 +23,8 @@ fail() {
   exit 1
 }
 trap 'fail "line $LINENO: $BASH_COMMAND"' ERR
+# n8n's first owner (written by apply-secrets --boot) never outlives the run.
+trap 'rm -f "$SECRETS_DIR/n8n-owner.json"' EXIT
 echo "running" >"$STATUS_DIR/status"
 echo "geusemaker bootstrap for deployment $DEPLOYMENT_ID on $OS_NAME"
 [ "$OS" = ubuntu ] || [ "$OS" = al2023 ] || fail "unknown OS family $OS"
@@ -180,18 +183,22 @@ fi
 out=/etc/geusemaker
 umask 077
 mkdir -p "$out"
-# A fresh role's inline policy can take seconds to apply: callers retry.
-aws secretsmanager get-secret-value --region "$SECRET_REGION" --secret-id "$SECRET_ID" \
-  --query SecretString --output text >"$out/secret.json"
-python3 - "$out" /etc/nginx/geusemaker-api-key.map "$boot" <<'PY'
-import json, os, sys
-out, key_map, boot = sys.argv[1], sys.argv[2], sys.argv[3] == "yes"
-s = json.load(open(os.path.join(out, "secret.json")))
-os.remove(os.path.join(out, "secret.json"))
+# python runs the AWS CLI itself: the secret goes from its output into the
+# files below, never onto disk whole, into a process argument or a log. A
+# fresh role's inline policy can take seconds to apply: callers retry.
+python3 - "$out" /etc/nginx/geusemaker-api-key.map "$boot" "$SECRET_REGION" "$SECRET_ID" <<'PY'
+import json, os, subprocess, sys
+out, key_map, boot, region, secret_id = sys.argv[1], sys.argv[2], sys.argv[3] == "yes", sys.argv[4], sys.argv[5]
+got = subprocess.run(["aws", "secretsmanager", "get-secret-value", "--region", region, "--secret-id", secret_id,
+    "--query", "SecretString", "--output", "text"], capture_output=True, text=True)
+if got.returncode != 0:
+    sys.exit("get-secret-value failed: " + got.stderr.strip())
+s = json.loads(got.stdout)
 for k in ("n8n_owner_email", "n8n_owner_password", "api_key", "postgres_password"):
     v = s.get(k, "")
-    # Generated alphanumeric (an email for the owner): safe in env files and nginx.
-    if not v or not all(c.isalnum() or c in "@.-_" for c in v):
+    # Generated alphanumeric (an email for the owner): safe in env files,
+    # and in nginx's regular expression below.
+    if not v or not all(c.isascii() and (c.isalnum() or c in "@.-_") for c in v):
         sys.exit("secret field %s is missing or malformed" % k)
 def write(path, text):
     with open(path + ".new", "w") as f:
@@ -204,23 +211,31 @@ write(os.path.join(out, "crawl4ai.env"), "CRAWL4AI_API_TOKEN=%s\n" % s["api_key"
 if boot:
     write(os.path.join(out, "n8n-owner.json"), json.dumps({"email": s["n8n_owner_email"], "firstName": "GeuseMaker",
         "lastName": "Owner", "password": s["n8n_owner_password"]}))
-write(key_map, '"Bearer %s" 1;\n' % s["api_key"])
+# A regular expression, not a string: nginx compares map strings without
+# case, and hashes them in buckets (64 bytes by default) that a 55-byte
+# key overflows, failing nginx -t.
+write(key_map, '"~^Bearer %s$" 1;\n' % s["api_key"])
 PY
+if [ -z "$boot" ]; then
+  # A rotation: the old key stops opening the APIs before anything else.
+  nginx -t -q
+  systemctl reload nginx
+fi
 cd /opt/geusemaker
 if [ -n "$(docker compose ps -q postgres 2>/dev/null)" ]; then
   # Compose recreates the services whose env files changed. The password
   # is the secret's also for data an earlier instance left on EFS (the
-  # image sets it only when it initializes the data); psql reads the
-  # statement from stdin, where :'pw' interpolates as a literal.
+  # image sets it only when it initializes the data). psql reads it from
+  # the container's environment (\getenv), never from its arguments, and
+  # the statement, which would carry it, is never logged.
   docker compose up -d --wait postgres
-  # shellcheck disable=SC2016 # expanded inside the container, from its env file
-  docker compose exec -T postgres sh -c 'psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v pw="$POSTGRES_PASSWORD"' <<'SQL'
+  docker compose exec -T postgres psql -q -v ON_ERROR_STOP=1 -U geusemaker -d geusemaker <<'SQL'
+SET log_statement = 'none';
+SET log_min_error_statement = 'panic';
+\getenv pw POSTGRES_PASSWORD
 ALTER USER geusemaker PASSWORD :'pw';
 SQL
   docker compose up -d
-fi
-if [ -z "$boot" ]; then
-  systemctl reload nginx
 fi
 APPLY
 chmod 0700 "$APP_DIR/apply-secrets"
@@ -229,8 +244,9 @@ retry "$APP_DIR/apply-secrets" --boot
 # --- Workload --------------------------------------------------------------
 # Images are pinned: a new release is taken on purpose (bump them here and
 # in docs/user-guide.md). The delimiter is unquoted so that
-# $N8N_SECURE_COOKIE expands: the file must hold no other $, ` or \ (the
-# package's tests check).
+# $N8N_SECURE_COOKIE and $N8N_PROXY_HOPS expand: the file must hold no
+# other $, ` or \ (the package's tests check). Workflows may not read the
+# environment (N8N_BLOCK_ENV_ACCESS_IN_NODE): it holds Postgres's password.
 cat >"$APP_DIR/docker-compose.yml" <<COMPOSE
 name: geusemaker
 services:
@@ -260,8 +276,9 @@ services:
       DB_POSTGRESDB_DATABASE: geusemaker
       DB_POSTGRESDB_USER: geusemaker
       N8N_SECURE_COOKIE: "$N8N_SECURE_COOKIE"
-      N8N_PROXY_HOPS: "1"
+      N8N_PROXY_HOPS: "$N8N_PROXY_HOPS"
       N8N_DIAGNOSTICS_ENABLED: "false"
+      N8N_BLOCK_ENV_ACCESS_IN_NODE: "true"
     env_file: /etc/geusemaker/n8n.env
     ports:
       - "127.0.0.1:5678:5678"
@@ -303,6 +320,40 @@ services:
     ports:
       - "127.0.0.1:11235:11235"
 COMPOSE
+
+cd "$APP_DIR"
+retry docker compose pull
+retry docker compose up -d
+
+# Now that Postgres runs, its password becomes the secret's.
+retry "$APP_DIR/apply-secrets" --boot
+
+# n8n's owner account is set up here, on loopback, before nginx proxies
+# port 80 to n8n (its config is written only below): nobody can claim the
+# editor first, not even after a reboot that interrupted this script. An
+# owner from an earlier instance on the same EFS stays as it is.
+# owner_state prints "setup" while n8n offers its owner setup, "owned"
+# once it has an owner, and fails on anything else.
+owner_state() {
+  curl -fsS http://127.0.0.1:5678/rest/settings | python3 -c '
+import json, sys
+show = json.load(sys.stdin)["data"]["userManagement"]["showSetupOnFirstLoad"]
+if not isinstance(show, bool):
+    sys.exit("showSetupOnFirstLoad is not a boolean")
+print("setup" if show else "owned")'
+}
+owner_setup() {
+  curl -fsS http://127.0.0.1:5678/healthz >/dev/null || return 1
+  local state
+  state=$(owner_state) || return 1
+  if [ "$state" = setup ]; then
+    curl -fsS -X POST -H 'Content-Type: application/json' --data-binary "@$SECRETS_DIR/n8n-owner.json" \
+      http://127.0.0.1:5678/rest/owner/setup >/dev/null || return 1
+  fi
+  [ "$(owner_state)" = owned ]
+}
+retry owner_setup || fail "n8n's owner could not be set up: nginx stays closed"
+rm -f "$SECRETS_DIR/n8n-owner.json"
 
 # nginx is the only listener on the network: every service above is bound
 # to 127.0.0.1. /healthz answers 200 only when n8n does and tells nothing
@@ -356,6 +407,13 @@ http {
       proxy_pass http://127.0.0.1:11235/;
     }
     location / {
+      # A location that sets headers inherits none of the server's: n8n
+      # needs Host and the forwarded ones (its origin check, client IPs).
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Real-IP $remote_addr;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
@@ -368,28 +426,6 @@ NGINX
 rm -f /etc/nginx/sites-enabled/default
 nginx -t
 systemctl enable nginx
-
-cd "$APP_DIR"
-retry docker compose pull
-retry docker compose up -d
-
-# Now that Postgres runs, its password becomes the secret's.
-retry "$APP_DIR/apply-secrets" --boot
-
-# n8n's owner account is set up here, on loopback, before nginx opens port
-# 80: nobody can claim the editor first. An owner from an earlier instance
-# on the same EFS stays as it is.
-owner_setup() {
-  curl -fsS http://127.0.0.1:5678/healthz >/dev/null || return 1
-  curl -fsS http://127.0.0.1:5678/rest/settings >"$STATUS_DIR/n8n-settings.json" || return 1
-  if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["data"]["userManagement"]["showSetupOnFirstLoad"] else 1)' "$STATUS_DIR/n8n-settings.json"; then
-    curl -fsS -X POST -H 'Content-Type: application/json' --data-binary "@$SECRETS_DIR/n8n-owner.json" \
-      http://127.0.0.1:5678/rest/owner/setup >/dev/null || return 1
-  fi
-}
-retry owner_setup
-rm -f "$SECRETS_DIR/n8n-owner.json" "$STATUS_DIR/n8n-settings.json"
-
 systemctl restart nginx
 echo "ok" >"$STATUS_DIR/status"
 echo "geusemaker bootstrap complete"

@@ -79,6 +79,10 @@ type Params struct {
 	// HTTPS tells n8n its users arrive over HTTPS (CloudFront), so its
 	// session cookie may be Secure.
 	HTTPS bool
+	// Proxies are the proxies in front of the instance's nginx (the ALB,
+	// CloudFront): n8n trusts that many forwarded hops, plus nginx's, to
+	// find a client's address (its login throttling is per address).
+	Proxies int
 }
 
 // Values the script is rendered from are checked against these: they end
@@ -108,6 +112,8 @@ func Render(p Params) (string, error) {
 		return "", fmt.Errorf("render user data for %s: region %q is not a region", p.DeploymentID, p.Region)
 	case !secretARNRe.MatchString(p.SecretARN):
 		return "", fmt.Errorf("render user data for %s: secret %q is not a Secrets Manager secret ARN", p.DeploymentID, p.SecretARN)
+	case p.Proxies < 0 || p.Proxies > 2:
+		return "", fmt.Errorf("render user data for %s: %d proxies in front of the instance, want 0 to 2", p.DeploymentID, p.Proxies)
 	}
 	family, ok := osFamilies[p.OS]
 	if !ok {
@@ -131,6 +137,7 @@ func Render(p Params) (string, error) {
 		{"REGION", p.Region},
 		{"SECRET_ARN", p.SecretARN},
 		{"N8N_SECURE_COOKIE", strconv.FormatBool(p.HTTPS)},
+		{"N8N_PROXY_HOPS", strconv.Itoa(p.Proxies + 1)},
 		{"COMPOSE_VERSION", composeVersion},
 	} {
 		b.WriteString("readonly " + v[0] + "=" + shellQuote(v[1]) + "\n")

@@ -5,10 +5,15 @@ import (
 	"compress/gzip"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,7 +64,7 @@ func render(t *testing.T, v variant) string {
 }
 
 // blockNames are the variables Render writes under the shebang.
-var blockNames = []string{"DEPLOYMENT_ID", "OS_NAME", "OS", "FILE_SYSTEM_ID", "EFS_DNS_NAME", "REGION", "SECRET_ARN", "N8N_SECURE_COOKIE", "COMPOSE_VERSION"}
+var blockNames = []string{"DEPLOYMENT_ID", "OS_NAME", "OS", "FILE_SYSTEM_ID", "EFS_DNS_NAME", "REGION", "SECRET_ARN", "N8N_SECURE_COOKIE", "N8N_PROXY_HOPS", "COMPOSE_VERSION"}
 
 func parse(t *testing.T, s string) *syntax.File {
 	t.Helper()
@@ -139,7 +144,12 @@ func TestRenderedScriptHasTheWholeWorkload(t *testing.T) {
 	for _, v := range variants() {
 		t.Run(v.name, func(t *testing.T) {
 			raw := render(t, v)
-			assert.LessOrEqual(t, len(raw), userdata.MaxSize, "fits EC2's limit without gzip")
+			if !v.gpu {
+				assert.LessOrEqual(t, len(raw), userdata.MaxSize, "a CPU instance's fits EC2's limit without gzip")
+			}
+			encoded, err := userdata.Encode(raw)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, base64.StdEncoding.DecodedLen(len(encoded)), userdata.MaxSize, "fits EC2's limit, gzipped when needed")
 			s := expanded(t, raw)
 			assert.Contains(t, s, `if ! grep -q "`+fsID+`" /etc/fstab`, "EFS mounted by file system id")
 			for _, want := range []string{
@@ -170,7 +180,7 @@ func TestVariableBlockHoldsTheDeploymentValues(t *testing.T) {
 		efsDNS string
 	}{
 		{"amazon linux", userdata.Params{OS: document.OSAmazonLinux2023, Region: "us-east-1"}, "al2023", fsID + ".efs.us-east-1.amazonaws.com"},
-		{"ubuntu 22.04 with https", userdata.Params{OS: document.OSUbuntu2204, Region: "eu-west-2", HTTPS: true}, "ubuntu", fsID + ".efs.eu-west-2.amazonaws.com"},
+		{"ubuntu 22.04 behind CloudFront", userdata.Params{OS: document.OSUbuntu2204, Region: "eu-west-2", HTTPS: true, Proxies: 2}, "ubuntu", fsID + ".efs.eu-west-2.amazonaws.com"},
 		{"ubuntu 24.04 in china", userdata.Params{OS: document.OSUbuntu2404, Region: "cn-north-1"}, "ubuntu", fsID + ".efs.cn-north-1.amazonaws.com.cn"},
 	}
 	for _, tc := range tests {
@@ -184,8 +194,10 @@ func TestVariableBlockHoldsTheDeploymentValues(t *testing.T) {
 				"DEPLOYMENT_ID": "demo", "OS_NAME": string(tc.p.OS), "OS": tc.family,
 				"FILE_SYSTEM_ID": fsID, "EFS_DNS_NAME": tc.efsDNS, "REGION": tc.p.Region, "SECRET_ARN": tc.p.SecretARN,
 				"N8N_SECURE_COOKIE": map[bool]string{true: "true", false: "false"}[tc.p.HTTPS], "COMPOSE_VERSION": "v2.29.7",
+				"N8N_PROXY_HOPS": strconv.Itoa(tc.p.Proxies + 1),
 			}, block(t, s))
 			assert.Contains(t, expanded(t, s), `N8N_SECURE_COOKIE: "`+block(t, s)["N8N_SECURE_COOKIE"]+`"`)
+			assert.Contains(t, expanded(t, s), `N8N_PROXY_HOPS: "`+strconv.Itoa(tc.p.Proxies+1)+`"`, "nginx's hop and the proxies in front")
 		})
 	}
 }
@@ -201,7 +213,8 @@ func TestRenderedScriptCarriesNoSecret(t *testing.T) {
 			x := expanded(t, s)
 			assert.Contains(t, x, `printf 'SECRET_ID=%q\nSECRET_REGION=%q\n' "`+secretARN+`" "us-east-1" >"$APP_DIR/secret.conf"`)
 			assert.Contains(t, s, `. /opt/geusemaker/secret.conf`)
-			assert.Contains(t, s, `aws secretsmanager get-secret-value --region "$SECRET_REGION" --secret-id "$SECRET_ID"`)
+			assert.Contains(t, s, `"get-secret-value", "--region", region, "--secret-id", secret_id`)
+			assert.Contains(t, s, `"$SECRET_REGION" "$SECRET_ID" <<'PY'`, "apply-secrets hands python the secret's place")
 			assert.NotContains(t, x, "set -x", "no trace would print the values")
 		})
 	}
@@ -225,10 +238,10 @@ func TestEveryProtectedRouteNeedsTheAPIKey(t *testing.T) {
 		"n8n's owner exists before nginx serves the new config")
 }
 
-// TestNginxServesN8NOnlyOnceItsOwnerExists: until the owner is set up,
-// nothing loads the nginx.conf that proxies n8n: the bootstrap restarts
-// nginx only after owner_setup, and runs apply-secrets only with --boot,
-// under which apply-secrets leaves nginx alone.
+// TestNginxServesN8NOnlyOnceItsOwnerExists: until the owner is set up and
+// checked, no nginx.conf proxies n8n: the bootstrap writes it and
+// restarts nginx only after owner_setup, and runs apply-secrets only with
+// --boot, under which apply-secrets leaves nginx alone.
 func TestNginxServesN8NOnlyOnceItsOwnerExists(t *testing.T) {
 	s := render(t, variants()[0])
 	apply := scripts(t, variants()[0])[1]
@@ -241,13 +254,18 @@ func TestNginxServesN8NOnlyOnceItsOwnerExists(t *testing.T) {
 			assert.Greater(t, m[0], owner, "%q before the owner exists", line)
 		}
 	}
+	assert.Greater(t, strings.Index(bootstrap, "cat >/etc/nginx/nginx.conf"), owner,
+		"the config that proxies n8n is written only once its owner exists: a reboot mid-way cannot load it early")
+	assert.Contains(t, bootstrap, `retry owner_setup || fail "n8n's owner could not be set up: nginx stays closed"`)
+	assert.Contains(t, bootstrap, `[ "$(owner_state)" = owned ]`, "the setup is checked, not assumed")
 	calls := regexp.MustCompile(`(?m)^retry "\$APP_DIR/apply-secrets"(.*)$`).FindAllStringSubmatch(bootstrap, -1)
 	require.Len(t, calls, 2, "before the services start, and once Postgres runs")
 	for _, c := range calls {
 		assert.Equal(t, " --boot", c[1])
 	}
-	assert.Equal(t, 1, strings.Count(apply, "nginx reload")+strings.Count(apply, "systemctl reload nginx"), "one reload")
-	assert.Contains(t, apply, "if [ -z \"$boot\" ]; then\n  systemctl reload nginx\nfi", "only after a rotation")
+	assert.Equal(t, 1, strings.Count(apply, "systemctl reload nginx"), "one reload")
+	assert.Contains(t, apply, "if [ -z \"$boot\" ]; then\n  # A rotation: the old key stops opening the APIs before anything else.\n  nginx -t -q\n  systemctl reload nginx\nfi", "only after a rotation")
+	assert.Less(t, strings.Index(apply, "systemctl reload nginx"), strings.Index(apply, "docker compose"), "the key changes first")
 }
 
 func TestGPUPartsOnlyForGPU(t *testing.T) {
@@ -462,14 +480,14 @@ func TestRenderRejectsBadParams(t *testing.T) {
 
 func TestEncode(t *testing.T) {
 	t.Run("small scripts are plain base64", func(t *testing.T) {
-		s := render(t, variant{os: document.OSAmazonLinux2023, gpu: true})
+		s := render(t, variant{os: document.OSAmazonLinux2023})
 		enc, err := userdata.Encode(s)
 		require.NoError(t, err)
 		raw, err := base64.StdEncoding.DecodeString(enc)
 		require.NoError(t, err)
 		assert.Equal(t, s, string(raw))
 
-		built, err := userdata.Build(userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", SecretARN: secretARN, OS: document.OSAmazonLinux2023, GPU: true, HTTPS: true})
+		built, err := userdata.Build(userdata.Params{DeploymentID: "demo", FileSystemID: fsID, Region: "us-east-1", SecretARN: secretARN, OS: document.OSAmazonLinux2023})
 		require.NoError(t, err)
 		assert.Equal(t, enc, built)
 	})
@@ -493,4 +511,155 @@ func TestEncode(t *testing.T) {
 		_, err := userdata.Encode(base64.StdEncoding.EncodeToString(noise))
 		require.ErrorContains(t, err, "over EC2's")
 	})
+}
+
+// heredocBody is the body of the heredoc that opens with open (e.g.
+// "<<'PY'\n") and ends at the line delimiter.
+func heredocBody(t *testing.T, s, open, delimiter string) string {
+	t.Helper()
+	i := strings.Index(s, open)
+	require.GreaterOrEqual(t, i, 0, open)
+	rest := s[i+len(open):]
+	j := strings.Index(rest, "\n"+delimiter+"\n")
+	require.GreaterOrEqual(t, j, 0, delimiter)
+	return rest[:j+1]
+}
+
+// applySecrets runs apply-secrets' python, as the script does, with an
+// aws command that prints secret, and returns the files it wrote.
+func applySecrets(t *testing.T, secret string, boot bool) (dir, keyMap string, err error) {
+	t.Helper()
+	shim, lookErr := exec.LookPath("python3")
+	if lookErr != nil {
+		t.Skip("python3 not installed")
+	}
+	// The interpreter itself: a version manager's shim would put its own
+	// directories, and a real aws, first on PATH.
+	real, lookErr := exec.Command(shim, "-c", "import sys; print(sys.executable)").Output()
+	require.NoError(t, lookErr)
+	python := strings.TrimSpace(string(real))
+	apply := scripts(t, variants()[0])[1]
+	prog := heredocBody(t, apply, `"$SECRET_REGION" "$SECRET_ID" <<'PY'`+"\n", "PY")
+	dir, bin := t.TempDir(), t.TempDir()
+	fake := "#!/bin/sh\n[ \"$*\" = 'secretsmanager get-secret-value --region us-east-1 --secret-id " + secretARN +
+		" --query SecretString --output text' ] || { echo \"unexpected: $*\" >&2; exit 2; }\ncat <<'JSON'\n" + secret + "\nJSON\n"
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "aws"), []byte(fake), 0o755))
+	keyMap = filepath.Join(dir, "key.map")
+	mode := ""
+	if boot {
+		mode = "yes"
+	}
+	cmd := exec.Command(python, "-", dir, keyMap, mode, "us-east-1", secretARN)
+	cmd.Stdin = strings.NewReader(prog)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		err = fmt.Errorf("%w: %s", err, out)
+	}
+	return dir, keyMap, err
+}
+
+func TestApplySecretsWritesEachServiceItsShare(t *testing.T) {
+	s, err := workload.Generate()
+	require.NoError(t, err)
+	dir, keyMap, err := applySecrets(t, s.JSON(), true)
+	require.NoError(t, err)
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return string(b)
+	}
+	assert.Equal(t, "POSTGRES_PASSWORD="+s.PostgresPassword+"\n", read("postgres.env"))
+	assert.Equal(t, "DB_POSTGRESDB_PASSWORD="+s.PostgresPassword+"\n", read("n8n.env"))
+	assert.Equal(t, "QDRANT__SERVICE__API_KEY="+s.APIKey+"\n", read("qdrant.env"))
+	assert.Equal(t, "CRAWL4AI_API_TOKEN="+s.APIKey+"\n", read("crawl4ai.env"))
+	var owner map[string]string
+	require.NoError(t, json.Unmarshal([]byte(read("n8n-owner.json")), &owner))
+	assert.Equal(t, s.N8NOwnerEmail, owner["email"])
+	assert.Equal(t, s.N8NOwnerPassword, owner["password"])
+	b, err := os.ReadFile(keyMap)
+	require.NoError(t, err)
+	assert.Equal(t, `"~^Bearer `+s.APIKey+`$" 1;`+"\n", string(b))
+	files, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name())
+	}
+	assert.ElementsMatch(t, []string{"postgres.env", "n8n.env", "qdrant.env", "crawl4ai.env", "n8n-owner.json", "key.map"}, names,
+		"the whole secret is never written")
+
+	t.Run("after boot, no owner file", func(t *testing.T) {
+		dir, _, err := applySecrets(t, s.JSON(), false)
+		require.NoError(t, err)
+		assert.NoFileExists(t, filepath.Join(dir, "n8n-owner.json"))
+	})
+	t.Run("a malformed secret changes nothing", func(t *testing.T) {
+		bad := s
+		bad.APIKey = `x" 1; default 1; "`
+		dir, keyMap, err := applySecrets(t, bad.JSON(), true)
+		require.ErrorContains(t, err, "secret field api_key is missing or malformed")
+		assert.NoFileExists(t, keyMap)
+		assert.NoFileExists(t, filepath.Join(dir, "postgres.env"))
+	})
+}
+
+// TestNginxAcceptsTheConfig runs the real nginx -t on the nginx.conf the
+// bootstrap writes, with the key map apply-secrets writes for a generated
+// key: a config nginx refuses would fail every instance's boot.
+func TestNginxAcceptsTheConfig(t *testing.T) {
+	bin, err := exec.LookPath("nginx")
+	if err != nil {
+		bin = "/usr/sbin/nginx" // outside root's PATH on some systems
+		if _, serr := os.Stat(bin); serr != nil {
+			t.Skip("nginx not installed (apt-get install -y nginx); CI installs it")
+		}
+	}
+	s, err := workload.Generate()
+	require.NoError(t, err)
+	dir, keyMap, err := applySecrets(t, s.JSON(), true)
+	require.NoError(t, err)
+	conf := heredocBody(t, render(t, variants()[0]), "cat >/etc/nginx/nginx.conf <<'NGINX'\n", "NGINX")
+	mime := filepath.Join(dir, "mime.types")
+	require.NoError(t, os.WriteFile(mime, []byte("types { text/html html; }\n"), 0o644))
+	conf = strings.NewReplacer(
+		"include /etc/nginx/mime.types;", "include "+mime+";",
+		"include "+workload.APIKeyMap+";", "include "+keyMap+";",
+		"pid /run/nginx.pid;", "pid "+filepath.Join(dir, "nginx.pid")+";",
+	).Replace(conf)
+	require.NotContains(t, conf, "/etc/nginx/", "every path the test can rewrite")
+	path := filepath.Join(dir, "nginx.conf")
+	require.NoError(t, os.WriteFile(path, []byte(conf), 0o644))
+	out, err := exec.Command(bin, "-t", "-q", "-e", "stderr", "-p", dir, "-c", path).CombinedOutput()
+	require.NoError(t, err, "nginx -t:\n%s", out)
+}
+
+// TestOwnerStateFailsClosed runs owner_state's reading of n8n's settings:
+// only a boolean decides, anything else fails, so a changed or broken
+// answer can never pass for "owned" and open nginx on an unclaimed n8n.
+func TestOwnerStateFailsClosed(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	prog := heredocBody(t, render(t, variants()[0]), "| python3 -c '\n", "print(\"setup\" if show else \"owned\")'")
+	prog += `print("setup" if show else "owned")` + "\n"
+	tests := []struct{ settings, want string }{
+		{`{"data":{"userManagement":{"showSetupOnFirstLoad":true}}}`, "setup"},
+		{`{"data":{"userManagement":{"showSetupOnFirstLoad":false}}}`, "owned"},
+		{`{"data":{"userManagement":{"showSetupOnFirstLoad":"false"}}}`, ""},
+		{`{"data":{"userManagement":{}}}`, ""},
+		{`<html>502 Bad Gateway</html>`, ""},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(python, "-c", prog)
+		cmd.Stdin = strings.NewReader(tt.settings)
+		out, err := cmd.Output()
+		if tt.want == "" {
+			assert.Error(t, err, tt.settings)
+			continue
+		}
+		require.NoError(t, err, tt.settings)
+		assert.Equal(t, tt.want, strings.TrimSpace(string(out)), tt.settings)
+	}
 }
