@@ -108,9 +108,10 @@ func TestTeardownGraphsWaitForTheSlowestDeletion(t *testing.T) {
 		// can go, longer than terminate and mount target deletion even
 		// one after the other.
 		{document.TierAutomation, 3 * time.Minute, 3 * time.Minute},
-		// CloudFront's disable, 2 min, runs beside the ALB's 3 min; in the
-		// sequence it comes first, then the ALB's 3 min.
-		{document.TierGPU, 3 * time.Minute, 5 * time.Minute},
+		// CloudFront's disable, 2 min, and its delete's 30 s refusal run
+		// beside the ALB's 3 min; in the sequence they come first, then the
+		// ALB's 3 min.
+		{document.TierGPU, 3 * time.Minute, 5*time.Minute + 30*time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.tier), func(t *testing.T) {

@@ -173,7 +173,9 @@ func TeardownGraph(tier document.Tier, l Latencies) Graph {
 	if tier == document.TierGPU {
 		g = append(g,
 			Node{Name: nodeCFDisabled, Latency: l[simcf.LatencyUpdate], Deps: []string{nodeTeardownStarted}},
-			Node{Name: nodeCFDeleted, Deps: []string{nodeCFDisabled}},
+			// Deployed, the disabled distribution still refuses its delete
+			// for a moment.
+			Node{Name: nodeCFDeleted, Latency: l[simcf.WindowDeleteAfterDisable], Deps: []string{nodeCFDisabled}},
 		)
 	}
 	return append(g,

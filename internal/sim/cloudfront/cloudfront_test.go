@@ -271,6 +271,10 @@ func TestDeleteDistributionPreconditions(t *testing.T) {
 	requireAPIError[*types.DistributionNotDisabled](t, del(id, aws.String(etag)), "DistributionNotDisabled")
 
 	f.clock.Advance(2 * time.Minute)
+	// Deployed, and still refused for a moment: the edge lags the status.
+	require.Equal(t, simcf.StatusDeployed, aws.ToString(f.get(t, id).Distribution.Status))
+	requireAPIError[*types.DistributionNotDisabled](t, del(id, aws.String(etag)), "DistributionNotDisabled")
+	f.clock.Advance(simcf.Defaults()[simcf.WindowDeleteAfterDisable])
 	require.NoError(t, del(id, aws.String(etag)))
 	assert.Empty(t, f.w.Inventory())
 	requireAPIError[*types.NoSuchDistribution](t, del(id, aws.String(etag)), "NoSuchDistribution")

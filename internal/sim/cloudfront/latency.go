@@ -9,6 +9,15 @@ const (
 	// LatencyUpdate is how long an updated (e.g. disabled) distribution
 	// stays InProgress.
 	LatencyUpdate = "cloudfront.update"
+	// WindowDeleteAfterDisable names how long DeleteDistribution still
+	// answers DistributionNotDisabled once the disable reads Deployed (the
+	// edge lags the status): a world.Window drawn in [5 s, 30 s].
+	// terraform-provider-aws retries this delete on DistributionNotDisabled
+	// after waiting for Deployed (internal/service/cloudfront/distribution.go);
+	// the figure is an assumption.
+	WindowDeleteAfterDisable = "cloudfront.delete_after_disable"
+	windowDeleteMin          = 5 * time.Second
+	windowDeleteMax          = 30 * time.Second
 )
 
 const (
@@ -22,5 +31,5 @@ const (
 // Defaults returns every latency of the simulated CloudFront by name, with
 // its default (for benchmarks that compute critical paths from them).
 func Defaults() map[string]time.Duration {
-	return map[string]time.Duration{LatencyDeploy: defaultDeploy, LatencyUpdate: defaultUpdate}
+	return map[string]time.Duration{LatencyDeploy: defaultDeploy, LatencyUpdate: defaultUpdate, WindowDeleteAfterDisable: windowDeleteMax}
 }

@@ -85,7 +85,10 @@ type distribution struct {
 	// distribution is InProgress until modified+settle.
 	modified time.Time
 	settle   time.Duration
-	tags     map[string]string
+	// deletable is how long after Deployed a disabled distribution still
+	// refuses its delete (WindowDeleteAfterDisable).
+	deletable time.Duration
+	tags      map[string]string
 }
 
 // Register adds a simulated CloudFront to w.
@@ -225,6 +228,7 @@ func (m *Model) update(id string, ifMatch *string, cfg *types.DistributionConfig
 	d.etag = m.newETag()
 	d.modified = m.w.Now()
 	d.settle = m.w.Latency(LatencyUpdate, defaultUpdate)
+	d.deletable = m.w.Window(WindowDeleteAfterDisable, windowDeleteMin, windowDeleteMax)
 	return d, nil
 }
 
@@ -240,7 +244,7 @@ func (m *Model) remove(id string, ifMatch *string) error {
 	// A distribution must be disabled and that change fully deployed
 	// before it can be deleted; until then CloudFront refuses, typically
 	// for the ~2 minutes the disable takes to propagate.
-	if d.enabled || d.status(m.w.Now()) != StatusDeployed {
+	if d.enabled || m.w.Now().Before(d.modified.Add(d.settle+d.deletable)) {
 		return errDistributionNotDisabled(id)
 	}
 	delete(m.dists, id)

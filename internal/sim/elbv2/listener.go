@@ -129,9 +129,11 @@ func (m *Model) deleteListener(ctx context.Context, in *elb.DeleteListenerInput)
 func (m *Model) removeListener(l *listener) {
 	for _, r := range m.rules {
 		if r.listenerARN == l.arn {
+			m.releaseTargetGroups(r.actions)
 			delete(m.rules, r.arn)
 		}
 	}
+	m.releaseTargetGroups(l.actions)
 	delete(m.listeners, l.arn)
 }
 
@@ -253,6 +255,7 @@ func (m *Model) deleteRule(ctx context.Context, in *elb.DeleteRuleInput) (*elb.D
 	region, ruleARN := world.Region(ctx), deref(in.RuleArn)
 	r, ok := m.rules[ruleARN]
 	if ok && m.regionOfListener(r.listenerARN) == region {
+		m.releaseTargetGroups(r.actions)
 		delete(m.rules, r.arn)
 		return &elb.DeleteRuleOutput{}, nil
 	}

@@ -42,13 +42,24 @@ const (
 	// internet-facing, to detach the VPC's internet gateway (mapped public
 	// addresses): the reasons a teardown retries both.
 	LatencyENIRelease = "elbv2.eni_release"
-	defaultENIRelease = 3 * time.Minute
+
+	// WindowTargetGroupInUse names how long a target group stays "in use"
+	// (DeleteTargetGroup: ResourceInUse) after the listener or rule that
+	// forwarded to it is deleted, its load balancer's deletion included:
+	// a world.Window drawn in [1 s, 10 s]. terraform-provider-aws retries
+	// this delete on "is currently in use by a listener or a rule" for
+	// 2 minutes (internal/service/elbv2/target_group.go); the figure is an
+	// assumption.
+	WindowTargetGroupInUse = "elbv2.target_group_in_use"
+	windowInUseMin         = time.Second
+	windowInUseMax         = 10 * time.Second
+	defaultENIRelease      = 3 * time.Minute
 )
 
 // Defaults returns every latency of the simulated ELBv2 by name, with its
 // default (for benchmarks that compute critical paths from them).
 func Defaults() map[string]time.Duration {
-	return map[string]time.Duration{LatencyProvision: defaultProvision, LatencyENIRelease: defaultENIRelease}
+	return map[string]time.Duration{LatencyProvision: defaultProvision, LatencyENIRelease: defaultENIRelease, WindowTargetGroupInUse: windowInUseMax}
 }
 
 // Resource kinds: the ARN resource-type segments.
@@ -124,6 +135,9 @@ type targetGroup struct {
 	health     healthCheck
 	targets    map[string]*target
 	tags       tagSet
+	// inUseUntil is when ELBv2 stops seeing the listener or rule that
+	// forwarded to the group, deleted a moment ago (WindowTargetGroupInUse).
+	inUseUntil time.Time
 }
 
 // healthCheck is a target group's health check settings, comparable so
@@ -304,6 +318,19 @@ type use struct {
 }
 
 // usesOf lists the listeners and rules that forward to the target group.
+// releaseTargetGroups starts the in-use window of the groups actions
+// forwarded to, their listener or rule just deleted.
+func (m *Model) releaseTargetGroups(actions []action) {
+	until := m.w.Now().Add(m.w.Window(WindowTargetGroupInUse, windowInUseMin, windowInUseMax))
+	for _, a := range actions {
+		for _, arn := range a.targetGroups {
+			if tg, ok := m.tgs[arn]; ok && until.After(tg.inUseUntil) {
+				tg.inUseUntil = until
+			}
+		}
+	}
+}
+
 func (m *Model) usesOf(tgARN string) []use {
 	var out []use
 	for _, l := range m.listeners {

@@ -219,7 +219,7 @@ func (m *Model) deleteTargetGroup(ctx context.Context, in *elb.DeleteTargetGroup
 	if err != nil {
 		return nil, err
 	}
-	if len(m.usesOf(tg.arn)) > 0 {
+	if len(m.usesOf(tg.arn)) > 0 || m.w.Now().Before(tg.inUseUntil) {
 		return nil, &types.ResourceInUseException{Message: msg("Target group '%s' is currently in use by a listener or a rule", tg.arn)}
 	}
 	delete(m.tgs, tg.arn)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/world"
 )
 
@@ -136,8 +137,27 @@ func TestDeleteTargetGroup(t *testing.T) {
 	requireCode(t, del(), "ResourceInUse")
 	_, err = e.c.DeleteRule(e.ctx, &elb.DeleteRuleInput{RuleArn: rule.Rules[0].RuleArn})
 	require.NoError(t, err)
+	requireCode(t, del(), "ResourceInUse") // ELBv2 has not seen the rule go yet
+	e.clock.Advance(elbv2.Defaults()[elbv2.WindowTargetGroupInUse])
 	require.NoError(t, del())
 	requireCode(t, del(), "TargetGroupNotFound")
+}
+
+func TestATargetGroupStaysInUseForAWhileAfterItsLoadBalancerIsDeleted(t *testing.T) {
+	const window = 4 * time.Second
+	e := newEnv(t, world.WithLatency(elbv2.WindowTargetGroupInUse, window))
+	lb := e.createLB("d1-alb")
+	tg := e.createTG("d1-tg")
+	e.createListener(*lb.LoadBalancerArn, forward(*tg.TargetGroupArn))
+	_, err := e.c.DeleteLoadBalancer(e.ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancerArn})
+	require.NoError(t, err)
+	del := &elb.DeleteTargetGroupInput{TargetGroupArn: tg.TargetGroupArn}
+	e.clock.Advance(window - time.Second)
+	_, err = e.c.DeleteTargetGroup(e.ctx, del)
+	requireCode(t, err, "ResourceInUse")
+	e.clock.Advance(time.Second)
+	_, err = e.c.DeleteTargetGroup(e.ctx, del)
+	require.NoError(t, err)
 }
 
 func TestRegisterTargets(t *testing.T) {

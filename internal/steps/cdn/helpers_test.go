@@ -49,7 +49,8 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...world.Option) *env {
 	t.Helper()
-	cloud := sim.New(opts...)
+	// Consistent: the windows are the end-to-end tests' (internal/localrun).
+	cloud := sim.New(append([]world.Option{world.WithConsistency()}, opts...)...)
 	cfg := cloud.Config("us-east-1")
 	e := &env{
 		t: t, ctx: context.Background(), cloud: cloud, clock: cloud.Clock().(*clock.Virtual),

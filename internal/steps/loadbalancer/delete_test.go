@@ -136,3 +136,15 @@ func TestDeleteStatusWaitsForTheLoadBalancerToGo(t *testing.T) {
 	e.w.Inject(fault("DescribeLoadBalancers", "AccessDenied"))
 	requireStepError(t, e.run(loadbalancer.ActionDeleteStatus, doc), steperr.LoadBalancerFailed, "AccessDenied")
 }
+
+// A target group is "in use" for seconds after the listener that
+// forwarded to it went with its load balancer: the delete says
+// ResourceBusy (retried by the state machine) until ELBv2 catches up.
+func TestDeleteWaitsOutTheTargetGroupStillInUse(t *testing.T) {
+	e, doc := activeWithTarget(t, time.Minute)
+	e.w.SetLatency(elbv2.WindowTargetGroupInUse, 5*time.Second)
+	requireStepError(t, e.run(loadbalancer.ActionDelete, doc), steperr.ResourceBusy, "ResourceInUse")
+	e.clock.Advance(5 * time.Second)
+	e.mustRun(loadbalancer.ActionDelete, doc)
+	assert.Empty(t, e.inventory())
+}

@@ -43,7 +43,9 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	vc := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(vc))
+	// Consistent: the windows are the end-to-end tests' (internal/localrun)
+	// and TestDeleteWaitsOutTheTargetGroupStillInUse's.
+	w := world.New(world.WithClock(vc), world.WithConsistency())
 	net := elbv2test.NewNetwork()
 	w.Network = net
 	e := &env{t: t, ctx: context.Background(), w: w, model: elbv2.Register(w), net: net, clock: vc,
