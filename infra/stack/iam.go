@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
 
@@ -36,6 +37,7 @@ var unscoped = map[string]string{
 	"elasticloadbalancing:DescribeTargetHealth":  "Describe* calls of Elastic Load Balancing take no resource ARN",
 	"cloudfront:ListDistributions":               "CloudFront's List* calls take no resource ARN (look-up by CallerReference/tag)",
 	"servicequotas:GetAWSDefaultServiceQuota":    "AWS's default quotas belong to no account: there is no quota ARN of this account to name",
+	"iam:ListPolicies":                           "IAM's ListPolicies takes no resource ARN (the identity step finds the boundary by name)",
 	"ssm:GetCommandInvocation":                   "SSM's command results take no resource ARN",
 	"xray:PutTraceSegments":                      "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
 	"xray:PutTelemetryRecords":                   "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
@@ -94,6 +96,24 @@ func reads(actions ...string) awsiam.PolicyStatement {
 	return statement(actions, []string{"*"}, nil)
 }
 
+// merge joins condition blocks: every condition of each must hold.
+func merge(blocks ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, b := range blocks {
+		for op, keys := range b {
+			m, _ := out[op].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+			}
+			for k, v := range keys.(map[string]any) {
+				m[k] = v
+			}
+			out[op] = m
+		}
+	}
+	return out
+}
+
 // tagOnCreate lets a service tag what it creates, and only then.
 func tagOnCreate(action, conditionKey string, resources []string, creates ...string) awsiam.PolicyStatement {
 	return statement([]string{action}, resources, map[string]any{"StringEquals": map[string]any{conditionKey: creates}})
@@ -108,6 +128,13 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 	awsParams := a.public("ssm", "parameter/aws/service/*")
 	instanceRole := a.global("iam", "role/*-efs-mount-role")
 	instanceProfile := a.global("iam", "instance-profile/*-instance-profile")
+	// Every instance role has the region's boundary: creating one or
+	// changing its policies is allowed only then, so this Lambda cannot
+	// mint a role with more than an instance needs ("Permissions
+	// boundaries for IAM entities", IAM user guide).
+	bounded := map[string]any{"StringEquals": map[string]any{
+		"iam:PermissionsBoundary": a.global("iam", "policy"+identity.BoundaryPath+identity.BoundaryName(*s.Region())),
+	}}
 	distributions := a.global("cloudfront", "distribution/*")
 	secrets := a.regional("secretsmanager", "secret:geusemaker/*")
 	fileSystems := a.regional("elasticfilesystem", "file-system/*")
@@ -196,19 +223,22 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				[]string{a.regional("kms", "key/*")}, viaService("elasticfilesystem")),
 		},
 		statemachine.Identity: {
-			// Roles and profiles are created only with the deployment tag.
-			statement([]string{"iam:CreateRole", "iam:CreateInstanceProfile"}, []string{instanceRole, instanceProfile}, requestTagged),
-			statement([]string{"iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:PutRolePolicy",
-				"iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy",
-				"iam:ListInstanceProfilesForRole"}, []string{instanceRole}, nil),
-			// Only the two AWS managed policies the role needs: any other
-			// (AdministratorAccess) would let this Lambda mint a powerful
-			// role for an instance.
+			// The role finds its boundary by name.
+			reads("iam:ListPolicies"),
+			// Roles and profiles are created only with the deployment tag,
+			// a role only with the boundary.
+			statement([]string{"iam:CreateRole"}, []string{instanceRole}, merge(requestTagged, bounded)),
+			statement([]string{"iam:CreateInstanceProfile"}, []string{instanceProfile}, requestTagged),
+			statement([]string{"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"}, []string{instanceRole}, bounded),
+			statement([]string{"iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:ListRolePolicies",
+				"iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"}, []string{instanceRole}, nil),
+			// Only the two AWS managed policies the role needs, and only
+			// under the boundary.
 			statement([]string{"iam:AttachRolePolicy"}, []string{instanceRole},
-				map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{
+				merge(bounded, map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{
 					"arn:" + a.partition + ":iam::aws:policy/AmazonSSMManagedInstanceCore",
 					"arn:" + a.partition + ":iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess",
-				}}}),
+				}}})),
 			statement([]string{"iam:GetInstanceProfile", "iam:DeleteInstanceProfile",
 				"iam:TagInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile"},
 				[]string{instanceProfile}, nil),

@@ -8,6 +8,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
 
@@ -73,6 +75,24 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 
 	bus := awsevents.NewEventBus(s, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(statemachine.EventBusName)})
 	targets := &statemachine.Targets{Functions: map[string]awslambda.IFunction{}, Bus: bus}
+	// The most any instance role may do; the identity Lambda creates and
+	// changes instance roles only with it as their permissions boundary.
+	boundary := awsiam.NewManagedPolicy(s, jsii.String("InstanceBoundary"), &awsiam.ManagedPolicyProps{
+		ManagedPolicyName: jsii.String(identity.BoundaryName(*s.Region())),
+		Path:              jsii.String(identity.BoundaryPath),
+		Description:       jsii.String("GeuseMaker: the permissions boundary of every instance role"),
+		Document:          awsiam.PolicyDocument_FromJson(mustDecode(identity.BoundaryDocument(*s.Partition()))),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(boundary, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("A boundary caps roles, it grants nothing: every GeuseMaker secret (each role's own policy names its one secret), " +
+			"and the Systems Manager agent's actions, which take no resource ARN (as in AmazonSSMManagedInstanceCore)."),
+		AppliesTo: &[]any{
+			jsii.String("Resource::arn:<AWS::Partition>:secretsmanager:*:*:secret:geusemaker/*"),
+			jsii.String("Resource::*"),
+			jsii.String("Resource::arn:<AWS::Partition>:elasticfilesystem:*:*:file-system/*"),
+		},
+	}}, nil)
 	statements := policies(s)
 	for _, name := range statemachine.Lambdas() {
 		targets.Functions[name] = stepFunction(s, name, props.AssetsDir, logGroup("Logs"+name, ""), statements[name])
@@ -202,4 +222,13 @@ func suppressMachineRole(m sfn.StateMachine) {
 			"X-Ray and CloudWatch Logs vended delivery actions do not support resource-level permissions."),
 		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::(<Fn.*\.Arn>:\*|\*)$/g`)}},
 	}}, jsii.Bool(true))
+}
+
+// mustDecode reads a JSON document built in Go (always valid).
+func mustDecode(doc string) map[string]any {
+	var v map[string]any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		panic(err)
+	}
+	return v
 }

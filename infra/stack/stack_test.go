@@ -2,8 +2,10 @@ package stack
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
 
@@ -244,4 +247,90 @@ func TestCdkNagAwsSolutionsHasNoUnsuppressedFindings(t *testing.T) {
 			t.Errorf("%s: %v", *msg.Id, msg.Entry.Data)
 		}
 	}
+}
+
+// flatten resolves a template string: plain, or an Fn::Join of strings
+// and the partition's Ref (read as "aws").
+func flatten(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if v["Ref"] == "AWS::Partition" {
+			return "aws"
+		}
+		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+			var parts []string
+			for _, p := range join[1].([]any) {
+				parts = append(parts, flatten(p))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// normalized is a policy document's statements as comparable text: the
+// action lists and the flattened resource of each.
+func normalized(doc map[string]any) []string {
+	var out []string
+	for _, st := range list(doc["Statement"]) {
+		st := st.(map[string]any)
+		var actions []string
+		for _, a := range list(st["Action"]) {
+			actions = append(actions, a.(string))
+		}
+		out = append(out, fmt.Sprintf("%v %v %s", st["Effect"], actions, flatten(st["Resource"])))
+	}
+	return out
+}
+
+// escalating are the IAM actions that shape what a role may do: whoever
+// holds one unconditioned can mint a role with any power (and, with
+// iam:PassRole, hand it to an instance).
+var escalating = []string{
+	"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+	"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy",
+	"iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy",
+	"iam:CreateUser", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:PutGroupPolicy",
+	"iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:UpdateLoginProfile", "iam:CreateLoginProfile",
+}
+
+// TestNoLambdaCanMintARoleBeyondTheInstanceBoundary reads every policy of
+// the synthesized template: the only role-shaping actions granted are
+// the identity Lambda's on instance roles, each conditioned on the
+// region's permissions boundary, and that boundary is the stack's own
+// policy with exactly identity.BoundaryDocument in it.
+func TestNoLambdaCanMintARoleBeyondTheInstanceBoundary(t *testing.T) {
+	boundaryARN := "arn:aws:iam::123456789012:policy" + identity.BoundaryPath + identity.BoundaryName("us-east-1")
+	for id, stmts := range statements(t) {
+		for _, st := range stmts {
+			for _, a := range list(st["Action"]) {
+				if !slices.Contains(escalating, a.(string)) {
+					continue
+				}
+				condition, _ := st["Condition"].(map[string]any)
+				equals, _ := condition["StringEquals"].(map[string]any)
+				assert.Equal(t, boundaryARN, flatten(equals["iam:PermissionsBoundary"]), "%s: %s without the boundary", id, a)
+				for _, r := range list(st["Resource"]) {
+					assert.True(t, strings.HasSuffix(flatten(r), "-efs-mount-role"), "%s: %s on %v, not an instance role", id, a, r)
+				}
+				assert.Contains(t, []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"}, a,
+					"%s: %s is never needed", id, a)
+			}
+		}
+	}
+	var found bool
+	for _, r := range resources {
+		if r.Type != "AWS::IAM::ManagedPolicy" || r.Properties["ManagedPolicyName"] != identity.BoundaryName("us-east-1") {
+			continue
+		}
+		found = true
+		assert.Equal(t, identity.BoundaryPath, r.Properties["Path"])
+		var want map[string]any
+		require.NoError(t, json.Unmarshal([]byte(identity.BoundaryDocument("aws")), &want))
+		assert.Equal(t, normalized(want), normalized(r.Properties["PolicyDocument"].(map[string]any)),
+			"the boundary the step and the simulated account use")
+	}
+	assert.True(t, found, "the stack creates the boundary")
 }

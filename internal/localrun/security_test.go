@@ -22,6 +22,7 @@ import (
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/identity"
 	"geusemaker/internal/workload"
 )
 
@@ -227,4 +228,20 @@ func TestABrokenBootstrapFailsTheDeployment(t *testing.T) {
 			requireEmptyAccount(t, s.run)
 		})
 	}
+}
+
+// The instance role lives under the region's permissions boundary, and
+// the simulated account evaluates it: a boundary that does not let the
+// instance read its secret stops the workload from booting, so the
+// deployment fails (and leaves nothing), however the role's own policy
+// grants the read.
+func TestTheInstanceCannotReachBeyondItsBoundary(t *testing.T) {
+	raw, req := sample(t, "tier1-dev.json")
+	s, err := localrun.Simulate(req.Region, localrun.Config{})
+	require.NoError(t, err)
+	s.Cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(req.Region),
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"],"Resource":"*"}]}`)
+	r := &run{sim: s, req: req, raw: raw}
+	r.do(t, localrun.Deploy)
+	failed(t, r, steperr.SmokeTestFailed)
 }

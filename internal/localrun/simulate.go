@@ -6,6 +6,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine/definition"
 )
 
@@ -24,6 +25,8 @@ type Simulation struct {
 func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, error) {
 	c := clock.NewVirtual(world.Epoch)
 	cloud := sim.New(append([]world.Option{world.WithClock(c)}, opts...)...)
+	// What the backend's stack puts in the account for its region.
+	cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(region), identity.BoundaryDocument("aws"))
 	cfg.AWS = cloud.Config(region)
 	cfg.Clock = c
 	cfg.Definitions = definition.All()
@@ -38,7 +41,7 @@ func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, err
 
 // settleWindow covers the deletions AWS finishes by itself once accepted:
 // an EFS file system deleting (seconds), an instance shutting down (about
-// a minute), a deleted load balancer's interfaces (about 30 s).
+// a minute), a deleted load balancer's interfaces (3 minutes).
 const settleWindow = 10 * time.Minute
 
 // Leftovers lets the simulated clock run until the deletions already

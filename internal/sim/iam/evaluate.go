@@ -2,7 +2,9 @@ package iam
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -28,8 +30,23 @@ func (m *Model) ProfileAllows(profile, action, resource string) bool {
 	if !ok {
 		return false
 	}
+	// A permissions boundary caps the role: an action must be allowed by
+	// the boundary and by the role's own policies ("Permissions boundaries
+	// for IAM entities", IAM user guide).
+	if r.boundary != "" {
+		b, ok := m.policies[r.boundary]
+		if !ok || !allows([]string{b.document}, action, resource) {
+			return false
+		}
+	}
+	return allows(slices.Collect(maps.Values(r.inline)), action, resource)
+}
+
+// allows evaluates identity policies: an explicit Deny wins, else an Allow
+// is needed. A statement with a condition never applies.
+func allows(docs []string, action, resource string) bool {
 	allowed := false
-	for _, doc := range r.inline {
+	for _, doc := range docs {
 		for _, s := range statements(doc) {
 			if s.Condition != nil || !matchAny(s.Action, action, true) || !matchAny(s.Resource, resource, false) {
 				continue

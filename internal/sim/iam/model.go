@@ -29,6 +29,7 @@ import (
 // Quotas and constraints of IAM.
 const (
 	maxRoleNameLen       = 64
+	maxPolicyNameLen     = 128
 	maxProfileNameLen    = 128
 	maxTags              = 50
 	maxInlinePolicyBytes = 10240 // aggregate inline policy size per role
@@ -58,6 +59,30 @@ type Model struct {
 	roles    map[string]*role    // by lower-cased name: IAM names are case-insensitive
 	profiles map[string]*profile // likewise
 	managed  map[string]bool
+	// policies are the account's own managed policies, by ARN.
+	policies map[string]*policy
+}
+
+// policy is a customer managed policy (one version: its document).
+type policy struct {
+	name, id, path, document string
+	created                  time.Time
+}
+
+// PlantPolicy creates a customer managed policy, as the account's owner
+// (a stack) would have before any deployment, and returns its ARN.
+func (m *Model) PlantPolicy(path, name, document string) string {
+	var arn string
+	m.w.Do(func() {
+		p := &policy{name: name, id: strings.ToUpper(m.w.NewID("ANPA", 17)), path: path, document: document, created: m.w.Now()}
+		arn = m.policyARN(path, name)
+		m.policies[arn] = p
+	})
+	return arn
+}
+
+func (m *Model) policyARN(path, name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:policy%s%s", world.AccountID, path, name)
 }
 
 type role struct {
@@ -67,6 +92,8 @@ type role struct {
 	tags                               []types.Tag
 	attached                           []string          // managed policy ARNs, in attach order
 	inline                             map[string]string // inline policy name → document
+	// boundary is the ARN of the role's permissions boundary, or "".
+	boundary string
 }
 
 type profile struct {
@@ -79,7 +106,7 @@ type profile struct {
 
 // Register adds a simulated IAM to w and returns it.
 func Register(w *world.World) *Model {
-	m := &Model{w: w, roles: map[string]*role{}, profiles: map[string]*profile{}, managed: map[string]bool{}}
+	m := &Model{w: w, roles: map[string]*role{}, profiles: map[string]*profile{}, managed: map[string]bool{}, policies: map[string]*policy{}}
 	for _, arn := range ManagedPolicies {
 		m.managed[arn] = true
 	}
@@ -94,6 +121,8 @@ func (m *Model) ServiceID() string { return sdkiam.ServiceID }
 func (m *Model) Operations() map[string]world.Handler {
 	return map[string]world.Handler{
 		"CreateRole":                    world.Op(m.createRole),
+		"CreatePolicy":                  world.Op(m.createPolicy),
+		"ListPolicies":                  world.Op(m.listPolicies),
 		"GetRole":                       world.Op(m.getRole),
 		"DeleteRole":                    world.Op(m.deleteRole),
 		"TagRole":                       world.Op(m.tagRole),
@@ -225,7 +254,16 @@ func (m *Model) describeRole(r *role) types.Role {
 		Description:              nilIfEmpty(r.description),
 		MaxSessionDuration:       aws.Int32(r.maxSession),
 		Tags:                     slices.Clone(r.tags),
+		PermissionsBoundary:      m.boundaryOf(r),
 	}
+}
+
+func (m *Model) boundaryOf(r *role) *types.AttachedPermissionsBoundary {
+	if r.boundary == "" {
+		return nil
+	}
+	return &types.AttachedPermissionsBoundary{PermissionsBoundaryArn: aws.String(r.boundary),
+		PermissionsBoundaryType: types.PermissionsBoundaryAttachmentTypePolicy}
 }
 
 func (m *Model) describeProfile(p *profile) types.InstanceProfile {

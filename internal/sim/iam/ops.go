@@ -38,10 +38,15 @@ func (m *Model) createRole(_ context.Context, in *sdkiam.CreateRoleInput) (*sdki
 	if err != nil {
 		return nil, err
 	}
+	boundary := aws.ToString(in.PermissionsBoundary)
+	if boundary != "" && m.policies[boundary] == nil && !m.managed[boundary] {
+		return nil, noSuchEntity("Scope ARN: %s does not exist or is not attachable.", boundary)
+	}
 	r := &role{
 		name: name, id: strings.ToUpper(m.w.NewID("AROA", 17)), path: path, trust: trust,
 		description: aws.ToString(in.Description), created: m.w.Now(),
 		maxSession: aws.ToInt32(in.MaxSessionDuration), tags: tags, inline: map[string]string{},
+		boundary: boundary,
 	}
 	if r.maxSession == 0 {
 		r.maxSession = defaultMaxSession
@@ -332,4 +337,54 @@ func (m *Model) listInstanceProfilesForRole(_ context.Context, in *sdkiam.ListIn
 		return nil, err
 	}
 	return &sdkiam.ListInstanceProfilesForRoleOutput{InstanceProfiles: items, IsTruncated: truncated, Marker: next}, nil
+}
+
+// createPolicy adds a customer managed policy: a name unique in the
+// account, a valid document.
+func (m *Model) createPolicy(_ context.Context, in *sdkiam.CreatePolicyInput) (*sdkiam.CreatePolicyOutput, error) {
+	name := aws.ToString(in.PolicyName)
+	if err := checkName("policyName", name, maxPolicyNameLen); err != nil {
+		return nil, err
+	}
+	path := aws.ToString(in.Path)
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	for _, p := range m.policies {
+		if strings.EqualFold(p.name, name) {
+			return nil, entityAlreadyExists("A policy called %s already exists. Duplicate names are not allowed.", name)
+		}
+	}
+	doc := aws.ToString(in.PolicyDocument)
+	if err := checkPolicy(doc); err != nil {
+		return nil, err
+	}
+	p := &policy{name: name, id: strings.ToUpper(m.w.NewID("ANPA", 17)), path: path, document: doc, created: m.w.Now()}
+	m.policies[m.policyARN(path, name)] = p
+	out := m.describePolicy(p)
+	return &sdkiam.CreatePolicyOutput{Policy: &out}, nil
+}
+
+// listPolicies lists the account's own policies (Scope Local) under
+// PathPrefix; AWS managed ones are not listed by this model.
+func (m *Model) listPolicies(_ context.Context, in *sdkiam.ListPoliciesInput) (*sdkiam.ListPoliciesOutput, error) {
+	out := &sdkiam.ListPoliciesOutput{}
+	if in.Scope == types.PolicyScopeTypeAws {
+		return out, nil
+	}
+	prefix := aws.ToString(in.PathPrefix)
+	for _, arn := range slices.Sorted(maps.Keys(m.policies)) {
+		if p := m.policies[arn]; strings.HasPrefix(p.path, prefix) {
+			out.Policies = append(out.Policies, m.describePolicy(p))
+		}
+	}
+	return out, nil
+}
+
+func (m *Model) describePolicy(p *policy) types.Policy {
+	return types.Policy{Arn: aws.String(m.policyARN(p.path, p.name)), PolicyName: aws.String(p.name), PolicyId: aws.String(p.id),
+		Path: aws.String(p.path), DefaultVersionId: aws.String("v1"), IsAttachable: true, CreateDate: aws.Time(p.created)}
 }

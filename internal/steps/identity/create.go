@@ -109,12 +109,24 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 // earlier attempt, and records it.
 func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.Role, error) {
 	name := doc.Request.RoleName()
-	out, err := s.iam.CreateRole(ctx, &iam.CreateRoleInput{
+	boundary, err := boundaryARN(ctx, s.iam, doc.Request.Region)
+	if err != nil {
+		return nil, family.AWSFailure(ActionCreate, err, "Check that the identity Lambda may call iam:ListPolicies, then retry.")
+	}
+	if boundary == "" {
+		s.Logger(doc, ActionCreate).Warn("no permissions boundary for the instance role: the backend's stack creates it",
+			"resource", "iam_role", "boundary", BoundaryPath+BoundaryName(doc.Request.Region))
+	}
+	in := &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(trustPolicy()),
 		Description:              aws.String("GeuseMaker instance role of deployment " + doc.Request.DeploymentID),
 		Tags:                     iamTags(doc.Request, name),
-	})
+	}
+	if boundary != "" {
+		in.PermissionsBoundary = aws.String(boundary)
+	}
+	out, err := s.iam.CreateRole(ctx, in)
 	var role *types.Role
 	switch {
 	case awsapi.Code(err) == codeEntityAlreadyExists:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -472,4 +473,51 @@ func TestDeleteTreatsNoSuchEntityAsDone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The instance role is created under the permissions boundary the
+// backend's stack made for the region: the role can never do more than an
+// instance needs, whatever policy it is later given. Without one (the
+// local engine on an account without the backend) it is created bare.
+func TestTheRoleIsCreatedUnderTheRegionsBoundary(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	other := e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName("us-west-2"), identity.BoundaryDocument("aws"))
+	boundary := e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(doc.Request.Region), identity.BoundaryDocument("aws"))
+	require.NotEqual(t, other, boundary)
+	e.mustRun(t, identity.ActionCreate, doc)
+	role, err := e.iam.GetRole(context.Background(), &sdkiam.GetRoleInput{RoleName: aws.String(doc.Resources.IAMRoleName)})
+	require.NoError(t, err)
+	require.NotNil(t, role.Role.PermissionsBoundary)
+	assert.Equal(t, boundary, aws.ToString(role.Role.PermissionsBoundary.PermissionsBoundaryArn), "its own region's")
+
+	bare := newEnv(t)
+	d := newDoc()
+	bare.mustRun(t, identity.ActionCreate, d)
+	role, err = bare.iam.GetRole(context.Background(), &sdkiam.GetRoleInput{RoleName: aws.String(d.Resources.IAMRoleName)})
+	require.NoError(t, err)
+	assert.Nil(t, role.Role.PermissionsBoundary)
+}
+
+func TestTheBoundaryAllowsWhatTheInstanceNeedsAndNothingElse(t *testing.T) {
+	var doc struct {
+		Statement []struct {
+			Effect   string
+			Action   []string
+			Resource string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(identity.BoundaryDocument("aws")), &doc))
+	var actions []string
+	for _, s := range doc.Statement {
+		assert.Equal(t, "Allow", s.Effect)
+		for _, a := range s.Action {
+			assert.NotContains(t, a, "*", "no wildcard action")
+			assert.False(t, strings.HasPrefix(a, "iam:") || strings.HasPrefix(a, "sts:"), "%s: no identity actions", a)
+			actions = append(actions, a)
+		}
+	}
+	assert.Contains(t, actions, "secretsmanager:GetSecretValue")
+	assert.Contains(t, actions, "elasticfilesystem:ClientMount")
+	assert.Contains(t, actions, "ssm:UpdateInstanceInformation")
 }
