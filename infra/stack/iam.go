@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
@@ -260,11 +261,12 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 				map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}}),
 			statement([]string{"iam:GetInstanceProfile"}, []string{instanceProfile}, nil),
 			statement([]string{"ssm:GetParameter", "ssm:GetParameters"}, []string{awsParams}, nil),
-			// The GPU check runs nvidia-smi through Run Command on the
-			// deployment's instance only.
+			// The GPU check runs the stack's own document, which runs
+			// nvidia-smi and nothing else, on the deployment's instances
+			// only: no shell of its choosing (AWS-RunShellScript).
 			statement([]string{"ssm:SendCommand"}, a.ec2("instance"),
 				map[string]any{"Null": map[string]any{"ssm:resourceTag/geusemaker:deployment": "false"}}),
-			statement([]string{"ssm:SendCommand"}, []string{a.public("ssm", "document/AWS-RunShellScript")}, nil),
+			statement([]string{"ssm:SendCommand"}, []string{a.regional("ssm", "document/"+compute.GPUCheckDocument)}, nil),
 			statement([]string{"kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt"},
 				[]string{a.regional("kms", "key/*")}, viaService("ec2")),
 		},

@@ -17,11 +17,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
@@ -93,6 +95,12 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 			jsii.String("Resource::arn:<AWS::Partition>:elasticfilesystem:*:*:file-system/*"),
 		},
 	}}, nil)
+	// The GPU check's Run Command document: nvidia-smi, nothing else.
+	awsssm.NewCfnDocument(s, jsii.String("GpuCheck"), &awsssm.CfnDocumentProps{
+		Name:         jsii.String(compute.GPUCheckDocument),
+		DocumentType: jsii.String("Command"),
+		Content:      mustDecode(compute.GPUCheckDocumentContent()),
+	})
 	statements := policies(s)
 	for _, name := range statemachine.Lambdas() {
 		targets.Functions[name] = stepFunction(s, name, props.AssetsDir, logGroup("Logs"+name, ""), statements[name])

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
@@ -235,6 +236,14 @@ func TestLambdaPoliciesAreScoped(t *testing.T) {
 			assert.Contains(t, string(raw), "aws:RequestTag/geusemaker:deployment")
 		}
 	}
+	for _, st := range find("ssm:SendCommand") {
+		raw, _ := json.Marshal(st["Resource"])
+		assert.NotContains(t, string(raw), "AWS-RunShellScript", "no shell of the Lambda's choosing on instances")
+	}
+	template.HasResourceProperties(jsii.String("AWS::SSM::Document"), props(map[string]any{
+		"Name": compute.GPUCheckDocument, "DocumentType": "Command",
+		"Content": assertions.Match_ObjectLike(&map[string]any{"schemaVersion": "2.2"}),
+	}))
 	assert.Panics(t, func() { reads("s3:GetObject") }, "an unlisted action on * is a bug")
 }
 

@@ -6,6 +6,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
+	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine/definition"
 )
@@ -27,6 +28,9 @@ func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, err
 	cloud := sim.New(append([]world.Option{world.WithClock(c)}, opts...)...)
 	// What the backend's stack puts in the account for its region.
 	cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(region), identity.BoundaryDocument("aws"))
+	if err := cloud.SSM.PlantDocument(compute.GPUCheckDocument, compute.GPUCheckDocumentContent()); err != nil {
+		return nil, err
+	}
 	cfg.AWS = cloud.Config(region)
 	cfg.Clock = c
 	cfg.Definitions = definition.All()

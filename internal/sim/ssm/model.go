@@ -11,6 +11,7 @@ package ssm
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -79,7 +80,9 @@ func PublicAMI(region, name string) (string, bool) {
 	return "", false
 }
 
-// The one document GeuseMaker runs.
+// documentRunShellScript is AWS's document that runs its "commands"
+// parameter; the account's own documents (PlantDocument) run their
+// aws:runShellScript steps' runCommand.
 const documentRunShellScript = "AWS-RunShellScript"
 
 // Model is the simulated Systems Manager of one account.
@@ -91,6 +94,32 @@ type Model struct {
 	// world.Instance carries no launch time, so the agent's registration
 	// delay counts from then (at the latest, the first SendCommand).
 	seenRunning map[string]time.Time
+	// documents are the account's own Command documents: their script.
+	documents map[string]string
+}
+
+// PlantDocument creates a Command document (schema 2.2) as the account's
+// owner (a stack) would have, keeping the runCommand lines of its
+// aws:runShellScript steps as its script.
+func (m *Model) PlantDocument(name, content string) error {
+	var doc struct {
+		MainSteps []struct {
+			Action string
+			Inputs struct{ RunCommand []string }
+		}
+	}
+	if err := json.Unmarshal([]byte(content), &doc); err != nil {
+		return fmt.Errorf("document %s: %w", name, err)
+	}
+	var lines []string
+	for _, s := range doc.MainSteps {
+		if s.Action != "aws:runShellScript" {
+			return fmt.Errorf("document %s: step action %s is not modeled", name, s.Action)
+		}
+		lines = append(lines, s.Inputs.RunCommand...)
+	}
+	m.w.Do(func() { m.documents[name] = strings.Join(lines, "\n") })
+	return nil
 }
 
 // invocation is one command on one instance.
@@ -98,6 +127,7 @@ type invocation struct {
 	commandID  string
 	instanceID string
 	region     string
+	document   string
 	script     string
 	sentAt     time.Time
 	comment    string
@@ -105,7 +135,7 @@ type invocation struct {
 
 // Register adds the simulated SSM to w.
 func Register(w *world.World) *Model {
-	m := &Model{w: w, invocations: map[string]*invocation{}, seenRunning: map[string]time.Time{}}
+	m := &Model{w: w, invocations: map[string]*invocation{}, seenRunning: map[string]time.Time{}, documents: map[string]string{}}
 	w.Register(m)
 	return m
 }

@@ -60,15 +60,22 @@ func (m *Model) getParameters(ctx context.Context, in *ssm.GetParametersInput) (
 
 func (m *Model) sendCommand(ctx context.Context, in *ssm.SendCommandInput) (*ssm.SendCommandOutput, error) {
 	doc := aws.ToString(in.DocumentName)
-	if doc != documentRunShellScript {
+	script, own := m.documents[doc]
+	if doc != documentRunShellScript && !own {
 		return nil, errInvalidDocument(doc)
 	}
 	if len(in.InstanceIds) == 0 {
 		return nil, errInvalidParameters("SendCommand needs InstanceIds: targeting by tag is not modeled")
 	}
-	commands := in.Parameters["commands"]
-	if len(commands) == 0 {
-		return nil, errInvalidParameters(`Parameter "commands" is required by document AWS-RunShellScript`)
+	if own && len(in.Parameters) > 0 {
+		return nil, errInvalidParameters("document " + doc + " takes no parameters")
+	}
+	if !own {
+		commands := in.Parameters["commands"]
+		if len(commands) == 0 {
+			return nil, errInvalidParameters(`Parameter "commands" is required by document AWS-RunShellScript`)
+		}
+		script = strings.Join(commands, "\n")
 	}
 	now := m.w.Now()
 	var offline []string
@@ -81,10 +88,9 @@ func (m *Model) sendCommand(ctx context.Context, in *ssm.SendCommandInput) (*ssm
 		return nil, errInvalidInstanceID(offline)
 	}
 	id := m.newCommandID()
-	script := strings.Join(commands, "\n")
 	for _, inst := range in.InstanceIds {
 		m.invocations[invocationKey(id, inst)] = &invocation{
-			commandID: id, instanceID: inst, region: world.Region(ctx),
+			commandID: id, instanceID: inst, region: world.Region(ctx), document: doc,
 			script: script, sentAt: now, comment: aws.ToString(in.Comment),
 		}
 	}
@@ -116,7 +122,7 @@ func (m *Model) getCommandInvocation(ctx context.Context, in *ssm.GetCommandInvo
 		CommandId:             aws.String(inv.commandID),
 		InstanceId:            aws.String(inv.instanceID),
 		Comment:               aws.String(inv.comment),
-		DocumentName:          aws.String(documentRunShellScript),
+		DocumentName:          aws.String(inv.document),
 		PluginName:            aws.String("aws:runShellScript"),
 		Status:                types.CommandInvocationStatus(r.status),
 		StatusDetails:         aws.String(r.details),

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -36,6 +37,7 @@ type env struct {
 	t       *testing.T
 	w       *world.World
 	ec2m    *simec2.Model
+	ssm     *simssm.Model
 	clk     *clock.Virtual
 	api     *ec2.Client
 	actions map[string]func(context.Context, *document.Document) error
@@ -48,7 +50,7 @@ func newEnv(t *testing.T, opts ...world.Option) *env {
 	// Consistent: the windows are the end-to-end tests' (internal/localrun).
 	w := world.New(append([]world.Option{world.WithConsistency()}, opts...)...)
 	e := &env{t: t, w: w, ec2m: simec2.Register(w), clk: w.Clock().(*clock.Virtual), subnets: map[string]string{}}
-	simssm.Register(w)
+	e.ssm = simssm.Register(w)
 	// The Lambda's own region differs from the deployment's: clients must
 	// follow the request.
 	step := compute.New(w.Config("eu-west-1"), w.Clock(), slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -503,6 +505,43 @@ func TestGPUCheckPasses(t *testing.T) {
 
 	e.must(compute.ActionGPUCheckStatus, d) // done stays done
 	assert.True(t, d.Status[compute.StatusGPU].Done)
+}
+
+// The GPU check runs the backend's own document, which can run nothing but
+// nvidia-smi; without it (no backend in the account) it falls back to
+// AWS-RunShellScript with the same query.
+func TestGPUCheckRunsOnlyItsOwnDocument(t *testing.T) {
+	sent := func(e *env) (docs []string, params []map[string][]string) {
+		for _, c := range e.w.Calls() {
+			if in, ok := c.Input.(*ssm.SendCommandInput); ok && c.ErrorCode == "" {
+				docs, params = append(docs, aws.ToString(in.DocumentName)), append(params, in.Parameters)
+			}
+		}
+		return docs, params
+	}
+	check := func(e *env) *document.Document {
+		d := e.running(gpuRequest)
+		e.must(compute.ActionGPUCheck, d) // the agent registers a minute later
+		e.clk.Advance(time.Minute)
+		for range 5 {
+			e.clk.Advance(5 * time.Second)
+			e.must(compute.ActionGPUCheckStatus, d)
+		}
+		require.True(t, d.Status[compute.StatusGPU].Done, "%+v", d.Status[compute.StatusGPU])
+		return d
+	}
+	e := newEnv(t)
+	require.NoError(t, e.ssm.PlantDocument(compute.GPUCheckDocument, compute.GPUCheckDocumentContent()))
+	assert.Equal(t, "1 GPU(s): Tesla T4", check(e).Status[compute.StatusGPU].Detail)
+	docs, params := sent(e)
+	assert.Equal(t, []string{compute.GPUCheckDocument}, docs)
+	assert.Empty(t, params[0], "the document takes no command")
+
+	bare := newEnv(t)
+	assert.Equal(t, "1 GPU(s): Tesla T4", check(bare).Status[compute.StatusGPU].Detail)
+	docs, params = sent(bare)
+	assert.Equal(t, []string{"AWS-RunShellScript"}, docs)
+	assert.Equal(t, []string{"nvidia-smi --query-gpu=name --format=csv,noheader"}, params[0]["commands"])
 }
 
 func TestGPUCheckFailures(t *testing.T) {

@@ -2,6 +2,8 @@ package compute
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,6 +18,27 @@ import (
 
 // gpuQuery lists one line per GPU the driver sees.
 const gpuQuery = "nvidia-smi --query-gpu=name --format=csv,noheader"
+
+// GPUCheckDocument is the Systems Manager document the backend's stack
+// creates: it runs the GPU query and nothing else, so the compute Lambda
+// needs no permission to run arbitrary shell on instances
+// (AWS-RunShellScript). An account without the backend (the local engine
+// on AWS) lacks it: the step then runs the same query through
+// AWS-RunShellScript, with the caller's own permissions.
+const GPUCheckDocument = "GeuseMaker-GpuCheck"
+
+// GPUCheckDocumentContent is that document (schema 2.2, one step).
+func GPUCheckDocumentContent() string {
+	b, _ := json.Marshal(map[string]any{ // a map of strings and slices always marshals
+		"schemaVersion": "2.2",
+		"description":   "GeuseMaker: list the instance's NVIDIA GPUs (nvidia-smi), nothing else.",
+		"mainSteps": []map[string]any{{
+			"action": "aws:runShellScript", "name": "gpuQuery",
+			"inputs": map[string]any{"runCommand": []string{gpuQuery}, "timeoutSeconds": "60"},
+		}},
+	})
+	return string(b)
+}
 
 // Status strings of the GPU check.
 const (
@@ -97,13 +120,18 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 	step := family.StepName(ActionGPUCheck)
 	id := doc.Resources.InstanceID
 	deadline := doc.Deadline(StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
-	out, err := api.SendCommand(ctx, &ssm.SendCommandInput{
-		DocumentName:   aws.String("AWS-RunShellScript"),
+	in := &ssm.SendCommandInput{
+		DocumentName:   aws.String(GPUCheckDocument),
 		InstanceIds:    []string{id},
-		Parameters:     map[string][]string{"commands": {gpuQuery}},
 		Comment:        aws.String("GeuseMaker GPU check for " + doc.Request.DeploymentID),
 		TimeoutSeconds: aws.Int32(60),
-	})
+	}
+	out, err := api.SendCommand(ctx, in)
+	var missing *ssmtypes.InvalidDocument
+	if errors.As(err, &missing) {
+		in.DocumentName, in.Parameters = aws.String("AWS-RunShellScript"), map[string][]string{"commands": {gpuQuery}}
+		out, err = api.SendCommand(ctx, in)
+	}
 	switch {
 	case isAgentOffline(err):
 		// Quirk: SendCommand answers InvalidInstanceId until the instance's
