@@ -250,7 +250,16 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 			reads("ec2:DescribeInstances", "ec2:DescribeInstanceTypes",
 				"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeImages", "ec2:DescribeSubnets",
 				"ssm:GetCommandInvocation"),
-			statement([]string{"ec2:RunInstances"}, a.ec2("instance", "volume"), requestTagged),
+			// A backstop to what the step asks: an instance only with IMDSv2
+			// and hop limit 1, a volume only encrypted (RunInstances'
+			// condition keys, Service Authorization Reference for EC2).
+			statement([]string{"ec2:RunInstances"}, a.ec2("instance"), merge(requestTagged, map[string]any{
+				"StringEquals":          map[string]any{"ec2:MetadataHttpTokens": "required"},
+				"NumericLessThanEquals": map[string]any{"ec2:MetadataHttpPutResponseHopLimit": 1},
+			})),
+			statement([]string{"ec2:RunInstances"}, a.ec2("volume"), merge(requestTagged, map[string]any{
+				"Bool": map[string]any{"ec2:Encrypted": "true"},
+			})),
 			// RunInstances also names the image (anyone's), subnet, groups,
 			// key pair and a new ENI.
 			statement([]string{"ec2:RunInstances"}, append(a.ec2("subnet", "security-group", "key-pair", "network-interface"),

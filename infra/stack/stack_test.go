@@ -234,6 +234,11 @@ func TestLambdaPoliciesAreScoped(t *testing.T) {
 		raw, _ := json.Marshal(st)
 		if strings.Contains(string(raw), "instance/*") {
 			assert.Contains(t, string(raw), "aws:RequestTag/geusemaker:deployment")
+			assert.Contains(t, string(raw), `"ec2:MetadataHttpTokens":"required"`, "IMDSv2 only")
+			assert.Contains(t, string(raw), `"ec2:MetadataHttpPutResponseHopLimit":1`, "no container reaches IMDS")
+		}
+		if strings.Contains(string(raw), "volume/*") {
+			assert.Contains(t, string(raw), `"ec2:Encrypted":"true"`, "encrypted volumes only")
 		}
 	}
 	for _, st := range find("ssm:SendCommand") {
