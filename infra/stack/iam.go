@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
@@ -125,7 +127,43 @@ func tagOnCreate(action, conditionKey string, resources []string, creates ...str
 // deletes on the deployment tag of the resource, wherever the action
 // supports it.
 func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
-	a := newARNs(s)
+	return policiesFor(newARNs(s), *s.Region())
+}
+
+// nagARNs are the ARN patterns as cdk-nag names them in its findings: the
+// partition as <AWS::Partition>, an account unknown at synth time as
+// <AWS::AccountId>.
+func nagARNs(s awscdk.Stack) arns {
+	a := arns{partition: "<AWS::Partition>", account: *s.Account()}
+	if *awscdk.Token_IsUnresolved(s.Account()) {
+		a.account = "<AWS::AccountId>"
+	}
+	return a
+}
+
+// wildcards lists, per step Lambda, the cdk-nag form ("Resource::<ARN>")
+// of every resource pattern of its statements, and "*" (its own unscoped
+// actions, and X-Ray, which CDK adds for active tracing): exactly what its
+// AwsSolutions-IAM5 suppression names, so a new wildcard is a finding.
+func wildcards(s awscdk.Stack) map[string][]string {
+	out := map[string][]string{}
+	for name, stmts := range policiesFor(nagARNs(s), *s.Region()) {
+		seen := map[string]bool{"Resource::*": true}
+		out[name] = []string{"Resource::*"}
+		for _, st := range stmts {
+			for _, r := range *st.Resources() {
+				if k := "Resource::" + *r; strings.Contains(*r, "*") && !seen[k] {
+					seen[k] = true
+					out[name] = append(out[name], k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// policiesFor builds the statements with ARN patterns a and the region.
+func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 	awsParams := a.public("ssm", "parameter/aws/service/*")
 	instanceRole := a.global("iam", "role/*-efs-mount-role")
 	instanceProfile := a.global("iam", "instance-profile/*-instance-profile")
@@ -134,7 +172,7 @@ func policies(s awscdk.Stack) map[string][]awsiam.PolicyStatement {
 	// mint a role with more than an instance needs ("Permissions
 	// boundaries for IAM entities", IAM user guide).
 	bounded := map[string]any{"StringEquals": map[string]any{
-		"iam:PermissionsBoundary": a.global("iam", "policy"+identity.BoundaryPath+identity.BoundaryName(*s.Region())),
+		"iam:PermissionsBoundary": a.global("iam", "policy"+identity.BoundaryPath+identity.BoundaryName(region)),
 	}}
 	distributions := a.global("cloudfront", "distribution/*")
 	secrets := a.regional("secretsmanager", "secret:geusemaker/*")

@@ -101,9 +101,9 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 		DocumentType: jsii.String("Command"),
 		Content:      mustDecode(compute.GPUCheckDocumentContent()),
 	})
-	statements := policies(s)
+	statements, wild := policies(s), wildcards(s)
 	for _, name := range statemachine.Lambdas() {
-		targets.Functions[name] = stepFunction(s, name, props.AssetsDir, logGroup("Logs"+name, ""), statements[name])
+		targets.Functions[name] = stepFunction(s, name, props.AssetsDir, logGroup("Logs"+name, ""), statements[name], wild[name])
 	}
 
 	machine := func(id string, build statemachine.Builder, typ sfn.StateMachineType) sfn.StateMachine {
@@ -119,7 +119,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 				IncludeExecutionData: jsii.Bool(false),
 			},
 		})
-		suppressMachineRole(m)
+		suppressMachineRole(s, m, targets.Functions)
 		return m
 	}
 	targets.Watch = machine("Watch", statemachine.Watch, sfn.StateMachineType_STANDARD)
@@ -179,7 +179,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 }
 
 // stepFunction defines one step Lambda with its own role and log group.
-func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup, statements []awsiam.PolicyStatement) awslambda.Function {
+func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup, statements []awsiam.PolicyStatement, findings []string) awslambda.Function {
 	rp := &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil)}
 	// A step that calls no AWS API (the smoke test) has no inline policy:
 	// IAM rejects an empty one.
@@ -214,7 +214,7 @@ func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup,
 			"(e.g. distribution/*, role/*-efs-mount-role) narrowed by geusemaker:deployment tag conditions; " +
 			"'*' only for actions without resource-level permissions (listed in infra/stack/iam.go), " +
 			"including X-Ray, which CDK adds for active tracing."),
-		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\*.*$/g`)}},
+		AppliesTo: exactly(findings),
 	}}, jsii.Bool(true))
 	return fn
 }
@@ -223,13 +223,28 @@ func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup,
 // wildcards: CDK grants lambda:InvokeFunction on each function and its
 // versions ("<arn>:*"), and X-Ray and CloudWatch Logs delivery take no
 // resource ARN.
-func suppressMachineRole(m sfn.StateMachine) {
+func suppressMachineRole(s awscdk.Stack, m sfn.StateMachine, functions map[string]awslambda.IFunction) {
+	applies := []string{"Resource::*"}
+	for _, name := range statemachine.Lambdas() {
+		child := functions[name].Node().DefaultChild().(awscdk.CfnElement)
+		applies = append(applies, "Resource::<"+*s.GetLogicalId(child)+".Arn>:*")
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(m.Role(), &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("lambda:InvokeFunction on <function arn>:* (versions of the step functions, granted by CDK); " +
 			"X-Ray and CloudWatch Logs vended delivery actions do not support resource-level permissions."),
-		AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::(<Fn.*\.Arn>:\*|\*)$/g`)}},
+		AppliesTo: exactly(applies),
 	}}, jsii.Bool(true))
+}
+
+// exactly is a suppression's appliesTo as exact finding strings, never a
+// pattern: a wildcard added later is a new finding.
+func exactly(findings []string) *[]any {
+	out := make([]any, len(findings))
+	for i, f := range findings {
+		out[i] = jsii.String(f)
+	}
+	return &out
 }
 
 // mustDecode reads a JSON document built in Go (always valid).

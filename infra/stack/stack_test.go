@@ -33,6 +33,7 @@ var (
 type resource struct {
 	Type       string
 	Properties map[string]any
+	Metadata   map[string]any
 }
 
 func TestMain(m *testing.M) {
@@ -347,4 +348,31 @@ func TestNoLambdaCanMintARoleBeyondTheInstanceBoundary(t *testing.T) {
 			"the boundary the step and the simulated account use")
 	}
 	assert.True(t, found, "the stack creates the boundary")
+}
+
+// TestEveryNagSuppressionNamesItsFindingsExactly: a suppression says
+// which findings it covers by their exact strings, with a reason; never a
+// pattern, which would also hide a wildcard added later.
+func TestEveryNagSuppressionNamesItsFindingsExactly(t *testing.T) {
+	n := 0
+	for id, r := range resources {
+		nag, _ := r.Metadata["cdk_nag"].(map[string]any)
+		for _, rule := range list(nag["rules_to_suppress"]) {
+			if rule == nil {
+				continue
+			}
+			rule := rule.(map[string]any)
+			n++
+			assert.NotEmpty(t, rule["reason"], "%s: %v without a reason", id, rule["id"])
+			for _, a := range list(rule["applies_to"]) {
+				if a == nil {
+					continue
+				}
+				s, ok := a.(string)
+				assert.True(t, ok, "%s: %v applies to a pattern %v", id, rule["id"], a)
+				assert.NotContains(t, s, "<Fn::", "%s: an unresolved name", id)
+			}
+		}
+	}
+	assert.Positive(t, n, "the template carries cdk-nag's suppressions")
 }
