@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -133,14 +134,46 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 	// the deployment id: an EventBridge target cannot name executions, and
 	// events are delivered at least once. A Step Functions state machine
 	// is the simplest such path: no code, no queue (Pipes cannot read a bus).
+	// A request EventBridge could not hand to the Starter (throttled,
+	// denied, or older than a day) lands in a queue, not in the void.
+	undelivered := awssqs.NewQueue(s, jsii.String("UndeliveredRequests"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(undelivered, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("This queue is itself the dead-letter queue of the Deployment Requested rule's target."),
+	}}, nil)
+	// EventBridge assumes the target's role only for this rule of this
+	// account (the confused-deputy conditions of "Using IAM roles for
+	// EventBridge targets").
+	ruleName := "geusemaker-deployment-requested"
+	invoker := awsiam.NewRole(s, jsii.String("DeploymentRequestedInvoker"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{
+				"StringEquals": map[string]any{"aws:SourceAccount": s.Account()},
+				"ArnEquals": map[string]any{"aws:SourceArn": awscdk.Fn_Join(jsii.String(""), &[]*string{
+					jsii.String("arn:"), s.Partition(), jsii.String(":events:"), s.Region(), jsii.String(":"), s.Account(),
+					jsii.String(":rule/" + statemachine.EventBusName + "/" + ruleName),
+				})},
+			},
+		}),
+	})
 	awsevents.NewRule(s, jsii.String("DeploymentRequested"), &awsevents.RuleProps{
+		RuleName: jsii.String(ruleName),
 		EventBus: bus,
 		EventPattern: &awsevents.EventPattern{
 			DetailType: jsii.Strings(statemachine.DetailRequested),
 			// GeuseMaker's own events never start anything.
 			Source: awsevents.Match_AnythingBut(jsii.String(statemachine.EventSource)),
 		},
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSfnStateMachine(starter, nil)},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSfnStateMachine(starter, &awseventstargets.SfnStateMachineProps{
+			Role:            invoker,
+			DeadLetterQueue: undelivered,
+			RetryAttempts:   jsii.Number(8),
+			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
+		})},
 	})
 	eventsLog := logGroup("EventsLogs", EventsLogGroupName)
 	// The log group's resource policy lets EventBridge write to it. A native

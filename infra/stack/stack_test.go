@@ -132,6 +132,26 @@ func TestBusAndRules(t *testing.T) {
 	template.HasResourceProperties(jsii.String("AWS::Events::Rule"), props(map[string]any{
 		"EventPattern": map[string]any{"source": []any{map[string]any{"prefix": "geusemaker"}}},
 	}))
+	// A request that cannot reach the Starter is retried, then kept.
+	template.HasResourceProperties(jsii.String("AWS::Events::Rule"), props(map[string]any{
+		"Name": "geusemaker-deployment-requested",
+		"Targets": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"DeadLetterConfig": assertions.Match_ObjectLike(&map[string]any{"Arn": assertions.Match_AnyValue()}),
+			"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 86400},
+			"RoleArn":          assertions.Match_AnyValue(),
+		})}),
+	}))
+	template.HasResourceProperties(jsii.String("AWS::SQS::Queue"), props(map[string]any{"SqsManagedSseEnabled": true}))
+	// EventBridge may assume the target's role only for that rule.
+	template.HasResourceProperties(jsii.String("AWS::IAM::Role"), props(map[string]any{
+		"AssumeRolePolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": []any{assertions.Match_ObjectLike(&map[string]any{
+			"Principal": map[string]any{"Service": "events.amazonaws.com"},
+			"Condition": assertions.Match_ObjectLike(&map[string]any{
+				"StringEquals": map[string]any{"aws:SourceAccount": "123456789012"},
+				"ArnEquals":    assertions.Match_ObjectLike(&map[string]any{"aws:SourceArn": assertions.Match_AnyValue()}),
+			}),
+		})}}),
+	}))
 }
 
 // statements returns every IAM statement of the template with the logical

@@ -29,6 +29,22 @@ func fileSystem(ctx context.Context, c efsAPI, req document.Request, zones []str
 	if req.EFSID == "" {
 		return nil
 	}
+	fs, err := c.DescribeFileSystems(ctx, &efs.DescribeFileSystemsInput{FileSystemId: aws.String(req.EFSID)})
+	switch {
+	case awsapi.IsNotFound(err):
+		f.fail("Check efs_id and region in the request, or leave efs_id out to create a new file system.",
+			"file system %s given in efs_id does not exist in %s", req.EFSID, req.Region)
+		return nil
+	case err != nil:
+		return f.unreadable("file system "+req.EFSID, err)
+	}
+	for _, d := range fs.FileSystems {
+		tags := map[string]string{}
+		for _, t := range d.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		f.notAnothers(req, "file system", req.EFSID, tags)
+	}
 	var taken []string
 	p := efs.NewDescribeMountTargetsPaginator(c, &efs.DescribeMountTargetsInput{FileSystemId: aws.String(req.EFSID)})
 	for p.HasMorePages() {

@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,12 +90,16 @@ func chooseNetwork(ctx context.Context, c ec2API, req document.Request, f *findi
 		return choice{vpcID: id, subnets: subnets, usable: true}, nil
 	}
 	bad := choice{vpcID: req.VPCID}
-	if _, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{req.VPCID}}); err != nil {
+	vpcs, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{req.VPCID}})
+	if err != nil {
 		if awsapi.IsNotFound(err) {
 			f.fail(remedyVPC, "VPC %s given in vpc_id does not exist in %s", req.VPCID, req.Region)
 			return bad, nil
 		}
 		return bad, f.unreadable("VPC "+req.VPCID, err)
+	}
+	for _, v := range vpcs.Vpcs {
+		f.notAnothers(req, "VPC", aws.ToString(v.VpcId), ec2Tags(v.Tags))
 	}
 	in := &ec2.DescribeSubnetsInput{SubnetIds: req.SubnetIDs}
 	if len(req.SubnetIDs) == 0 {
@@ -114,6 +119,7 @@ func chooseNetwork(ctx context.Context, c ec2API, req document.Request, f *findi
 	}
 	ok := true
 	for _, sn := range subnets {
+		f.notAnothers(req, "subnet", aws.ToString(sn.SubnetId), ec2Tags(sn.Tags))
 		if vpc := aws.ToString(sn.VpcId); vpc != req.VPCID {
 			f.fail(remedySubnets, "subnet %s belongs to %s, not to vpc_id %s", aws.ToString(sn.SubnetId), vpc, req.VPCID)
 			ok = false
@@ -152,6 +158,7 @@ func checkGroup(ctx context.Context, c ec2API, req document.Request, vpcID strin
 	case err != nil:
 		return f.unreadable("security group "+id, err)
 	}
+	f.notAnothers(req, "security group", id, ec2Tags(out.SecurityGroups[0].Tags))
 	got := aws.ToString(out.SecurityGroups[0].VpcId)
 	switch {
 	case vpcID == "":
@@ -160,6 +167,25 @@ func checkGroup(ctx context.Context, c ec2API, req document.Request, vpcID strin
 		f.fail(remedyGroup, "security group %s belongs to %s, not to the deployment's VPC %s", id, got, vpcID)
 	}
 	return nil
+}
+
+// ec2Tags are EC2 tags as a map.
+func ec2Tags(tags []types.Tag) map[string]string {
+	out := map[string]string{}
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+// notAnothers refuses a supplied resource that another GeuseMaker
+// deployment created: that deployment's destroy would delete it from
+// under this one.
+func (f *findings) notAnothers(req document.Request, kind, id string, tags map[string]string) {
+	if owner, ok := tags[document.TagDeployment]; ok && owner != req.DeploymentID {
+		f.fail(fmt.Sprintf("Supply a %s of your own, not one deployment %s created, or leave it out for GeuseMaker to choose or create one, then retry.", kind, owner),
+			"%s %s belongs to GeuseMaker deployment %s (tag %s): its destroy would delete it from under this deployment", kind, id, owner, document.TagDeployment)
+	}
 }
 
 // listSubnets reads every page of a subnet query.

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
+	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -357,4 +358,36 @@ func TestSuppliedFileSystemWithTheUsersOwnInstanceGroup(t *testing.T) {
 	e.planted = len(e.cloud.Calls())
 	d := doc(t, map[string]any{"efs_id": id, "security_group_id": aws.ToString(groups.SecurityGroups[0].GroupId)})
 	require.NoError(t, e.check(d), "the user's own group is the user's to admit")
+}
+
+// A resource another deployment created is refused as a supplied one: that
+// deployment's destroy would delete it from under this one. Its tag names
+// the owner; the deployment's own tag, or none, is fine.
+func TestAnotherDeploymentsResourcesAreRefused(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	vpc := e.vpc(t, true, "us-west-2a", "us-west-2b")
+	tag := func(id, owner string) {
+		_, err := e.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String(owner)}}})
+		require.NoError(t, err)
+	}
+	g, err := e.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("theirs"), Description: aws.String("theirs"), VpcId: aws.String(vpc)})
+	require.NoError(t, err)
+	fs, err := efs.NewFromConfig(e.cloud.Config(region)).CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("theirs"), Encrypted: aws.Bool(true),
+		Tags: []efstypes.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String("other")}}})
+	require.NoError(t, err)
+	tag(vpc, "other")
+	tag(aws.ToString(g.GroupId), "other")
+	e.planted = len(e.cloud.Calls())
+	d := doc(t, map[string]any{"vpc_id": vpc, "security_group_id": aws.ToString(g.GroupId), "efs_id": aws.ToString(fs.FileSystemId)})
+	cause := e.failure(t, d)
+	for _, kind := range []string{"VPC " + vpc, "security group " + aws.ToString(g.GroupId), "file system " + aws.ToString(fs.FileSystemId)} {
+		assert.Contains(t, cause.Message, kind+" belongs to GeuseMaker deployment other")
+	}
+	assert.Contains(t, cause.Remediation, "not one deployment other created")
+
+	tag(vpc, d.Request.DeploymentID)
+	e.planted = len(e.cloud.Calls())
+	own := doc(t, map[string]any{"vpc_id": vpc})
+	require.NoError(t, e.check(own), "the deployment's own tag is fine")
 }
