@@ -206,3 +206,17 @@ func TestKeepOnSmokeFailureKeepsTheStackAndSaysHowToDestroyIt(t *testing.T) {
 	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 	requireEmptyAccount(t, r)
 }
+
+// When preflight cannot read the quotas (it warns and goes on), the launch
+// meets the quota itself: RunInstances answers VcpuLimitExceeded, the
+// deployment fails with a remediation naming the quota, and rolls back.
+func TestAFullVCPUQuotaPreflightCouldNotReadFailsAtLaunchAndRollsBack(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json",
+		world.WithFault(world.Fault{Service: "Service Quotas", Operation: "GetServiceQuota", Code: "AccessDeniedException"}),
+		world.WithFault(world.Fault{Service: "Service Quotas", Operation: "GetAWSDefaultServiceQuota", Code: "AccessDeniedException"}))
+	r.sim.Cloud.Quotas.SetApplied(r.req.Region, servicequotas.ServiceEC2, servicequotas.CodeGVCPUs, 0)
+	x := r.do(t, localrun.Deploy)
+	failed(t, r, steperr.InstanceLaunchFailed)
+	assert.Contains(t, x.Cause, "VcpuLimitExceeded")
+	assert.Contains(t, x.Cause, "L-DB2E81BA")
+}

@@ -16,6 +16,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
+	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 )
@@ -186,6 +187,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.raiseQuotas(cfg.Region)
 	if err := s.plant(ctx, cfg.Region); err != nil {
 		return nil, err
 	}
@@ -268,6 +270,23 @@ func soloDurations(ctx context.Context, cfg LoadConfig, deps []loadDeployment) (
 }
 
 // plant deploys the look-alike deployments the load must leave alone.
+// raiseQuotas gives the account room for the whole scenario at once, as
+// an account running that many deployments would have asked for: the
+// create operations enforce the quotas.
+func (s *Simulation) raiseQuotas(region string) {
+	for _, q := range []struct {
+		service, code string
+		value         float64
+	}{
+		{servicequotas.ServiceEC2, servicequotas.CodeStandardVCPUs, 2048},
+		{servicequotas.ServiceEC2, servicequotas.CodeGVCPUs, 2048},
+		{servicequotas.ServiceELB, servicequotas.CodeALBs, 500},
+		{servicequotas.ServiceCloudFront, servicequotas.CodeDistributions, 500},
+	} {
+		s.Cloud.Quotas.SetApplied(region, q.service, q.code, q.value)
+	}
+}
+
 func (s *Simulation) plant(ctx context.Context, region string) error {
 	jobs := make([]Job, len(planted))
 	for i, p := range planted {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,6 +20,7 @@ import (
 	"geusemaker/internal/sim"
 	simec2 "geusemaker/internal/sim/ec2"
 	simelbv2 "geusemaker/internal/sim/elbv2"
+	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
 )
 
@@ -143,4 +145,37 @@ func TestInventorySpansServices(t *testing.T) {
 	require.Len(t, inv, 1, "the default VPC is not ours; the created group is")
 	assert.Equal(t, "EC2", inv[0].Service)
 	assert.Equal(t, f.group, inv[0].ID)
+}
+
+// The create operations enforce the account's quotas as Service Quotas
+// holds them: an applied value lowered to what exists refuses the next
+// create with the service's own error code.
+func TestCreateOperationsEnforceTheAccountsQuotas(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const region = "us-east-1"
+	q := f.cloud.Quotas
+
+	q.SetApplied(region, servicequotas.ServiceEC2, servicequotas.CodeGVCPUs, 4)
+	run := func(typ string) error {
+		_, err := f.ec2.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: ec2types.InstanceType(typ),
+			MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: aws.String(f.subnets[0])})
+		return err
+	}
+	require.NoError(t, run("g4dn.xlarge"), "4 vCPUs fit a quota of 4")
+	assert.Equal(t, "VcpuLimitExceeded", awsapi.Code(run("g4dn.xlarge")), "the next 4 do not")
+	require.NoError(t, run("t3.medium"), "another family's quota")
+
+	q.SetApplied(region, servicequotas.ServiceELB, servicequotas.CodeALBs, 0)
+	_, err := elb.NewFromConfig(f.cloud.Config(region)).CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
+		Name: aws.String("demo-alb"), Subnets: f.subnets, SecurityGroups: []string{f.group}})
+	assert.Equal(t, "TooManyLoadBalancers", awsapi.Code(err))
+
+	q.SetApplied(region, servicequotas.ServiceEFS, servicequotas.CodeFileSystems, 0)
+	_, err = efs.NewFromConfig(f.cloud.Config(region)).CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("t")})
+	assert.Equal(t, "FileSystemLimitExceeded", awsapi.Code(err))
+
+	q.SetApplied(region, servicequotas.ServiceVPC, servicequotas.CodeSecurityGroups, 1)
+	_, err = f.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("one-more"), Description: aws.String("x")})
+	assert.Equal(t, "SecurityGroupLimitExceeded", awsapi.Code(err))
 }

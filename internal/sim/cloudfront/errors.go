@@ -44,9 +44,9 @@ func errDistributionAlreadyExists() error {
 	})
 }
 
-func errTooManyDistributions() error {
+func errTooManyDistributions(limit int) error {
 	return world.WithStatus(http.StatusBadRequest, &types.TooManyDistributions{
-		Message: aws.String(fmt.Sprintf("Your request contains more distributions than are allowed per AWS account (%d).", maxDistributions)),
+		Message: aws.String(fmt.Sprintf("Your request contains more distributions than are allowed per AWS account (%d).", limit)),
 	})
 }
 

@@ -35,6 +35,9 @@ const (
 	// maxDistributions is CloudFront's default quota of web distributions
 	// per account (Service Quotas, "Web distributions per AWS account").
 	maxDistributions = 200
+	// quotaDistributions is that quota's Service Quotas code (global,
+	// read in us-east-1), which CreateDistribution enforces.
+	quotaDistributions = "L-24B04930"
 	// maxOriginTimeoutSeconds bounds OriginReadTimeout and
 	// OriginKeepaliveTimeout (1–60 s) unless a quota increase was granted.
 	maxOriginTimeoutSeconds = 60
@@ -152,8 +155,12 @@ func (m *Model) create(cfg *types.DistributionConfig, tags *types.Tags) (*distri
 	if err := validate(cfg); err != nil {
 		return nil, err
 	}
-	if len(m.dists) >= maxDistributions {
-		return nil, errTooManyDistributions()
+	limit := float64(maxDistributions)
+	if q := m.w.Quota; q != nil {
+		limit = q("us-east-1", "cloudfront", quotaDistributions)
+	}
+	if float64(len(m.dists)) >= limit {
+		return nil, errTooManyDistributions(int(limit))
 	}
 	stored, err := encode(normalize(cfg))
 	if err != nil {

@@ -32,6 +32,8 @@ const (
 	CodeInvalidPermissionDuplicate         = "InvalidPermission.Duplicate"
 	CodeInvalidPermissionNotFound          = "InvalidPermission.NotFound"
 	CodeRulesPerSecurityGroupLimitExceeded = "RulesPerSecurityGroupLimitExceeded"
+	CodeVcpuLimitExceeded                  = "VcpuLimitExceeded"
+	CodeSecurityGroupLimitExceeded         = "SecurityGroupLimitExceeded"
 	CodeInvalidPrefixListIDNotFound        = "InvalidPrefixListID.NotFound"
 	CodeInvalidSecurityGroupRuleIDNotFound = "InvalidSecurityGroupRuleId.NotFound"
 	CodeInvalidNetworkInterfaceIDNotFound  = "InvalidNetworkInterfaceID.NotFound"

@@ -182,6 +182,9 @@ func (r *region) runInstances(in *awsec2.RunInstancesInput) (*awsec2.RunInstance
 	if count < 1 || aws.ToInt32(in.MinCount) > int32(count) {
 		return nil, errInvalidParameter("Invalid value '%d' for maxCount", count)
 	}
+	if err := r.vcpuRoom(l.typ, count); err != nil {
+		return nil, err
+	}
 	res := &reservation{id: r.newID("r-"), request: request}
 	now := r.now()
 	runLatency := r.latency(LatencyRun, defaultRun)
@@ -662,4 +665,43 @@ func (r *region) terminateInstances(in *awsec2.TerminateInstancesInput) (*awsec2
 	}
 	r.settle()
 	return out, nil
+}
+
+// vcpuQuotas maps an instance family's first letters to its On-Demand
+// vCPU quota ("Amazon EC2 instance type quotas", EC2 user guide): G and VT,
+// P, and the standard families. Other families' quotas are not modeled.
+var vcpuQuotas = []struct{ prefix, code string }{
+	{"vt", "L-DB2E81BA"}, {"g", "L-DB2E81BA"}, {"p", "L-417A185B"},
+	{"a", "L-1216C47A"}, {"c", "L-1216C47A"}, {"d", "L-1216C47A"}, {"h", "L-1216C47A"}, {"i", "L-1216C47A"},
+	{"m", "L-1216C47A"}, {"r", "L-1216C47A"}, {"t", "L-1216C47A"}, {"z", "L-1216C47A"},
+}
+
+func vcpuQuota(typ string) (string, bool) {
+	for _, q := range vcpuQuotas {
+		if strings.HasPrefix(typ, q.prefix) && !strings.HasPrefix(typ, "inf") && !strings.HasPrefix(typ, "dl") {
+			return q.code, true
+		}
+	}
+	return "", false
+}
+
+// vcpuRoom refuses a launch that would take the running vCPUs of the
+// type's quota past its value: VcpuLimitExceeded, as RunInstances answers.
+func (r *region) vcpuRoom(t instanceType, count int) error {
+	code, ok := vcpuQuota(t.name)
+	if !ok || r.m.w.Quota == nil {
+		return nil
+	}
+	limit := r.m.w.Quota(r.name, "ec2", code)
+	used := int32(0)
+	now := r.now()
+	for _, i := range r.instances {
+		if c, _ := vcpuQuota(i.typ.name); c == code && i.state(now) != stateTerminated {
+			used += i.typ.vcpus
+		}
+	}
+	if float64(used+t.vcpus*int32(count)) > limit {
+		return apiError(CodeVcpuLimitExceeded, "You have requested more vCPU capacity than your current vCPU limit of %d allows for the instance bucket that the specified instance type belongs to.", int(limit))
+	}
+	return nil
 }

@@ -165,6 +165,9 @@ func (r *region) createSecurityGroup(in *awsec2.CreateSecurityGroupInput) (*awse
 	if err != nil {
 		return nil, err
 	}
+	if float64(len(r.groups)) >= r.quota(quotaSecurityGroups, defaultSecurityGroups) {
+		return nil, apiError(CodeSecurityGroupLimitExceeded, "The maximum number of security groups for VPC '%s' has been reached.", v.id)
+	}
 	g := r.addSecurityGroup(v.id, name, aws.ToString(in.Description), false, tags)
 	g.visibleAt = r.now().Add(r.m.w.Window(WindowGroupVisible, windowVisibleMin, windowVisibleMax))
 	return &awsec2.CreateSecurityGroupOutput{GroupId: aws.String(g.id), SecurityGroupArn: aws.String(r.groupARN(g.id)), Tags: sdkTags(tags)}, nil
@@ -311,7 +314,7 @@ func (r *region) authorize(g *securityGroup, p permissions, egress bool) ([]type
 		seen[rule.key()] = true
 		used += r.weight(rule)
 	}
-	if used > MaxRulesPerGroup {
+	if float64(used) > r.quota(quotaRulesPerGroup, MaxRulesPerGroup) {
 		return nil, apiError(CodeRulesPerSecurityGroupLimitExceeded, "The maximum number of rules per security group has been reached.")
 	}
 	var out []types.SecurityGroupRule
@@ -536,4 +539,20 @@ func (r *region) describeSecurityGroups(in *awsec2.DescribeSecurityGroupsInput) 
 		})
 	}
 	return out, nil
+}
+
+// The VPC quotas the create operations enforce (Service Quotas codes),
+// with AWS's defaults for a world without Service Quotas.
+const (
+	quotaSecurityGroups   = "L-E79EC296" // VPC security groups per Region
+	defaultSecurityGroups = 2500
+	quotaRulesPerGroup    = "L-0EA8095F" // Inbound or outbound rules per security group
+)
+
+// quota is the account's value of a VPC quota in the region.
+func (r *region) quota(code string, def float64) float64 {
+	if r.m.w.Quota == nil {
+		return def
+	}
+	return r.m.w.Quota(r.name, "vpc", code)
 }

@@ -74,3 +74,8 @@ func accessPointNotFound(id string) error {
 	msg := fmt.Sprintf("Access point '%s' does not exist.", id)
 	return world.WithStatus(http.StatusNotFound, &types.AccessPointNotFound{Message: &msg, ErrorCode_: aws.String("AccessPointNotFound")})
 }
+
+func fileSystemLimitExceeded() error {
+	msg := "You have reached the maximum number of file systems allowed for your account."
+	return world.WithStatus(http.StatusForbidden, &types.FileSystemLimitExceeded{Message: &msg, ErrorCode_: aws.String("FileSystemLimitExceeded")})
+}

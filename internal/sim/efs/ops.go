@@ -34,6 +34,17 @@ func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSyste
 	if in.KmsKeyId != nil && !encrypted {
 		return nil, badRequest("KmsKeyId requires Encrypted to be true")
 	}
+	if q := m.w.Quota; q != nil {
+		n := 0
+		for _, f := range m.fileSystems {
+			if f.region == region {
+				n++
+			}
+		}
+		if float64(n) >= q(region, "elasticfilesystem", quotaFileSystems) {
+			return nil, fileSystemLimitExceeded()
+		}
+	}
 	fs := &fileSystem{
 		id:          m.w.NewID("fs-", 17),
 		region:      region,
@@ -238,3 +249,7 @@ func (m *Model) describeMountTargetSecurityGroups(ctx context.Context, in *sdkef
 	}
 	return &sdkefs.DescribeMountTargetSecurityGroupsOutput{SecurityGroups: slices.Clone(mt.groups)}, nil
 }
+
+// quotaFileSystems is "File systems per account" (per region; Service
+// Quotas), which CreateFileSystem enforces.
+const quotaFileSystems = "L-848C634D"

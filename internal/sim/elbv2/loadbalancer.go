@@ -85,6 +85,17 @@ func (m *Model) createLoadBalancer(ctx context.Context, in *elb.CreateLoadBalanc
 	if err != nil {
 		return nil, err
 	}
+	if q := m.w.Quota; q != nil {
+		n := 0
+		for _, lb := range m.lbs {
+			if lb.region == region {
+				n++
+			}
+		}
+		if float64(n) >= q(region, "elasticloadbalancing", quotaALBs) {
+			return nil, &types.TooManyLoadBalancersException{Message: msg("The maximum number of load balancers has been reached")}
+		}
+	}
 	seq := m.next()
 	id := hexID(seq)
 	lb := &loadBalancer{
@@ -320,3 +331,7 @@ func renderAttributes(attrs map[string]string) []types.LoadBalancerAttribute {
 	}
 	return out
 }
+
+// quotaALBs is "Application Load Balancers per Region" (Service Quotas),
+// which CreateLoadBalancer enforces.
+const quotaALBs = "L-53DA6B97"

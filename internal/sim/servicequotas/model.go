@@ -111,7 +111,24 @@ type Model struct {
 func Register(w *world.World) *Model {
 	m := &Model{w: w, applied: map[key]float64{}}
 	w.Register(m)
+	w.Quota = m.limit
 	return m
+}
+
+// limit is the value a create operation enforces: the applied value, else
+// AWS's default. Callers hold the world's lock.
+func (m *Model) limit(region, service, code string) float64 {
+	q, err := lookup(service, code)
+	if err != nil {
+		panic(fmt.Sprintf("servicequotas: %s %s is not in the catalogue", service, code))
+	}
+	if q.global {
+		region = globalRegion
+	}
+	if v, ok := m.appliedValue(region, q); ok {
+		return v
+	}
+	return q.def
 }
 
 // ServiceID returns "Service Quotas".

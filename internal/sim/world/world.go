@@ -89,6 +89,11 @@ type World struct {
 	// Network is the simulated EC2 as other services see it. The ec2
 	// model sets it when it registers.
 	Network Network
+	// Quota is the account's value of a quota (service and quota code as
+	// Service Quotas names them) in region, which create operations
+	// enforce; the servicequotas model sets it when it registers. Nil: no
+	// quota is enforced.
+	Quota func(region, service, code string) float64
 }
 
 // Option configures a World.

@@ -19,6 +19,9 @@ const (
 	// codeInvalidParameterValue: among others, a fresh instance profile
 	// EC2 cannot see yet.
 	codeInvalidParameterValue = "InvalidParameterValue"
+	// codeVcpuLimitExceeded: the account's running On-Demand vCPU quota
+	// of the type's family would be exceeded.
+	codeVcpuLimitExceeded = "VcpuLimitExceeded"
 )
 
 // EC2 instance states.
@@ -37,6 +40,10 @@ const (
 		"set ami_id to an AMI of the region, or choose another os_type or instance_type."
 	remedyLaunch = "Check the instance type, AMI, subnet and security group in the message, " +
 		"and the account's EC2 limits; then retry the deployment."
+	remedyVCPUQuota = "The account's On-Demand vCPU quota for this instance family is full (Service Quotas: " +
+		"'Running On-Demand G and VT instances' L-DB2E81BA for GPU types, 'Running On-Demand Standard " +
+		"(A, C, D, H, I, M, R, T, Z) instances' L-1216C47A for the others): request an increase, or stop " +
+		"instances of that family, then retry."
 	remedyProfile = "IAM has not yet propagated the new instance profile to EC2; the state machine retries. " +
 		"If it persists, check that the identity step created the instance profile."
 	remedyState = "The instance stopped before it ran: read the state reason in the message " +

@@ -174,6 +174,10 @@ func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResol
 			last = err
 			s.Logger(doc, ActionLaunch).Info("no capacity, trying the next candidate",
 				"instance_type", c.instanceType, "subnet", c.subnetID, "aws_error_code", code)
+		case code == codeVcpuLimitExceeded:
+			// A quota of the family, not of the zone: no other subnet helps.
+			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step,
+				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyVCPUQuota)
 		case isInstanceProfileNotReady(err):
 			return types.Instance{}, steperr.FromAWS(steperr.InstanceProfileNotReady, step,
 				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyProfile)
