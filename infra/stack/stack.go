@@ -37,6 +37,12 @@ type Props struct {
 	AssetsDir string
 	// LogRetention is how long every log group keeps its events.
 	LogRetention awslogs.RetentionDays
+	// Deployers are the IAM principals (role or user ARNs, * wildcards
+	// allowed) that may start a deployment with a Deployment Requested
+	// event; the bus refuses that event from anyone else. Empty: IAM alone
+	// decides (any principal of the account with events:PutEvents on the
+	// bus).
+	Deployers []string
 }
 
 // DefaultAssetsDir is where `make lambdas` puts the bootstraps.
@@ -77,6 +83,22 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 	}
 
 	bus := awsevents.NewEventBus(s, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(statemachine.EventBusName)})
+	if len(props.Deployers) > 0 {
+		// An explicit deny in the bus's policy binds the account's own
+		// principals too: only the named ones may request a deployment.
+		awsevents.NewCfnEventBusPolicy(s, jsii.String("OnlyDeployersRequest"), &awsevents.CfnEventBusPolicyProps{
+			EventBusName: bus.EventBusName(),
+			StatementId:  jsii.String("OnlyDeployersRequestDeployments"),
+			Statement: map[string]any{
+				"Sid": "OnlyDeployersRequestDeployments", "Effect": "Deny", "Principal": "*",
+				"Action": "events:PutEvents", "Resource": bus.EventBusArn(),
+				"Condition": map[string]any{
+					"StringEquals": map[string]any{"events:detail-type": statemachine.DetailRequested},
+					"ArnNotLike":   map[string]any{"aws:PrincipalArn": props.Deployers},
+				},
+			},
+		})
+	}
 	targets := &statemachine.Targets{Functions: map[string]awslambda.IFunction{}, Bus: bus}
 	// The most any instance role may do; the identity Lambda creates and
 	// changes instance roles only with it as their permissions boundary.

@@ -28,6 +28,8 @@ var (
 	synthesized awscdk.Stack
 	template    assertions.Template
 	resources   map[string]resource
+	// assetsDir holds a fake bootstrap per step Lambda.
+	assetsDir string
 )
 
 type resource struct {
@@ -44,6 +46,7 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			panic(err)
 		}
+		assetsDir = assets
 		defer os.RemoveAll(assets)
 		for _, name := range statemachine.Lambdas() {
 			dir := filepath.Join(assets, name)
@@ -395,4 +398,26 @@ func TestEveryNagSuppressionNamesItsFindingsExactly(t *testing.T) {
 		}
 	}
 	assert.Positive(t, n, "the template carries cdk-nag's suppressions")
+}
+
+// With deployers named, the bus refuses a Deployment Requested event from
+// anyone else, the account's own principals included (an explicit deny);
+// without, it has no policy of its own and IAM alone decides.
+func TestOnlyTheNamedDeployersMayRequestADeployment(t *testing.T) {
+	assert.Zero(t, len(*template.FindResources(jsii.String("AWS::Events::EventBusPolicy"), nil)), "no deployers named: no bus policy")
+	app := awscdk.NewApp(nil)
+	named := New(app, "Named", &Props{
+		StackProps: awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("us-east-1")}},
+		AssetsDir:  assetsDir, LogRetention: awslogs.RetentionDays_ONE_MONTH,
+		Deployers: []string{"arn:aws:iam::123456789012:role/Deployer", "arn:aws:iam::123456789012:role/ci-*"},
+	})
+	assertions.Template_FromStack(named, nil).HasResourceProperties(jsii.String("AWS::Events::EventBusPolicy"), props(map[string]any{
+		"Statement": assertions.Match_ObjectLike(&map[string]any{
+			"Effect": "Deny", "Principal": "*", "Action": "events:PutEvents",
+			"Condition": map[string]any{
+				"StringEquals": map[string]any{"events:detail-type": statemachine.DetailRequested},
+				"ArnNotLike":   map[string]any{"aws:PrincipalArn": []any{"arn:aws:iam::123456789012:role/Deployer", "arn:aws:iam::123456789012:role/ci-*"}},
+			},
+		}),
+	}))
 }
