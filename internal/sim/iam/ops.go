@@ -17,14 +17,8 @@ const defaultMaxSession = 3600
 
 func (m *Model) createRole(_ context.Context, in *sdkiam.CreateRoleInput) (*sdkiam.CreateRoleOutput, error) {
 	name := aws.ToString(in.RoleName)
-	if err := checkName("roleName", name, maxRoleNameLen); err != nil {
-		return nil, err
-	}
-	path := aws.ToString(in.Path)
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
+	path, err := checkNamePath("roleName", name, maxRoleNameLen, aws.ToString(in.Path))
+	if err != nil {
 		return nil, err
 	}
 	if _, ok := m.roles[strings.ToLower(name)]; ok {
@@ -231,14 +225,8 @@ func (m *Model) listRolePolicies(_ context.Context, in *sdkiam.ListRolePoliciesI
 
 func (m *Model) createInstanceProfile(_ context.Context, in *sdkiam.CreateInstanceProfileInput) (*sdkiam.CreateInstanceProfileOutput, error) {
 	name := aws.ToString(in.InstanceProfileName)
-	if err := checkName("instanceProfileName", name, maxProfileNameLen); err != nil {
-		return nil, err
-	}
-	path := aws.ToString(in.Path)
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
+	path, err := checkNamePath("instanceProfileName", name, maxProfileNameLen, aws.ToString(in.Path))
+	if err != nil {
 		return nil, err
 	}
 	if _, ok := m.profiles[strings.ToLower(name)]; ok {
@@ -343,14 +331,8 @@ func (m *Model) listInstanceProfilesForRole(_ context.Context, in *sdkiam.ListIn
 // account, a valid document.
 func (m *Model) createPolicy(_ context.Context, in *sdkiam.CreatePolicyInput) (*sdkiam.CreatePolicyOutput, error) {
 	name := aws.ToString(in.PolicyName)
-	if err := checkName("policyName", name, maxPolicyNameLen); err != nil {
-		return nil, err
-	}
-	path := aws.ToString(in.Path)
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
+	path, err := checkNamePath("policyName", name, maxPolicyNameLen, aws.ToString(in.Path))
+	if err != nil {
 		return nil, err
 	}
 	for _, p := range m.policies {
@@ -387,4 +369,16 @@ func (m *Model) listPolicies(_ context.Context, in *sdkiam.ListPoliciesInput) (*
 func (m *Model) describePolicy(p *policy) types.Policy {
 	return types.Policy{Arn: aws.String(m.policyARN(p.path, p.name)), PolicyName: aws.String(p.name), PolicyId: aws.String(p.id),
 		Path: aws.String(p.path), DefaultVersionId: aws.String("v1"), IsAttachable: true, CreateDate: aws.Time(p.created)}
+}
+
+// checkNamePath checks an entity's name and path (IAM's rules) and returns
+// the path, "/" when none is given.
+func checkNamePath(field, name string, maxLen int, path string) (string, error) {
+	if err := checkName(field, name, maxLen); err != nil {
+		return "", err
+	}
+	if path == "" {
+		path = "/"
+	}
+	return path, checkPath(path)
 }
