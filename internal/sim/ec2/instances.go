@@ -2,6 +2,7 @@ package ec2
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -165,7 +166,14 @@ type launch struct {
 
 func (r *region) runInstances(in *awsec2.RunInstancesInput) (*awsec2.RunInstancesOutput, error) {
 	token := aws.ToString(in.ClientToken)
-	request := fmt.Sprintf("%s/%s/%s/%d", aws.ToString(in.ImageId), in.InstanceType, aws.ToString(in.SubnetId), aws.ToInt32(in.MaxCount))
+	// Every parameter but the token itself takes part: "If you repeat the
+	// request with the same client token but change another request
+	// parameter, Amazon EC2 returns an IdempotentParameterMismatch error"
+	// ("Ensuring idempotency in Amazon EC2 API requests").
+	fingerprint := *in
+	fingerprint.ClientToken = nil
+	b, _ := json.Marshal(fingerprint) // an SDK input of plain fields always marshals
+	request := string(b)
 	// ClientToken: the same token returns the original reservation instead
 	// of launching again, for as long as AWS remembers it.
 	if res, ok := r.reservations[token]; ok && token != "" {

@@ -32,10 +32,23 @@ func TestRunInstancesClientTokenIsIdempotent(t *testing.T) {
 	require.Len(t, out.Reservations[0].Instances, 1)
 	assert.Nil(t, out.NextToken)
 
-	changed := runInput(n.subnetA, n.sg, "t3.large")
-	changed.ClientToken = in.ClientToken
-	_, err = e.c.RunInstances(e.ctx, changed)
-	requireCode(t, err, simec2.CodeIdempotentParameterMismatch)
+	// Any other parameter changed with the same token is a mismatch, not
+	// the first call's answer.
+	for name, change := range map[string]func(*awsec2.RunInstancesInput){
+		"type":      func(in *awsec2.RunInstancesInput) { in.InstanceType = "t3.large" },
+		"user data": func(in *awsec2.RunInstancesInput) { in.UserData = aws.String("IyEvYmluL3NoCg==") },
+		"tags":      func(in *awsec2.RunInstancesInput) { in.TagSpecifications = tagSpec(types.ResourceTypeInstance, "k", "v") },
+		"metadata": func(in *awsec2.RunInstancesInput) {
+			in.MetadataOptions = &types.InstanceMetadataOptionsRequest{HttpTokens: types.HttpTokensStateRequired}
+		},
+	} {
+		changed := runInput(n.subnetA, n.sg, "t3.medium")
+		changed.ClientToken = in.ClientToken
+		change(changed)
+		_, err = e.c.RunInstances(e.ctx, changed)
+		requireCode(t, err, simec2.CodeIdempotentParameterMismatch)
+		t.Log(name, "changed: mismatch")
+	}
 
 	// Without a token every call launches.
 	e.run(t, runInput(n.subnetA, n.sg, "t3.medium"))
