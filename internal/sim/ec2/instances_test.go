@@ -37,7 +37,9 @@ func TestRunInstancesClientTokenIsIdempotent(t *testing.T) {
 	for name, change := range map[string]func(*awsec2.RunInstancesInput){
 		"type":      func(in *awsec2.RunInstancesInput) { in.InstanceType = "t3.large" },
 		"user data": func(in *awsec2.RunInstancesInput) { in.UserData = aws.String("IyEvYmluL3NoCg==") },
-		"tags":      func(in *awsec2.RunInstancesInput) { in.TagSpecifications = tagSpec(types.ResourceTypeInstance, "k", "v") },
+		"tags": func(in *awsec2.RunInstancesInput) {
+			in.TagSpecifications = tagSpec(types.ResourceTypeInstance, "k", "v")
+		},
 		"metadata": func(in *awsec2.RunInstancesInput) {
 			in.MetadataOptions = &types.InstanceMetadataOptionsRequest{HttpTokens: types.HttpTokensStateRequired}
 		},
