@@ -394,6 +394,9 @@ func TestTooManyDistributions(t *testing.T) {
 	f := newFixture(t)
 	for i := range 200 {
 		f.create(t, config(fmt.Sprintf("ref-%d", i)))
+		// Within CloudFront's write rate: 200 creates at one instant would
+		// meet throttling the SDK's three attempts may not outlast.
+		f.clock.Advance(time.Second)
 	}
 	_, err := f.client.CreateDistribution(context.Background(), &sdk.CreateDistributionInput{DistributionConfig: config("one-more")})
 	requireAPIError[*types.TooManyDistributions](t, err, "TooManyDistributions")
