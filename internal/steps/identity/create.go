@@ -140,6 +140,13 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 		if err := notAdoptable("role", name, role.Tags, doc.Request); err != nil {
 			return nil, err
 		}
+		// The Lambda may change only a role under the boundary: one
+		// without it (an older GeuseMaker's) cannot be given its policies.
+		if boundary != "" && (role.PermissionsBoundary == nil || aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn) != boundary) {
+			return nil, family.Failure(ActionCreate,
+				fmt.Sprintf("role %s exists without the permissions boundary %s (made by an older GeuseMaker)", name, boundary),
+				"Destroy the deployment (or delete the role in the IAM console), then deploy again: the new role gets the boundary.")
+		}
 	case err != nil:
 		return nil, family.AWSFailure(ActionCreate, fmt.Errorf("create role %s: %w", name, err),
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")

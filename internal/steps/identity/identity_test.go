@@ -521,3 +521,16 @@ func TestTheBoundaryAllowsWhatTheInstanceNeedsAndNothingElse(t *testing.T) {
 	assert.Contains(t, actions, "elasticfilesystem:ClientMount")
 	assert.Contains(t, actions, "ssm:UpdateInstanceInformation")
 }
+
+func TestARoleWithoutTheBoundaryIsNotAdopted(t *testing.T) {
+	e := newEnv(t)
+	doc := newDoc()
+	e.mustRun(t, identity.ActionCreate, doc) // no boundary in the account yet: a bare role
+	e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(doc.Request.Region), identity.BoundaryDocument("aws"))
+	err := e.run(t, identity.ActionCreate, newDoc())
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, steperr.IdentityFailed, se.Name)
+	assert.Contains(t, se.Cause.Message, "without the permissions boundary")
+	assert.Contains(t, se.Cause.Remediation, "Destroy the deployment")
+}
