@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -426,4 +427,35 @@ func TestSuppliedResourcesAreUsedAndNeverDeleted(t *testing.T) {
 			assert.Equal(t, before, s.Leftovers(), "exactly what the user had before is left, unchanged")
 		})
 	}
+}
+
+// A deployment in a China region lives in the aws-cn partition: every ARN
+// says so, and the AWS managed policies the instance role needs are
+// attached by their aws-cn ARNs (an aws ARN there is NoSuchEntity).
+func TestADeploymentInChinaUsesItsPartitionsARNs(t *testing.T) {
+	raw, _ := sample(t, "tier1-dev.json")
+	var req map[string]any
+	require.NoError(t, json.Unmarshal(raw, &req))
+	req["region"] = "cn-north-1"
+	raw, err := json.Marshal(req)
+	require.NoError(t, err)
+	parsed, err := document.Parse(raw)
+	require.NoError(t, err)
+	s, err := localrun.Simulate(parsed.Region, localrun.Config{})
+	require.NoError(t, err)
+	r := &run{sim: s, req: parsed, raw: raw}
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	var doc document.Document
+	require.NoError(t, json.Unmarshal(x.Output, &doc))
+	assert.True(t, strings.HasPrefix(doc.Resources.SecretARN, "arn:aws-cn:secretsmanager:cn-north-1:"), doc.Resources.SecretARN)
+	for _, c := range s.Cloud.Calls() {
+		if c.Operation == "AttachRolePolicy" {
+			in := c.Input.(*iamsdk.AttachRolePolicyInput)
+			assert.True(t, strings.HasPrefix(aws.ToString(in.PolicyArn), "arn:aws-cn:iam::aws:policy/"), aws.ToString(in.PolicyArn))
+			assert.Empty(t, c.ErrorCode)
+		}
+	}
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Destroy).Status)
+	requireEmptyAccount(t, r)
 }

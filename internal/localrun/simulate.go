@@ -25,9 +25,9 @@ type Simulation struct {
 // fills in the rest.
 func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, error) {
 	c := clock.NewVirtual(world.Epoch)
-	cloud := sim.New(append([]world.Option{world.WithClock(c)}, opts...)...)
+	cloud := sim.New(append([]world.Option{world.WithClock(c), world.WithPartition(world.PartitionOf(region))}, opts...)...)
 	// What the backend's stack puts in the account for its region.
-	cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(region), identity.BoundaryDocument("aws"))
+	cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(region), identity.BoundaryDocument(world.PartitionOf(region)))
 	if err := cloud.SSM.PlantDocument(compute.GPUCheckDocument, compute.GPUCheckDocumentContent()); err != nil {
 		return nil, err
 	}

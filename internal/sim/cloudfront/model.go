@@ -169,7 +169,7 @@ func (m *Model) create(cfg *types.DistributionConfig, tags *types.Tags) (*distri
 	id := "E" + strings.ToUpper(m.suffix("id"))
 	d := &distribution{
 		id:        id,
-		arn:       fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", world.AccountID, id),
+		arn:       fmt.Sprintf("arn:%s:cloudfront::%s:distribution/%s", m.w.Partition(), world.AccountID, id),
 		domain:    "d" + m.suffix("domain") + ".cloudfront.net",
 		requested: requested,
 		config:    stored,

@@ -489,7 +489,7 @@ func (r *region) instanceSDK(i *instance) types.Instance {
 	if i.profile != "" {
 		arn := i.profile
 		if !strings.HasPrefix(arn, "arn:") {
-			arn = fmt.Sprintf("arn:aws:iam::%s:instance-profile/%s", world.AccountID, i.profile)
+			arn = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", r.m.w.Partition(), world.AccountID, i.profile)
 		}
 		out.IamInstanceProfile = &types.IamInstanceProfile{Arn: aws.String(arn), Id: aws.String("AIPA" + strings.ToUpper(i.id[2:]))}
 	}

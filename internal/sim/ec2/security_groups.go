@@ -174,7 +174,7 @@ func (r *region) createSecurityGroup(in *awsec2.CreateSecurityGroupInput) (*awse
 }
 
 func (r *region) groupARN(id string) string {
-	return fmt.Sprintf("arn:aws:ec2:%s:%s:security-group/%s", r.name, world.AccountID, id)
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:security-group/%s", world.PartitionOf(r.name), r.name, world.AccountID, id)
 }
 
 // permissions gathers the rules a call names, from IpPermissions or from

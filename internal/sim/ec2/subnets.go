@@ -87,7 +87,7 @@ func (r *region) subnetSDK(s *subnet) types.Subnet {
 	}
 	return types.Subnet{
 		SubnetId:                aws.String(s.id),
-		SubnetArn:               aws.String(fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", r.name, world.AccountID, s.id)),
+		SubnetArn:               aws.String(fmt.Sprintf("arn:%s:ec2:%s:%s:subnet/%s", world.PartitionOf(r.name), r.name, world.AccountID, s.id)),
 		VpcId:                   aws.String(s.vpcID),
 		CidrBlock:               aws.String(s.cidr.String()),
 		AvailabilityZone:        aws.String(s.zone),

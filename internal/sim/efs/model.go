@@ -187,7 +187,7 @@ func (m *Model) mountTargetsOf(fsID string) []*mountTarget {
 }
 
 func (m *Model) fileSystemARN(fs *fileSystem) string {
-	return fmt.Sprintf("arn:aws:elasticfilesystem:%s:%s:file-system/%s", fs.region, world.AccountID, fs.id)
+	return fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", world.PartitionOf(fs.region), fs.region, world.AccountID, fs.id)
 }
 
 func (m *Model) describeFS(fs *fileSystem, now time.Time) types.FileSystemDescription {

@@ -61,7 +61,7 @@ func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSyste
 	if encrypted {
 		// Without a key, EFS uses the account's AWS managed key aws/elasticfilesystem.
 		fs.kmsKeyID = cmp.Or(aws.ToString(in.KmsKeyId),
-			fmt.Sprintf("arn:aws:kms:%s:%s:key/00000000-0000-4000-8000-00000000e75f", region, world.AccountID))
+			fmt.Sprintf("arn:%s:kms:%s:%s:key/00000000-0000-4000-8000-00000000e75f", world.PartitionOf(region), region, world.AccountID))
 	}
 	m.fileSystems[fs.id] = fs
 	d := m.describeFS(fs, now)

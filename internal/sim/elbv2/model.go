@@ -259,7 +259,7 @@ func (m *Model) next() int {
 
 // arn builds an ELBv2 ARN for a resource path such as "loadbalancer/app/x/id".
 func arn(region, path string) string {
-	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:%s", region, world.AccountID, path)
+	return fmt.Sprintf("arn:%s:elasticloadbalancing:%s:%s:%s", world.PartitionOf(region), region, world.AccountID, path)
 }
 
 // hexID is a 16-hex-digit resource id, the shape ELBv2 uses in ARNs.

@@ -38,15 +38,23 @@ const (
 	maxMaxItems          = 1000
 )
 
-// ManagedPolicies are the AWS managed policies the simulation knows; any
-// other policy ARN is NoSuchEntity, as a policy that does not exist.
+// ManagedPolicies are the names of the AWS managed policies the simulation
+// knows, each at arn:<the account's partition>:iam::aws:policy/<name>; any
+// other policy ARN, another partition's included, is NoSuchEntity.
 var ManagedPolicies = []string{
-	"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-	"arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess",
-	"arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadOnlyAccess",
-	"arn:aws:iam::aws:policy/AmazonElasticFileSystemClientFullAccess",
-	"arn:aws:iam::aws:policy/AmazonElasticFileSystemsUtils",
-	"arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+	"AmazonSSMManagedInstanceCore",
+	"AmazonElasticFileSystemClientReadWriteAccess",
+	"AmazonElasticFileSystemClientReadOnlyAccess",
+	"AmazonElasticFileSystemClientFullAccess",
+	"AmazonElasticFileSystemsUtils",
+	"CloudWatchAgentServerPolicy",
+}
+
+// isManaged tells whether arn is a known AWS managed policy of the
+// account's partition.
+func (m *Model) isManaged(arn string) bool {
+	name, ok := strings.CutPrefix(arn, "arn:"+m.w.Partition()+":iam::aws:policy/")
+	return ok && m.managed[name]
 }
 
 // entityName is IAM's pattern for role and instance profile names.
@@ -82,7 +90,7 @@ func (m *Model) PlantPolicy(path, name, document string) string {
 }
 
 func (m *Model) policyARN(path, name string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:policy%s%s", world.AccountID, path, name)
+	return fmt.Sprintf("arn:%s:iam::%s:policy%s%s", m.w.Partition(), world.AccountID, path, name)
 }
 
 type role struct {
@@ -107,8 +115,8 @@ type profile struct {
 // Register adds a simulated IAM to w and returns it.
 func Register(w *world.World) *Model {
 	m := &Model{w: w, roles: map[string]*role{}, profiles: map[string]*profile{}, managed: map[string]bool{}, policies: map[string]*policy{}}
-	for _, arn := range ManagedPolicies {
-		m.managed[arn] = true
+	for _, name := range ManagedPolicies {
+		m.managed[name] = true
 	}
 	w.Register(m)
 	return m
@@ -243,7 +251,7 @@ func tagMap(tags []types.Tag) map[string]string {
 
 func (m *Model) describeRole(r *role) types.Role {
 	return types.Role{
-		Arn:        aws.String(fmt.Sprintf("arn:aws:iam::%s:role%s%s", world.AccountID, r.path, r.name)),
+		Arn:        aws.String(fmt.Sprintf("arn:%s:iam::%s:role%s%s", m.w.Partition(), world.AccountID, r.path, r.name)),
 		RoleId:     aws.String(r.id),
 		RoleName:   aws.String(r.name),
 		Path:       aws.String(r.path),
@@ -268,7 +276,7 @@ func (m *Model) boundaryOf(r *role) *types.AttachedPermissionsBoundary {
 
 func (m *Model) describeProfile(p *profile) types.InstanceProfile {
 	out := types.InstanceProfile{
-		Arn:                 aws.String(fmt.Sprintf("arn:aws:iam::%s:instance-profile%s%s", world.AccountID, p.path, p.name)),
+		Arn:                 aws.String(fmt.Sprintf("arn:%s:iam::%s:instance-profile%s%s", m.w.Partition(), world.AccountID, p.path, p.name)),
 		InstanceProfileId:   aws.String(p.id),
 		InstanceProfileName: aws.String(p.name),
 		Path:                aws.String(p.path),

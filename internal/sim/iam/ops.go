@@ -33,7 +33,7 @@ func (m *Model) createRole(_ context.Context, in *sdkiam.CreateRoleInput) (*sdki
 		return nil, err
 	}
 	boundary := aws.ToString(in.PermissionsBoundary)
-	if boundary != "" && m.policies[boundary] == nil && !m.managed[boundary] {
+	if boundary != "" && m.policies[boundary] == nil && !m.isManaged(boundary) {
 		return nil, noSuchEntity("Scope ARN: %s does not exist or is not attachable.", boundary)
 	}
 	r := &role{
@@ -106,10 +106,10 @@ func (m *Model) attachRolePolicy(_ context.Context, in *sdkiam.AttachRolePolicyI
 		return nil, err
 	}
 	arn := aws.ToString(in.PolicyArn)
-	if !strings.HasPrefix(arn, "arn:aws:iam::") || !strings.Contains(arn, ":policy/") {
+	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::") || !strings.Contains(arn, ":policy/") {
 		return nil, invalidInput("ARN %s is not valid.", arn)
 	}
-	if !m.managed[arn] {
+	if !m.isManaged(arn) && m.policies[arn] == nil {
 		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 	}
 	// Attaching an attached policy is a no-op in IAM.

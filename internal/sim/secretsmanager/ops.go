@@ -42,7 +42,7 @@ func (m *Model) createSecret(ctx context.Context, in *sdk.CreateSecretInput) (*s
 	}
 	m.suffix++
 	s := &secret{
-		arn:         fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, world.AccountID, name, suffix(m.suffix)),
+		arn:         fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", world.PartitionOf(region), region, world.AccountID, name, suffix(m.suffix)),
 		name:        name,
 		region:      region,
 		description: aws.ToString(in.Description),

@@ -58,7 +58,7 @@ func (q quota) sdk(region, account string, v float64) *types.ServiceQuota {
 	return &types.ServiceQuota{
 		ServiceCode: aws.String(q.service), ServiceName: aws.String(q.serviceName),
 		QuotaCode: aws.String(q.code), QuotaName: aws.String(q.name),
-		QuotaArn:    aws.String(fmt.Sprintf("arn:aws:servicequotas:%s:%s:%s/%s", region, account, q.service, q.code)),
+		QuotaArn:    aws.String(fmt.Sprintf("arn:%s:servicequotas:%s:%s:%s/%s", world.PartitionOf(region), region, account, q.service, q.code)),
 		Value:       aws.Float64(v),
 		Unit:        aws.String("None"), // vCPU and count quotas alike
 		Adjustable:  true,

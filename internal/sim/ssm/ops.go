@@ -23,7 +23,7 @@ func (m *Model) parameter(region, name string) (types.Parameter, bool) {
 	return types.Parameter{
 		Name: aws.String(name),
 		// Public parameters live in no account: the ARN has none.
-		ARN:              aws.String(fmt.Sprintf("arn:aws:ssm:%s::parameter%s", region, name)),
+		ARN:              aws.String(fmt.Sprintf("arn:%s:ssm:%s::parameter%s", world.PartitionOf(region), region, name)),
 		Type:             types.ParameterTypeString,
 		DataType:         aws.String("text"),
 		Value:            aws.String(value),

@@ -80,11 +80,13 @@ type World struct {
 	draws *rand.Rand
 	// consistent closes every window at once (WithConsistency).
 	consistent bool
-	faults     []*Fault
-	calls      []Call
-	ids        map[string]int
-	requests   int
-	rates      rateState
+	// partition is the account's (WithPartition); "" means aws.
+	partition string
+	faults    []*Fault
+	calls     []Call
+	ids       map[string]int
+	requests  int
+	rates     rateState
 
 	// Network is the simulated EC2 as other services see it. The ec2
 	// model sets it when it registers.

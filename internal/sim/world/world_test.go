@@ -256,3 +256,11 @@ func TestWindowsAreSeededBoundedAndOverridable(t *testing.T) {
 		assert.Zero(t, d, "consistent: every window closes at once")
 	}
 }
+
+func TestPartitionOfARegion(t *testing.T) {
+	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-3": "aws", "cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
+		assert.Equal(t, want, world.PartitionOf(region), region)
+	}
+	assert.Equal(t, "aws", world.New().Partition())
+	assert.Equal(t, "aws-cn", world.New(world.WithPartition("aws-cn")).Partition())
+}

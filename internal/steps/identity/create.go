@@ -191,7 +191,13 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 				"Check that the identity Lambda may call iam:PutRolePolicy, then retry.")
 		}
 	}
-	for _, policy := range attach {
+	roleARN, err := arn.Parse(aws.ToString(role.Arn))
+	if err != nil {
+		return family.Failure(ActionCreate, fmt.Sprintf("IAM returned role ARN %q: %v", aws.ToString(role.Arn), err),
+			"IAM returned an unexpected role ARN: report a bug with the cause's message.")
+	}
+	for _, managed := range attach {
+		policy := ManagedPolicyARN(roleARN.Partition, managed)
 		if _, err := s.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(policy)}); err != nil {
 			return family.AWSFailure(ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
 				"Check that the identity Lambda may call iam:AttachRolePolicy, then retry.")

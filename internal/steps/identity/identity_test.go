@@ -113,7 +113,7 @@ func TestCreate(t *testing.T) {
 	assert.Equal(t, "eu-west-1", tags[document.TagRegion], "IAM is global: the region tells two regions' deployments of one id apart")
 	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
 	assert.Equal(t, "demo-efs-mount-role", tags["Name"])
-	assert.Equal(t, []string{identity.PolicySSM, identity.PolicyEFSClient}, e.attached(t, doc.Resources.IAMRoleName))
+	assert.Equal(t, []string{identity.ManagedPolicyARN("aws", identity.PolicySSM), identity.ManagedPolicyARN("aws", identity.PolicyEFSClient)}, e.attached(t, doc.Resources.IAMRoleName))
 
 	profile, err := e.iam.GetInstanceProfile(ctx, &sdkiam.GetInstanceProfileInput{InstanceProfileName: aws.String(doc.Resources.InstanceProfileName)})
 	require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestCreateScopesEFSAccessToTheFileSystem(t *testing.T) {
 	doc.Resources.EFSID = "fs-0123456789abcdef0"
 	e.mustRun(t, identity.ActionCreate, doc)
 
-	assert.Equal(t, []string{identity.PolicySSM}, e.attached(t, doc.Resources.IAMRoleName))
+	assert.Equal(t, []string{identity.ManagedPolicyARN("aws", identity.PolicySSM)}, e.attached(t, doc.Resources.IAMRoleName))
 	out, err := e.iam.GetRolePolicy(context.Background(), &sdkiam.GetRolePolicyInput{RoleName: aws.String(doc.Resources.IAMRoleName), PolicyName: aws.String(identity.InlineEFSPolicy)})
 	require.NoError(t, err)
 	policy, err := url.QueryUnescape(aws.ToString(out.PolicyDocument))

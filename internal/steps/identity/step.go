@@ -33,11 +33,12 @@ const (
 // Policies of the instance role.
 const (
 	// PolicySSM lets the instance register with Systems Manager (GPU check,
-	// Session Manager instead of SSH).
-	PolicySSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+	// Session Manager instead of SSH): an AWS managed policy's name (its
+	// ARN is in the role's partition: ManagedPolicyARN).
+	PolicySSM = "AmazonSSMManagedInstanceCore"
 	// PolicyEFSClient is EFS client read/write access to every file system,
 	// used when the file system's id is not known yet.
-	PolicyEFSClient = "arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess"
+	PolicyEFSClient = "AmazonElasticFileSystemClientReadWriteAccess"
 	// InlineEFSPolicy names the inline policy granting client access to the
 	// deployment's file system only.
 	InlineEFSPolicy = "geusemaker-efs-client"
@@ -83,4 +84,11 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 		ActionCreate: s.create,
 		ActionDelete: s.delete,
 	}
+}
+
+// ManagedPolicyARN is the ARN of the AWS managed policy name in
+// partition ("aws", "aws-cn", "aws-us-gov"): AWS managed policies live in
+// each partition under its own prefix.
+func ManagedPolicyARN(partition, name string) string {
+	return "arn:" + partition + ":iam::aws:policy/" + name
 }
