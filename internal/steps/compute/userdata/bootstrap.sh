@@ -352,7 +352,17 @@ owner_setup() {
   fi
   [ "$(owner_state)" = owned ]
 }
-retry owner_setup || fail "n8n's owner could not be set up: nginx stays closed"
+# n8n's first start migrates its database on EFS: give it up to 10 minutes.
+owned=""
+for attempt in $(seq 1 60); do
+  if owner_setup; then
+    owned=yes
+    break
+  fi
+  echo "n8n owner set-up attempt $attempt: n8n not ready yet" >&2
+  sleep 10
+done
+[ -n "$owned" ] || fail "n8n's owner could not be set up within 10 minutes: nginx stays closed"
 rm -f "$SECRETS_DIR/n8n-owner.json"
 
 # nginx is the only listener on the network: every service above is bound

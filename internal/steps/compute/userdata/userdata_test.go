@@ -234,7 +234,7 @@ func TestEveryProtectedRouteNeedsTheAPIKey(t *testing.T) {
 		assert.Contains(t, body, "if ($geusemaker_api_authorized = 0) { return 401; }", r.Prefix)
 	}
 	assert.Contains(t, s, `python3 - "$out" `+workload.APIKeyMap+` `, "apply-secrets writes the key map nginx includes")
-	assert.Less(t, strings.Index(s, "retry owner_setup"), strings.Index(s, "systemctl restart nginx"),
+	assert.Less(t, strings.Index(s, "  if owner_setup; then"), strings.Index(s, "systemctl restart nginx"),
 		"n8n's owner exists before nginx serves the new config")
 }
 
@@ -246,7 +246,7 @@ func TestNginxServesN8NOnlyOnceItsOwnerExists(t *testing.T) {
 	s := render(t, variants()[0])
 	apply := scripts(t, variants()[0])[1]
 	bootstrap := strings.Replace(s, apply, "", 1)
-	owner := strings.Index(bootstrap, "retry owner_setup")
+	owner := strings.Index(bootstrap, "  if owner_setup; then")
 	require.Positive(t, owner)
 	for _, m := range regexp.MustCompile(`systemctl (\S+) .*nginx`).FindAllStringIndex(bootstrap, -1) {
 		line := bootstrap[m[0]:m[1]]
@@ -256,7 +256,7 @@ func TestNginxServesN8NOnlyOnceItsOwnerExists(t *testing.T) {
 	}
 	assert.Greater(t, strings.Index(bootstrap, "cat >/etc/nginx/nginx.conf"), owner,
 		"the config that proxies n8n is written only once its owner exists: a reboot mid-way cannot load it early")
-	assert.Contains(t, bootstrap, `retry owner_setup || fail "n8n's owner could not be set up: nginx stays closed"`)
+	assert.Contains(t, bootstrap, `[ -n "$owned" ] || fail "n8n's owner could not be set up within 10 minutes: nginx stays closed"`)
 	assert.Contains(t, bootstrap, `[ "$(owner_state)" = owned ]`, "the setup is checked, not assumed")
 	calls := regexp.MustCompile(`(?m)^retry "\$APP_DIR/apply-secrets"(.*)$`).FindAllStringSubmatch(bootstrap, -1)
 	require.Len(t, calls, 2, "before the services start, and once Postgres runs")
