@@ -675,20 +675,27 @@ func (r *region) terminateInstances(in *awsec2.TerminateInstancesInput) (*awsec2
 	return out, nil
 }
 
-// vcpuQuotas maps an instance family's first letters to its On-Demand
-// vCPU quota ("Amazon EC2 instance type quotas", EC2 user guide): G and VT,
-// P, and the standard families. Other families' quotas are not modeled.
-var vcpuQuotas = []struct{ prefix, code string }{
-	{"vt", "L-DB2E81BA"}, {"g", "L-DB2E81BA"}, {"p", "L-417A185B"},
-	{"a", "L-1216C47A"}, {"c", "L-1216C47A"}, {"d", "L-1216C47A"}, {"h", "L-1216C47A"}, {"i", "L-1216C47A"},
-	{"m", "L-1216C47A"}, {"r", "L-1216C47A"}, {"t", "L-1216C47A"}, {"z", "L-1216C47A"},
-}
-
+// vcpuQuota is the On-Demand vCPU quota of an instance type's family
+// ("Amazon EC2 instance type quotas", EC2 user guide): G and VT, P, and
+// the standard families A, C, D, H, I, M, R, T, Z. The other families (F,
+// Inf, Trn, DL, X, HPC, high memory, Mac) have quotas of their own that are
+// not modeled. The family is the type's leading letters ("g4dn" → "g").
+// Written apart from preflight's on purpose: the model checks the step.
 func vcpuQuota(typ string) (string, bool) {
-	for _, q := range vcpuQuotas {
-		if strings.HasPrefix(typ, q.prefix) && !strings.HasPrefix(typ, "inf") && !strings.HasPrefix(typ, "dl") {
-			return q.code, true
-		}
+	family := typ
+	if i := strings.IndexFunc(typ, func(r rune) bool { return r < 'a' || r > 'z' }); i >= 0 {
+		family = typ[:i]
+	}
+	switch family {
+	case "g", "vt":
+		return "L-DB2E81BA", true
+	case "p":
+		return "L-417A185B", true
+	case "", "f", "inf", "trn", "dl", "x", "hpc", "u", "mac":
+		return "", false
+	}
+	if strings.ContainsRune("acdhimrtz", rune(family[0])) {
+		return "L-1216C47A", true
 	}
 	return "", false
 }
