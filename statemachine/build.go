@@ -2,6 +2,7 @@ package statemachine
 
 import (
 	"fmt"
+	"geusemaker/internal/contract"
 	"maps"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,13 +12,11 @@ import (
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"geusemaker/internal/steperr"
 )
 
 // Targets are what the workflows call.
 type Targets struct {
-	// Functions holds every step Lambda by name (see Lambdas).
+	// Functions holds every step Lambda by name (see contract.Lambdas).
 	Functions map[string]awslambda.IFunction
 	// Bus receives the progress events.
 	Bus awsevents.IEventBus
@@ -73,22 +72,22 @@ var (
 	// deployments at once in one account, internal/localrun) with tighter
 	// write limits than the simulated defaults, 6 attempts ran out in about
 	// 1 of 6–25 runs; 10 capped at 60 s (about 6 minutes in all) leave room.
-	retryThrottled = retry{errors: []string{steperr.Throttled}, interval: 2, attempts: 10, backoff: 2, maxDelay: 60, fullJitter: true}
+	retryThrottled = retry{errors: []string{contract.Throttled}, interval: 2, attempts: 10, backoff: 2, maxDelay: 60, fullJitter: true}
 	// retryProfile covers a fresh instance profile EC2 cannot use yet; IAM
 	// usually propagates within 10–15 s (5+10+20+... up to ~5 min).
-	retryProfile = retry{errors: []string{steperr.InstanceProfileNotReady}, interval: 5, attempts: 6, backoff: 2}
+	retryProfile = retry{errors: []string{contract.InstanceProfileNotReady}, interval: 5, attempts: 6, backoff: 2}
 	// retryBusy covers deletes blocked by something that goes away by
 	// itself (a listener being removed, an instance still shutting down):
 	// about 7 minutes in all.
-	retryBusy = retry{errors: []string{steperr.ResourceBusy}, interval: 5, attempts: 10, backoff: 2, maxDelay: 60}
+	retryBusy = retry{errors: []string{contract.ResourceBusy}, interval: 5, attempts: 10, backoff: 2, maxDelay: 60}
 	// retryBusyENI covers security group and VPC deletes while the ENIs of
 	// the ALB, the mount targets and the instance drain, which takes
 	// minutes after their owners are gone: about 13 minutes in all.
-	retryBusyENI = retry{errors: []string{steperr.ResourceBusy}, interval: 10, attempts: 15, backoff: 2, maxDelay: 60}
+	retryBusyENI = retry{errors: []string{contract.ResourceBusy}, interval: 10, attempts: 15, backoff: 2, maxDelay: 60}
 	// retryBusyCloudFront covers DistributionNotDisabled right after a
 	// status read said Deployed and disabled: reads can be stale for a
 	// minute or two.
-	retryBusyCloudFront = retry{errors: []string{steperr.ResourceBusy}, interval: 30, attempts: 8, backoff: 1.5, maxDelay: 120}
+	retryBusyCloudFront = retry{errors: []string{contract.ResourceBusy}, interval: 30, attempts: 8, backoff: 1.5, maxDelay: 120}
 	// retryService covers a service integration's transient failures
 	// (EventBridge throttling or a failed entry, Step Functions API errors).
 	retryService = retry{errors: []string{errorsTaskFailed}, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
@@ -262,7 +261,7 @@ func (l lane) publish(name, detailType string, detail map[string]any) tasks.Even
 			Detail:     sfn.TaskInput_FromObject(&detail),
 			DetailType: jsii.String(detailType),
 			EventBus:   l.b.t.Bus,
-			Source:     jsii.String(EventSource),
+			Source:     jsii.String(contract.EventSource),
 		}},
 		ResultPath: sfn.JsonPath_DISCARD(),
 	})
@@ -275,7 +274,7 @@ func (l lane) publish(name, detailType string, detail map[string]any) tasks.Even
 // deployment_id and tier from the request; stage, message and percent from
 // $.progress, which every step action sets; plus extra fields by path.
 func (l lane) progress(name string, extra map[string]any) tasks.EventBridgePutEvents {
-	return l.publish(name, DetailProgress, progressDetail(extra))
+	return l.publish(name, contract.DetailProgress, progressDetail(extra))
 }
 
 func progressDetail(extra map[string]any) map[string]any {

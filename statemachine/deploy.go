@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
 
@@ -18,14 +19,6 @@ import (
 func Deploy(scope constructs.Construct, t *Targets) sfn.IChainable {
 	return tier3(newBuilder(scope, t)).assemble()
 }
-
-// Status keys that internal/document does not define (yet); the others come
-// from there. Names as in docs/architecture.md.
-const (
-	statusGPU       = "gpu"        // GPU visible to the instance
-	statusALBDelete = "alb_delete" // load balancer deleted
-	statusSmoke     = "smoke"      // smoke test passed
-)
 
 // deployment holds the open fragments of the Deploy workflow. Each tier's
 // builder takes the previous tier's and extends these fields; assemble
@@ -87,41 +80,41 @@ func tier1(b *builder) *deployment {
 	// Preflight creates nothing: its failure ends the deployment without a
 	// rollback.
 	pre := lane{b: b, onError: d.preflightFailed(), errorPath: "$.error"}
-	d.head = b.acceptRequest(m.invoke("Validate request", Validate, actValidate)).
-		Next(pre.invoke("Preflight checks", Preflight, actCheck)).
+	d.head = b.acceptRequest(m.invoke("Validate request", contract.Validate, contract.ActionValidate)).
+		Next(pre.invoke("Preflight checks", contract.Preflight, contract.ActionCheck)).
 		Next(m.progress("Publish preflight passed", nil)).
-		Next(m.invoke("Resolve network", Network, actResolve)).
+		Next(m.invoke("Resolve network", contract.Network, contract.ActionResolve)).
 		Next(m.progress("Publish network ready", nil)).
 		// A new group takes seconds to reach EC2's other calls: its rules
 		// are retried until it has (ResourceBusy).
-		Next(m.invoke("Create security groups", Firewall, actCreate, retryBusy))
+		Next(m.invoke("Create security groups", contract.Firewall, contract.ActionCreate, retryBusy))
 
 	d.instance = d.newBranch("Instance")
 	in := d.instance.lane
-	d.instance.chain = sfn.Chain_Start(in.invoke("Create file system", Storage, actCreateFilesystem)).
+	d.instance.chain = sfn.Chain_Start(in.invoke("Create file system", contract.Storage, contract.ActionCreateFileSystem)).
 		// The role may read the secret, so the secret comes first; a
 		// redeploy right after a destroy waits out its deletion (busy).
-		Next(in.invoke("Create workload secret", Secrets, actCreate, retryBusy)).
+		Next(in.invoke("Create workload secret", contract.Secrets, contract.ActionCreate, retryBusy)).
 		// The instance profile propagates through IAM while EFS comes up,
 		// so the launch rarely meets InstanceProfileNotReady.
-		Next(in.invoke("Create instance role", Identity, actCreate)).
-		Next(in.poll(document.StatusEFS, "EFS", Storage, actFilesystemStatus)).
-		Next(in.invoke("Create mount targets", Storage, actCreateMountTargets)).
-		Next(in.poll(document.StatusMountTargets, "Mount targets", Storage, actMountTargetsStatus)).
-		Next(in.invoke("Launch instance", Compute, actLaunch, retryProfile)).
-		Next(in.poll(document.StatusInstance, "Instance", Compute, actStatus)).
+		Next(in.invoke("Create instance role", contract.Identity, contract.ActionCreate)).
+		Next(in.poll(contract.StatusEFS, "EFS", contract.Storage, contract.ActionFileSystemStatus)).
+		Next(in.invoke("Create mount targets", contract.Storage, contract.ActionCreateMountTargets)).
+		Next(in.poll(contract.StatusMountTargets, "Mount targets", contract.Storage, contract.ActionMountTargetsStatus)).
+		Next(in.invoke("Launch instance", contract.Compute, contract.ActionLaunch, retryProfile)).
+		Next(in.poll(contract.StatusInstance, "Instance", contract.Compute, contract.ActionStatus)).
 		Next(in.progress("Publish instance running", nil))
 	d.instance.start = d.instance.chain
 
 	// The smoke test runs last, after every tier's waits (Tier 2 appends
 	// to afterMerge, which runs before finish).
 	sm := lane{b: b, onError: d.smokeFailed(), errorPath: "$.error"}
-	d.finish = sfn.Chain_Start(sm.invoke("Start smoke test", Smoke, actStart)).
-		Next(b.when("Smoke test pending?", sfn.Condition_BooleanEquals(jsii.String("$.status."+statusSmoke+".done"), jsii.Bool(false)),
-			sm.poll(statusSmoke, "Smoke test", Smoke, actStatus))).
+	d.finish = sfn.Chain_Start(sm.invoke("Start smoke test", contract.Smoke, contract.ActionStart)).
+		Next(b.when("Smoke test pending?", sfn.Condition_BooleanEquals(jsii.String("$.status."+contract.StatusSmoke+".done"), jsii.Bool(false)),
+			sm.poll(contract.StatusSmoke, "Smoke test", contract.Smoke, contract.ActionStatus))).
 		Next(m.progress("Publish smoke test passed", nil)).
-		Next(m.invoke("Finalize", Finalize, actFinalize)).
-		Next(m.publish("Publish deployment succeeded", DetailSucceeded, map[string]any{
+		Next(m.invoke("Finalize", contract.Finalize, contract.ActionFinalize)).
+		Next(m.publish("Publish deployment succeeded", contract.DetailSucceeded, map[string]any{
 			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 			"stage":         document.StageFinalize,
@@ -143,8 +136,8 @@ func tier2(b *builder) *deployment {
 	al := d.alb.lane
 	// The branch's tail is the point where the load balancer is active,
 	// which Tier 3 extends; without an ALB the branch ends at once.
-	d.alb.chain = sfn.Chain_Start(al.invoke("Create load balancer", LoadBalancer, actCreate)).
-		Next(al.poll(document.StatusALB, "Load balancer", LoadBalancer, actStatus)).
+	d.alb.chain = sfn.Chain_Start(al.invoke("Create load balancer", contract.LoadBalancer, contract.ActionCreate)).
+		Next(al.poll(contract.StatusALB, "Load balancer", contract.LoadBalancer, contract.ActionStatus)).
 		Next(al.progress("Publish load balancer active", nil))
 	d.alb.start = sfn.NewChoice(b.scope, jsii.String("Load balancer enabled?"), nil).
 		When(isTrue("$.request.enable_alb"), d.alb.chain, nil).
@@ -152,8 +145,8 @@ func tier2(b *builder) *deployment {
 
 	m := d.main
 	d.afterMerge = append(d.afterMerge, b.when("Register target?", isTrue("$.request.enable_alb"),
-		sfn.Chain_Start(m.invoke("Register target", LoadBalancer, actRegister)).
-			Next(m.poll(document.StatusTargets, "Target", LoadBalancer, actTargetsStatus)).
+		sfn.Chain_Start(m.invoke("Register target", contract.LoadBalancer, contract.ActionRegister)).
+			Next(m.poll(contract.StatusTargets, "Target", contract.LoadBalancer, contract.ActionTargetsStatus)).
 			Next(m.progress("Publish target healthy", nil))))
 	return d
 }
@@ -165,23 +158,23 @@ func tier3(b *builder) *deployment {
 	d := tier2(b)
 	al := d.alb.lane
 	d.alb.chain = d.alb.chain.Next(b.when("CloudFront enabled?", isTrue("$.request.enable_cdn"),
-		sfn.Chain_Start(al.publish("Publish creating distribution", DetailProgress, map[string]any{
+		sfn.Chain_Start(al.publish("Publish creating distribution", contract.DetailProgress, map[string]any{
 			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 			"stage":         document.StageCDN,
 			"message":       "Creating CloudFront distribution...",
 			"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
 		})).
-			Next(al.invoke("Create distribution", CDN, actCreate)).
+			Next(al.invoke("Create distribution", contract.CDN, contract.ActionCreate)).
 			Next(al.progress("Publish distribution created", cloudFrontFields)).
 			Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
-				al.poll(document.StatusCloudFront, "CloudFront", CDN, actStatus,
+				al.poll(contract.StatusCloudFront, "CloudFront", contract.CDN, contract.ActionStatus,
 					al.progress("Publish CloudFront progress", cloudFrontFields))))))
 
 	in := d.instance.lane
 	d.instance.chain = d.instance.chain.Next(b.when("GPU instance?", isGPU(),
-		sfn.Chain_Start(in.invoke("Start GPU check", Compute, actGPUCheck)).
-			Next(in.poll(statusGPU, "GPU", Compute, actGPUCheckStatus))))
+		sfn.Chain_Start(in.invoke("Start GPU check", contract.Compute, contract.ActionGPUCheck)).
+			Next(in.poll(contract.StatusGPU, "GPU", contract.Compute, contract.ActionGPUCheckStatus))))
 
 	d.finish = d.finish.Next(b.when("Watch CloudFront?",
 		sfn.Condition_And(isTrue("$.request.enable_cdn"),
@@ -216,7 +209,7 @@ func (d *deployment) failWithout(name, stage, message string) sfn.IChainable {
 		CausePath: jsii.String("$.error.Cause"),
 	})
 	announce := lane{b: d.b, onError: fail, errorPath: "$.announce_error"}.
-		publish("Publish "+strings.ToLower(name[:1])+name[1:], DetailFailed, map[string]any{
+		publish("Publish "+strings.ToLower(name[:1])+name[1:], contract.DetailFailed, map[string]any{
 			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 			"stage":         stage,
 			"message":       message,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"geusemaker/internal/contract"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,24 +50,24 @@ var placeholderARN = regexp.MustCompile(`"arn:[^"]*` + marker + `(\w+)"`)
 
 func placeholderTargets(stack awscdk.Stack) *Targets {
 	t := &Targets{Functions: map[string]awslambda.IFunction{}}
-	for _, name := range Lambdas() {
+	for _, name := range contract.Lambdas() {
 		t.Functions[name] = awslambda.Function_FromFunctionAttributes(stack, jsii.String("Fn"+name), &awslambda.FunctionAttributes{
-			FunctionArn:     jsii.String(fmt.Sprintf("%slambda:%s:%s:function:%s%s", renderArnStart, renderRegion, renderAccount, marker, FunctionPlaceholder(name))),
+			FunctionArn:     jsii.String(fmt.Sprintf("%slambda:%s:%s:function:%s%s", renderArnStart, renderRegion, renderAccount, marker, contract.FunctionPlaceholder(name))),
 			SameEnvironment: jsii.Bool(true),
 		})
 	}
-	t.Bus = awsevents.EventBus_FromEventBusName(stack, jsii.String("Bus"), jsii.String(marker+EventBusPlaceholder))
+	t.Bus = awsevents.EventBus_FromEventBusName(stack, jsii.String("Bus"), jsii.String(marker+contract.EventBusPlaceholder))
 	sm := func(name string) sfn.IStateMachine {
 		return sfn.StateMachine_FromStateMachineArn(stack, jsii.String(name), jsii.String(
 			fmt.Sprintf("%sstates:%s:%s:stateMachine:%s%s", renderArnStart, renderRegion, renderAccount, marker, name)))
 	}
-	t.Watch, t.Deploy = sm(WatchPlaceholder), sm(DeployPlaceholder)
+	t.Watch, t.Deploy = sm(contract.WatchPlaceholder), sm(contract.DeployPlaceholder)
 	return t
 }
 
 // RenderASL builds a workflow in a throwaway CDK app against placeholder
 // targets and returns its ASL: indented, keys sorted, every Lambda, bus and
-// state machine ARN a ${Name} placeholder (see Placeholders).
+// state machine ARN a ${Name} placeholder (see contract.Placeholders).
 func RenderASL(build Builder) ([]byte, error) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Asl"), &awscdk.StackProps{
@@ -88,7 +89,7 @@ func RenderASL(build Builder) ([]byte, error) {
 	raw := []byte(text)
 	raw = placeholderARN.ReplaceAllFunc(raw, func(m []byte) []byte {
 		name := placeholderARN.FindSubmatch(m)[1]
-		return []byte(`"` + Placeholder(string(name)) + `"`)
+		return []byte(`"` + contract.Placeholder(string(name)) + `"`)
 	})
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
 
@@ -27,19 +28,19 @@ func reportKeys() []string {
 
 // Destroy builds the Destroy workflow: the rollback flow on its own, for a
 // document or {"request": ...} (the delete actions sweep by tag what the
-// ledger lacks). It fails with DestroyIncomplete when something was left
+// ledger lacks). It fails with contract.DestroyIncomplete when something was left
 // behind, its cause the per-resource report.
 func Destroy(scope constructs.Construct, t *Targets) sfn.IChainable {
 	b := newBuilder(scope, t)
 	done := sfn.NewChoice(scope, jsii.String("Everything deleted?"), nil)
 	done.When(leftBehind(), sfn.NewFail(scope, jsii.String("Destroy incomplete"), &sfn.FailProps{
-		Error:     jsii.String(DestroyIncomplete),
+		Error:     jsii.String(contract.DestroyIncomplete),
 		CausePath: sfn.JsonPath_JsonToString(sfn.JsonPath_ObjectAt(jsii.String("$.rollback"))),
 	}), nil)
 	done.Otherwise(sfn.NewSucceed(scope, jsii.String("Destroyed"), nil))
 
 	announce := lane{b: b, onError: done, errorPath: "$.announce_error"}.
-		publish("Publish destroy completed", DetailDestroyCompleted, reportDetail(document.StageDestroy, "Destroy completed"))
+		publish("Publish destroy completed", contract.DetailDestroyCompleted, reportDetail(document.StageDestroy, "Destroy completed"))
 	announce.Next(done)
 	return b.acceptRequest(b.deleteAll(announce))
 }
@@ -86,8 +87,8 @@ func (d *deployment) rollback() sfn.IChainable {
 	// A request that failed validation may lack a deployment id: then there
 	// is nobody to announce to, and no event is sent.
 	announce := b.when("Deployment id known?", sfn.Condition_IsPresent(jsii.String("$.request.deployment_id")),
-		sfn.Chain_Start(tail.publish("Publish rollback completed", DetailRollbackCompleted, reportDetail(document.StageRollback, "Rollback completed"))).
-			Next(tail.publish("Publish deployment failed", DetailFailed, failedDetail)))
+		sfn.Chain_Start(tail.publish("Publish rollback completed", contract.DetailRollbackCompleted, reportDetail(document.StageRollback, "Rollback completed"))).
+			Next(tail.publish("Publish deployment failed", contract.DetailFailed, failedDetail)))
 	report := sfn.NewPass(s, jsii.String("Failure report"), &sfn.PassProps{
 		Parameters: &map[string]any{
 			"error":    sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
@@ -131,34 +132,34 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 	})
 	parallel.Branch(
 		b.deletion("CloudFront", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Disable distribution", CDN, actDisable, retryBusy)).
+			return sfn.Chain_Start(l.invoke("Disable distribution", contract.CDN, contract.ActionDisable, retryBusy)).
 				Next(b.when("Distribution recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")),
-					l.poll(document.StatusCloudFrontDelete, "CloudFront disable", CDN, actDeleteStatus).
-						Next(l.invoke("Delete distribution", CDN, actDelete, retryBusyCloudFront))))
+					l.poll(contract.StatusCloudFrontDelete, "CloudFront disable", contract.CDN, contract.ActionDeleteStatus).
+						Next(l.invoke("Delete distribution", contract.CDN, contract.ActionDelete, retryBusyCloudFront))))
 		}),
 		b.deletion("Load balancer", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Delete load balancer", LoadBalancer, actDelete, retryBusy)).
+			return sfn.Chain_Start(l.invoke("Delete load balancer", contract.LoadBalancer, contract.ActionDelete, retryBusy)).
 				Next(b.when("Load balancer recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.alb_arn")),
-					l.poll(statusALBDelete, "Load balancer deletion", LoadBalancer, actDeleteStatus)))
+					l.poll(contract.StatusALBDelete, "Load balancer deletion", contract.LoadBalancer, contract.ActionDeleteStatus)))
 		}),
 		b.deletion("Instance", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Terminate instance", Compute, actTerminate, retryBusy)).
+			return sfn.Chain_Start(l.invoke("Terminate instance", contract.Compute, contract.ActionTerminate, retryBusy)).
 				Next(b.when("Instance recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.instance_id")),
-					l.poll(document.StatusInstanceTerminate, "Instance termination", Compute, actTerminateStatus))).
-				Next(l.invoke("Delete instance role", Identity, actDelete, retryBusy))
+					l.poll(contract.StatusInstanceTerminate, "Instance termination", contract.Compute, contract.ActionTerminateStatus))).
+				Next(l.invoke("Delete instance role", contract.Identity, contract.ActionDelete, retryBusy))
 		}),
 		b.deletion("Storage", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Delete mount targets", Storage, actDeleteMountTargets, retryBusy)).
+			return sfn.Chain_Start(l.invoke("Delete mount targets", contract.Storage, contract.ActionDeleteMountTargets, retryBusy)).
 				Next(b.when("Mount targets recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.mount_target_ids")),
-					l.poll(document.StatusMountTargetDelete, "Mount target deletion", Storage, actMountTargetsDeletedStatus))).
-				Next(l.invoke("Delete file system", Storage, actDeleteFilesystem, retryBusy))
+					l.poll(contract.StatusMountTargetDelete, "Mount target deletion", contract.Storage, contract.ActionMountTargetsDeletedStatus))).
+				Next(l.invoke("Delete file system", contract.Storage, contract.ActionDeleteFileSystem, retryBusy))
 		}),
 		b.deletion("Secret", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Delete workload secret", Secrets, actDelete, retryBusy))
+			return sfn.Chain_Start(l.invoke("Delete workload secret", contract.Secrets, contract.ActionDelete, retryBusy))
 		}),
 	)
-	network := b.recordedDelete("Delete network", Network, reportNetwork, next)
-	parallel.Next(b.recordedDelete("Delete security groups", Firewall, reportSecurityGroups, network))
+	network := b.recordedDelete("Delete network", contract.Network, reportNetwork, next)
+	parallel.Next(b.recordedDelete("Delete security groups", contract.Firewall, reportSecurityGroups, network))
 	return parallel
 }
 
@@ -179,7 +180,7 @@ func (b *builder) deletion(name string, build func(l lane) sfn.Chain) sfn.Chain 
 func (b *builder) recordedDelete(name, lambda, key string, next sfn.IChainable) sfn.TaskStateBase {
 	path := "$.rollback." + key
 	l := lane{b: b, onError: next, errorPath: path}
-	t := l.invokeTask(name, lambda, actDelete, &map[string]any{"status": "deleted"}, path, retryBusyENI)
+	t := l.invokeTask(name, lambda, contract.ActionDelete, &map[string]any{"status": "deleted"}, path, retryBusyENI)
 	l.catch(t)
 	t.Next(next)
 	return t

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	simec2 "geusemaker/internal/sim/ec2"
-	"geusemaker/internal/steperr"
 )
 
 var update = flag.Bool("update", false, "rewrite the committed *.asl.json")
@@ -282,7 +282,7 @@ func TestEveryLambdaTaskRetriesLambdaErrorsAndThrottling(t *testing.T) {
 			for _, r := range s.Retry {
 				retried = append(retried, r.ErrorEquals...)
 			}
-			for _, e := range append(slices.Clone(lambdaServiceErrors), steperr.Throttled) {
+			for _, e := range append(slices.Clone(lambdaServiceErrors), contract.Throttled) {
 				assert.Contains(t, retried, e, "%s: %s", d.File, name)
 			}
 			assert.Equal(t, "$", s.Parameters["document.$"], name)
@@ -300,11 +300,11 @@ func TestTheRetriedStepErrorsAreRetriedWhereTheyOccur(t *testing.T) {
 		}
 		return false
 	}
-	assert.True(t, retries("Launch instance", steperr.InstanceProfileNotReady))
+	assert.True(t, retries("Launch instance", contract.InstanceProfileNotReady))
 	for _, name := range []string{"Delete distribution", "Delete security groups", "Delete network", "Delete file system", "Delete instance role"} {
-		assert.True(t, retries(name, steperr.ResourceBusy), name)
+		assert.True(t, retries(name, contract.ResourceBusy), name)
 	}
-	for _, retryable := range steperr.Retryable {
+	for _, retryable := range contract.Retryable() {
 		found := false
 		for name := range states {
 			found = found || retries(name, retryable)
@@ -374,12 +374,12 @@ func TestTheRollbackLetsAWSSettleFirst(t *testing.T) {
 }
 
 func TestPlaceholdersNameEveryTarget(t *testing.T) {
-	assert.Equal(t, "LoadbalancerFunctionArn", FunctionPlaceholder(LoadBalancer))
-	assert.Equal(t, "${EventBusName}", Placeholder(EventBusPlaceholder))
+	assert.Equal(t, "LoadbalancerFunctionArn", contract.FunctionPlaceholder(contract.LoadBalancer))
+	assert.Equal(t, "${EventBusName}", contract.Placeholder(contract.EventBusPlaceholder))
 	all := strings.Join([]string{string(rendered["deploy.asl.json"]), string(rendered["destroy.asl.json"]),
 		string(rendered["watch.asl.json"]), string(rendered["starter.asl.json"])}, "")
-	for _, p := range Placeholders() {
-		assert.Contains(t, all, `"`+Placeholder(p)+`"`)
+	for _, p := range contract.Placeholders() {
+		assert.Contains(t, all, `"`+contract.Placeholder(p)+`"`)
 	}
 	assert.NotContains(t, all, marker)
 	assert.NotContains(t, all, "arn:aws:lambda")

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
 
@@ -29,13 +30,13 @@ func Watch(scope constructs.Construct, t *Targets) sfn.IChainable {
 	failed["cause"] = sfn.JsonPath_StringAt(jsii.String("$.error.Cause"))
 	delete(failed, "percent")
 	announce := lane{b: b, onError: fail, errorPath: "$.announce_error"}.
-		publish("Publish CloudFront failed", DetailCloudFrontFailed, failed)
+		publish("Publish CloudFront failed", contract.DetailCloudFrontFailed, failed)
 	announce.Next(fail)
 
 	l := lane{b: b, onError: announce, errorPath: "$.error"}
-	return l.pollNow(document.StatusCloudFront, "CloudFront", CDN, actStatus,
+	return l.pollNow(contract.StatusCloudFront, "CloudFront", contract.CDN, contract.ActionStatus,
 		l.progress("Publish CloudFront progress", cloudFrontFields)).
-		Next(l.publish("Publish CloudFront deployed", DetailCloudFrontDeployed, progressDetail(cloudFrontFields))).
+		Next(l.publish("Publish CloudFront deployed", contract.DetailCloudFrontDeployed, progressDetail(cloudFrontFields))).
 		Next(sfn.NewSucceed(scope, jsii.String("CloudFront deployed"), nil))
 }
 

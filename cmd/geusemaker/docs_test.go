@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/workload"
 )
@@ -182,14 +183,13 @@ type infraNames struct {
 func readInfraNames(t *testing.T) infraNames {
 	t.Helper()
 	st := goConstants(t, filepath.Join("infra", "stack", "stack.go"))
-	sm := goConstants(t, filepath.Join("statemachine", "names.go"))
 	main, err := os.ReadFile(filepath.Join("infra", "main.go"))
 	require.NoError(t, err)
 	m := regexp.MustCompile(`context\("stackName", "([^"]+)"\)`).FindSubmatch(main)
 	require.NotNil(t, m, "infra/main.go names the default stack")
 	return infraNames{
-		stack: string(m[1]), bus: sm["EventBusName"], logGroup: st["EventsLogGroupName"],
-		detailRequested: sm["DetailRequested"], eventSource: sm["EventSource"],
+		stack: string(m[1]), bus: contract.EventBusName, logGroup: st["EventsLogGroupName"],
+		detailRequested: contract.DetailRequested, eventSource: contract.EventSource,
 		outputs: []string{st["OutputDeployArn"], st["OutputDestroyArn"], st["OutputWatchArn"], st["OutputBusName"]},
 	}
 }

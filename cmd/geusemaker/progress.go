@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/localrun"
 )
 
@@ -31,7 +32,7 @@ func (p *progress) event(ev localrun.Event) {
 	_ = json.Unmarshal(ev.Detail, &d)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ev.DetailType != "Deployment Progress" {
+	if ev.DetailType != contract.DetailProgress {
 		fmt.Fprintf(p.w, "%s  %s %s\n", ev.Time.Format("15:04:05"), ev.DetailType, d.Message)
 		return
 	}

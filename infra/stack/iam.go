@@ -7,9 +7,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
-	"geusemaker/statemachine"
 )
 
 // unscoped lists the only actions a step Lambda may hold on Resource "*",
@@ -185,11 +185,11 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 	}
 	return map[string][]awsiam.PolicyStatement{
 		// Validate checks the request alone: no AWS API.
-		statemachine.Validate: nil,
+		contract.Validate: nil,
 		// Preflight only reads: the supplied network, offerings, usage of
 		// each quota it checks, and the quotas themselves (applied values
 		// of this account's quotas of the five services it checks).
-		statemachine.Preflight: {
+		contract.Preflight: {
 			reads("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups",
 				"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances",
 				"ec2:DescribeManagedPrefixLists", "ec2:DescribeAvailabilityZones",
@@ -205,16 +205,16 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 		// The smoke test reads the deployment's API key (to prove the routes
 		// open with it and only with it); the rest is plain HTTPS. The
 		// AWS managed key aws/secretsmanager needs no KMS grant.
-		statemachine.Smoke: {
+		contract.Smoke: {
 			statement([]string{"secretsmanager:GetSecretValue"}, []string{secrets}, resourceTagged),
 		},
 		// One secret per deployment, under geusemaker/: created only with
 		// the deployment tag, read back and deleted only when tagged.
-		statemachine.Secrets: {
+		contract.Secrets: {
 			statement([]string{"secretsmanager:CreateSecret", "secretsmanager:TagResource"}, []string{secrets}, requestTagged),
 			statement([]string{"secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"}, []string{secrets}, resourceTagged),
 		},
-		statemachine.Network: {
+		contract.Network: {
 			reads("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways",
 				"ec2:DescribeRouteTables", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces",
 				"ec2:DescribeInstanceTypeOfferings"),
@@ -228,7 +228,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 				a.ec2("vpc", "subnet", "internet-gateway", "route-table"), resourceTagged),
 			tagOnCreate("ec2:CreateTags", "ec2:CreateAction", a.ec2("vpc", "subnet", "internet-gateway", "route-table"), "CreateVpc", "CreateSubnet", "CreateInternetGateway", "CreateRouteTable"),
 		},
-		statemachine.Firewall: {
+		contract.Firewall: {
 			reads("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:DescribeManagedPrefixLists",
 				"ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs"),
 			statement([]string{"ec2:CreateSecurityGroup"}, a.ec2("security-group"), requestTagged),
@@ -243,7 +243,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 			statement([]string{"ec2:GetManagedPrefixListEntries"}, []string{"arn:" + a.partition + ":ec2:*:aws:prefix-list/*"}, nil),
 			tagOnCreate("ec2:CreateTags", "ec2:CreateAction", a.ec2("security-group", "security-group-rule"), "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"),
 		},
-		statemachine.Storage: {
+		contract.Storage: {
 			// DescribeSecurityGroups finds the deployment's EFS group, which
 			// marks its mount targets on a supplied file system.
 			reads("elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets",
@@ -261,7 +261,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 			statement([]string{"kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt"},
 				[]string{a.regional("kms", "key/*")}, viaService("elasticfilesystem")),
 		},
-		statemachine.Identity: {
+		contract.Identity: {
 			// The role finds its boundary by name.
 			reads("iam:ListPolicies"),
 			// Roles and profiles are created only with the deployment tag,
@@ -284,7 +284,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 			statement([]string{"iam:PassRole"}, []string{instanceRole},
 				map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}}),
 		},
-		statemachine.Compute: {
+		contract.Compute: {
 			reads("ec2:DescribeInstances", "ec2:DescribeInstanceTypes",
 				"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeImages", "ec2:DescribeSubnets",
 				"ssm:GetCommandInvocation"),
@@ -317,7 +317,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 			statement([]string{"kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt"},
 				[]string{a.regional("kms", "key/*")}, viaService("ec2")),
 		},
-		statemachine.LoadBalancer: {
+		contract.LoadBalancer: {
 			reads("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups",
 				"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
 				"elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
@@ -340,7 +340,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 				[]string{a.global("iam", "role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing")},
 				map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}),
 		},
-		statemachine.CDN: {
+		contract.CDN: {
 			// DescribeRules reads the ALB's secret origin header back from
 			// its listener rule (loadbalancer.OriginSecret).
 			reads("cloudfront:ListDistributions", "elasticloadbalancing:DescribeRules"),
@@ -349,7 +349,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 				"cloudfront:DeleteDistribution", "cloudfront:TagResource", "cloudfront:ListTagsForResource"},
 				[]string{distributions}, nil),
 		},
-		statemachine.Finalize: {
+		contract.Finalize: {
 			reads("ec2:DescribeInstances", "elasticloadbalancing:DescribeLoadBalancers",
 				"elasticloadbalancing:DescribeTargetHealth"),
 			statement([]string{"cloudfront:GetDistribution"}, []string{distributions}, nil),

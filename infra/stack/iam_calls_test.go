@@ -12,11 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/world"
-	"geusemaker/statemachine"
 )
 
 // iamPrefix maps the SDK's service ids to IAM's action prefixes.
@@ -115,5 +115,5 @@ func TestEveryCallOfAStepIsGrantedByItsLambdasPolicy(t *testing.T) {
 	assert.Empty(t, missing, "actions the steps call but their Lambda's policy does not grant:\n%s", strings.Join(missing, "\n"))
 	// Every Lambda but validate and finalize calls AWS (smoke reads the
 	// API key it proves the routes with).
-	assert.Len(t, used, len(statemachine.Lambdas())-2, "calls attributed to each Lambda that makes any")
+	assert.Len(t, used, len(contract.Lambdas())-2, "calls attributed to each Lambda that makes any")
 }

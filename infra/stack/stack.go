@@ -24,6 +24,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
@@ -62,7 +63,7 @@ const EventsLogGroupName = "/geusemaker/events"
 
 // lambdaTimeouts are the step Lambdas' timeouts in seconds: one AWS call or
 // a few per action; CloudFront's and EC2's calls with fallbacks take longer.
-var lambdaTimeouts = map[string]float64{statemachine.Compute: 120, statemachine.CDN: 120}
+var lambdaTimeouts = map[string]float64{contract.Compute: 120, contract.CDN: 120}
 
 const (
 	defaultLambdaTimeout = 60
@@ -82,7 +83,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 		return awslogs.NewLogGroup(s, jsii.String(id), p)
 	}
 
-	bus := awsevents.NewEventBus(s, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(statemachine.EventBusName)})
+	bus := awsevents.NewEventBus(s, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String(contract.EventBusName)})
 	if len(props.Deployers) > 0 {
 		// An explicit deny in the bus's policy binds the account's own
 		// principals too: only the named ones may request a deployment.
@@ -93,7 +94,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 				"Sid": "OnlyDeployersRequestDeployments", "Effect": "Deny", "Principal": "*",
 				"Action": "events:PutEvents", "Resource": bus.EventBusArn(),
 				"Condition": map[string]any{
-					"StringEquals": map[string]any{"events:detail-type": statemachine.DetailRequested},
+					"StringEquals": map[string]any{"events:detail-type": contract.DetailRequested},
 					"ArnNotLike":   map[string]any{"aws:PrincipalArn": props.Deployers},
 				},
 			},
@@ -125,7 +126,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 		Content:      mustDecode(compute.GPUCheckDocumentContent()),
 	})
 	statements, wild := policies(s), wildcards(s)
-	for _, name := range statemachine.Lambdas() {
+	for _, name := range contract.Lambdas() {
 		targets.Functions[name] = stepFunction(s, name, props.AssetsDir, logGroup("Logs"+name, ""), statements[name], wild[name])
 	}
 
@@ -177,7 +178,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 				"StringEquals": map[string]any{"aws:SourceAccount": s.Account()},
 				"ArnEquals": map[string]any{"aws:SourceArn": awscdk.Fn_Join(jsii.String(""), &[]*string{
 					jsii.String("arn:"), s.Partition(), jsii.String(":events:"), s.Region(), jsii.String(":"), s.Account(),
-					jsii.String(":rule/" + statemachine.EventBusName + "/" + ruleName),
+					jsii.String(":rule/" + contract.EventBusName + "/" + ruleName),
 				})},
 			},
 		}),
@@ -186,9 +187,9 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 		RuleName: jsii.String(ruleName),
 		EventBus: bus,
 		EventPattern: &awsevents.EventPattern{
-			DetailType: jsii.Strings(statemachine.DetailRequested),
+			DetailType: jsii.Strings(contract.DetailRequested),
 			// GeuseMaker's own events never start anything.
-			Source: awsevents.Match_AnythingBut(jsii.String(statemachine.EventSource)),
+			Source: awsevents.Match_AnythingBut(jsii.String(contract.EventSource)),
 		},
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSfnStateMachine(starter, &awseventstargets.SfnStateMachineProps{
 			Role:            invoker,
@@ -212,7 +213,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 	awsevents.NewCfnRule(s, jsii.String("AllEvents"), &awsevents.CfnRuleProps{
 		Description:  jsii.String("Every GeuseMaker event, to " + EventsLogGroupName),
 		EventBusName: bus.EventBusName(),
-		EventPattern: map[string]any{"source": []any{map[string]any{"prefix": statemachine.EventSource}}},
+		EventPattern: map[string]any{"source": []any{map[string]any{"prefix": contract.EventSource}}},
 		Targets: &[]any{&awsevents.CfnRule_TargetProperty{
 			Id: jsii.String("EventsLog"),
 			// EventBridge takes the log group's ARN without the ":*" suffix.
@@ -280,7 +281,7 @@ func stepFunction(s awscdk.Stack, name, assetsDir string, logs awslogs.LogGroup,
 // resource ARN.
 func suppressMachineRole(s awscdk.Stack, m sfn.StateMachine, functions map[string]awslambda.IFunction) {
 	applies := []string{"Resource::*"}
-	for _, name := range statemachine.Lambdas() {
+	for _, name := range contract.Lambdas() {
 		child := functions[name].Node().DefaultChild().(awscdk.CfnElement)
 		applies = append(applies, "Resource::<"+*s.GetLogicalId(child)+".Arn>:*")
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/identity"
-	"geusemaker/statemachine"
 )
 
 // The stack is synthesized once (a synth takes seconds); tests read it.
@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 		}
 		assetsDir = assets
 		defer os.RemoveAll(assets)
-		for _, name := range statemachine.Lambdas() {
+		for _, name := range contract.Lambdas() {
 			dir := filepath.Join(assets, name)
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				panic(err)
@@ -91,7 +91,7 @@ func TestStepLambdasAreArmProvidedAL2023WithTracingAndLogs(t *testing.T) {
 		"MemorySize":    256,
 		"TracingConfig": map[string]any{"Mode": "Active"},
 		"LoggingConfig": assertions.Match_ObjectLike(&map[string]any{"LogGroup": assertions.Match_AnyValue()}),
-	}), jsii.Number(float64(len(statemachine.Lambdas()))))
+	}), jsii.Number(float64(len(contract.Lambdas()))))
 	template.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props(map[string]any{
 		"Description": "GeuseMaker step: cdn", "Timeout": 120,
 	}))
@@ -415,7 +415,7 @@ func TestOnlyTheNamedDeployersMayRequestADeployment(t *testing.T) {
 		"Statement": assertions.Match_ObjectLike(&map[string]any{
 			"Effect": "Deny", "Principal": "*", "Action": "events:PutEvents",
 			"Condition": map[string]any{
-				"StringEquals": map[string]any{"events:detail-type": statemachine.DetailRequested},
+				"StringEquals": map[string]any{"events:detail-type": contract.DetailRequested},
 				"ArnNotLike":   map[string]any{"aws:PrincipalArn": []any{"arn:aws:iam::123456789012:role/Deployer", "arn:aws:iam::123456789012:role/ci-*"}},
 			},
 		}),

@@ -3,6 +3,7 @@ package bench
 import (
 	"time"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	simcf "geusemaker/internal/sim/cloudfront"
@@ -11,9 +12,7 @@ import (
 	simelb "geusemaker/internal/sim/elbv2"
 	simssm "geusemaker/internal/sim/ssm"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/loadbalancer"
-	"geusemaker/internal/steps/smoke"
 )
 
 // teardownState is the Parallel state that starts a rollback or destroy.
@@ -204,24 +203,24 @@ func transitionMoment(key string, r *Run) moment {
 		plus(loadbalancer.HealthyThreshold * loadbalancer.HealthCheckInterval)
 	deployed := firstCall(calls, "CreateDistributionWithTags", true).plus(l[simcf.LatencyDeploy])
 	switch key {
-	case document.StatusEFS:
+	case contract.StatusEFS:
 		return firstCall(calls, "CreateFileSystem", true).plus(l[simefs.LatencyCreate])
-	case document.StatusMountTargets:
+	case contract.StatusMountTargets:
 		return lastCall(calls, "CreateMountTarget").plus(l[simefs.LatencyMountTarget])
-	case document.StatusInstance:
+	case contract.StatusInstance:
 		return firstCall(calls, "RunInstances", true).plus(run)
-	case compute.StatusGPU:
+	case contract.StatusGPU:
 		// The agent registers ssm.agent after SSM first sees the instance
 		// (the first SendCommand); the check's result is readable once the
 		// command has run.
 		return firstCall(calls, "SendCommand", false).plus(l[simssm.LatencyAgent] + max(l[simssm.LatencyCommand], l[simssm.LatencyInvocationVisible]))
-	case document.StatusALB:
+	case contract.StatusALB:
 		return active
-	case document.StatusTargets:
+	case contract.StatusTargets:
 		return healthy
-	case document.StatusCloudFront:
+	case contract.StatusCloudFront:
 		return deployed
-	case smoke.StatusKey:
+	case contract.StatusSmoke:
 		// Users reach the workload through the instance, the ALB, or
 		// CloudFront and the ALB.
 		switch r.Tier {
@@ -231,13 +230,13 @@ func transitionMoment(key string, r *Run) moment {
 			return healthy
 		}
 		return latest(healthy, deployed)
-	case document.StatusCloudFrontDelete:
+	case contract.StatusCloudFrontDelete:
 		return lastCall(calls, "UpdateDistribution").plus(l[simcf.LatencyUpdate])
-	case loadbalancer.StatusALBDelete:
+	case contract.StatusALBDelete:
 		return firstCall(calls, "DeleteLoadBalancer", true)
-	case document.StatusInstanceTerminate:
+	case contract.StatusInstanceTerminate:
 		return firstCall(calls, "TerminateInstances", true).plus(l[simec2.LatencyTerminate])
-	case document.StatusMountTargetDelete:
+	case contract.StatusMountTargetDelete:
 		return lastCall(calls, "DeleteMountTarget").plus(l[simefs.LatencyMountTargetDelete])
 	}
 	return moment{}

@@ -6,13 +6,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	simcf "geusemaker/internal/sim/cloudfront"
 	simec2 "geusemaker/internal/sim/ec2"
 	simelb "geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steps/smoke"
 )
 
 var t0 = world.Epoch
@@ -59,13 +59,13 @@ func TestTransitionsComeFromTheCallLogAndTheLatencyModel(t *testing.T) {
 		want time.Time
 		ok   bool
 	}{
-		{document.StatusInstance, at(5 + int(l[simec2.LatencyRunGPU]/time.Second)), true},
-		{document.StatusALB, at(int(l[simelb.LatencyProvision] / time.Second)), true},
-		{document.StatusTargets, at(workload + 60), true},
-		{document.StatusCloudFront, at(200 + int(l[simcf.LatencyDeploy]/time.Second)), true},
-		{smoke.StatusKey, at(200 + int(l[simcf.LatencyDeploy]/time.Second)), true}, // CloudFront after the target
-		{document.StatusCloudFrontDelete, at(950 + int(l[simcf.LatencyUpdate]/time.Second)), true},
-		{document.StatusEFS, time.Time{}, false},
+		{contract.StatusInstance, at(5 + int(l[simec2.LatencyRunGPU]/time.Second)), true},
+		{contract.StatusALB, at(int(l[simelb.LatencyProvision] / time.Second)), true},
+		{contract.StatusTargets, at(workload + 60), true},
+		{contract.StatusCloudFront, at(200 + int(l[simcf.LatencyDeploy]/time.Second)), true},
+		{contract.StatusSmoke, at(200 + int(l[simcf.LatencyDeploy]/time.Second)), true}, // CloudFront after the target
+		{contract.StatusCloudFrontDelete, at(950 + int(l[simcf.LatencyUpdate]/time.Second)), true},
+		{contract.StatusEFS, time.Time{}, false},
 		{"unknown", time.Time{}, false},
 	}
 	for _, tt := range tests {
@@ -78,7 +78,7 @@ func TestTransitionsComeFromTheCallLogAndTheLatencyModel(t *testing.T) {
 		})
 	}
 	r.Tier = document.TierDev
-	got, _ := transition(smoke.StatusKey, r)
+	got, _ := transition(contract.StatusSmoke, r)
 	assert.Equal(t, at(5+int((l[simec2.LatencyRun]+l[simec2.LatencyWorkload])/time.Second)), got, "Tier 1 users reach the instance")
 }
 

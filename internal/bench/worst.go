@@ -3,12 +3,12 @@ package bench
 import (
 	"time"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/steps/cdn"
 	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/loadbalancer"
-	"geusemaker/internal/steps/smoke"
 	"geusemaker/internal/steps/storage"
 )
 
@@ -24,30 +24,30 @@ var smokeSchedule = struct{ interval, timeout time.Duration }{20 * time.Second, 
 // paces and bounds it; false for a loop not paced by document.Pace.
 func WaitOf(key string, tier document.Tier) (document.Wait, bool) {
 	switch key {
-	case document.StatusEFS:
+	case contract.StatusEFS:
 		return storage.FileSystemWait, true
-	case document.StatusMountTargets:
+	case contract.StatusMountTargets:
 		return storage.MountTargetsWait, true
-	case document.StatusMountTargetDelete:
+	case contract.StatusMountTargetDelete:
 		return storage.MountTargetsDeleteWait, true
-	case document.StatusInstance:
+	case contract.StatusInstance:
 		if tier == document.TierGPU {
 			return compute.GPUInstanceWait, true
 		}
 		return compute.InstanceWait, true
-	case compute.StatusGPU:
+	case contract.StatusGPU:
 		return compute.GPUCheckWait, true
-	case document.StatusInstanceTerminate:
+	case contract.StatusInstanceTerminate:
 		return compute.TerminateWait, true
-	case document.StatusALB:
+	case contract.StatusALB:
 		return loadbalancer.ALBWait, true
-	case document.StatusTargets:
+	case contract.StatusTargets:
 		return loadbalancer.TargetsWait, true
-	case loadbalancer.StatusALBDelete:
+	case contract.StatusALBDelete:
 		return loadbalancer.ALBDeleteWait, true
-	case document.StatusCloudFront:
+	case contract.StatusCloudFront:
 		return cdn.DeployWait, true
-	case document.StatusCloudFrontDelete:
+	case contract.StatusCloudFrontDelete:
 		return cdn.DisableWait, true
 	}
 	return document.Wait{}, false
@@ -96,7 +96,7 @@ func WorstCase(d Definition, tier document.Tier, runs ...*engine.Execution) (int
 		polls := int(smokeSchedule.timeout / smokeSchedule.interval)
 		if w, ok := WaitOf(l.Key, tier); ok {
 			polls = MaxPolls(l.FirstWait, w)
-		} else if l.Key != smoke.StatusKey {
+		} else if l.Key != contract.StatusSmoke {
 			continue
 		}
 		total -= len(checks(runs, l.Check)) * l.Iteration

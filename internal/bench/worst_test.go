@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/steps/cdn"
@@ -24,12 +25,12 @@ func TestMaxPollsFollowsThePaceToTheDeadline(t *testing.T) {
 }
 
 func TestWaitOfIsEachStepsOwnWait(t *testing.T) {
-	w, ok := WaitOf(document.StatusInstance, document.TierGPU)
+	w, ok := WaitOf(contract.StatusInstance, document.TierGPU)
 	assert.True(t, ok)
 	assert.Equal(t, compute.GPUInstanceWait, w)
-	w, _ = WaitOf(document.StatusInstance, document.TierDev)
+	w, _ = WaitOf(contract.StatusInstance, document.TierDev)
 	assert.Equal(t, compute.InstanceWait, w)
-	w, _ = WaitOf(document.StatusCloudFront, document.TierGPU)
+	w, _ = WaitOf(contract.StatusCloudFront, document.TierGPU)
 	assert.Equal(t, cdn.DeployWait, w)
 	_, ok = WaitOf("smoke", document.TierGPU)
 	assert.False(t, ok, "the smoke test keeps its own schedule")
@@ -58,7 +59,7 @@ func TestWorstCaseReplacesMeasuredPollsWithPollsAtTheDeadline(t *testing.T) {
 	}}
 	total, loops := WorstCase(d, document.TierDev, x)
 	require.Len(t, loops, 2, "an unknown loop without a schedule is left out")
-	efs := MaxPolls(15*time.Second, WaitOf0(t, document.StatusEFS))
+	efs := MaxPolls(15*time.Second, WaitOf0(t, contract.StatusEFS))
 	assert.Equal(t, LoopBound{Loop: Loop{Key: "efs", Check: "Check EFS", FirstWait: 15 * time.Second, Iteration: 9}, Polls: efs, Events: 9 * efs}, loops[0])
 	assert.Equal(t, 30, loops[1].Polls, "the smoke test: every 20 s for 10 min")
 	// Measured: start and end 2, Task 5, Wait 2, Task 5, Choice 2, Succeed

@@ -23,7 +23,7 @@ type Document struct {
 	// Resources is the ledger of everything the run created or uses.
 	Resources Ledger `json:"resources"`
 	// Status holds the latest poll result per waited resource, keyed by
-	// the Status* constants.
+	// contract.Status*.
 	Status map[string]Poll `json:"status,omitempty"`
 	// Deadlines holds an RFC3339 UTC deadline per waited resource (same
 	// keys as Status), computed once when the wait starts so that retries
@@ -36,19 +36,6 @@ type Document struct {
 	// Error is what a Catch recorded when a step failed.
 	Error *Failure `json:"error,omitempty"`
 }
-
-// Keys of Document.Status and Document.Deadlines: one per waited resource.
-const (
-	StatusEFS               = "efs"                  // EFS file system available
-	StatusMountTargets      = "mount_targets"        // mount targets available
-	StatusInstance          = "instance"             // instance running
-	StatusALB               = "alb"                  // load balancer active
-	StatusTargets           = "targets"              // target healthy
-	StatusCloudFront        = "cloudfront"           // distribution Deployed
-	StatusCloudFrontDelete  = "cloudfront_delete"    // distribution disabled and Deployed
-	StatusInstanceTerminate = "instance_terminate"   // instance terminated
-	StatusMountTargetDelete = "mount_targets_delete" // mount targets deleted
-)
 
 // Stages of a deployment, used in Progress.Stage and as Timings keys.
 const (

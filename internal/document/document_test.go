@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"geusemaker/internal/contract"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -65,11 +66,11 @@ func fullDocument(t *testing.T) Document {
 		Request:   req,
 		Resources: l,
 		Status: map[string]Poll{
-			StatusEFS:        {Status: "available", Done: true, Percent: 100, NextPollSeconds: 5},
-			StatusCloudFront: {Status: "InProgress", Percent: 62, NextPollSeconds: 20, Detail: "Waiting for CloudFront deployment...", Enabled: &enabled},
+			contract.StatusEFS:        {Status: "available", Done: true, Percent: 100, NextPollSeconds: 5},
+			contract.StatusCloudFront: {Status: "InProgress", Percent: 62, NextPollSeconds: 20, Detail: "Waiting for CloudFront deployment...", Enabled: &enabled},
 		},
 		Deadlines: map[string]string{
-			StatusCloudFront: Timestamp(started.Add(30 * time.Minute)),
+			contract.StatusCloudFront: Timestamp(started.Add(30 * time.Minute)),
 		},
 		Timings: map[string]Timing{
 			StageValidate: {StartedAt: Timestamp(started), EndedAt: Timestamp(started.Add(time.Second))},

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"geusemaker/internal/contract"
 	"testing"
 	"time"
 
@@ -74,24 +75,24 @@ func TestWaitPendingStartsTheTimeoutBeforeTheDeadline(t *testing.T) {
 
 func TestDeadlineIsComputedOnceAndStartWaitRestartsIt(t *testing.T) {
 	var d Document
-	first := d.Deadline(StatusEFS, waitStart, time.Minute)
+	first := d.Deadline(contract.StatusEFS, waitStart, time.Minute)
 	assert.Equal(t, waitStart.Add(time.Minute), first)
-	assert.Equal(t, Timestamp(first), d.Deadlines[StatusEFS])
+	assert.Equal(t, Timestamp(first), d.Deadlines[contract.StatusEFS])
 
 	later := waitStart.Add(10 * time.Minute)
-	assert.Equal(t, first, d.Deadline(StatusEFS, later, time.Minute), "a re-poll never extends the deadline")
+	assert.Equal(t, first, d.Deadline(contract.StatusEFS, later, time.Minute), "a re-poll never extends the deadline")
 
-	assert.Equal(t, later.Add(time.Minute), d.StartWait(StatusEFS, later, time.Minute), "a new wait gets its full timeout")
-	assert.Equal(t, Timestamp(later.Add(time.Minute)), d.Deadlines[StatusEFS])
+	assert.Equal(t, later.Add(time.Minute), d.StartWait(contract.StatusEFS, later, time.Minute), "a new wait gets its full timeout")
+	assert.Equal(t, Timestamp(later.Add(time.Minute)), d.Deadlines[contract.StatusEFS])
 
-	d.Deadlines[StatusEFS] = "altered"
-	assert.Equal(t, later.Add(2*time.Minute), d.Deadline(StatusEFS, later, 2*time.Minute), "an unreadable deadline restarts the wait")
+	d.Deadlines[contract.StatusEFS] = "altered"
+	assert.Equal(t, later.Add(2*time.Minute), d.Deadline(contract.StatusEFS, later, 2*time.Minute), "an unreadable deadline restarts the wait")
 }
 
 func TestSetStatusAndSetTimingCreateTheirMaps(t *testing.T) {
 	var d Document
-	d.SetStatus(StatusALB, Poll{Status: "active", Done: true})
+	d.SetStatus(contract.StatusALB, Poll{Status: "active", Done: true})
 	d.SetTiming(StageCompute, waitStart, waitStart.Add(time.Minute))
-	assert.Equal(t, map[string]Poll{StatusALB: {Status: "active", Done: true}}, d.Status)
+	assert.Equal(t, map[string]Poll{contract.StatusALB: {Status: "active", Done: true}}, d.Status)
 	assert.Equal(t, Timing{StartedAt: "2026-01-01T00:00:00Z", EndedAt: "2026-01-01T00:01:00Z"}, d.Timings[StageCompute])
 }

@@ -24,6 +24,7 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -55,7 +56,7 @@ func Handler(step string, actions Actions, log *slog.Logger) func(context.Contex
 		}
 		act, ok := actions[ev.Action]
 		if !ok {
-			err := steperr.New(steperr.InternalError, step,
+			err := steperr.New(contract.InternalError, step,
 				fmt.Sprintf("unknown action %q (known: %s)", ev.Action, strings.Join(names(actions), ", ")),
 				"The state machine and the Lambda code are from different versions: redeploy the stack.")
 			return nil, InvokeError(step, err)
@@ -77,9 +78,9 @@ func Handler(step string, actions Actions, log *slog.Logger) func(context.Contex
 func InvokeError(step string, err error) messages.InvokeResponse_Error {
 	var se *steperr.Error
 	if !errors.As(err, &se) {
-		name := steperr.InternalError
+		name := contract.InternalError
 		if awsapi.IsThrottle(err) {
-			name = steperr.Throttled
+			name = contract.Throttled
 		}
 		se = steperr.FromAWS(name, step, err,
 			"An unexpected error: check the Lambda's log group for this request id, then retry the deployment.")
@@ -91,10 +92,10 @@ func InvokeError(step string, err error) messages.InvokeResponse_Error {
 func invalid(step string, err error) error {
 	var ve *document.ValidationError
 	if errors.As(err, &ve) {
-		return steperr.New(steperr.ValidationError, step, ve.Error(),
+		return steperr.New(contract.ValidationError, step, ve.Error(),
 			"Fix the request fields named in the message and start the deployment again; nothing was created.")
 	}
-	return steperr.New(steperr.ValidationError, step, "the payload is not a deployment document: "+err.Error(),
+	return steperr.New(contract.ValidationError, step, "the payload is not a deployment document: "+err.Error(),
 		`Start the state machine with {"request": {...}} as input (see events/tier1-dev.json).`)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steperr"
@@ -55,11 +56,11 @@ func invokeError(t *testing.T, err error) messages.InvokeResponse_Error {
 
 func TestStepErrorBecomesNamedLambdaError(t *testing.T) {
 	actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error {
-		return steperr.FromAWS(steperr.CloudFrontCreateFailed, "cdn", &smithy.GenericAPIError{Code: "TooManyDistributions"}, "ask for more")
+		return steperr.FromAWS(contract.CloudFrontCreateFailed, "cdn", &smithy.GenericAPIError{Code: "TooManyDistributions"}, "ask for more")
 	}}
 	_, err, _ := invoke(t, actions, payload)
 	ie := invokeError(t, err)
-	assert.Equal(t, steperr.CloudFrontCreateFailed, ie.Type)
+	assert.Equal(t, contract.CloudFrontCreateFailed, ie.Type)
 	c, err := document.Failure{Error: ie.Type, Cause: ie.Message}.DecodeCause()
 	require.NoError(t, err)
 	assert.Equal(t, "TooManyDistributions", c.AWSErrorCode)
@@ -72,8 +73,8 @@ func TestUnnamedErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"plain error is internal", errors.New("boom"), steperr.InternalError},
-		{"throttling is retryable", &smithy.GenericAPIError{Code: "Throttling"}, steperr.Throttled},
+		{"plain error is internal", errors.New("boom"), contract.InternalError},
+		{"throttling is retryable", &smithy.GenericAPIError{Code: "Throttling"}, contract.Throttled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +94,7 @@ func TestUnknownActionNamesTheKnownOnes(t *testing.T) {
 	actions := lambdaio.Actions{"create": nil, "delete": nil}
 	_, err, _ := invoke(t, actions, `{"action":"explode","document":{"request":{"deployment_id":"demo"}}}`)
 	ie := invokeError(t, err)
-	assert.Equal(t, steperr.InternalError, ie.Type)
+	assert.Equal(t, contract.InternalError, ie.Type)
 	assert.Contains(t, ie.Message, "create, delete")
 }
 
@@ -112,7 +113,7 @@ func TestInvalidDocumentIsAValidationError(t *testing.T) {
 			actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error { called = true; return nil }}
 			_, err, _ := invoke(t, actions, tt.payload)
 			ie := invokeError(t, err)
-			assert.Equal(t, steperr.ValidationError, ie.Type)
+			assert.Equal(t, contract.ValidationError, ie.Type)
 			assert.Contains(t, ie.Message, tt.want)
 			assert.False(t, called, "no action runs on an invalid document")
 		})

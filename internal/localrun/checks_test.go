@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/workload"
 )
 
@@ -93,7 +93,7 @@ func TestPreflightCatchesEveryProblemBeforeAnyCreate(t *testing.T) {
 			}
 			x := r.do(t, localrun.Deploy)
 			require.Equal(t, engine.StatusFailed, x.Status)
-			assert.Equal(t, steperr.PreflightFailed, x.Error)
+			assert.Equal(t, contract.PreflightFailed, x.Error)
 			for _, w := range tt.want {
 				assert.Contains(t, x.Cause, w)
 			}
@@ -111,7 +111,7 @@ func TestPreflightListsEveryProblemAtOnce(t *testing.T) {
 		r.sim.Cloud.Quotas.SetApplied(r.req.Region, q[0], q[1], 0)
 	}
 	x := r.do(t, localrun.Deploy)
-	require.Equal(t, steperr.PreflightFailed, x.Error)
+	require.Equal(t, contract.PreflightFailed, x.Error)
 	c, err := document.Failure{Error: x.Error, Cause: x.Cause}.DecodeCause()
 	require.NoError(t, err)
 	assert.Contains(t, c.Message, "2 problem(s)")
@@ -173,7 +173,7 @@ func TestTrafficThatNeverFlowsFailsTheSmokeTestAndRollsBack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := simulate(t, tt.file, tt.opts...)
 			x := r.do(t, localrun.Deploy)
-			failed(t, r, steperr.SmokeTestFailed)
+			failed(t, r, contract.SmokeTestFailed)
 			assert.Contains(t, x.Cause, tt.want, "the cause says what came back")
 			assert.Contains(t, x.Cause, "/healthz", "the cause says what was requested")
 		})
@@ -184,7 +184,7 @@ func TestTargetHealthFailsBeforeTheSmokeTestWhenTheWorkloadNeverComesUp(t *testi
 	r := simulate(t, "tier2-automation.json", world.WithLatency("ec2.workload", 10*time.Hour))
 	x := r.do(t, localrun.Deploy)
 	failed(t, r, "")
-	assert.NotEqual(t, steperr.SmokeTestFailed, x.Error, "the ALB's health check sees it first")
+	assert.NotEqual(t, contract.SmokeTestFailed, x.Error, "the ALB's health check sees it first")
 	for _, c := range r.sim.Cloud.Calls() {
 		assert.NotEqual(t, "HTTP", c.Service, "no smoke request after a failed target wait")
 	}
@@ -195,7 +195,7 @@ func TestKeepOnSmokeFailureKeepsTheStackAndSaysHowToDestroyIt(t *testing.T) {
 		world.WithFault(world.Fault{Service: "HTTP", Operation: "GET", Code: "ServiceUnavailable"}))
 	x := r.do(t, localrun.Deploy)
 	require.Equal(t, engine.StatusFailed, x.Status)
-	assert.Equal(t, steperr.SmokeTestFailed, x.Error)
+	assert.Equal(t, contract.SmokeTestFailed, x.Error)
 	assert.Contains(t, x.Cause, "Destroy")
 	assert.NotContains(t, r.detailTypes(), "Rollback Completed")
 	assert.Contains(t, r.detailTypes(), "Deployment Failed")
@@ -216,7 +216,7 @@ func TestAFullVCPUQuotaPreflightCouldNotReadFailsAtLaunchAndRollsBack(t *testing
 		world.WithFault(world.Fault{Service: "Service Quotas", Operation: "GetAWSDefaultServiceQuota", Code: "AccessDeniedException"}))
 	r.sim.Cloud.Quotas.SetApplied(r.req.Region, servicequotas.ServiceEC2, servicequotas.CodeGVCPUs, 0)
 	x := r.do(t, localrun.Deploy)
-	failed(t, r, steperr.InstanceLaunchFailed)
+	failed(t, r, contract.InstanceLaunchFailed)
 	assert.Contains(t, x.Cause, "VcpuLimitExceeded")
 	assert.Contains(t, x.Cause, "L-DB2E81BA")
 }

@@ -18,11 +18,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steperr"
 )
 
 // sample reads a request from events/.
@@ -204,14 +204,14 @@ func failed(t *testing.T, r *run, wantError string) {
 func TestCloudFrontNeverDeployedTimesOutAndRollsBack(t *testing.T) {
 	r := simulate(t, "tier3-gpu.json", world.WithLatency("cloudfront.deploy", 2*time.Hour))
 	r.do(t, localrun.Deploy)
-	failed(t, r, steperr.TimeoutName)
+	failed(t, r, contract.Timeout)
 	assert.Contains(t, r.exec.Cause, "E0000000000001", "the cause names the distribution")
 }
 
 func TestNoCapacityInAnyZoneOrFallbackFailsCleanly(t *testing.T) {
 	r := simulate(t, "tier3-gpu.json", world.WithFault(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
 	r.do(t, localrun.Deploy)
-	failed(t, r, steperr.InsufficientCapacity)
+	failed(t, r, contract.InsufficientCapacity)
 }
 
 func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {
@@ -220,7 +220,7 @@ func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {
 		world.WithFault(world.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteLoadBalancer", Code: "AccessDenied"}))
 	r.do(t, localrun.Deploy)
 	require.Equal(t, engine.StatusFailed, r.exec.Status)
-	assert.Equal(t, steperr.CloudFrontCreateFailed, r.exec.Error, "the original error, not the rollback's")
+	assert.Equal(t, contract.CloudFrontCreateFailed, r.exec.Error, "the original error, not the rollback's")
 	assert.Contains(t, r.exec.Cause, "AccessDenied", "the cause reports what rollback left behind and why")
 
 	types := map[string]bool{}

@@ -14,11 +14,11 @@ import (
 	"github.com/aws/smithy-go"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steperr"
 )
 
 // LoadConfig shapes the load scenario (Load). Zero fields take the
@@ -110,15 +110,15 @@ func byTag(id string) func(any) bool { return world.InputContains(`"` + id + `"`
 
 var lateFailures = map[string]lateFailure{
 	// The instance launch comes after the network, EFS and IAM exist.
-	"dev": {"EC2", "RunInstances", "UnauthorizedOperation", byTag, steperr.InstanceLaunchFailed},
+	"dev": {"EC2", "RunInstances", "UnauthorizedOperation", byTag, contract.InstanceLaunchFailed},
 	// Registering the running instance with the target group is the last
 	// step but the health wait; the call names the group's ARN only.
 	"automation": {"Elastic Load Balancing v2", "RegisterTargets", "AccessDenied",
 		func(id string) func(any) bool {
 			return world.InputContains("/" + document.Request{DeploymentID: id}.TargetGroupName() + "/")
-		}, steperr.LoadBalancerFailed},
+		}, contract.LoadBalancerFailed},
 	// CloudFront is created once the ALB is active, minutes in.
-	"gpu": {"CloudFront", "CreateDistributionWithTags", "AccessDenied", byTag, steperr.CloudFrontCreateFailed},
+	"gpu": {"CloudFront", "CreateDistributionWithTags", "AccessDenied", byTag, contract.CloudFrontCreateFailed},
 }
 
 // loadDeployment is one deployment of the scenario.
@@ -327,7 +327,7 @@ func (s *Simulation) checkDeploy(d loadDeployment, r Result) []string {
 	if x.Status != engine.StatusFailed || x.Error != d.fail.wantError {
 		out = append(out, fmt.Sprintf("%s: deploy %s %s, want FAILED %s: %s", d.id, x.Status, x.Error, d.fail.wantError, x.Cause))
 	}
-	if !s.announced("Rollback Completed", d.id) {
+	if !s.announced(contract.DetailRollbackCompleted, d.id) {
 		out = append(out, d.id+": no Rollback Completed event")
 	}
 	return out

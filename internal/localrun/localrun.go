@@ -28,6 +28,7 @@ import (
 
 	"geusemaker/internal/asl"
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/lambdaio"
@@ -95,7 +96,7 @@ type Runner struct {
 // Account and resource names the placeholders resolve to locally.
 const (
 	localAccount = "123456789012"
-	busName      = "geusemaker"
+	busName      = contract.EventBusName
 	namePrefix   = "geusemaker-"
 )
 
@@ -134,13 +135,13 @@ var placeholder = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
 func (r *Runner) substitute(def []byte) []byte {
 	return placeholder.ReplaceAllFunc(def, func(m []byte) []byte {
 		name := string(placeholder.FindSubmatch(m)[1])
-		switch {
-		case strings.HasSuffix(name, "FunctionArn"):
-			fn := strings.ToLower(strings.TrimSuffix(name, "FunctionArn"))
+		if fn, ok := contract.LambdaOf(name); ok {
 			return []byte(fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s%s", r.cfg.AWS.Region, localAccount, namePrefix, fn))
-		case strings.HasSuffix(name, "StateMachineArn"):
-			return []byte(r.stateMachineARN(strings.ToLower(strings.TrimSuffix(name, "StateMachineArn"))))
-		case name == "EventBusName":
+		}
+		if wf, ok := contract.StateMachineOf(name); ok {
+			return []byte(r.stateMachineARN(wf))
+		}
+		if name == contract.EventBusPlaceholder {
 			return []byte(busName)
 		}
 		return m

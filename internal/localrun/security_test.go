@@ -18,10 +18,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/identity"
 	"geusemaker/internal/workload"
 )
@@ -174,28 +174,28 @@ func TestABrokenBootstrapFailsTheDeployment(t *testing.T) {
 		// Ollama has no authentication of its own: nginx's guard is all.
 		{"Ollama's route without the API key guard", "tier1-dev.json", func(s string) string {
 			return strings.Replace(s, "location /api/ollama/ {\n      if ($geusemaker_api_authorized = 0) { return 401; }\n", "location /api/ollama/ {\n", 1)
-		}, steperr.SmokeTestFailed},
+		}, contract.SmokeTestFailed},
 		// Qdrant checks its own key too: without nginx's guard and without
 		// its key, the route is open.
 		{"Qdrant without nginx's guard nor its own key", "tier3-gpu.json", func(s string) string {
 			s = strings.Replace(s, "location /qdrant/ {\n      if ($geusemaker_api_authorized = 0) { return 401; }\n", "location /qdrant/ {\n", 1)
 			return strings.Replace(s, "    env_file: /etc/geusemaker/qdrant.env\n", "", 1)
-		}, steperr.SmokeTestFailed},
+		}, contract.SmokeTestFailed},
 		{"the guard's key map not read", "tier3-gpu.json", func(s string) string {
 			return strings.Replace(s, "include "+workload.APIKeyMap+";", "", 1)
-		}, steperr.SmokeTestFailed},
+		}, contract.SmokeTestFailed},
 		{"n8n's owner not set up", "tier2-automation.json", func(s string) string {
 			return strings.ReplaceAll(s, "http://127.0.0.1:5678/rest/owner/setup", "http://127.0.0.1:5678/rest/nothing")
-		}, steperr.SmokeTestFailed},
+		}, contract.SmokeTestFailed},
 		{"Crawl4AI without its token", "tier1-dev.json", func(s string) string {
 			return strings.Replace(s, "    env_file: /etc/geusemaker/crawl4ai.env\n", "", 1)
-		}, steperr.SmokeTestFailed},
+		}, contract.SmokeTestFailed},
 		{"another secret than the role may read", "tier2-automation.json", func(s string) string {
 			return strings.Replace(s, "geusemaker/geuse-automation/workload-", "geusemaker/other/workload-", 1)
-		}, steperr.TargetUnhealthy},
+		}, contract.TargetUnhealthy},
 		{"nginx on another port than the target group's", "tier2-automation.json", func(s string) string {
 			return strings.Replace(s, "listen 80 default_server;", "listen 8080 default_server;", 1)
-		}, steperr.TargetUnhealthy},
+		}, contract.TargetUnhealthy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,5 +243,5 @@ func TestTheInstanceCannotReachBeyondItsBoundary(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"],"Resource":"*"}]}`)
 	r := &run{sim: s, req: req, raw: raw}
 	r.do(t, localrun.Deploy)
-	failed(t, r, steperr.SmokeTestFailed)
+	failed(t, r, contract.SmokeTestFailed)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/cdn"
 	"geusemaker/internal/steps/compute"
@@ -39,17 +40,17 @@ func StepsWith(h *http.Client) map[string]lambdaio.Builder {
 		}
 	}
 	return map[string]lambdaio.Builder{
-		"validate":     lambdaio.Step(validate.New),
-		"preflight":    lambdaio.Step(preflight.New),
-		"network":      lambdaio.Step(network.New),
-		"firewall":     lambdaio.Step(firewall.New),
-		"storage":      lambdaio.Step(storage.New),
-		"secrets":      lambdaio.Step(secrets.New),
-		"identity":     lambdaio.Step(identity.New),
-		"compute":      lambdaio.Step(compute.New),
-		"loadbalancer": lambdaio.Step(loadbalancer.New),
-		"cdn":          lambdaio.Step(cdn.New),
-		"smoke":        smokeStep,
-		"finalize":     lambdaio.Step(finalize.New),
+		contract.Validate:     lambdaio.Step(validate.New),
+		contract.Preflight:    lambdaio.Step(preflight.New),
+		contract.Network:      lambdaio.Step(network.New),
+		contract.Firewall:     lambdaio.Step(firewall.New),
+		contract.Storage:      lambdaio.Step(storage.New),
+		contract.Secrets:      lambdaio.Step(secrets.New),
+		contract.Identity:     lambdaio.Step(identity.New),
+		contract.Compute:      lambdaio.Step(compute.New),
+		contract.LoadBalancer: lambdaio.Step(loadbalancer.New),
+		contract.CDN:          lambdaio.Step(cdn.New),
+		contract.Smoke:        smokeStep,
+		contract.Finalize:     lambdaio.Step(finalize.New),
 	}
 }

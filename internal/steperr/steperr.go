@@ -1,9 +1,10 @@
-// Package steperr names the errors a step can end with. The name is the ASL
-// error name that Retry and Catch match on; the cause is JSON (message,
+// Package steperr is the error a step ends with: its name is the ASL error
+// name (package contract) that Retry and Catch match on; the cause is JSON (message,
 // step, AWS error code, request id, remediation) that tells the user what
 // happened and what to do.
 //
-// It imports document (for the Cause type) and awsapi (to read AWS errors).
+// It imports contract, document (for the Cause type) and awsapi (to read
+// AWS errors).
 package steperr
 
 import (
@@ -12,45 +13,9 @@ import (
 	"time"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
-
-// Errors the state machine retries: they mean "not yet", not "failed".
-const (
-	// Throttled is AWS throttling that outlived the SDK's own retries.
-	Throttled = "Throttled"
-	// ResourceBusy is a delete or change blocked by something that goes
-	// away by itself (ENIs draining, a listener being removed).
-	ResourceBusy = "ResourceBusy"
-	// InstanceProfileNotReady is a fresh IAM instance profile EC2 cannot
-	// use yet (IAM is eventually consistent).
-	InstanceProfileNotReady = "InstanceProfileNotReady"
-)
-
-// Errors that end a deployment (and start its rollback).
-const (
-	ValidationError        = "ValidationError"
-	PreflightFailed        = "PreflightFailed"
-	NetworkFailed          = "NetworkFailed"
-	SecurityGroupFailed    = "SecurityGroupFailed"
-	StorageFailed          = "StorageFailed"
-	IdentityFailed         = "IdentityFailed"
-	SecretFailed           = "SecretFailed"
-	InstanceLaunchFailed   = "InstanceLaunchFailed"
-	InsufficientCapacity   = "InsufficientCapacity"
-	GpuCheckFailed         = "GpuCheckFailed"
-	LoadBalancerFailed     = "LoadBalancerFailed"
-	TargetUnhealthy        = "TargetUnhealthy"
-	CloudFrontCreateFailed = "CloudFrontCreateFailed"
-	CloudFrontDeleteFailed = "CloudFrontDeleteFailed"
-	// TimeoutName is a wait past its deadline (see Timeout).
-	TimeoutName     = "Timeout"
-	SmokeTestFailed = "SmokeTestFailed"
-	InternalError   = "InternalError"
-)
-
-// Retryable lists the names the state machine's Retry blocks take.
-var Retryable = []string{Throttled, ResourceBusy, InstanceProfileNotReady}
 
 // Error is a step failure with its ASL name and cause.
 type Error struct {
@@ -80,7 +45,7 @@ func New(name, step, message, remediation string) *Error {
 // the state machine retries it.
 func FromAWS(name, step string, err error, remediation string) *Error {
 	if awsapi.IsThrottle(err) {
-		name = Throttled
+		name = contract.Throttled
 		remediation = "AWS is throttling this account's API calls; the step is retried with back-off. If it persists, lower the number of concurrent deployments or request a higher API rate limit."
 	}
 	return &Error{Name: name, Cause: document.Cause{
@@ -104,7 +69,7 @@ func FromAWSWith(name, step string, err error, remediations map[string]string, f
 
 // Timeout says a wait passed its deadline.
 func Timeout(step, resource string, deadline time.Time, remediation string) *Error {
-	return New(TimeoutName, step,
+	return New(contract.Timeout, step,
 		fmt.Sprintf("%s not ready by its deadline %s", resource, deadline.UTC().Format(time.RFC3339)),
 		remediation)
 }

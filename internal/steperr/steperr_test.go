@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steperr"
 )
 
 func TestFromAWSCarriesCodeAndRemediation(t *testing.T) {
-	err := steperr.FromAWS(steperr.CloudFrontCreateFailed, "cdn-create",
+	err := steperr.FromAWS(contract.CloudFrontCreateFailed, "cdn-create",
 		&smithy.GenericAPIError{Code: "TooManyDistributions", Message: "limit"}, "request a quota increase")
-	assert.Equal(t, steperr.CloudFrontCreateFailed, err.Name)
+	assert.Equal(t, contract.CloudFrontCreateFailed, err.Name)
 	var c map[string]string
 	require.NoError(t, json.Unmarshal([]byte(err.CauseJSON()), &c))
 	assert.Equal(t, "TooManyDistributions", c["aws_error_code"])
@@ -26,14 +27,14 @@ func TestFromAWSCarriesCodeAndRemediation(t *testing.T) {
 }
 
 func TestFromAWSNamesThrottlingThrottled(t *testing.T) {
-	err := steperr.FromAWS(steperr.NetworkFailed, "network", &smithy.GenericAPIError{Code: "RequestLimitExceeded"}, "x")
-	assert.Equal(t, steperr.Throttled, err.Name)
-	assert.Contains(t, steperr.Retryable, err.Name)
+	err := steperr.FromAWS(contract.NetworkFailed, "network", &smithy.GenericAPIError{Code: "RequestLimitExceeded"}, "x")
+	assert.Equal(t, contract.Throttled, err.Name)
+	assert.Contains(t, contract.Retryable(), err.Name)
 	assert.NotEqual(t, "x", err.Cause.Remediation)
 }
 
 func TestErrorMatchesWithErrorsAs(t *testing.T) {
-	var err error = steperr.New(steperr.ValidationError, "validate", "bad tier", "use dev, automation or gpu")
+	var err error = steperr.New(contract.ValidationError, "validate", "bad tier", "use dev, automation or gpu")
 	var se *steperr.Error
 	require.True(t, errors.As(err, &se))
 	assert.Equal(t, "ValidationError: bad tier", err.Error())
@@ -41,7 +42,7 @@ func TestErrorMatchesWithErrorsAs(t *testing.T) {
 
 func TestTimeoutNamesTheDeadline(t *testing.T) {
 	err := steperr.Timeout("cdn-status", "CloudFront distribution E1", time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC), "raise cloudfront_timeout_minutes")
-	assert.Equal(t, steperr.TimeoutName, err.Name)
+	assert.Equal(t, contract.Timeout, err.Name)
 	assert.Contains(t, err.Cause.Message, "E1")
 	assert.Contains(t, err.Cause.Message, "2026-01-01T00:30:00Z")
 }
@@ -51,13 +52,13 @@ func TestFromAWSWithPicksTheRemediationByCode(t *testing.T) {
 	tests := []struct {
 		name, code, wantName, wantRemedy string
 	}{
-		{"known code takes its remediation", "VpcLimitExceeded", steperr.NetworkFailed, "delete a VPC"},
-		{"unknown code takes the fallback", "InvalidVpcID.NotFound", steperr.NetworkFailed, "fallback"},
-		{"throttling stays Throttled", "Throttling", steperr.Throttled, ""},
+		{"known code takes its remediation", "VpcLimitExceeded", contract.NetworkFailed, "delete a VPC"},
+		{"unknown code takes the fallback", "InvalidVpcID.NotFound", contract.NetworkFailed, "fallback"},
+		{"throttling stays Throttled", "Throttling", contract.Throttled, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := steperr.FromAWSWith(steperr.NetworkFailed, "network-resolve", &smithy.GenericAPIError{Code: tt.code}, remedies, "fallback")
+			err := steperr.FromAWSWith(contract.NetworkFailed, "network-resolve", &smithy.GenericAPIError{Code: tt.code}, remedies, "fallback")
 			assert.Equal(t, tt.wantName, err.Name)
 			assert.Equal(t, "network-resolve", err.Cause.Step)
 			assert.Equal(t, tt.code, err.Cause.AWSErrorCode)

@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/cdn"
 )
 
-func main() { lambdaio.Start("cdn", lambdaio.Step(cdn.New)) }
+func main() { lambdaio.Start(contract.CDN, lambdaio.Step(cdn.New)) }

@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/compute"
 )
 
-func main() { lambdaio.Start("compute", lambdaio.Step(compute.New)) }
+func main() { lambdaio.Start(contract.Compute, lambdaio.Step(compute.New)) }

@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/finalize"
 )
 
-func main() { lambdaio.Start("finalize", lambdaio.Step(finalize.New)) }
+func main() { lambdaio.Start(contract.Finalize, lambdaio.Step(finalize.New)) }

@@ -3,10 +3,11 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/firewall"
 )
 
 func main() {
-	lambdaio.Start("firewall", lambdaio.Step(firewall.New))
+	lambdaio.Start(contract.Firewall, lambdaio.Step(firewall.New))
 }

@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/identity"
 )
 
-func main() { lambdaio.Start("identity", lambdaio.Step(identity.New)) }
+func main() { lambdaio.Start(contract.Identity, lambdaio.Step(identity.New)) }

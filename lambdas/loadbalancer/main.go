@@ -3,10 +3,11 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/loadbalancer"
 )
 
 func main() {
-	lambdaio.Start("loadbalancer", lambdaio.Step(loadbalancer.New))
+	lambdaio.Start(contract.LoadBalancer, lambdaio.Step(loadbalancer.New))
 }

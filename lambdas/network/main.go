@@ -3,10 +3,11 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/network"
 )
 
 func main() {
-	lambdaio.Start("network", lambdaio.Step(network.New))
+	lambdaio.Start(contract.Network, lambdaio.Step(network.New))
 }

@@ -2,8 +2,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/preflight"
 )
 
-func main() { lambdaio.Start("preflight", lambdaio.Step(preflight.New)) }
+func main() { lambdaio.Start(contract.Preflight, lambdaio.Step(preflight.New)) }

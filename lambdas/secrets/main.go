@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/secrets"
 )
 
-func main() { lambdaio.Start("secrets", lambdaio.Step(secrets.New)) }
+func main() { lambdaio.Start(contract.Secrets, lambdaio.Step(secrets.New)) }

@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/smoke"
 )
 
-func main() { lambdaio.Start("smoke", lambdaio.Step(smoke.New)) }
+func main() { lambdaio.Start(contract.Smoke, lambdaio.Step(smoke.New)) }

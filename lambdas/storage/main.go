@@ -3,8 +3,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/storage"
 )
 
-func main() { lambdaio.Start("storage", lambdaio.Step(storage.New)) }
+func main() { lambdaio.Start(contract.Storage, lambdaio.Step(storage.New)) }

@@ -2,8 +2,9 @@
 package main
 
 import (
+	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steps/validate"
 )
 
-func main() { lambdaio.Start("validate", lambdaio.Step(validate.New)) }
+func main() { lambdaio.Start(contract.Validate, lambdaio.Step(validate.New)) }

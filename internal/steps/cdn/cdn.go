@@ -18,17 +18,9 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
-)
-
-// Action names, as the state machine passes them.
-const (
-	ActionCreate       = "create"
-	ActionStatus       = "status"
-	ActionDisable      = "disable"
-	ActionDeleteStatus = "delete_status"
-	ActionDelete       = "delete"
 )
 
 // Step is the CloudFront step.
@@ -47,10 +39,10 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionCreate:       s.create,
-		ActionStatus:       s.status,
-		ActionDisable:      s.disable,
-		ActionDeleteStatus: s.deleteStatus,
-		ActionDelete:       s.delete,
+		contract.ActionCreate:       s.create,
+		contract.ActionStatus:       s.status,
+		contract.ActionDisable:      s.disable,
+		contract.ActionDeleteStatus: s.deleteStatus,
+		contract.ActionDelete:       s.delete,
 	}
 }

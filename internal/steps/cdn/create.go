@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/loadbalancer"
@@ -30,10 +31,10 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 			return err
 		}
 	}
-	deadline := doc.StartWait(document.StatusCloudFront, now, createTimeout(doc.Request))
+	deadline := doc.StartWait(contract.StatusCloudFront, now, createTimeout(doc.Request))
 	p := document.Wait{Typical: DeployWait.Typical, Timeout: createTimeout(doc.Request), Early: DeployWait.Early}.Pending(statusInProgress, deadline, now)
 	p.Enabled = aws.Bool(true)
-	doc.SetStatus(document.StatusCloudFront, p)
+	doc.SetStatus(contract.StatusCloudFront, p)
 	doc.Report(now, document.StageCDN, msgCreated+r.CloudFrontID, r.CloudFrontID)
 	return nil
 }
@@ -43,13 +44,13 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 func (s *Step) createDistribution(ctx context.Context, doc *document.Document) error {
 	req, r := doc.Request, &doc.Resources
 	if r.ALBDNS == "" {
-		return family.Failure(ActionCreate,
+		return family.Failure(contract.ActionCreate,
 			"no ALB DNS name in the ledger (alb_dns): CloudFront needs the ALB as its origin",
 			"The ALB must be active before CloudFront is created: run the load balancer steps first (tier gpu does so in order).")
 	}
 	header, value, err := loadbalancer.OriginSecret(ctx, s.elb, r.ListenerARN)
 	if err != nil {
-		return steperr.FromAWS(steperr.CloudFrontCreateFailed, family.StepName(ActionCreate), err,
+		return steperr.FromAWS(contract.CloudFrontCreateFailed, family.StepName(contract.ActionCreate), err,
 			"CloudFront must send the secret header the ALB's listener rule checks: make sure the load balancer step created "+
 				"the listener and its http-header rule (listener_arn in the ledger), then deploy again.")
 	}
@@ -71,7 +72,7 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 			return err
 		}
 	default:
-		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: %w", r.ALBDNS, err))
+		return createFailed(contract.ActionCreate, fmt.Errorf("create distribution for %s: %w", r.ALBDNS, err))
 	}
 	s.Log.Info("distribution created", "deployment_id", req.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
 	return nil
@@ -83,10 +84,10 @@ func (s *Step) adopt(ctx context.Context, doc *document.Document, cause error) e
 	req, r := doc.Request, &doc.Resources
 	d, err := s.findDistribution(ctx, req, r.ALBDNS)
 	if err != nil {
-		return createFailed(ActionCreate, err)
+		return createFailed(contract.ActionCreate, err)
 	}
 	if d == nil {
-		return createFailed(ActionCreate, fmt.Errorf("create distribution for %s: no distribution tagged for %s in %s found: %w",
+		return createFailed(contract.ActionCreate, fmt.Errorf("create distribution for %s: no distribution tagged for %s in %s found: %w",
 			r.ALBDNS, req.DeploymentID, req.Region, cause))
 	}
 	record(r, aws.ToString(d.Id), aws.ToString(d.ARN), aws.ToString(d.DomainName))

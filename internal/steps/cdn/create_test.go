@@ -11,10 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/cdn"
 )
 
 func TestActionsAreTheContractsNames(t *testing.T) {
@@ -30,14 +29,14 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	doc := e.doc("demo")
 	// The ALB became active 3 minutes into a 9-minute Tier 3 deployment.
 	doc.Timings = map[string]document.Timing{document.StageValidate: {StartedAt: document.Timestamp(world.Epoch.Add(-3 * time.Minute))}}
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	r := doc.Resources
 	require.Regexp(t, `^E[0-9A-Z]{13}$`, r.CloudFrontID)
 	assert.Equal(t, "arn:aws:cloudfront::"+world.AccountID+":distribution/"+r.CloudFrontID, r.CloudFrontARN)
 	assert.Regexp(t, `^d[0-9a-z]{13}\.cloudfront\.net$`, r.CloudFrontDomain)
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFront])
-	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), Percent: 1, NextPollSeconds: 60}, doc.Status[document.StatusCloudFront])
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
+	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), Percent: 1, NextPollSeconds: 60}, doc.Status[contract.StatusCloudFront])
 	assert.Equal(t, &document.Progress{
 		Stage: document.StageCDN, Message: "CloudFront distribution created: " + r.CloudFrontID, Percent: 30,
 		ResourceID: r.CloudFrontID, CloudFrontDomain: r.CloudFrontDomain,
@@ -95,12 +94,12 @@ func TestCreateTwiceCreatesOneDistribution(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			first := e.doc("demo")
-			e.mustRun(cdn.ActionCreate, first)
+			e.mustRun(contract.ActionCreate, first)
 			second := first
 			if !tt.keepLedger {
 				second = e.doc("demo")
 			}
-			e.mustRun(cdn.ActionCreate, second)
+			e.mustRun(contract.ActionCreate, second)
 			assert.Equal(t, first.Resources.CloudFrontID, second.Resources.CloudFrontID)
 			assert.Len(t, e.distributions(), 1)
 			creates := 0
@@ -142,7 +141,7 @@ func TestCreateNeedsTheALB(t *testing.T) {
 			e := newEnv(t)
 			doc := e.doc("demo")
 			tt.mutate(e, &doc.Resources)
-			c := requireStepError(t, e.run(cdn.ActionCreate, doc), steperr.CloudFrontCreateFailed, tt.code)
+			c := requireStepError(t, e.run(contract.ActionCreate, doc), contract.CloudFrontCreateFailed, tt.code)
 			assert.Contains(t, c.Message+c.Remediation, tt.msg)
 			assert.Empty(t, e.distributions())
 			assert.Empty(t, doc.Resources.CloudFrontID)
@@ -154,18 +153,18 @@ func TestCreateNamesAWSErrors(t *testing.T) {
 	tests := []struct {
 		code, name, remedy string
 	}{
-		{"TooManyDistributions", steperr.CloudFrontCreateFailed, "quota"},
-		{"AccessDenied", steperr.CloudFrontCreateFailed, "cloudfront:CreateDistribution"},
-		{"InvalidOrigin", steperr.CloudFrontCreateFailed, "internet-facing"},
-		{"InvalidArgument", steperr.CloudFrontCreateFailed, "rollback"},
-		{"Throttling", steperr.Throttled, "throttling"},
+		{"TooManyDistributions", contract.CloudFrontCreateFailed, "quota"},
+		{"AccessDenied", contract.CloudFrontCreateFailed, "cloudfront:CreateDistribution"},
+		{"InvalidOrigin", contract.CloudFrontCreateFailed, "internet-facing"},
+		{"InvalidArgument", contract.CloudFrontCreateFailed, "rollback"},
+		{"Throttling", contract.Throttled, "throttling"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
 			e := newEnv(t)
 			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: tt.code})
 			doc := e.doc("demo")
-			c := requireStepError(t, e.run(cdn.ActionCreate, doc), tt.name, tt.code)
+			c := requireStepError(t, e.run(contract.ActionCreate, doc), tt.name, tt.code)
 			assert.Contains(t, c.Remediation, tt.remedy)
 			assert.Equal(t, "cdn-create", c.Step)
 			assert.Empty(t, e.distributions())
@@ -178,7 +177,7 @@ func TestCreateNamesAWSErrors(t *testing.T) {
 func (e *env) plant(deploymentID, owner string) string {
 	e.t.Helper()
 	other := e.doc(deploymentID)
-	require.NoError(e.t, e.run(cdn.ActionCreate, other))
+	require.NoError(e.t, e.run(contract.ActionCreate, other))
 	id := other.Resources.CloudFrontID
 	_, err := e.cf.TagResource(e.ctx, &cloudfront.TagResourceInput{Resource: aws.String(other.Resources.CloudFrontARN), Tags: &cftypes.Tags{
 		Items: []cftypes.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String(owner)}},
@@ -204,11 +203,11 @@ func TestCreateAdoptsItsDistributionOnDistributionAlreadyExists(t *testing.T) {
 			e := newEnv(t)
 			first := e.doc("demo")
 			tt.before(first)
-			e.mustRun(cdn.ActionCreate, first)
+			e.mustRun(contract.ActionCreate, first)
 			tt.after(e)
 
 			doc := e.doc("demo")
-			e.mustRun(cdn.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			assert.Equal(t, first.Resources.CloudFrontID, doc.Resources.CloudFrontID)
 			assert.Equal(t, first.Resources.CloudFrontARN, doc.Resources.CloudFrontARN)
 			assert.Equal(t, first.Resources.CloudFrontDomain, doc.Resources.CloudFrontDomain)
@@ -223,7 +222,7 @@ func TestCreateNeverAdoptsAnotherDeploymentsDistribution(t *testing.T) {
 	e.setSecret("rotated")
 
 	doc := e.doc("demo")
-	c := requireStepError(t, e.run(cdn.ActionCreate, doc), steperr.CloudFrontCreateFailed, "DistributionAlreadyExists")
+	c := requireStepError(t, e.run(contract.ActionCreate, doc), contract.CloudFrontCreateFailed, "DistributionAlreadyExists")
 	assert.Contains(t, c.Remediation, "deployment_id")
 	assert.Empty(t, doc.Resources.CloudFrontID)
 }
@@ -233,5 +232,5 @@ func TestCreateFailsWhenTheAdoptionLookupFails(t *testing.T) {
 	e.plant("demo", "demo")
 	e.setSecret("rotated")
 	e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "AccessDenied"})
-	requireStepError(t, e.run(cdn.ActionCreate, e.doc("demo")), steperr.CloudFrontCreateFailed, "AccessDenied")
+	requireStepError(t, e.run(contract.ActionCreate, e.doc("demo")), contract.CloudFrontCreateFailed, "AccessDenied")
 }

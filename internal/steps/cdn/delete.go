@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
 
@@ -44,14 +45,14 @@ func retryStale(op func() error) error {
 // disable turns the distribution off (CloudFront deletes only disabled,
 // deployed distributions) and starts the wait for that change to deploy.
 func (s *Step) disable(ctx context.Context, doc *document.Document) error {
-	id, err := s.sweep(ctx, doc, ActionDisable)
+	id, err := s.sweep(ctx, doc, contract.ActionDisable)
 	if err != nil {
 		return err
 	}
 	now := s.Clock.Now()
-	deadline := doc.StartWait(document.StatusCloudFrontDelete, now, DisableWait.Timeout)
+	deadline := doc.StartWait(contract.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if id == "" {
-		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
+		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		doc.Report(now, doc.TeardownStage(), "No CloudFront distribution to delete", "")
 		return nil
 	}
@@ -75,9 +76,9 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	case awsapi.IsNotFound(err):
 		gone = true
 	case isPreconditionFailed(err):
-		return busy(ActionDisable, fmt.Errorf("disable distribution %s: %w", id, err))
+		return busy(contract.ActionDisable, fmt.Errorf("disable distribution %s: %w", id, err))
 	case err != nil:
-		return deleteFailed(ActionDisable, fmt.Errorf("disable distribution %s: %w", id, err))
+		return deleteFailed(contract.ActionDisable, fmt.Errorf("disable distribution %s: %w", id, err))
 	}
 	poll := DisableWait.Pending(statusInProgress, deadline, now)
 	poll.Enabled = aws.Bool(false)
@@ -91,7 +92,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 		poll.NextPollSeconds = 0
 		msg = "CloudFront distribution " + id + " is already disabled"
 	}
-	doc.SetStatus(document.StatusCloudFrontDelete, poll)
+	doc.SetStatus(contract.StatusCloudFrontDelete, poll)
 	doc.Report(now, doc.TeardownStage(), msg, id)
 	s.Log.Info(msg, "deployment_id", doc.Request.DeploymentID, "id", id)
 	return nil
@@ -103,32 +104,32 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	id := doc.Resources.CloudFrontID
 	if id == "" {
-		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
+		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		return nil
 	}
 	out, err := s.cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
 	if awsapi.IsNotFound(err) {
-		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "already deleted"})
+		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "already deleted"})
 		return nil
 	}
 	if err != nil {
-		return deleteFailed(ActionDeleteStatus, fmt.Errorf("get distribution %s: %w", id, err))
+		return deleteFailed(contract.ActionDeleteStatus, fmt.Errorf("get distribution %s: %w", id, err))
 	}
 	d := out.Distribution
 	now := s.Clock.Now()
 	if aws.ToString(d.Status) == statusDeployed && !aws.ToBool(d.DistributionConfig.Enabled) {
-		doc.SetStatus(document.StatusCloudFrontDelete, document.Poll{
+		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: aws.Bool(false),
 		})
 		doc.Report(now, doc.TeardownStage(), "CloudFront distribution "+id+" is disabled", id).StagePercent = 100
 		return nil
 	}
-	deadline := doc.Deadline(document.StatusCloudFrontDelete, now, DisableWait.Timeout)
+	deadline := doc.Deadline(contract.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if !now.Before(deadline) {
 		return timeoutDisabling(id, aws.ToString(d.Status), deadline)
 	}
 	p := waitPoll(d, now, deadline, DisableWait)
-	doc.SetStatus(document.StatusCloudFrontDelete, p)
+	doc.SetStatus(contract.StatusCloudFrontDelete, p)
 	doc.Report(now, doc.TeardownStage(), "Waiting for CloudFront distribution "+id+" to be disabled...", id).StagePercent = p.Percent
 	s.Log.Debug("distribution not disabled yet", "id", id, "status", p.Status)
 	return nil
@@ -136,7 +137,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 
 // delete removes the disabled distribution, with an ETag read just before.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	id, err := s.sweep(ctx, doc, ActionDelete)
+	id, err := s.sweep(ctx, doc, contract.ActionDelete)
 	if err != nil || id == "" {
 		return err
 	}
@@ -154,9 +155,9 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	// finished deploying (reads can run ahead of the edge); and a second
 	// PreconditionFailed means changes keep landing. Both pass with time.
 	case isNotDisabled(err), isPreconditionFailed(err):
-		return busy(ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
+		return busy(contract.ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
 	default:
-		return deleteFailed(ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
+		return deleteFailed(contract.ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
 	}
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "CloudFront distribution "+id+" deleted", id)
 	s.Log.Info("distribution deleted", "deployment_id", doc.Request.DeploymentID, "id", id)

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/cdn"
 )
 
@@ -20,17 +20,17 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 	doc := e.deployed("demo")
 	id := doc.Resources.CloudFrontID
 
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	assert.False(t, aws.ToBool(e.get(id).DistributionConfig.Enabled))
-	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(false), Percent: 1, NextPollSeconds: 60}, doc.Status[document.StatusCloudFrontDelete])
-	assert.Equal(t, document.Timestamp(e.clock.Now().Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFrontDelete])
+	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(false), Percent: 1, NextPollSeconds: 60}, doc.Status[contract.StatusCloudFrontDelete])
+	assert.Equal(t, document.Timestamp(e.clock.Now().Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFrontDelete])
 	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
 	assert.Equal(t, 1, doc.Progress.Percent, "the destroy starts: its own percent, from 1")
 	assert.Equal(t, document.Timestamp(e.clock.Now()), doc.Timings[document.StageDestroy].StartedAt)
 
 	e.clock.Advance(time.Minute)
-	e.mustRun(cdn.ActionDeleteStatus, doc)
-	p := doc.Status[document.StatusCloudFrontDelete]
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	p := doc.Status[contract.StatusCloudFrontDelete]
 	assert.False(t, p.Done)
 	assert.Equal(t, 45, p.Percent, "half of the typical 2 min: half of 90")
 	assert.Equal(t, 62, p.NextPollSeconds, "just after the typical 2 min")
@@ -40,17 +40,17 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 	assert.Equal(t, 45, doc.Progress.StagePercent)
 
 	// Deleting too early is refused by CloudFront: retried by the state machine.
-	requireStepError(t, e.run(cdn.ActionDelete, doc), steperr.ResourceBusy, "DistributionNotDisabled")
+	requireStepError(t, e.run(contract.ActionDelete, doc), contract.ResourceBusy, "DistributionNotDisabled")
 
 	e.clock.Advance(time.Minute)
-	e.mustRun(cdn.ActionDeleteStatus, doc)
-	p = doc.Status[document.StatusCloudFrontDelete]
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	p = doc.Status[contract.StatusCloudFrontDelete]
 	assert.True(t, p.Done)
 	assert.Equal(t, 100, p.Percent)
 	assert.Equal(t, 100, doc.Progress.StagePercent)
 	assert.Equal(t, 45, doc.Progress.Percent)
 
-	e.mustRun(cdn.ActionDelete, doc)
+	e.mustRun(contract.ActionDelete, doc)
 	assert.Empty(t, e.distributions())
 	assert.Equal(t, "CloudFront distribution "+id+" deleted", doc.Progress.Message)
 }
@@ -58,26 +58,26 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 func TestTeardownOfAnAlreadyDeletedDistributionSucceeds(t *testing.T) {
 	e := newEnv(t)
 	doc := e.deployed("demo")
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	e.clock.Advance(2 * time.Minute)
-	e.mustRun(cdn.ActionDeleteStatus, doc)
-	e.mustRun(cdn.ActionDelete, doc)
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	e.mustRun(contract.ActionDelete, doc)
 
-	for _, action := range []string{cdn.ActionDisable, cdn.ActionDeleteStatus, cdn.ActionDelete} {
+	for _, action := range []string{contract.ActionDisable, contract.ActionDeleteStatus, contract.ActionDelete} {
 		t.Run(action, func(t *testing.T) {
 			e.mustRun(action, doc)
 		})
 	}
-	assert.True(t, doc.Status[document.StatusCloudFrontDelete].Done)
+	assert.True(t, doc.Status[contract.StatusCloudFrontDelete].Done)
 	assert.Empty(t, e.distributions())
 }
 
 func TestTeardownWithoutADistributionIsDone(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc("demo")
-	for _, action := range []string{cdn.ActionDisable, cdn.ActionDeleteStatus, cdn.ActionDelete} {
+	for _, action := range []string{contract.ActionDisable, contract.ActionDeleteStatus, contract.ActionDelete} {
 		e.mustRun(action, doc)
-		assert.True(t, doc.Status[document.StatusCloudFrontDelete].Done, action)
+		assert.True(t, doc.Status[contract.StatusCloudFrontDelete].Done, action)
 	}
 }
 
@@ -85,14 +85,14 @@ func TestDisableSweepsByTagAndSparesOtherDeployments(t *testing.T) {
 	e := newEnv(t)
 	theirs := e.doc("other")
 	theirs.Resources.ALBDNS = "other-alb-1.us-east-1.elb.amazonaws.com"
-	e.mustRun(cdn.ActionCreate, theirs)
+	e.mustRun(contract.ActionCreate, theirs)
 	sameALB := e.deployed("third") // same origin as ours, tagged for another deployment
 	mine := e.deployed("demo")
 
 	// The ledger lost the id (e.g. a crash before the output was kept).
 	doc := e.doc("demo")
 	doc.Resources.ALBDNS = ""
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	assert.Equal(t, mine.Resources.CloudFrontID, doc.Resources.CloudFrontID)
 	assert.Equal(t, mine.Resources.CloudFrontARN, doc.Resources.CloudFrontARN)
 	assert.False(t, aws.ToBool(e.get(mine.Resources.CloudFrontID).DistributionConfig.Enabled))
@@ -102,7 +102,7 @@ func TestDisableSweepsByTagAndSparesOtherDeployments(t *testing.T) {
 	// Delete sweeps too.
 	e.clock.Advance(2 * time.Minute)
 	fresh := e.doc("demo")
-	e.mustRun(cdn.ActionDelete, fresh)
+	e.mustRun(contract.ActionDelete, fresh)
 	assert.Len(t, e.distributions(), 2)
 }
 
@@ -111,21 +111,21 @@ func TestSweepSkipsADistributionDeletedWhileListing(t *testing.T) {
 	e.deployed("demo")
 	e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "NoSuchResource", Status: 404})
 	doc := e.doc("demo")
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	assert.Empty(t, doc.Resources.CloudFrontID)
-	assert.True(t, doc.Status[document.StatusCloudFrontDelete].Done)
+	assert.True(t, doc.Status[contract.StatusCloudFrontDelete].Done)
 }
 
 func TestDisableOfADisabledDistributionSkipsTheUpdate(t *testing.T) {
 	e := newEnv(t)
 	doc := e.deployed("demo")
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	e.clock.Advance(2 * time.Minute)
 	etag := e.etag(doc.Resources.CloudFrontID)
 
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	assert.Equal(t, etag, e.etag(doc.Resources.CloudFrontID))
-	assert.Equal(t, 0, doc.Status[document.StatusCloudFrontDelete].NextPollSeconds)
+	assert.Equal(t, 0, doc.Status[contract.StatusCloudFrontDelete].NextPollSeconds)
 	assert.Contains(t, doc.Progress.Message, "already disabled")
 }
 
@@ -142,17 +142,17 @@ func TestPreconditionFailedIsRetriedOnceWithAFreshETag(t *testing.T) {
 		times      int
 		wantErr    string
 	}{
-		{cdn.ActionDisable, "UpdateDistribution", 1, ""},
-		{cdn.ActionDisable, "UpdateDistribution", 2, steperr.ResourceBusy},
-		{cdn.ActionDelete, "DeleteDistribution", 1, ""},
-		{cdn.ActionDelete, "DeleteDistribution", 2, steperr.ResourceBusy},
+		{contract.ActionDisable, "UpdateDistribution", 1, ""},
+		{contract.ActionDisable, "UpdateDistribution", 2, contract.ResourceBusy},
+		{contract.ActionDelete, "DeleteDistribution", 1, ""},
+		{contract.ActionDelete, "DeleteDistribution", 2, contract.ResourceBusy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action+" "+map[bool]string{true: "once", false: "twice"}[tt.times == 1], func(t *testing.T) {
 			e := newEnv(t)
 			doc := e.deployed("demo")
-			if tt.action == cdn.ActionDelete {
-				e.mustRun(cdn.ActionDisable, doc)
+			if tt.action == contract.ActionDelete {
+				e.mustRun(contract.ActionDisable, doc)
 				e.clock.Advance(2 * time.Minute)
 			}
 			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: tt.op, Code: "PreconditionFailed", Status: 412, Times: tt.times})
@@ -170,13 +170,13 @@ func TestTeardownNamesAWSErrors(t *testing.T) {
 	tests := []struct {
 		action, op, code, name string
 	}{
-		{cdn.ActionDisable, "ListDistributions", "AccessDenied", steperr.CloudFrontDeleteFailed},
-		{cdn.ActionDisable, "GetDistributionConfig", "AccessDenied", steperr.CloudFrontDeleteFailed},
-		{cdn.ActionDisable, "UpdateDistribution", "IllegalUpdate", steperr.CloudFrontDeleteFailed},
-		{cdn.ActionDeleteStatus, "GetDistribution", "AccessDenied", steperr.CloudFrontDeleteFailed},
-		{cdn.ActionDelete, "DeleteDistribution", "AccessDenied", steperr.CloudFrontDeleteFailed},
-		{cdn.ActionDelete, "DeleteDistribution", "DistributionNotDisabled", steperr.ResourceBusy},
-		{cdn.ActionDelete, "GetDistribution", "Throttling", steperr.Throttled},
+		{contract.ActionDisable, "ListDistributions", "AccessDenied", contract.CloudFrontDeleteFailed},
+		{contract.ActionDisable, "GetDistributionConfig", "AccessDenied", contract.CloudFrontDeleteFailed},
+		{contract.ActionDisable, "UpdateDistribution", "IllegalUpdate", contract.CloudFrontDeleteFailed},
+		{contract.ActionDeleteStatus, "GetDistribution", "AccessDenied", contract.CloudFrontDeleteFailed},
+		{contract.ActionDelete, "DeleteDistribution", "AccessDenied", contract.CloudFrontDeleteFailed},
+		{contract.ActionDelete, "DeleteDistribution", "DistributionNotDisabled", contract.ResourceBusy},
+		{contract.ActionDelete, "GetDistribution", "Throttling", contract.Throttled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action+" "+tt.op+" "+tt.code, func(t *testing.T) {
@@ -198,9 +198,9 @@ func TestTeardownNamesAWSErrors(t *testing.T) {
 func TestDeleteStatusTimesOutNamingTheDistribution(t *testing.T) {
 	e := newEnv(t, world.WithLatency("cloudfront.update", 2*time.Hour))
 	doc := e.deployed("demo")
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	e.clock.Advance(30 * time.Minute)
-	c := requireStepError(t, e.run(cdn.ActionDeleteStatus, doc), steperr.TimeoutName, "")
+	c := requireStepError(t, e.run(contract.ActionDeleteStatus, doc), contract.Timeout, "")
 	assert.Contains(t, c.Message, doc.Resources.CloudFrontID)
 }
 
@@ -209,34 +209,34 @@ func TestDeleteStatusWaitsForEnabledFalseEvenWhenDeployed(t *testing.T) {
 	doc := e.deployed("demo")
 	// Disable recorded, but the distribution reads enabled and Deployed
 	// (a stale read, or someone re-enabled it): not done.
-	doc.Deadlines = map[string]string{document.StatusCloudFrontDelete: document.Timestamp(e.clock.Now().Add(time.Hour))}
-	e.mustRun(cdn.ActionDeleteStatus, doc)
-	p := doc.Status[document.StatusCloudFrontDelete]
+	doc.Deadlines = map[string]string{contract.StatusCloudFrontDelete: document.Timestamp(e.clock.Now().Add(time.Hour))}
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	p := doc.Status[contract.StatusCloudFrontDelete]
 	assert.False(t, p.Done)
 	assert.True(t, aws.ToBool(p.Enabled))
 
 	// An altered deadline restarts the wait rather than failing it.
-	doc.Deadlines[document.StatusCloudFrontDelete] = "bad"
-	e.mustRun(cdn.ActionDeleteStatus, doc)
-	assert.Equal(t, document.Timestamp(e.clock.Now().Add(cdn.DisableWait.Timeout)), doc.Deadlines[document.StatusCloudFrontDelete])
+	doc.Deadlines[contract.StatusCloudFrontDelete] = "bad"
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	assert.Equal(t, document.Timestamp(e.clock.Now().Add(cdn.DisableWait.Timeout)), doc.Deadlines[contract.StatusCloudFrontDelete])
 }
 
 func TestRollbackReportsTheRollbackStage(t *testing.T) {
 	e := newEnv(t)
 	doc := e.deployed("demo")
-	doc.Error = &document.Failure{Error: steperr.TimeoutName, Cause: "{}"}
-	e.mustRun(cdn.ActionDisable, doc)
+	doc.Error = &document.Failure{Error: contract.Timeout, Cause: "{}"}
+	e.mustRun(contract.ActionDisable, doc)
 	assert.Equal(t, document.StageRollback, doc.Progress.Stage)
 }
 
 // teardown disables and deletes doc's distribution.
 func (e *env) teardown(doc *document.Document) {
 	e.t.Helper()
-	e.mustRun(cdn.ActionDisable, doc)
+	e.mustRun(contract.ActionDisable, doc)
 	e.clock.Advance(2 * time.Minute)
-	e.mustRun(cdn.ActionDeleteStatus, doc)
-	require.True(e.t, doc.Status[document.StatusCloudFrontDelete].Done)
-	e.mustRun(cdn.ActionDelete, doc)
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	require.True(e.t, doc.Status[contract.StatusCloudFrontDelete].Done)
+	e.mustRun(contract.ActionDelete, doc)
 }
 
 func TestRedeployAfterDeleteCreatesANewDistributionWithANewCallerReference(t *testing.T) {
@@ -248,7 +248,7 @@ func TestRedeployAfterDeleteCreatesANewDistributionWithANewCallerReference(t *te
 
 	again := e.doc("demo")
 	again.Run = "run2" // the validate step of the redeploy records a new run
-	e.mustRun(cdn.ActionCreate, again)
+	e.mustRun(contract.ActionCreate, again)
 	assert.NotEqual(t, first.Resources.CloudFrontID, again.Resources.CloudFrontID)
 	assert.NotEqual(t, ref, aws.ToString(e.get(again.Resources.CloudFrontID).DistributionConfig.CallerReference),
 		"CloudFront does not document that deleting a distribution frees its caller reference")
@@ -264,7 +264,7 @@ func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing
 		e := newEnv(t)
 		a := e.deployed("demo") // us-east-1
 		b := inRegion(e, "eu-west-1", "run2")
-		e.mustRun(cdn.ActionCreate, b)
+		e.mustRun(contract.ActionCreate, b)
 		require.NotEqual(t, a.Resources.CloudFrontID, b.Resources.CloudFrontID)
 		e.clock.Advance(4 * time.Minute)
 
@@ -283,7 +283,7 @@ func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing
 		e := newEnv(t)
 		a := e.deployed("demo")
 		b := inRegion(e, "eu-west-1", a.Run) // CallerReference is account-wide: the token carries the region
-		e.mustRun(cdn.ActionCreate, b)
+		e.mustRun(contract.ActionCreate, b)
 		assert.NotEqual(t, a.Resources.CloudFrontID, b.Resources.CloudFrontID)
 		assert.Len(t, e.distributions(), 2)
 	})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 )
@@ -37,7 +38,7 @@ var createRemediation = map[string]string{
 
 // family names the step's failures CloudFrontCreateFailed, with the create
 // remediations; teardown failures are deleteFailed's.
-var family = stepkit.Family{Name: "cdn", Error: steperr.CloudFrontCreateFailed, Remediations: createRemediation}
+var family = stepkit.Family{Name: "cdn", Error: contract.CloudFrontCreateFailed, Remediations: createRemediation}
 
 // defaultCreateRemediation is for codes without a specific remedy.
 const defaultCreateRemediation = "CloudFront refused the distribution: read the message and AWS error code, fix the cause, " +
@@ -55,7 +56,7 @@ func deleteFailed(action string, err error) *steperr.Error {
 	if awsapi.Code(err) == codeAccessDenied {
 		r = "The cdn Lambda's role lacks CloudFront permissions: grant " + permissions + ", then run destroy again."
 	}
-	return steperr.FromAWS(steperr.CloudFrontDeleteFailed, family.StepName(action), err, r)
+	return steperr.FromAWS(contract.CloudFrontDeleteFailed, family.StepName(action), err, r)
 }
 
 // busy names a delete CloudFront refuses for now; the state machine retries.
@@ -76,7 +77,7 @@ func isAlreadyExists(err error) bool { return awsapi.Code(err) == codeDistributi
 
 // timeoutDisabling names a disable that did not deploy by its deadline.
 func timeoutDisabling(id, status string, deadline time.Time) *steperr.Error {
-	return steperr.Timeout(family.StepName(ActionDeleteStatus),
+	return steperr.Timeout(family.StepName(contract.ActionDeleteStatus),
 		fmt.Sprintf("the disable of CloudFront distribution %s (still %s) was", id, status), deadline,
 		"CloudFront is slow to propagate the disable: run destroy again later; it finds the distribution by its tag and resumes.")
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
@@ -161,10 +162,10 @@ func (e *env) get(id string) *cftypes.Distribution {
 func (e *env) deployed(id string) *document.Document {
 	e.t.Helper()
 	doc := e.doc(id)
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	e.clock.Advance(4 * time.Minute)
-	e.mustRun(cdn.ActionStatus, doc)
-	require.True(e.t, doc.Status[document.StatusCloudFront].Done)
+	e.mustRun(contract.ActionStatus, doc)
+	require.True(e.t, doc.Status[contract.StatusCloudFront].Done)
 	return doc
 }
 

@@ -7,16 +7,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/cdn"
 )
 
 func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc("demo")
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	// The create ran at the deployment's start (no validate timing): the
 	// overall percent runs against Tier 3's 9 minutes, the stage percent
@@ -36,8 +35,8 @@ func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testin
 	}
 	for _, tt := range tests {
 		e.clock.Advance(tt.advance)
-		e.mustRun(cdn.ActionStatus, doc)
-		p := doc.Status[document.StatusCloudFront]
+		e.mustRun(contract.ActionStatus, doc)
+		p := doc.Status[contract.StatusCloudFront]
 		assert.Equal(t, tt.wantDone, p.Done)
 		assert.Equal(t, tt.stage, p.Percent)
 		assert.Equal(t, tt.nextPoll, p.NextPollSeconds)
@@ -55,10 +54,10 @@ func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testin
 func TestStatusNeverReports100BeforeDeployedAndBacksOffLate(t *testing.T) {
 	e := newEnv(t, world.WithLatency("cloudfront.deploy", time.Hour))
 	doc := e.doc("demo")
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	e.clock.Advance(10 * time.Minute)
-	e.mustRun(cdn.ActionStatus, doc)
-	p := doc.Status[document.StatusCloudFront]
+	e.mustRun(contract.ActionStatus, doc)
+	p := doc.Status[contract.StatusCloudFront]
 	assert.False(t, p.Done)
 	assert.Equal(t, 98, p.Percent)
 	assert.Equal(t, 98, doc.Progress.StagePercent)
@@ -67,8 +66,8 @@ func TestStatusNeverReports100BeforeDeployedAndBacksOffLate(t *testing.T) {
 
 	// The last poll lands at most a second past the deadline.
 	e.clock.Advance(19*time.Minute + 55*time.Second)
-	e.mustRun(cdn.ActionStatus, doc)
-	assert.Equal(t, 6, doc.Status[document.StatusCloudFront].NextPollSeconds)
+	e.mustRun(contract.ActionStatus, doc)
+	assert.Equal(t, 6, doc.Status[contract.StatusCloudFront].NextPollSeconds)
 }
 
 func TestStatusAfterFinalizeKeepsTheDeploymentComplete(t *testing.T) {
@@ -76,10 +75,10 @@ func TestStatusAfterFinalizeKeepsTheDeploymentComplete(t *testing.T) {
 	// the deployment stays at 100 while CloudFront's estimate moves.
 	e := newEnv(t)
 	doc := e.doc("demo")
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	doc.Timings[document.StageFinalize] = document.Timing{StartedAt: document.Timestamp(e.clock.Now()), EndedAt: document.Timestamp(e.clock.Now())}
 	e.clock.Advance(time.Minute)
-	e.mustRun(cdn.ActionStatus, doc)
+	e.mustRun(contract.ActionStatus, doc)
 	assert.Equal(t, 100, doc.Progress.Percent)
 	assert.Equal(t, 30, doc.Progress.StagePercent)
 }
@@ -88,10 +87,10 @@ func TestStatusPastTheDeadlineIsATimeoutNamingTheDistribution(t *testing.T) {
 	e := newEnv(t, world.WithLatency("cloudfront.deploy", time.Hour))
 	doc := e.doc("demo")
 	doc.Request.CloudFrontTimeoutMinutes = 5
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	e.clock.Advance(5 * time.Minute)
 
-	c := requireStepError(t, e.run(cdn.ActionStatus, doc), steperr.TimeoutName, "")
+	c := requireStepError(t, e.run(contract.ActionStatus, doc), contract.Timeout, "")
 	assert.Contains(t, c.Message, doc.Resources.CloudFrontID)
 	assert.Contains(t, c.Message, "recorded in the ledger for rollback")
 	assert.Equal(t, "cdn-status", c.Step)
@@ -101,17 +100,17 @@ func TestStatusPastTheDeadlineIsATimeoutNamingTheDistribution(t *testing.T) {
 func TestStatusWithoutARecordedDeadlineStartsOne(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc("demo")
-	e.mustRun(cdn.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	doc.Deadlines = nil
 	doc.Request.CloudFrontTimeoutMinutes = 0 // a document not built by document.Parse
-	e.mustRun(cdn.ActionStatus, doc)
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[document.StatusCloudFront])
+	e.mustRun(contract.ActionStatus, doc)
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
 
 	// An altered deadline restarts the wait rather than failing it.
 	e.clock.Advance(time.Minute)
-	doc.Deadlines[document.StatusCloudFront] = "soon"
-	e.mustRun(cdn.ActionStatus, doc)
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(31*time.Minute)), doc.Deadlines[document.StatusCloudFront])
+	doc.Deadlines[contract.StatusCloudFront] = "soon"
+	e.mustRun(contract.ActionStatus, doc)
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(31*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
 }
 
 func TestStatusFailures(t *testing.T) {
@@ -121,19 +120,19 @@ func TestStatusFailures(t *testing.T) {
 		err   string
 		code  string
 	}{
-		{"nothing recorded", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "" }, steperr.CloudFrontCreateFailed, ""},
-		{"distribution gone", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "EDOESNOTEXIST1" }, steperr.CloudFrontCreateFailed, "NoSuchDistribution"},
+		{"nothing recorded", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "" }, contract.CloudFrontCreateFailed, ""},
+		{"distribution gone", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "EDOESNOTEXIST1" }, contract.CloudFrontCreateFailed, "NoSuchDistribution"},
 		{"access denied", func(e *env, _ *document.Document) {
 			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "AccessDenied"})
-		}, steperr.CloudFrontCreateFailed, "AccessDenied"},
+		}, contract.CloudFrontCreateFailed, "AccessDenied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			doc := e.doc("demo")
-			e.mustRun(cdn.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			tt.setup(e, doc)
-			requireStepError(t, e.run(cdn.ActionStatus, doc), tt.err, tt.code)
+			requireStepError(t, e.run(contract.ActionStatus, doc), tt.err, tt.code)
 		})
 	}
 }

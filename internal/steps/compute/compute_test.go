@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	simec2 "geusemaker/internal/sim/ec2"
 	simssm "geusemaker/internal/sim/ssm"
@@ -138,16 +139,16 @@ func publicAMI(t *testing.T, name string) string {
 func TestLaunchCPUInstanceHappyPath(t *testing.T) {
 	e := newEnv(t)
 	d := e.doc(cpuRequest)
-	e.must(compute.ActionLaunch, d)
+	e.must(contract.ActionLaunch, d)
 
 	r := d.Resources
 	require.NotEmpty(t, r.InstanceID, "recorded before any wait")
 	assert.Equal(t, "t3.medium", r.InstanceType)
 	assert.Equal(t, "us-east-1a", r.AvailabilityZone, "preferred (first) subnet")
 	assert.Equal(t, publicAMI(t, simssm.ParamAL2023x86), r.AMIID)
-	assert.Equal(t, "pending", d.Status[document.StatusInstance].Status)
-	assert.False(t, d.Status[document.StatusInstance].Done)
-	assert.NotEmpty(t, d.Deadlines[document.StatusInstance])
+	assert.Equal(t, "pending", d.Status[contract.StatusInstance].Status)
+	assert.False(t, d.Status[contract.StatusInstance].Done)
+	assert.NotEmpty(t, d.Deadlines[contract.StatusInstance])
 	assert.Equal(t, document.StageCompute, d.Progress.Stage)
 
 	out, err := e.api.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{InstanceIds: []string{r.InstanceID}})
@@ -181,13 +182,13 @@ func TestLaunchCPUInstanceHappyPath(t *testing.T) {
 	assert.NotContains(t, string(ud), "nvidia-ctk", "CPU UserData")
 
 	// pending → running after the simulated 20 s.
-	e.must(compute.ActionStatus, d)
-	assert.False(t, d.Status[document.StatusInstance].Done)
-	assert.Equal(t, 22, d.Status[document.StatusInstance].NextPollSeconds, "just after the typical 20 s")
+	e.must(contract.ActionStatus, d)
+	assert.False(t, d.Status[contract.StatusInstance].Done)
+	assert.Equal(t, 22, d.Status[contract.StatusInstance].NextPollSeconds, "just after the typical 20 s")
 	e.clk.Advance(20 * time.Second)
-	e.must(compute.ActionStatus, d)
-	assert.True(t, d.Status[document.StatusInstance].Done)
-	assert.Equal(t, 100, d.Status[document.StatusInstance].Percent)
+	e.must(contract.ActionStatus, d)
+	assert.True(t, d.Status[contract.StatusInstance].Done)
+	assert.Equal(t, 100, d.Status[contract.StatusInstance].Percent)
 	assert.NotEmpty(t, d.Resources.PublicIP)
 	timing := d.Timings[document.StageCompute]
 	assert.Equal(t, document.Timing{StartedAt: document.Timestamp(world.Epoch), EndedAt: document.Timestamp(world.Epoch.Add(20 * time.Second))}, timing,
@@ -197,18 +198,18 @@ func TestLaunchCPUInstanceHappyPath(t *testing.T) {
 func TestLaunchIsIdempotent(t *testing.T) {
 	e := newEnv(t)
 	d := e.doc(cpuRequest)
-	e.must(compute.ActionLaunch, d)
+	e.must(contract.ActionLaunch, d)
 	first := d.Resources.InstanceID
-	deadline := d.Deadlines[document.StatusInstance]
+	deadline := d.Deadlines[contract.StatusInstance]
 
 	e.clk.Advance(time.Minute)
-	e.must(compute.ActionLaunch, d)
+	e.must(contract.ActionLaunch, d)
 	assert.Equal(t, first, d.Resources.InstanceID)
-	assert.Equal(t, deadline, d.Deadlines[document.StatusInstance], "a retry never extends the deadline")
+	assert.Equal(t, deadline, d.Deadlines[contract.StatusInstance], "a retry never extends the deadline")
 
 	// The Lambda's answer was lost: the ledger never saw the id.
 	lost := e.doc(cpuRequest)
-	e.must(compute.ActionLaunch, lost)
+	e.must(contract.ActionLaunch, lost)
 	assert.Equal(t, first, lost.Resources.InstanceID, "adopted by tag")
 	assert.Len(t, e.instances(), 1)
 }
@@ -235,17 +236,17 @@ func TestLaunchNeverRecordsAnInstanceOfASpentClientToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			first := e.doc(cpuRequest, tc.zones...)
-			e.must(compute.ActionLaunch, first)
-			e.must(compute.ActionTerminate, first)
+			e.must(contract.ActionLaunch, first)
+			e.must(contract.ActionTerminate, first)
 			e.clk.Advance(tc.wait)
 
 			d := e.doc(cpuRequest, tc.zones...)
 			if !tc.newRun {
 				d.Run = first.Run
 			}
-			err := e.run(compute.ActionLaunch, d)
+			err := e.run(contract.ActionLaunch, d)
 			if tc.wantErr {
-				se := requireStepErr(t, err, steperr.InstanceLaunchFailed)
+				se := requireStepErr(t, err, contract.InstanceLaunchFailed)
 				assert.Contains(t, se.Cause.Message, "already terminated")
 				assert.Contains(t, se.Cause.Message, "client token spent")
 				assert.Empty(t, d.Resources.InstanceID, "nothing recorded")
@@ -279,7 +280,7 @@ func TestLaunchChoosesTheAMI(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			d := e.doc(tc.request)
-			e.must(compute.ActionLaunch, d)
+			e.must(contract.ActionLaunch, d)
 			assert.Equal(t, tc.ami, d.Resources.AMIID)
 			vols := e.ec2m.Volumes(d.Resources.InstanceID)
 			require.Len(t, vols, 1, "the image's root volume resized, not a second one")
@@ -300,7 +301,7 @@ func TestLaunchUnpublishedAMIParameterFails(t *testing.T) {
 	e := newEnv(t)
 	// No arm64 Deep Learning AMI is published for Ubuntu 22.04.
 	d := e.doc(`{"deployment_id":"demo","tier":"gpu","os_type":"ubuntu-22.04","instance_type":"g5g.xlarge"}`)
-	se := requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InstanceLaunchFailed)
+	se := requireStepErr(t, e.run(contract.ActionLaunch, d), contract.InstanceLaunchFailed)
 	assert.Equal(t, "ParameterNotFound", se.Cause.AWSErrorCode)
 	assert.Contains(t, se.Cause.Remediation, "ami_id")
 	assert.Empty(t, e.instances())
@@ -326,7 +327,7 @@ func TestLaunchFallsBackOnCapacity(t *testing.T) {
 				e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity", Times: tc.fault})
 			}
 			d := e.doc(tc.req, tc.zones...)
-			e.must(compute.ActionLaunch, d)
+			e.must(contract.ActionLaunch, d)
 			assert.Equal(t, tc.typ, d.Resources.InstanceType)
 			assert.Equal(t, tc.zone, d.Resources.AvailabilityZone)
 			assert.Len(t, e.instances(), 1)
@@ -342,7 +343,7 @@ func TestLaunchWithoutCapacityAnywhereFails(t *testing.T) {
 	e := newEnv(t, world.WithRateLimits(nil))
 	e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"})
 	d := e.doc(gpuRequest)
-	se := requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InsufficientCapacity)
+	se := requireStepErr(t, e.run(contract.ActionLaunch, d), contract.InsufficientCapacity)
 	assert.Equal(t, "InsufficientInstanceCapacity", se.Cause.AWSErrorCode)
 	assert.NotEmpty(t, se.Cause.AWSRequestID)
 	for _, want := range []string{"g4dn.xlarge in " + e.subnets["us-east-1a"], "g5.xlarge in " + e.subnets["us-east-1c"], "region", "quota", "Capacity Reservation"} {
@@ -361,29 +362,29 @@ func TestLaunchErrors(t *testing.T) {
 	}{
 		{"instance profile not yet propagated", func(e *env, _ *document.Document) {
 			e.ec2m.InstanceProfileReady = func(string) bool { return false }
-		}, steperr.InstanceProfileNotReady, "InvalidParameterValue"},
+		}, contract.InstanceProfileNotReady, "InvalidParameterValue"},
 		{"other EC2 error", func(e *env, _ *document.Document) {
 			e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InvalidParameterCombination"})
-		}, steperr.InstanceLaunchFailed, "InvalidParameterCombination"},
+		}, contract.InstanceLaunchFailed, "InvalidParameterCombination"},
 		{"throttled", func(e *env, _ *document.Document) {
 			e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "RequestLimitExceeded"})
-		}, steperr.Throttled, "RequestLimitExceeded"},
+		}, contract.Throttled, "RequestLimitExceeded"},
 		{"sweep fails", func(e *env, _ *document.Document) {
 			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
-		}, steperr.InstanceLaunchFailed, "UnauthorizedOperation"},
+		}, contract.InstanceLaunchFailed, "UnauthorizedOperation"},
 		{"image not found", func(e *env, _ *document.Document) {
 			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeImages", Code: "InvalidAMIID.NotFound"})
-		}, steperr.InstanceLaunchFailed, "InvalidAMIID.NotFound"},
-		{"no subnets", func(_ *env, d *document.Document) { d.Resources.SubnetIDs = nil }, steperr.InstanceLaunchFailed, ""},
-		{"no file system", func(_ *env, d *document.Document) { d.Resources.EFSID = "" }, steperr.InstanceLaunchFailed, ""},
-		{"no secret", func(_ *env, d *document.Document) { d.Resources.SecretARN = "" }, steperr.InstanceLaunchFailed, ""},
+		}, contract.InstanceLaunchFailed, "InvalidAMIID.NotFound"},
+		{"no subnets", func(_ *env, d *document.Document) { d.Resources.SubnetIDs = nil }, contract.InstanceLaunchFailed, ""},
+		{"no file system", func(_ *env, d *document.Document) { d.Resources.EFSID = "" }, contract.InstanceLaunchFailed, ""},
+		{"no secret", func(_ *env, d *document.Document) { d.Resources.SecretARN = "" }, contract.InstanceLaunchFailed, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			d := e.doc(cpuRequest)
 			tc.setup(e, d)
-			se := requireStepErr(t, e.run(compute.ActionLaunch, d), tc.want)
+			se := requireStepErr(t, e.run(contract.ActionLaunch, d), tc.want)
 			assert.Equal(t, tc.awsErr, se.Cause.AWSErrorCode)
 			assert.Empty(t, d.Resources.InstanceID)
 		})
@@ -395,9 +396,9 @@ func TestInstanceProfileNotReadyRetrySucceeds(t *testing.T) {
 	ready := false
 	e.ec2m.InstanceProfileReady = func(string) bool { return ready }
 	d := e.doc(cpuRequest)
-	requireStepErr(t, e.run(compute.ActionLaunch, d), steperr.InstanceProfileNotReady)
+	requireStepErr(t, e.run(contract.ActionLaunch, d), contract.InstanceProfileNotReady)
 	ready = true
-	e.must(compute.ActionLaunch, d)
+	e.must(contract.ActionLaunch, d)
 	assert.NotEmpty(t, d.Resources.InstanceID)
 }
 
@@ -405,44 +406,44 @@ func TestStatusFailures(t *testing.T) {
 	t.Run("terminated before running", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.doc(cpuRequest)
-		e.must(compute.ActionLaunch, d)
+		e.must(contract.ActionLaunch, d)
 		_, err := e.api.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{d.Resources.InstanceID}})
 		require.NoError(t, err)
 		e.clk.Advance(2 * time.Minute)
-		se := requireStepErr(t, e.run(compute.ActionStatus, d), steperr.InstanceLaunchFailed)
+		se := requireStepErr(t, e.run(contract.ActionStatus, d), contract.InstanceLaunchFailed)
 		assert.Contains(t, se.Cause.Message, "terminated")
 		assert.Contains(t, se.Cause.Message, "Client.UserInitiatedShutdown")
-		assert.True(t, d.Status[document.StatusInstance].Failed)
+		assert.True(t, d.Status[contract.StatusInstance].Failed)
 	})
 	t.Run("pending past the deadline", func(t *testing.T) {
 		e := newEnv(t, world.WithLatency(simec2.LatencyRun, time.Hour))
 		d := e.doc(cpuRequest)
-		e.must(compute.ActionLaunch, d)
+		e.must(contract.ActionLaunch, d)
 		e.clk.Advance(5 * time.Minute)
-		e.must(compute.ActionStatus, d)
-		assert.Greater(t, d.Status[document.StatusInstance].Percent, 0)
-		assert.Less(t, d.Status[document.StatusInstance].Percent, 100)
+		e.must(contract.ActionStatus, d)
+		assert.Greater(t, d.Status[contract.StatusInstance].Percent, 0)
+		assert.Less(t, d.Status[contract.StatusInstance].Percent, 100)
 		e.clk.Advance(5 * time.Minute)
-		requireStepErr(t, e.run(compute.ActionStatus, d), steperr.TimeoutName)
-		assert.True(t, d.Status[document.StatusInstance].TimedOut)
+		requireStepErr(t, e.run(contract.ActionStatus, d), contract.Timeout)
+		assert.True(t, d.Status[contract.StatusInstance].TimedOut)
 	})
 	t.Run("not visible yet counts as pending", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.doc(cpuRequest)
 		d.Resources.InstanceID = "i-0000000000000dead"
-		e.must(compute.ActionStatus, d)
-		assert.Equal(t, "pending", d.Status[document.StatusInstance].Status)
+		e.must(contract.ActionStatus, d)
+		assert.Equal(t, "pending", d.Status[contract.StatusInstance].Status)
 	})
 	t.Run("nothing launched", func(t *testing.T) {
 		e := newEnv(t)
-		requireStepErr(t, e.run(compute.ActionStatus, e.doc(cpuRequest)), steperr.InstanceLaunchFailed)
+		requireStepErr(t, e.run(contract.ActionStatus, e.doc(cpuRequest)), contract.InstanceLaunchFailed)
 	})
 	t.Run("describe fails", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.doc(cpuRequest)
-		e.must(compute.ActionLaunch, d)
+		e.must(contract.ActionLaunch, d)
 		e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
-		se := requireStepErr(t, e.run(compute.ActionStatus, d), steperr.InstanceLaunchFailed)
+		se := requireStepErr(t, e.run(contract.ActionStatus, d), contract.InstanceLaunchFailed)
 		assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
 	})
 }
@@ -451,20 +452,20 @@ func TestStatusFailures(t *testing.T) {
 func (e *env) running(request string) *document.Document {
 	e.t.Helper()
 	d := e.doc(request)
-	e.must(compute.ActionLaunch, d)
+	e.must(contract.ActionLaunch, d)
 	e.clk.Advance(time.Minute)
-	e.must(compute.ActionStatus, d)
-	require.True(e.t, d.Status[document.StatusInstance].Done)
+	e.must(contract.ActionStatus, d)
+	require.True(e.t, d.Status[contract.StatusInstance].Done)
 	return d
 }
 
 func TestGPUCheckIsSkippedOnCPUInstances(t *testing.T) {
 	e := newEnv(t)
 	d := e.running(cpuRequest)
-	for _, a := range []string{compute.ActionGPUCheck, compute.ActionGPUCheckStatus} {
+	for _, a := range []string{contract.ActionGPUCheck, contract.ActionGPUCheckStatus} {
 		e.must(a, d)
-		assert.True(t, d.Status[compute.StatusGPU].Done)
-		assert.Equal(t, "not_applicable", d.Status[compute.StatusGPU].Status)
+		assert.True(t, d.Status[contract.StatusGPU].Done)
+		assert.Equal(t, "not_applicable", d.Status[contract.StatusGPU].Status)
 	}
 }
 
@@ -473,38 +474,38 @@ func TestGPUCheckPasses(t *testing.T) {
 	d := e.running(gpuRequest)
 
 	// The agent registers a minute after the instance runs.
-	e.must(compute.ActionGPUCheck, d)
-	gpu := d.Status[compute.StatusGPU]
+	e.must(contract.ActionGPUCheck, d)
+	gpu := d.Status[contract.StatusGPU]
 	assert.Equal(t, "waiting_for_agent", gpu.Status)
 	assert.Empty(t, gpu.Detail)
 	assert.False(t, gpu.Done)
-	assert.NotEmpty(t, d.Deadlines[compute.StatusGPU])
+	assert.NotEmpty(t, d.Deadlines[contract.StatusGPU])
 
 	e.clk.Advance(time.Minute)
-	e.must(compute.ActionGPUCheckStatus, d) // sends now
-	commandID := d.Status[compute.StatusGPU].Detail
+	e.must(contract.ActionGPUCheckStatus, d) // sends now
+	commandID := d.Status[contract.StatusGPU].Detail
 	require.NotEmpty(t, commandID, "command id recorded")
 
-	e.must(compute.ActionGPUCheck, d) // a retry does not send again
-	assert.Equal(t, commandID, d.Status[compute.StatusGPU].Detail)
+	e.must(contract.ActionGPUCheck, d) // a retry does not send again
+	assert.Equal(t, commandID, d.Status[contract.StatusGPU].Detail)
 
-	e.must(compute.ActionGPUCheckStatus, d) // InvocationDoesNotExist for ~2 s
-	assert.False(t, d.Status[compute.StatusGPU].Done)
-	assert.Equal(t, commandID, d.Status[compute.StatusGPU].Detail)
+	e.must(contract.ActionGPUCheckStatus, d) // InvocationDoesNotExist for ~2 s
+	assert.False(t, d.Status[contract.StatusGPU].Done)
+	assert.Equal(t, commandID, d.Status[contract.StatusGPU].Detail)
 
 	e.clk.Advance(2 * time.Second)
-	e.must(compute.ActionGPUCheckStatus, d)
-	assert.Equal(t, "InProgress", d.Status[compute.StatusGPU].Status)
+	e.must(contract.ActionGPUCheckStatus, d)
+	assert.Equal(t, "InProgress", d.Status[contract.StatusGPU].Status)
 
 	e.clk.Advance(5 * time.Second)
-	e.must(compute.ActionGPUCheckStatus, d)
-	gpu = d.Status[compute.StatusGPU]
+	e.must(contract.ActionGPUCheckStatus, d)
+	gpu = d.Status[contract.StatusGPU]
 	assert.True(t, gpu.Done)
 	assert.Equal(t, "1 GPU(s): Tesla T4", gpu.Detail)
 	assert.Equal(t, document.StageGPU, d.Progress.Stage)
 
-	e.must(compute.ActionGPUCheckStatus, d) // done stays done
-	assert.True(t, d.Status[compute.StatusGPU].Done)
+	e.must(contract.ActionGPUCheckStatus, d) // done stays done
+	assert.True(t, d.Status[contract.StatusGPU].Done)
 }
 
 // The GPU check runs the backend's own document, which can run nothing but
@@ -521,24 +522,24 @@ func TestGPUCheckRunsOnlyItsOwnDocument(t *testing.T) {
 	}
 	check := func(e *env) *document.Document {
 		d := e.running(gpuRequest)
-		e.must(compute.ActionGPUCheck, d) // the agent registers a minute later
+		e.must(contract.ActionGPUCheck, d) // the agent registers a minute later
 		e.clk.Advance(time.Minute)
 		for range 5 {
 			e.clk.Advance(5 * time.Second)
-			e.must(compute.ActionGPUCheckStatus, d)
+			e.must(contract.ActionGPUCheckStatus, d)
 		}
-		require.True(t, d.Status[compute.StatusGPU].Done, "%+v", d.Status[compute.StatusGPU])
+		require.True(t, d.Status[contract.StatusGPU].Done, "%+v", d.Status[contract.StatusGPU])
 		return d
 	}
 	e := newEnv(t)
 	require.NoError(t, e.ssm.PlantDocument(compute.GPUCheckDocument, compute.GPUCheckDocumentContent()))
-	assert.Equal(t, "1 GPU(s): Tesla T4", check(e).Status[compute.StatusGPU].Detail)
+	assert.Equal(t, "1 GPU(s): Tesla T4", check(e).Status[contract.StatusGPU].Detail)
 	docs, params := sent(e)
 	assert.Equal(t, []string{compute.GPUCheckDocument}, docs)
 	assert.Empty(t, params[0], "the document takes no command")
 
 	bare := newEnv(t)
-	assert.Equal(t, "1 GPU(s): Tesla T4", check(bare).Status[compute.StatusGPU].Detail)
+	assert.Equal(t, "1 GPU(s): Tesla T4", check(bare).Status[contract.StatusGPU].Detail)
 	docs, params = sent(bare)
 	assert.Equal(t, []string{"AWS-RunShellScript"}, docs)
 	assert.Equal(t, []string{"nvidia-smi --query-gpu=name --format=csv,noheader"}, params[0]["commands"])
@@ -550,58 +551,58 @@ func TestGPUCheckFailures(t *testing.T) {
 		d := e.running(cpuRequest)
 		d.Resources.InstanceType = "g4dn.xlarge" // believed GPU, actually t3.medium
 		e.clk.Advance(time.Minute)
-		e.must(compute.ActionGPUCheck, d)
-		e.must(compute.ActionGPUCheck, d)
+		e.must(contract.ActionGPUCheck, d)
+		e.must(contract.ActionGPUCheck, d)
 		e.clk.Advance(time.Minute)
-		e.must(compute.ActionGPUCheck, d)
-		require.NotEmpty(t, d.Status[compute.StatusGPU].Detail)
+		e.must(contract.ActionGPUCheck, d)
+		require.NotEmpty(t, d.Status[contract.StatusGPU].Detail)
 		e.clk.Advance(10 * time.Second)
-		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.GpuCheckFailed)
+		se := requireStepErr(t, e.run(contract.ActionGPUCheckStatus, d), contract.GpuCheckFailed)
 		assert.Contains(t, se.Cause.Message, "exit code 9")
 		assert.Contains(t, se.Cause.Remediation, "GPU instance type")
-		assert.True(t, d.Status[compute.StatusGPU].Failed)
+		assert.True(t, d.Status[contract.StatusGPU].Failed)
 	})
 	t.Run("agent never online", func(t *testing.T) {
 		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, time.Hour))
 		d := e.running(gpuRequest)
-		e.must(compute.ActionGPUCheck, d)
+		e.must(contract.ActionGPUCheck, d)
 		e.clk.Advance(11 * time.Minute)
-		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.TimeoutName)
+		se := requireStepErr(t, e.run(contract.ActionGPUCheckStatus, d), contract.Timeout)
 		assert.Contains(t, se.Cause.Remediation, "AmazonSSMManagedInstanceCore")
-		assert.True(t, d.Status[compute.StatusGPU].TimedOut)
+		assert.True(t, d.Status[contract.StatusGPU].TimedOut)
 	})
 	t.Run("command never finishes", func(t *testing.T) {
 		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0), world.WithLatency(simssm.LatencyCommand, time.Hour))
 		d := e.running(gpuRequest)
-		e.must(compute.ActionGPUCheck, d)
-		require.NotEmpty(t, d.Status[compute.StatusGPU].Detail)
+		e.must(contract.ActionGPUCheck, d)
+		require.NotEmpty(t, d.Status[contract.StatusGPU].Detail)
 		e.clk.Advance(11 * time.Minute)
-		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.TimeoutName)
+		se := requireStepErr(t, e.run(contract.ActionGPUCheckStatus, d), contract.Timeout)
 		assert.Contains(t, se.Cause.Remediation, "nvidia-smi")
 	})
 	t.Run("send fails", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(gpuRequest)
 		e.w.Inject(world.Fault{Service: "SSM", Operation: "SendCommand", Code: "AccessDeniedException"})
-		se := requireStepErr(t, e.run(compute.ActionGPUCheck, d), steperr.GpuCheckFailed)
+		se := requireStepErr(t, e.run(contract.ActionGPUCheck, d), contract.GpuCheckFailed)
 		assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
 	})
 	t.Run("read fails", func(t *testing.T) {
 		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0))
 		d := e.running(gpuRequest)
-		e.must(compute.ActionGPUCheck, d)
+		e.must(contract.ActionGPUCheck, d)
 		e.w.Inject(world.Fault{Service: "SSM", Operation: "GetCommandInvocation", Code: "AccessDeniedException"})
-		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.GpuCheckFailed)
+		se := requireStepErr(t, e.run(contract.ActionGPUCheckStatus, d), contract.GpuCheckFailed)
 		assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
 	})
 	t.Run("instance gone before the command ran", func(t *testing.T) {
 		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0))
 		d := e.running(gpuRequest)
-		e.must(compute.ActionGPUCheck, d)
+		e.must(contract.ActionGPUCheck, d)
 		_, err := e.api.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{d.Resources.InstanceID}})
 		require.NoError(t, err)
 		e.clk.Advance(2 * time.Minute)
-		se := requireStepErr(t, e.run(compute.ActionGPUCheckStatus, d), steperr.GpuCheckFailed)
+		se := requireStepErr(t, e.run(contract.ActionGPUCheckStatus, d), contract.GpuCheckFailed)
 		assert.Contains(t, se.Cause.Message, "Failed")
 	})
 }
@@ -636,87 +637,87 @@ func TestTerminate(t *testing.T) {
 	e.rawLaunch(e.subnets["us-east-1b"], "", map[string]string{document.TagDeployment: "demo"})
 	e.rawLaunch(e.subnets["us-east-1c"], d.Token("instance-g5.xlarge-"+e.subnets["us-east-1c"]), nil)
 	other := e.doc(`{"deployment_id":"other"}`)
-	e.must(compute.ActionLaunch, other)
+	e.must(contract.ActionLaunch, other)
 	require.Len(t, e.instances(), 4)
 
-	e.must(compute.ActionTerminate, d)
-	assert.False(t, d.Status[document.StatusInstanceTerminate].Done)
-	assert.NotEmpty(t, d.Deadlines[document.StatusInstanceTerminate])
+	e.must(contract.ActionTerminate, d)
+	assert.False(t, d.Status[contract.StatusInstanceTerminate].Done)
+	assert.NotEmpty(t, d.Deadlines[contract.StatusInstanceTerminate])
 	assert.Equal(t, document.StageDestroy, d.Progress.Stage)
-	e.must(compute.ActionTerminate, d) // twice is fine
+	e.must(contract.ActionTerminate, d) // twice is fine
 
-	e.must(compute.ActionTerminateStatus, d)
-	assert.False(t, d.Status[document.StatusInstanceTerminate].Done)
-	assert.Equal(t, "shutting-down", d.Status[document.StatusInstanceTerminate].Status)
+	e.must(contract.ActionTerminateStatus, d)
+	assert.False(t, d.Status[contract.StatusInstanceTerminate].Done)
+	assert.Equal(t, "shutting-down", d.Status[contract.StatusInstanceTerminate].Status)
 
 	e.clk.Advance(time.Minute)
-	e.must(compute.ActionTerminateStatus, d)
-	assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+	e.must(contract.ActionTerminateStatus, d)
+	assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 
 	left := e.instances()
 	require.Len(t, left, 1, "only the other deployment's instance is left")
 	assert.Equal(t, other.Resources.InstanceID, left[0].ID)
 
 	// Terminating what is already gone succeeds, now and once EC2 forgets it.
-	e.must(compute.ActionTerminate, d)
-	assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+	e.must(contract.ActionTerminate, d)
+	assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 	e.clk.Advance(2 * time.Hour)
-	e.must(compute.ActionTerminate, d)
-	e.must(compute.ActionTerminateStatus, d)
-	assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+	e.must(contract.ActionTerminate, d)
+	e.must(contract.ActionTerminateStatus, d)
+	assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 }
 
 func TestTerminateEdges(t *testing.T) {
 	t.Run("nothing launched", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.doc(cpuRequest)
-		d.Error = &document.Failure{Error: steperr.InsufficientCapacity}
-		e.must(compute.ActionTerminate, d)
-		assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+		d.Error = &document.Failure{Error: contract.InsufficientCapacity}
+		e.must(contract.ActionTerminate, d)
+		assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 		assert.Equal(t, document.StageRollback, d.Progress.Stage)
 	})
 	t.Run("destroy from the request alone finds a run's instance by tag", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(cpuRequest)
 		destroy := &document.Document{Request: d.Request} // no run, no ledger
-		e.must(compute.ActionTerminate, destroy)
+		e.must(contract.ActionTerminate, destroy)
 		e.clk.Advance(time.Minute)
-		e.must(compute.ActionTerminateStatus, destroy)
-		assert.True(t, destroy.Status[document.StatusInstanceTerminate].Done)
+		e.must(contract.ActionTerminateStatus, destroy)
+		assert.True(t, destroy.Status[contract.StatusInstanceTerminate].Done)
 		assert.Empty(t, e.instances())
 	})
 	t.Run("supplied is never terminated", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(cpuRequest)
 		d.Resources.MarkSupplied(document.KeyInstanceID)
-		e.must(compute.ActionTerminate, d)
-		e.must(compute.ActionTerminateStatus, d)
-		assert.True(t, d.Status[document.StatusInstanceTerminate].Done)
+		e.must(contract.ActionTerminate, d)
+		e.must(contract.ActionTerminateStatus, d)
+		assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 		assert.Len(t, e.instances(), 1)
 	})
 	t.Run("terminate past the deadline", func(t *testing.T) {
 		e := newEnv(t, world.WithLatency(simec2.LatencyTerminate, time.Hour))
 		d := e.running(cpuRequest)
-		e.must(compute.ActionTerminate, d)
+		e.must(contract.ActionTerminate, d)
 		e.clk.Advance(5 * time.Minute)
-		e.must(compute.ActionTerminateStatus, d)
-		assert.Contains(t, d.Status[document.StatusInstanceTerminate].Detail, d.Resources.InstanceID)
+		e.must(contract.ActionTerminateStatus, d)
+		assert.Contains(t, d.Status[contract.StatusInstanceTerminate].Detail, d.Resources.InstanceID)
 		e.clk.Advance(15 * time.Minute)
-		requireStepErr(t, e.run(compute.ActionTerminateStatus, d), steperr.TimeoutName)
+		requireStepErr(t, e.run(contract.ActionTerminateStatus, d), contract.Timeout)
 	})
 	t.Run("terminate refused", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(cpuRequest)
 		e.w.Inject(world.Fault{Service: "EC2", Operation: "TerminateInstances", Code: "OperationNotPermitted"})
-		se := requireStepErr(t, e.run(compute.ActionTerminate, d), steperr.InstanceLaunchFailed)
+		se := requireStepErr(t, e.run(contract.ActionTerminate, d), contract.InstanceLaunchFailed)
 		assert.Equal(t, "OperationNotPermitted", se.Cause.AWSErrorCode)
 	})
 	t.Run("sweep fails", func(t *testing.T) {
-		for _, action := range []string{compute.ActionTerminate, compute.ActionTerminateStatus} {
+		for _, action := range []string{contract.ActionTerminate, contract.ActionTerminateStatus} {
 			e := newEnv(t)
 			d := e.running(cpuRequest)
 			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 2})
-			se := requireStepErr(t, e.run(action, d), steperr.InstanceLaunchFailed)
+			se := requireStepErr(t, e.run(action, d), contract.InstanceLaunchFailed)
 			assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -50,7 +51,7 @@ const (
 // records the command id in doc.Status["gpu"].Detail. It does nothing on
 // a CPU instance, or when a command was already sent.
 func (s *Step) gpuCheck(ctx context.Context, doc *document.Document) error {
-	if s.gpuSettled(doc) || doc.Status[StatusGPU].Detail != "" {
+	if s.gpuSettled(doc) || doc.Status[contract.StatusGPU].Detail != "" {
 		return nil
 	}
 	_, ssmc := s.clients(doc)
@@ -64,13 +65,13 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 		return nil
 	}
 	_, ssmc := s.clients(doc)
-	commandID := doc.Status[StatusGPU].Detail
+	commandID := doc.Status[contract.StatusGPU].Detail
 	if commandID == "" {
 		return s.sendGPUCheck(ctx, ssmc, doc)
 	}
-	step := family.StepName(ActionGPUCheckStatus)
+	step := family.StepName(contract.ActionGPUCheckStatus)
 	id := doc.Resources.InstanceID
-	deadline := doc.Deadline(StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
+	deadline := doc.Deadline(contract.StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
 	out, err := ssmc.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{
 		CommandId: aws.String(commandID), InstanceId: aws.String(id),
 	})
@@ -81,7 +82,7 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 		// registered; it is not an error yet.
 		return s.gpuPending(doc, step, string(ssmtypes.CommandInvocationStatusPending), commandID, deadline)
 	case err != nil:
-		return steperr.FromAWS(steperr.GpuCheckFailed, step,
+		return steperr.FromAWS(contract.GpuCheckFailed, step,
 			fmt.Errorf("get command %s on instance %s: %w", commandID, id, err), remedyGPUTimeout)
 	}
 	switch out.Status {
@@ -91,9 +92,9 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 			return s.gpuFailed(doc, step, fmt.Sprintf("nvidia-smi on instance %s listed no GPU", id))
 		}
 		detail := fmt.Sprintf("%d GPU(s): %s", len(gpus), strings.Join(gpus, ", "))
-		doc.SetStatus(StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
+		doc.SetStatus(contract.StatusGPU, document.Poll{Status: string(out.Status), Done: true, Percent: 100, Detail: detail})
 		doc.Report(s.Clock.Now(), document.StageGPU, "GPU check passed: "+detail, id).StagePercent = 100
-		s.Logger(doc, ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
+		s.Logger(doc, contract.ActionGPUCheckStatus).Info("gpu check passed", "resource", "instance", "id", id, "gpus", len(gpus))
 		return nil
 	case ssmtypes.CommandInvocationStatusPending, ssmtypes.CommandInvocationStatusInProgress,
 		ssmtypes.CommandInvocationStatusDelayed:
@@ -109,17 +110,17 @@ func (s *Step) gpuCheckStatus(ctx context.Context, doc *document.Document) error
 // already passed.
 func (s *Step) gpuSettled(doc *document.Document) bool {
 	if !document.IsGPUInstanceType(doc.Resources.InstanceType) {
-		doc.SetStatus(StatusGPU, document.Poll{Status: gpuNotApplicable, Done: true})
+		doc.SetStatus(contract.StatusGPU, document.Poll{Status: gpuNotApplicable, Done: true})
 		return true
 	}
-	return doc.Status[StatusGPU].Done
+	return doc.Status[contract.StatusGPU].Done
 }
 
 // sendGPUCheck sends the query, or notes that the agent is not online yet.
 func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Document) error {
-	step := family.StepName(ActionGPUCheck)
+	step := family.StepName(contract.ActionGPUCheck)
 	id := doc.Resources.InstanceID
-	deadline := doc.Deadline(StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
+	deadline := doc.Deadline(contract.StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
 	in := &ssm.SendCommandInput{
 		DocumentName:   aws.String(GPUCheckDocument),
 		InstanceIds:    []string{id},
@@ -138,11 +139,11 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 		// SSM agent has registered, about a minute after running.
 		return s.gpuPending(doc, step, gpuWaitingAgent, "", deadline)
 	case err != nil:
-		return steperr.FromAWS(steperr.GpuCheckFailed, step,
+		return steperr.FromAWS(contract.GpuCheckFailed, step,
 			fmt.Errorf("send GPU check to instance %s: %w", id, err), remedyAgent)
 	}
 	commandID := aws.ToString(out.Command.CommandId)
-	s.Logger(doc, ActionGPUCheck).Info("gpu check sent", "resource", "instance", "id", id, "command_id", commandID)
+	s.Logger(doc, contract.ActionGPUCheck).Info("gpu check sent", "resource", "instance", "id", id, "command_id", commandID)
 	return s.gpuPending(doc, step, string(out.Command.Status), commandID, deadline)
 }
 
@@ -150,7 +151,7 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 func (s *Step) gpuPending(doc *document.Document, step, status, commandID string, deadline time.Time) error {
 	now := s.Clock.Now()
 	if !now.Before(deadline) {
-		doc.SetStatus(StatusGPU, document.Poll{Status: status, TimedOut: true, Detail: commandID})
+		doc.SetStatus(contract.StatusGPU, document.Poll{Status: status, TimedOut: true, Detail: commandID})
 		remedy := remedyGPUTimeout
 		if commandID == "" {
 			remedy = remedyAgent
@@ -159,15 +160,15 @@ func (s *Step) gpuPending(doc *document.Document, step, status, commandID string
 	}
 	p := GPUCheckWait.Pending(status, deadline, now)
 	p.Detail = commandID
-	doc.SetStatus(StatusGPU, p)
+	doc.SetStatus(contract.StatusGPU, p)
 	doc.Report(now, document.StageGPU, "Checking the instance's GPU...", doc.Resources.InstanceID).StagePercent = p.Percent
 	return nil
 }
 
 // gpuFailed records and returns a failed check.
 func (s *Step) gpuFailed(doc *document.Document, step, message string) error {
-	doc.SetStatus(StatusGPU, document.Poll{Status: string(ssmtypes.CommandInvocationStatusFailed), Failed: true, Detail: message})
-	return steperr.New(steperr.GpuCheckFailed, step, message, remedyGPU)
+	doc.SetStatus(contract.StatusGPU, document.Poll{Status: string(ssmtypes.CommandInvocationStatusFailed), Failed: true, Detail: message})
+	return steperr.New(contract.GpuCheckFailed, step, message, remedyGPU)
 }
 
 // gpuLines are the non-empty lines of nvidia-smi's output.

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/compute/userdata"
@@ -84,9 +85,9 @@ func launched(out *ec2.RunInstancesOutput) (types.Instance, bool) {
 
 // launch starts the instance and records it at once.
 func (s *Step) launch(ctx context.Context, doc *document.Document) error {
-	log := s.Logger(doc, ActionLaunch)
+	log := s.Logger(doc, contract.ActionLaunch)
 	ec2c, ssmc := s.clients(doc)
-	deadline := doc.Deadline(document.StatusInstance, s.Clock.Now(), InstanceWait.Timeout)
+	deadline := doc.Deadline(contract.StatusInstance, s.Clock.Now(), InstanceWait.Timeout)
 
 	if doc.Resources.InstanceID == "" {
 		// A launch whose answer was lost (Lambda timeout, crash) left an
@@ -94,7 +95,7 @@ func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 		// second one with another candidate's token.
 		found, err := sweep(ctx, ec2c, doc)
 		if err != nil {
-			return steperr.FromAWS(steperr.InstanceLaunchFailed, family.StepName(ActionLaunch), err, remedyLaunch)
+			return steperr.FromAWS(contract.InstanceLaunchFailed, family.StepName(contract.ActionLaunch), err, remedyLaunch)
 		}
 		if i := slices.IndexFunc(found, func(i types.Instance) bool { return string(i.State.Name) != stateShuttingDown }); i >= 0 {
 			record(doc, found[i])
@@ -113,7 +114,7 @@ func (s *Step) launch(ctx context.Context, doc *document.Document) error {
 		log.Info("launched instance", "resource", "instance", "id", doc.Resources.InstanceID,
 			"instance_type", doc.Resources.InstanceType, "availability_zone", doc.Resources.AvailabilityZone)
 	}
-	doc.SetStatus(document.StatusInstance, launchWait(doc).Pending(statePending, deadline, s.Clock.Now()))
+	doc.SetStatus(contract.StatusInstance, launchWait(doc).Pending(statePending, deadline, s.Clock.Now()))
 	doc.Report(s.Clock.Now(), document.StageCompute,
 		fmt.Sprintf("Launching %s instance %s...", doc.Resources.InstanceType, doc.Resources.InstanceID), doc.Resources.InstanceID)
 	return nil
@@ -137,10 +138,10 @@ func record(doc *document.Document, i types.Instance) {
 // lack of capacity (or the type not being offered in the AZ) moves on to
 // the next candidate; any other error stops.
 func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResolver, doc *document.Document) (types.Instance, error) {
-	step := family.StepName(ActionLaunch)
+	step := family.StepName(contract.ActionLaunch)
 	all := candidates(doc)
 	if len(all) == 0 {
-		return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step,
+		return types.Instance{}, steperr.New(contract.InstanceLaunchFailed, step,
 			"no subnet to launch into: the ledger has no subnet_ids",
 			"The network step did not record subnets: check its output, then retry the deployment.")
 	}
@@ -149,15 +150,15 @@ func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResol
 	for _, c := range all {
 		ami, err := amis.resolve(ctx, c.instanceType)
 		if err != nil {
-			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyAMI)
+			return types.Instance{}, steperr.FromAWS(contract.InstanceLaunchFailed, step, err, remedyAMI)
 		}
 		root, err := amis.rootDevice(ctx, ami)
 		if err != nil {
-			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyAMI)
+			return types.Instance{}, steperr.FromAWS(contract.InstanceLaunchFailed, step, err, remedyAMI)
 		}
 		in, err := s.runInput(doc, c, ami, root)
 		if err != nil {
-			return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step, err.Error(),
+			return types.Instance{}, steperr.New(contract.InstanceLaunchFailed, step, err.Error(),
 				"The UserData could not be built from the request and ledger: check efs_id and the request, then retry.")
 		}
 		out, err := api.RunInstances(ctx, in)
@@ -167,34 +168,34 @@ func (s *Step) runFirstAvailable(ctx context.Context, api ec2API, amis *amiResol
 				return i, nil
 			}
 			tried = append(tried, c.instanceType+" in "+c.subnetID+" (client token spent)")
-			s.Logger(doc, ActionLaunch).Warn("client token already spent on an instance that is gone, trying the next candidate",
+			s.Logger(doc, contract.ActionLaunch).Warn("client token already spent on an instance that is gone, trying the next candidate",
 				"instance_type", c.instanceType, "subnet", c.subnetID, "reservation", aws.ToString(out.ReservationId))
 		case code == codeInsufficientCapacity || code == codeUnsupported:
 			tried = append(tried, c.instanceType+" in "+c.subnetID)
 			last = err
-			s.Logger(doc, ActionLaunch).Info("no capacity, trying the next candidate",
+			s.Logger(doc, contract.ActionLaunch).Info("no capacity, trying the next candidate",
 				"instance_type", c.instanceType, "subnet", c.subnetID, "aws_error_code", code)
 		case code == codeVcpuLimitExceeded:
 			// A quota of the family, not of the zone: no other subnet helps.
-			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step,
+			return types.Instance{}, steperr.FromAWS(contract.InstanceLaunchFailed, step,
 				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyVCPUQuota)
 		case isInstanceProfileNotReady(err):
-			return types.Instance{}, steperr.FromAWS(steperr.InstanceProfileNotReady, step,
+			return types.Instance{}, steperr.FromAWS(contract.InstanceProfileNotReady, step,
 				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyProfile)
 		default:
-			return types.Instance{}, steperr.FromAWS(steperr.InstanceLaunchFailed, step,
+			return types.Instance{}, steperr.FromAWS(contract.InstanceLaunchFailed, step,
 				fmt.Errorf("run instance %s in %s: %w", c.instanceType, c.subnetID, err), remedyLaunch)
 		}
 	}
 	if last == nil {
 		// Every candidate's token was spent: this run's instances were
 		// terminated behind its back, and its tokens can launch no other.
-		return types.Instance{}, steperr.New(steperr.InstanceLaunchFailed, step,
+		return types.Instance{}, steperr.New(contract.InstanceLaunchFailed, step,
 			fmt.Sprintf("EC2 answered every launch (%s) with an instance of this run that is already terminated", strings.Join(tried, ", ")),
 			"Something terminated the deployment's instance while it was being launched. Destroy the deployment, "+
 				"then deploy again: a new run launches with new client tokens.")
 	}
-	e := steperr.FromAWS(steperr.InsufficientCapacity, step,
+	e := steperr.FromAWS(contract.InsufficientCapacity, step,
 		fmt.Errorf("no capacity after trying %s: %w", strings.Join(tried, ", "), last),
 		fmt.Sprintf("EC2 had no capacity for any of: %s. Try another region, other instance types "+
 			"(gpu_instance_fallbacks), or later; for GPU types, request a higher vCPU quota in Service Quotas "+

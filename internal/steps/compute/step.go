@@ -21,24 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 )
-
-// Action names, as the state machine invokes them.
-const (
-	ActionLaunch          = "launch"
-	ActionStatus          = "status"
-	ActionGPUCheck        = "gpu_check"
-	ActionGPUCheckStatus  = "gpu_check_status"
-	ActionTerminate       = "terminate"
-	ActionTerminateStatus = "terminate_status"
-)
-
-// StatusGPU is the doc.Status and doc.Deadlines key of the GPU check
-// (document has no constant for it).
-const StatusGPU = "gpu"
 
 // The step's waits (read-only), paced by document.Pace.
 var (
@@ -84,12 +70,12 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionLaunch:          s.launch,
-		ActionStatus:          s.status,
-		ActionGPUCheck:        s.gpuCheck,
-		ActionGPUCheckStatus:  s.gpuCheckStatus,
-		ActionTerminate:       s.terminate,
-		ActionTerminateStatus: s.terminateStatus,
+		contract.ActionLaunch:          s.launch,
+		contract.ActionStatus:          s.status,
+		contract.ActionGPUCheck:        s.gpuCheck,
+		contract.ActionGPUCheckStatus:  s.gpuCheckStatus,
+		contract.ActionTerminate:       s.terminate,
+		contract.ActionTerminateStatus: s.terminateStatus,
 	}
 }
 
@@ -101,4 +87,4 @@ func (s *Step) clients(doc *document.Document) (ec2API, ssmAPI) {
 
 // family names the step's failures (compute picks the error name per
 // call: InstanceLaunchFailed, InsufficientCapacity, GpuCheckFailed).
-var family = stepkit.Family{Name: "compute", Error: steperr.InstanceLaunchFailed}
+var family = stepkit.Family{Name: "compute", Error: contract.InstanceLaunchFailed}

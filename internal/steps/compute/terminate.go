@@ -9,22 +9,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
 
 // terminate terminates every instance of the deployment the sweep finds.
 func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
-	step := family.StepName(ActionTerminate)
+	step := family.StepName(contract.ActionTerminate)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
-		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		doc.SetStatus(contract.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	deadline := doc.Deadline(document.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
+	deadline := doc.Deadline(contract.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
-		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
+		return steperr.FromAWS(contract.InstanceLaunchFailed, step, err, remedyTerminate)
 	}
 	var ids []string
 	for _, i := range found {
@@ -32,14 +33,14 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 		_, err := ec2c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
 		// Already gone counts as terminated.
 		if err != nil && !awsapi.IsNotFound(err) {
-			return steperr.FromAWS(steperr.InstanceLaunchFailed, step, fmt.Errorf("terminate instance %s: %w", id, err), remedyTerminate)
+			return steperr.FromAWS(contract.InstanceLaunchFailed, step, fmt.Errorf("terminate instance %s: %w", id, err), remedyTerminate)
 		}
 		ids = append(ids, id)
-		s.Logger(doc, ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
+		s.Logger(doc, contract.ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
 	}
 	p := TerminateWait.Pending(stateShuttingDown, deadline, s.Clock.Now())
 	p.Done = len(ids) == 0
-	doc.SetStatus(document.StatusInstanceTerminate, p)
+	doc.SetStatus(contract.StatusInstanceTerminate, p)
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Terminating instances: "+strings.Join(ids, ", "), doc.Resources.InstanceID)
 	return nil
 }
@@ -47,19 +48,19 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 // terminateStatus is done once no instance of the deployment is left
 // that is not terminated.
 func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) error {
-	step := family.StepName(ActionTerminateStatus)
+	step := family.StepName(contract.ActionTerminateStatus)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
-		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		doc.SetStatus(contract.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	deadline := doc.Deadline(document.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
+	deadline := doc.Deadline(contract.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
-		return steperr.FromAWS(steperr.InstanceLaunchFailed, step, err, remedyTerminate)
+		return steperr.FromAWS(contract.InstanceLaunchFailed, step, err, remedyTerminate)
 	}
 	if len(found) == 0 {
-		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
+		doc.SetStatus(contract.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})
 		doc.Report(s.Clock.Now(), doc.TeardownStage(), "Instances terminated", doc.Resources.InstanceID)
 		return nil
 	}
@@ -69,11 +70,11 @@ func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) erro
 	}
 	now := s.Clock.Now()
 	if !now.Before(deadline) {
-		doc.SetStatus(document.StatusInstanceTerminate, document.Poll{Status: string(found[0].State.Name), TimedOut: true})
+		doc.SetStatus(contract.StatusInstanceTerminate, document.Poll{Status: string(found[0].State.Name), TimedOut: true})
 		return steperr.Timeout(step, "termination of "+strings.Join(states, ", "), deadline, remedyTerminateTimeout)
 	}
 	p := TerminateWait.Pending(string(found[0].State.Name), deadline, now)
 	p.Detail = strings.Join(states, ", ")
-	doc.SetStatus(document.StatusInstanceTerminate, p)
+	doc.SetStatus(contract.StatusInstanceTerminate, p)
 	return nil
 }

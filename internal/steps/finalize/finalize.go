@@ -14,12 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
-
-// ActionFinalize is the step's only action.
-const ActionFinalize = "finalize"
 
 // stepName is the cause's step.
 const stepName = "finalize"
@@ -39,7 +37,7 @@ func New(_ aws.Config, c clock.Clock, log *slog.Logger) *Step {
 
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{ActionFinalize: s.finalize}
+	return map[string]func(context.Context, *document.Document) error{contract.ActionFinalize: s.finalize}
 }
 
 // finalize writes n8n_url, closes the finalize timing, logs the stage
@@ -82,7 +80,7 @@ func endpoint(doc *document.Document) (url, msg string, err error) {
 		key, value, scheme = document.KeyPublicIP, r.PublicIP, "http://"
 	}
 	if value == "" {
-		return "", "", steperr.New(steperr.InternalError, stepName,
+		return "", "", steperr.New(contract.InternalError, stepName,
 			"no "+key+" in the ledger to build n8n_url from",
 			"The state machine reached finalize without the step that records "+key+": redeploy the stack so all steps come from one version.")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/finalize"
@@ -23,7 +24,7 @@ func run(t *testing.T, doc *document.Document) (string, error) {
 	t.Helper()
 	var logs bytes.Buffer
 	s := finalize.New(aws.Config{}, clock.NewVirtual(epoch), slog.New(slog.NewTextHandler(&logs, nil)))
-	act, ok := s.Actions()[finalize.ActionFinalize]
+	act, ok := s.Actions()[contract.ActionFinalize]
 	require.True(t, ok)
 	err := act(context.Background(), doc)
 	return logs.String(), err
@@ -63,7 +64,7 @@ func TestFinalizeWithoutTheEndpointIsAnInternalError(t *testing.T) {
 	_, err := run(t, doc)
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, steperr.InternalError, se.Name)
+	assert.Equal(t, contract.InternalError, se.Name)
 	assert.Contains(t, se.Cause.Message, "cloudfront_domain")
 	assert.NotEmpty(t, se.Cause.Remediation)
 	assert.Empty(t, doc.Resources.N8NURL)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/ec2tag"
 )
@@ -18,7 +19,7 @@ import (
 // each group id as soon as AWS returns it. Groups are found again by name
 // in the VPC, so a retry creates nothing twice.
 func (s *Step) create(ctx context.Context, doc *document.Document) error {
-	const action = ActionCreate
+	const action = contract.ActionCreate
 	req := doc.Request
 	if doc.Resources.VPCID == "" {
 		return family.Missing(action, "vpc_id")
@@ -87,7 +88,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 // ensureGroup returns the id of the role's group in the VPC, creating it
 // when absent.
 func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document, role string) (string, error) {
-	const action = ActionCreate
+	const action = contract.ActionCreate
 	req := doc.Request
 	vpcID := doc.Resources.VPCID
 	name := req.SecurityGroupName(role)
@@ -129,7 +130,7 @@ func (s *Step) ensureGroup(ctx context.Context, c ec2API, doc *document.Document
 // port, so the user's rules (SSH from a bastion, access to their
 // databases) apply without GeuseMaker changing them.
 func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document) error {
-	const action = ActionCreate
+	const action = contract.ActionCreate
 	id := doc.Request.SecurityGroupID
 	g, err := findGroupByID(ctx, c, id)
 	if err != nil {
@@ -149,7 +150,7 @@ func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document
 // albSource is where the ALB accepts HTTP from: CloudFront's origin-facing
 // addresses when CloudFront fronts it, else anywhere.
 func (s *Step) albSource(ctx context.Context, c ec2API, doc *document.Document) (source, error) {
-	const action = ActionCreate
+	const action = contract.ActionCreate
 	if !doc.Request.EnableCDN {
 		return source{cidr: anywhere}, nil
 	}
@@ -184,7 +185,7 @@ func (src source) permission(port int32) types.IpPermission {
 func authorize(ctx context.Context, c ec2API, group string, port int32, src source) error {
 	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: []types.IpPermission{src.permission(port)}})
 	if err != nil && awsapi.Code(err) != codePermissionDuplicate {
-		return family.AWSFailure(ActionCreate, fmt.Errorf("authorize port %d on %s: %w", port, group, err), remedyCreate)
+		return family.AWSFailure(contract.ActionCreate, fmt.Errorf("authorize port %d on %s: %w", port, group, err), remedyCreate)
 	}
 	return nil
 }

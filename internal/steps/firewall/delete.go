@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/ec2tag"
 )
@@ -20,7 +21,7 @@ import (
 // then the groups. A supplied group is never touched; one already gone
 // counts as deleted.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	const action = ActionDelete
+	const action = contract.ActionDelete
 	c := s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return err
@@ -34,7 +35,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	}
 	for _, id := range ours {
 		if err := revokeReferences(ctx, c, id, ours); err != nil {
-			return family.AWSFailure(ActionDelete, err, remedyDelete)
+			return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
 		}
 	}
 	log := s.Logger(doc, action)
@@ -45,7 +46,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 		if err != nil && !awsapi.IsNotFound(err) {
-			return family.AWSFailure(ActionDelete, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete)
+			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete)
 		}
 		log.Info("deleted security group", "resource", "security-group", "id", id, "role", role)
 		delete(groups, role)
@@ -64,7 +65,7 @@ func (s *Step) sweep(ctx context.Context, c ec2API, doc *document.Document) erro
 	req := doc.Request
 	found, err := listGroups(ctx, c, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{ec2tag.Filter("tag:"+document.TagDeployment, req.DeploymentID)}})
 	if err != nil {
-		return family.AWSFailure(ActionDelete, fmt.Errorf("find the deployment's security groups by tag: %w", err), remedyDelete)
+		return family.AWSFailure(contract.ActionDelete, fmt.Errorf("find the deployment's security groups by tag: %w", err), remedyDelete)
 	}
 	for _, g := range found {
 		for _, role := range roles {

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	simec2 "geusemaker/internal/sim/ec2"
 	"geusemaker/internal/sim/world"
@@ -66,7 +67,7 @@ func (e *env) run(t *testing.T, action string, doc *document.Document) error {
 		attempt := clone(t, doc)
 		err := e.actions[action](context.Background(), attempt)
 		var se *steperr.Error
-		if action == firewall.ActionCreate && errors.As(err, &se) && se.Name == steperr.ResourceBusy && retries < 10 {
+		if action == contract.ActionCreate && errors.As(err, &se) && se.Name == contract.ResourceBusy && retries < 10 {
 			e.clk.Advance(pause)
 			pause *= 2
 			continue
@@ -166,7 +167,7 @@ func TestCreateGroupsPerTier(t *testing.T) {
 			e := newEnv(t)
 			doc := e.doc(tt.tier)
 			doc.Request.SSHCIDR = tt.ssh
-			require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+			require.NoError(t, e.run(t, contract.ActionCreate, doc))
 			groups := doc.Resources.SecurityGroupIDs
 			want := tt.want(groups)
 			require.Len(t, groups, len(want))
@@ -182,18 +183,18 @@ func TestCreateGroupsPerTier(t *testing.T) {
 			assert.Equal(t, document.StageSecurity, doc.Progress.Stage)
 
 			// Twice, and with the ledger lost: the same groups, no new rules.
-			require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+			require.NoError(t, e.run(t, contract.ActionCreate, doc))
 			lost := e.doc(tt.tier)
 			lost.Request.SSHCIDR = tt.ssh
-			require.NoError(t, e.run(t, firewall.ActionCreate, lost))
+			require.NoError(t, e.run(t, contract.ActionCreate, lost))
 			assert.Equal(t, groups, lost.Resources.SecurityGroupIDs)
 			assert.Equal(t, inventory, e.w.Inventory())
 
-			require.NoError(t, e.run(t, firewall.ActionDelete, doc))
+			require.NoError(t, e.run(t, contract.ActionDelete, doc))
 			assert.Empty(t, e.w.Inventory())
 			assert.Empty(t, doc.Resources.SecurityGroupIDs)
-			require.NoError(t, e.run(t, firewall.ActionDelete, doc))
-			require.NoError(t, e.run(t, firewall.ActionDelete, lost), "deleting what is gone succeeds")
+			require.NoError(t, e.run(t, contract.ActionDelete, doc))
+			require.NoError(t, e.run(t, contract.ActionDelete, lost), "deleting what is gone succeeds")
 		})
 	}
 }
@@ -206,7 +207,7 @@ func TestCreateWithSuppliedGroup(t *testing.T) {
 	e.clk.Advance(simec2.Defaults()[simec2.WindowGroupVisible]) // the user made it before deploying
 	doc := e.doc(document.TierAutomation)
 	doc.Request.SecurityGroupID = *mine.GroupId
-	require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+	require.NoError(t, e.run(t, contract.ActionCreate, doc))
 	assert.Equal(t, *mine.GroupId, doc.Resources.SecurityGroupIDs[document.SGRoleSupplied])
 	assert.True(t, doc.Resources.Supplied(document.SecurityGroupKey(document.SGRoleSupplied)))
 	assert.False(t, doc.Resources.Supplied(document.SecurityGroupKey(document.SGRoleInstance)))
@@ -216,7 +217,7 @@ func TestCreateWithSuppliedGroup(t *testing.T) {
 	assert.Equal(t, []rule{{80, doc.Resources.SecurityGroupIDs[document.SGRoleALB]}}, e.ingress(t, ours))
 	assert.Equal(t, []rule{{2049, ours}}, e.ingress(t, doc.Resources.SecurityGroupIDs[document.SGRoleEFS]))
 
-	require.NoError(t, e.run(t, firewall.ActionDelete, doc))
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
 	inventory := e.w.Inventory()
 	require.Len(t, inventory, 1, "only the supplied group is left")
 	assert.Equal(t, *mine.GroupId, inventory[0].ID)
@@ -224,13 +225,13 @@ func TestCreateWithSuppliedGroup(t *testing.T) {
 	t.Run("does not exist", func(t *testing.T) {
 		doc := e.doc(document.TierDev)
 		doc.Request.SecurityGroupID = "sg-0000000000000ffff"
-		requireStepError(t, e.run(t, firewall.ActionCreate, doc), steperr.SecurityGroupFailed, "")
+		requireStepError(t, e.run(t, contract.ActionCreate, doc), contract.SecurityGroupFailed, "")
 	})
 	t.Run("in another VPC", func(t *testing.T) {
 		doc := e.doc(document.TierDev)
 		doc.Request.SecurityGroupID = *mine.GroupId
 		doc.Resources.VPCID = "vpc-0000000000000ffff"
-		requireStepError(t, e.run(t, firewall.ActionCreate, doc), steperr.SecurityGroupFailed, "")
+		requireStepError(t, e.run(t, contract.ActionCreate, doc), contract.SecurityGroupFailed, "")
 	})
 }
 
@@ -240,14 +241,14 @@ func TestCreateFailures(t *testing.T) {
 		fault world.Fault
 		asl   string
 	}{
-		{"describe denied", world.Fault{Operation: "DescribeSecurityGroups", Code: "UnauthorizedOperation"}, steperr.SecurityGroupFailed},
-		{"group quota", world.Fault{Operation: "CreateSecurityGroup", Code: "SecurityGroupLimitExceeded"}, steperr.SecurityGroupFailed},
+		{"describe denied", world.Fault{Operation: "DescribeSecurityGroups", Code: "UnauthorizedOperation"}, contract.SecurityGroupFailed},
+		{"group quota", world.Fault{Operation: "CreateSecurityGroup", Code: "SecurityGroupLimitExceeded"}, contract.SecurityGroupFailed},
 		// A name taken by no group the look-up sees: a group seconds old,
 		// retried until EC2 lists it, then left to the rollback.
-		{"duplicate without a group to adopt", world.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, steperr.ResourceBusy},
-		{"rule quota", world.Fault{Operation: "AuthorizeSecurityGroupIngress", Code: "RulesPerSecurityGroupLimitExceeded"}, steperr.SecurityGroupFailed},
-		{"prefix list lookup denied", world.Fault{Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, steperr.SecurityGroupFailed},
-		{"throttled", world.Fault{Operation: "CreateSecurityGroup", Code: "RequestLimitExceeded"}, steperr.Throttled},
+		{"duplicate without a group to adopt", world.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, contract.ResourceBusy},
+		{"rule quota", world.Fault{Operation: "AuthorizeSecurityGroupIngress", Code: "RulesPerSecurityGroupLimitExceeded"}, contract.SecurityGroupFailed},
+		{"prefix list lookup denied", world.Fault{Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, contract.SecurityGroupFailed},
+		{"throttled", world.Fault{Operation: "CreateSecurityGroup", Code: "RequestLimitExceeded"}, contract.Throttled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,39 +256,39 @@ func TestCreateFailures(t *testing.T) {
 			f := tt.fault
 			f.Service = "EC2"
 			e.w.Inject(f)
-			requireStepError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierGPU)), tt.asl, f.Code)
+			requireStepError(t, e.run(t, contract.ActionCreate, e.doc(document.TierGPU)), tt.asl, f.Code)
 			e.w.ClearFaults()
 			doc := e.doc(document.TierGPU)
-			require.NoError(t, e.run(t, firewall.ActionCreate, doc), "a retry completes")
+			require.NoError(t, e.run(t, contract.ActionCreate, doc), "a retry completes")
 			assert.Len(t, e.w.Inventory(), 3)
 		})
 	}
 	t.Run("duplicate rule is done", func(t *testing.T) {
 		e := newEnv(t)
 		e.w.Inject(world.Fault{Service: "EC2", Operation: "AuthorizeSecurityGroupIngress", Code: "InvalidPermission.Duplicate"})
-		require.NoError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierDev)))
+		require.NoError(t, e.run(t, contract.ActionCreate, e.doc(document.TierDev)))
 	})
 	t.Run("no VPC in the ledger", func(t *testing.T) {
 		e := newEnv(t)
 		doc := e.doc(document.TierDev)
 		doc.Resources.VPCID = ""
-		requireStepError(t, e.run(t, firewall.ActionCreate, doc), steperr.InternalError, "")
+		requireStepError(t, e.run(t, contract.ActionCreate, doc), contract.InternalError, "")
 	})
 }
 
 func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc(document.TierGPU)
-	require.NoError(t, e.run(t, firewall.ActionCreate, doc))
+	require.NoError(t, e.run(t, contract.ActionCreate, doc))
 	var eni string
 	e.w.Do(func() {
 		var err error
 		eni, err = e.w.Network.CreateNetworkInterface(e.subnet, []string{doc.Resources.SecurityGroupIDs[document.SGRoleEFS]}, "EFS mount target", false)
 		require.NoError(t, err)
 	})
-	requireStepError(t, e.run(t, firewall.ActionDelete, doc), steperr.ResourceBusy, "DependencyViolation")
+	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
 	e.w.Do(func() { e.w.Network.DeleteNetworkInterface(eni) })
-	require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierGPU)), "the sweep finds the rest by tag")
+	require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierGPU)), "the sweep finds the rest by tag")
 	assert.Empty(t, e.w.Inventory())
 }
 
@@ -295,35 +296,35 @@ func TestDeleteFailures(t *testing.T) {
 	tests := []struct {
 		op, code, asl string
 	}{
-		{"DescribeSecurityGroups", "UnauthorizedOperation", steperr.SecurityGroupFailed},
-		{"RevokeSecurityGroupIngress", "UnauthorizedOperation", steperr.SecurityGroupFailed},
-		{"DeleteSecurityGroup", "DependencyViolation", steperr.ResourceBusy},
+		{"DescribeSecurityGroups", "UnauthorizedOperation", contract.SecurityGroupFailed},
+		{"RevokeSecurityGroupIngress", "UnauthorizedOperation", contract.SecurityGroupFailed},
+		{"DeleteSecurityGroup", "DependencyViolation", contract.ResourceBusy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			e := newEnv(t)
-			require.NoError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierAutomation)))
+			require.NoError(t, e.run(t, contract.ActionCreate, e.doc(document.TierAutomation)))
 			e.w.Inject(world.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
-			requireStepError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierAutomation)), tt.asl, tt.code)
-			require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierAutomation)))
+			requireStepError(t, e.run(t, contract.ActionDelete, e.doc(document.TierAutomation)), tt.asl, tt.code)
+			require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierAutomation)))
 			assert.Empty(t, e.w.Inventory())
 		})
 	}
 	t.Run("a retried revoke that reached AWS", func(t *testing.T) {
 		e := newEnv(t)
-		require.NoError(t, e.run(t, firewall.ActionCreate, e.doc(document.TierAutomation)))
+		require.NoError(t, e.run(t, contract.ActionCreate, e.doc(document.TierAutomation)))
 		e.w.Inject(world.Fault{Service: "EC2", Operation: "RevokeSecurityGroupIngress", Code: "InvalidPermission.NotFound", Times: 1})
 		// The reference survived the faked revoke, but the referencing
 		// group is deleted before the one it references, taking it along.
-		require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierAutomation)))
+		require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierAutomation)))
 		assert.Empty(t, e.w.Inventory())
 	})
 	t.Run("other deployments' groups are left alone", func(t *testing.T) {
 		e := newEnv(t)
 		other := e.doc(document.TierDev)
 		other.Request.DeploymentID = "other"
-		require.NoError(t, e.run(t, firewall.ActionCreate, other))
-		require.NoError(t, e.run(t, firewall.ActionDelete, e.doc(document.TierDev)))
+		require.NoError(t, e.run(t, contract.ActionCreate, other))
+		require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierDev)))
 		assert.Len(t, e.w.Inventory(), 2)
 	})
 }

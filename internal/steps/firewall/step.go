@@ -19,14 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
-)
-
-// Action names, as the state machine invokes them.
-const (
-	ActionCreate = "create"
-	ActionDelete = "delete"
 )
 
 // Ports the groups open.
@@ -63,8 +58,8 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionCreate: s.create,
-		ActionDelete: s.delete,
+		contract.ActionCreate: s.create,
+		contract.ActionDelete: s.delete,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
 )
@@ -111,10 +112,10 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 	name := doc.Request.RoleName()
 	boundary, err := boundaryARN(ctx, s.iam, doc.Request.Region)
 	if err != nil {
-		return nil, family.AWSFailure(ActionCreate, err, "Check that the identity Lambda may call iam:ListPolicies, then retry.")
+		return nil, family.AWSFailure(contract.ActionCreate, err, "Check that the identity Lambda may call iam:ListPolicies, then retry.")
 	}
 	if boundary == "" {
-		s.Logger(doc, ActionCreate).Warn("no permissions boundary for the instance role: the backend's stack creates it",
+		s.Logger(doc, contract.ActionCreate).Warn("no permissions boundary for the instance role: the backend's stack creates it",
 			"resource", "iam_role", "boundary", BoundaryPath+BoundaryName(doc.Request.Region))
 	}
 	in := &iam.CreateRoleInput{
@@ -132,7 +133,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 	case awsapi.Code(err) == codeEntityAlreadyExists:
 		role, err = findRoleByName(ctx, s.iam, name)
 		if err != nil {
-			return nil, family.AWSFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
+			return nil, family.AWSFailure(contract.ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
 		}
 		if role == nil {
 			return nil, notAdoptable("role", name, nil, doc.Request)
@@ -143,16 +144,16 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 		// The Lambda may change only a role under the boundary: one
 		// without it (an older GeuseMaker's) cannot be given its policies.
 		if boundary != "" && (role.PermissionsBoundary == nil || aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn) != boundary) {
-			return nil, family.Failure(ActionCreate,
+			return nil, family.Failure(contract.ActionCreate,
 				fmt.Sprintf("role %s exists without the permissions boundary %s (made by an older GeuseMaker)", name, boundary),
 				"Destroy the deployment (or delete the role in the IAM console), then deploy again: the new role gets the boundary.")
 		}
 	case err != nil:
-		return nil, family.AWSFailure(ActionCreate, fmt.Errorf("create role %s: %w", name, err),
+		return nil, family.AWSFailure(contract.ActionCreate, fmt.Errorf("create role %s: %w", name, err),
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
 	default:
 		role = out.Role
-		s.Logger(doc, ActionCreate).Info("created role", "resource", "iam_role", "id", name)
+		s.Logger(doc, contract.ActionCreate).Info("created role", "resource", "iam_role", "id", name)
 	}
 	doc.Resources.IAMRoleName = name
 	return role, nil
@@ -165,15 +166,15 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 	name := aws.ToString(role.RoleName)
 	secretARN := doc.Resources.SecretARN
 	if secretARN == "" {
-		return family.Missing(ActionCreate, document.KeySecretARN)
+		return family.Missing(contract.ActionCreate, document.KeySecretARN)
 	}
 	if err := checkSecretARN(secretARN, doc.Request); err != nil {
-		return family.Failure(ActionCreate, err.Error(), "The document's ledger was altered: deploy again from a clean request.")
+		return family.Failure(contract.ActionCreate, err.Error(), "The document's ledger was altered: deploy again from a clean request.")
 	}
 	if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName: aws.String(name), PolicyName: aws.String(InlineSecretPolicy), PolicyDocument: aws.String(secretReadPolicy(secretARN)),
 	}); err != nil {
-		return family.AWSFailure(ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineSecretPolicy, name, err),
+		return family.AWSFailure(contract.ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineSecretPolicy, name, err),
 			"Check that the identity Lambda may call iam:PutRolePolicy, then retry.")
 	}
 	attach := []string{PolicySSM}
@@ -182,24 +183,24 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 	} else {
 		fsARN, err := fileSystemARN(aws.ToString(role.Arn), doc.Request.Region, doc.Resources.EFSID)
 		if err != nil {
-			return family.Failure(ActionCreate, err.Error(), "IAM returned an unexpected role ARN: report a bug with the cause's message.")
+			return family.Failure(contract.ActionCreate, err.Error(), "IAM returned an unexpected role ARN: report a bug with the cause's message.")
 		}
 		if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 			RoleName: aws.String(name), PolicyName: aws.String(InlineEFSPolicy), PolicyDocument: aws.String(efsClientPolicy(fsARN)),
 		}); err != nil {
-			return family.AWSFailure(ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineEFSPolicy, name, err),
+			return family.AWSFailure(contract.ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineEFSPolicy, name, err),
 				"Check that the identity Lambda may call iam:PutRolePolicy, then retry.")
 		}
 	}
 	roleARN, err := arn.Parse(aws.ToString(role.Arn))
 	if err != nil {
-		return family.Failure(ActionCreate, fmt.Sprintf("IAM returned role ARN %q: %v", aws.ToString(role.Arn), err),
+		return family.Failure(contract.ActionCreate, fmt.Sprintf("IAM returned role ARN %q: %v", aws.ToString(role.Arn), err),
 			"IAM returned an unexpected role ARN: report a bug with the cause's message.")
 	}
 	for _, managed := range attach {
 		policy := ManagedPolicyARN(roleARN.Partition, managed)
 		if _, err := s.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(policy)}); err != nil {
-			return family.AWSFailure(ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
+			return family.AWSFailure(contract.ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
 				"Check that the identity Lambda may call iam:AttachRolePolicy, then retry.")
 		}
 	}
@@ -229,7 +230,7 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 	case awsapi.Code(err) == codeEntityAlreadyExists:
 		profile, err = findInstanceProfileByName(ctx, s.iam, name)
 		if err != nil {
-			return nil, family.AWSFailure(ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
+			return nil, family.AWSFailure(contract.ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
 		}
 		if profile == nil {
 			return nil, notAdoptable("instance profile", name, nil, doc.Request)
@@ -238,11 +239,11 @@ func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document
 			return nil, err
 		}
 	case err != nil:
-		return nil, family.AWSFailure(ActionCreate, fmt.Errorf("create instance profile %s: %w", name, err),
+		return nil, family.AWSFailure(contract.ActionCreate, fmt.Errorf("create instance profile %s: %w", name, err),
 			"Check the identity Lambda's IAM permissions and the account's IAM quotas, then retry.")
 	default:
 		profile = out.InstanceProfile
-		s.Logger(doc, ActionCreate).Info("created instance profile", "resource", "instance_profile", "id", name)
+		s.Logger(doc, contract.ActionCreate).Info("created instance profile", "resource", "instance_profile", "id", name)
 	}
 	doc.Resources.InstanceProfileName = name
 	return profile, nil
@@ -263,11 +264,11 @@ func notAdoptable(kind, name string, tags []types.Tag, req document.Request) err
 		if where == "" {
 			where = "another region (its " + kind + " predates the " + document.TagRegion + " tag)"
 		}
-		return family.Failure(ActionCreate,
+		return family.Failure(contract.ActionCreate,
 			fmt.Sprintf("deployment id %s is in use in region %s: %s %s is that deployment's, and IAM names are global", req.DeploymentID, where, kind, name),
 			fmt.Sprintf("Choose another deployment_id, or destroy deployment %s in %s first, then retry.", req.DeploymentID, where))
 	}
-	return family.Failure(ActionCreate, fmt.Sprintf("%s %s exists but is not deployment %s's", kind, name, req.DeploymentID),
+	return family.Failure(contract.ActionCreate, fmt.Sprintf("%s %s exists but is not deployment %s's", kind, name, req.DeploymentID),
 		fmt.Sprintf("Delete or rename the existing %s, or choose another deployment_id, then retry.", kind))
 }
 
@@ -281,7 +282,7 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 		if held == role {
 			return nil
 		}
-		return family.Failure(ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
+		return family.Failure(contract.ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
 			"Remove that role from the instance profile (or delete the profile), then retry.")
 	}
 	_, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
@@ -294,9 +295,9 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 		}
 	}
 	if err != nil {
-		return family.AWSFailure(ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
+		return family.AWSFailure(contract.ActionCreate, fmt.Errorf("add role %s to instance profile %s: %w", role, name, err),
 			"Check that the identity Lambda may call iam:AddRoleToInstanceProfile and iam:PassRole, then retry.")
 	}
-	s.Logger(doc, ActionCreate).Info("added role to instance profile", "resource", "instance_profile", "id", name, "role", role)
+	s.Logger(doc, contract.ActionCreate).Info("added role to instance profile", "resource", "instance_profile", "id", name, "role", role)
 	return nil
 }

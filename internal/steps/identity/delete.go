@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
 
@@ -34,11 +35,11 @@ func named(ledger, deterministic string) (name string, fromLedger bool) {
 }
 
 func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document) error {
-	log := s.Logger(doc, ActionDelete)
+	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.InstanceProfileName, doc.Request.InstanceProfileName())
 	profile, err := findInstanceProfileByName(ctx, s.iam, name)
 	if err != nil {
-		return family.AWSFailure(ActionDelete, err, "Check that the role may call iam:GetInstanceProfile, then run destroy again.")
+		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetInstanceProfile, then run destroy again.")
 	}
 	if profile == nil {
 		return nil
@@ -53,7 +54,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 			InstanceProfileName: aws.String(name), RoleName: aws.String(role),
 		})
 		if err != nil && !awsapi.IsNotFound(err) {
-			return family.AWSFailure(ActionDelete, fmt.Errorf("remove role %s from instance profile %s: %w", role, name, err),
+			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("remove role %s from instance profile %s: %w", role, name, err),
 				"Check that the role may call iam:RemoveRoleFromInstanceProfile, then run destroy again.")
 		}
 	}
@@ -63,9 +64,9 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 	case awsapi.Code(err) == codeDeleteConflict:
 		// DeleteConflict: a role was added again between the removal and
 		// the delete (a concurrent retry); the next attempt removes it.
-		return family.ResourceBusy(ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err), "The instance profile still holds a role; the state machine retries.")
+		return family.ResourceBusy(contract.ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err), "The instance profile still holds a role; the state machine retries.")
 	case err != nil:
-		return family.AWSFailure(ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err),
+		return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete instance profile %s: %w", name, err),
 			"Check that the role may call iam:DeleteInstanceProfile, then run destroy again.")
 	default:
 		log.Info("deleted instance profile", "resource", "instance_profile", "id", name)
@@ -74,11 +75,11 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 }
 
 func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
-	log := s.Logger(doc, ActionDelete)
+	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.IAMRoleName, doc.Request.RoleName())
 	role, err := findRoleByName(ctx, s.iam, name)
 	if err != nil {
-		return family.AWSFailure(ActionDelete, err, "Check that the role may call iam:GetRole, then run destroy again.")
+		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetRole, then run destroy again.")
 	}
 	if role == nil {
 		return nil
@@ -96,9 +97,9 @@ func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
 	case awsapi.Code(err) == codeDeleteConflict:
 		// DeleteConflict: the role is still in an instance profile or has a
 		// policy a concurrent attempt added; the next attempt clears it.
-		return family.ResourceBusy(ActionDelete, fmt.Errorf("delete role %s: %w", name, err), "The role is still in use; the state machine retries.")
+		return family.ResourceBusy(contract.ActionDelete, fmt.Errorf("delete role %s: %w", name, err), "The role is still in use; the state machine retries.")
 	case err != nil:
-		return family.AWSFailure(ActionDelete, fmt.Errorf("delete role %s: %w", name, err),
+		return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete role %s: %w", name, err),
 			"Check that the role may call iam:DeleteRole, then run destroy again.")
 	default:
 		log.Info("deleted role", "resource", "iam_role", "id", name)
@@ -111,23 +112,23 @@ func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
 func (s *Step) removePolicies(ctx context.Context, role string) error {
 	attached, err := attachedPolicies(ctx, s.iam, role)
 	if err != nil {
-		return family.AWSFailure(ActionDelete, err, "Check that the role may call iam:ListAttachedRolePolicies, then run destroy again.")
+		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:ListAttachedRolePolicies, then run destroy again.")
 	}
 	for _, policy := range attached {
 		_, err := s.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(policy)})
 		if err != nil && !awsapi.IsNotFound(err) {
-			return family.AWSFailure(ActionDelete, fmt.Errorf("detach %s from role %s: %w", policy, role, err),
+			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("detach %s from role %s: %w", policy, role, err),
 				"Check that the role may call iam:DetachRolePolicy, then run destroy again.")
 		}
 	}
 	inline, err := inlinePolicies(ctx, s.iam, role)
 	if err != nil {
-		return family.AWSFailure(ActionDelete, err, "Check that the role may call iam:ListRolePolicies, then run destroy again.")
+		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:ListRolePolicies, then run destroy again.")
 	}
 	for _, policy := range inline {
 		_, err := s.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		if err != nil && !awsapi.IsNotFound(err) {
-			return family.AWSFailure(ActionDelete, fmt.Errorf("delete policy %s of role %s: %w", policy, role, err),
+			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete policy %s of role %s: %w", policy, role, err),
 				"Check that the role may call iam:DeleteRolePolicy, then run destroy again.")
 		}
 	}

@@ -1,7 +1,7 @@
 package identity
 
 import (
-	"geusemaker/internal/steperr"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steps/stepkit"
 )
 
@@ -32,5 +32,5 @@ var remediations = map[string]string{
 // family names the step's failures IdentityFailed, with remediations by AWS code.
 // ConcurrentModification: IAM refuses a change while another one to the
 // same entity is in flight; it clears within seconds.
-var family = stepkit.Family{Name: "identity", Error: steperr.IdentityFailed, Remediations: remediations,
+var family = stepkit.Family{Name: "identity", Error: contract.IdentityFailed, Remediations: remediations,
 	Busy: map[string]string{codeConcurrentModification: "Another change to the same IAM entity was in flight; the state machine retries."}}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/iam"
 	"geusemaker/internal/sim/world"
@@ -96,7 +97,7 @@ func tagMap(tags []types.Tag) map[string]string {
 func TestCreate(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, identity.ActionCreate, doc)
+	e.mustRun(t, contract.ActionCreate, doc)
 	ctx := context.Background()
 
 	assert.Equal(t, "demo-efs-mount-role", doc.Resources.IAMRoleName)
@@ -126,7 +127,7 @@ func TestCreateScopesEFSAccessToTheFileSystem(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
 	doc.Resources.EFSID = "fs-0123456789abcdef0"
-	e.mustRun(t, identity.ActionCreate, doc)
+	e.mustRun(t, contract.ActionCreate, doc)
 
 	assert.Equal(t, []string{identity.ManagedPolicyARN("aws", identity.PolicySSM)}, e.attached(t, doc.Resources.IAMRoleName))
 	out, err := e.iam.GetRolePolicy(context.Background(), &sdkiam.GetRolePolicyInput{RoleName: aws.String(doc.Resources.IAMRoleName), PolicyName: aws.String(identity.InlineEFSPolicy)})
@@ -141,7 +142,7 @@ func TestCreateScopesEFSAccessToTheFileSystem(t *testing.T) {
 func TestCreateLetsTheInstanceReadOnlyItsOwnSecret(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, identity.ActionCreate, doc)
+	e.mustRun(t, contract.ActionCreate, doc)
 	out, err := e.iam.GetRolePolicy(context.Background(), &sdkiam.GetRolePolicyInput{RoleName: aws.String(doc.Resources.IAMRoleName), PolicyName: aws.String(identity.InlineSecretPolicy)})
 	require.NoError(t, err)
 	policy, err := url.QueryUnescape(aws.ToString(out.PolicyDocument))
@@ -163,10 +164,10 @@ func TestCreateRefusesASecretARNThatIsNotTheDeployments(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc()
 			doc.Resources.SecretARN = arn
-			err := e.run(t, identity.ActionCreate, doc)
+			err := e.run(t, contract.ActionCreate, doc)
 			var se *steperr.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, steperr.IdentityFailed, se.Name)
+			assert.Equal(t, contract.IdentityFailed, se.Name)
 			assert.Contains(t, se.Cause.Message, "is not the ARN of secret geusemaker/demo/workload")
 		})
 	}
@@ -174,8 +175,8 @@ func TestCreateRefusesASecretARNThatIsNotTheDeployments(t *testing.T) {
 	doc := newDoc()
 	doc.Resources.SecretARN = ""
 	var se *steperr.Error
-	require.ErrorAs(t, e.run(t, identity.ActionCreate, doc), &se)
-	assert.Equal(t, steperr.InternalError, se.Name)
+	require.ErrorAs(t, e.run(t, contract.ActionCreate, doc), &se)
+	assert.Equal(t, contract.InternalError, se.Name)
 }
 
 func TestCreateTwiceCreatesOne(t *testing.T) {
@@ -190,9 +191,9 @@ func TestCreateTwiceCreatesOne(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			first := newDoc()
-			e.mustRun(t, identity.ActionCreate, first)
+			e.mustRun(t, contract.ActionCreate, first)
 			second := tt.again(first)
-			e.mustRun(t, identity.ActionCreate, second)
+			e.mustRun(t, contract.ActionCreate, second)
 			assert.Len(t, e.w.Inventory(), 2)
 			assert.Equal(t, first.Resources, second.Resources)
 		})
@@ -203,12 +204,12 @@ func TestCreateAfterInterruptedAttempt(t *testing.T) {
 	e := newEnv(t)
 	e.fault("AddRoleToInstanceProfile", "ServiceFailure", 0)
 	doc := newDoc()
-	requireStepError(t, e.run(t, identity.ActionCreate, doc), steperr.IdentityFailed, "ServiceFailure")
+	requireStepError(t, e.run(t, contract.ActionCreate, doc), contract.IdentityFailed, "ServiceFailure")
 	assert.Equal(t, "demo-efs-mount-role", doc.Resources.IAMRoleName, "recorded as soon as created")
 	assert.Equal(t, "demo-instance-profile", doc.Resources.InstanceProfileName)
 
 	e.w.ClearFaults()
-	e.mustRun(t, identity.ActionCreate, doc)
+	e.mustRun(t, contract.ActionCreate, doc)
 	var ready bool
 	e.w.Do(func() { ready = e.model.ProfileReady(doc.Resources.InstanceProfileName) })
 	assert.False(t, ready, "EC2 cannot use the profile until IAM has propagated it")
@@ -252,7 +253,7 @@ func TestCreateRefusesWhatIsNotTheDeployments(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			tt.prepare(t, e)
-			requireStepError(t, e.run(t, identity.ActionCreate, newDoc()), steperr.IdentityFailed, "")
+			requireStepError(t, e.run(t, contract.ActionCreate, newDoc()), contract.IdentityFailed, "")
 		})
 	}
 }
@@ -271,8 +272,8 @@ func TestCreateAdoptsOnlyTheSameRegionsEntities(t *testing.T) {
 		region  string                     // of the second create
 		want    string                     // in the failure's message; "" adopts
 	}{
-		{"same region adopts", func(t *testing.T, e *env) { e.mustRun(t, identity.ActionCreate, newDoc()) }, "eu-west-1", ""},
-		{"another region is refused", func(t *testing.T, e *env) { e.mustRun(t, identity.ActionCreate, newDoc()) }, "us-west-2",
+		{"same region adopts", func(t *testing.T, e *env) { e.mustRun(t, contract.ActionCreate, newDoc()) }, "eu-west-1", ""},
+		{"another region is refused", func(t *testing.T, e *env) { e.mustRun(t, contract.ActionCreate, newDoc()) }, "us-west-2",
 			"deployment id demo is in use in region eu-west-1"},
 		{"a role without region tag is refused", func(t *testing.T, e *env) {
 			_, err := e.iam.CreateRole(context.Background(), &sdkiam.CreateRoleInput{RoleName: aws.String("demo-efs-mount-role"),
@@ -287,7 +288,7 @@ func TestCreateAdoptsOnlyTheSameRegionsEntities(t *testing.T) {
 			tt.prepare(t, e)
 			before := len(e.w.Inventory())
 			doc := inRegion(tt.region)
-			err := e.run(t, identity.ActionCreate, doc)
+			err := e.run(t, contract.ActionCreate, doc)
 			if tt.want == "" {
 				require.NoError(t, err)
 				assert.Equal(t, "demo-efs-mount-role", doc.Resources.IAMRoleName)
@@ -295,7 +296,7 @@ func TestCreateAdoptsOnlyTheSameRegionsEntities(t *testing.T) {
 				assert.Len(t, e.w.Inventory(), before)
 				return
 			}
-			requireStepError(t, err, steperr.IdentityFailed, "")
+			requireStepError(t, err, contract.IdentityFailed, "")
 			var se *steperr.Error
 			require.ErrorAs(t, err, &se)
 			assert.Contains(t, se.Cause.Message, tt.want)
@@ -309,18 +310,18 @@ func TestCreateAdoptsOnlyTheSameRegionsEntities(t *testing.T) {
 func TestDeleteInAnotherRegionLeavesTheRegionsEntities(t *testing.T) {
 	e := newEnv(t)
 	a := newDoc()
-	e.mustRun(t, identity.ActionCreate, a)
+	e.mustRun(t, contract.ActionCreate, a)
 
 	// Region B: its create is refused, then its rollback and a destroy from
 	// the request alone run delete; neither touches region A's.
 	b := inRegion("us-west-2")
-	require.Error(t, e.run(t, identity.ActionCreate, b))
-	e.mustRun(t, identity.ActionDelete, b)
-	e.mustRun(t, identity.ActionDelete, inRegion("us-west-2"))
+	require.Error(t, e.run(t, contract.ActionCreate, b))
+	e.mustRun(t, contract.ActionDelete, b)
+	e.mustRun(t, contract.ActionDelete, inRegion("us-west-2"))
 	assert.Len(t, e.w.Inventory(), 2, "region A's role and instance profile are left")
 
 	// Region A's own destroy, from the request alone, deletes them.
-	e.mustRun(t, identity.ActionDelete, newDoc())
+	e.mustRun(t, contract.ActionDelete, newDoc())
 	assert.Empty(t, e.w.Inventory())
 }
 
@@ -329,14 +330,14 @@ func TestCreateErrors(t *testing.T) {
 		name, op, code, want string
 		efs                  bool
 	}{
-		{"role create denied", "CreateRole", "AccessDenied", steperr.IdentityFailed, false},
-		{"role quota", "CreateRole", "LimitExceeded", steperr.IdentityFailed, false},
-		{"throttled", "CreateRole", "Throttling", steperr.Throttled, false},
-		{"concurrent change", "AttachRolePolicy", "ConcurrentModification", steperr.ResourceBusy, false},
-		{"managed policy missing", "AttachRolePolicy", "NoSuchEntity", steperr.IdentityFailed, false},
-		{"inline policy refused", "PutRolePolicy", "MalformedPolicyDocument", steperr.IdentityFailed, true},
-		{"profile quota", "CreateInstanceProfile", "LimitExceeded", steperr.IdentityFailed, false},
-		{"profile already holds a role", "AddRoleToInstanceProfile", "LimitExceeded", steperr.IdentityFailed, false},
+		{"role create denied", "CreateRole", "AccessDenied", contract.IdentityFailed, false},
+		{"role quota", "CreateRole", "LimitExceeded", contract.IdentityFailed, false},
+		{"throttled", "CreateRole", "Throttling", contract.Throttled, false},
+		{"concurrent change", "AttachRolePolicy", "ConcurrentModification", contract.ResourceBusy, false},
+		{"managed policy missing", "AttachRolePolicy", "NoSuchEntity", contract.IdentityFailed, false},
+		{"inline policy refused", "PutRolePolicy", "MalformedPolicyDocument", contract.IdentityFailed, true},
+		{"profile quota", "CreateInstanceProfile", "LimitExceeded", contract.IdentityFailed, false},
+		{"profile already holds a role", "AddRoleToInstanceProfile", "LimitExceeded", contract.IdentityFailed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -346,7 +347,7 @@ func TestCreateErrors(t *testing.T) {
 			if tt.efs {
 				doc.Resources.EFSID = "fs-0123456789abcdef0"
 			}
-			requireStepError(t, e.run(t, identity.ActionCreate, doc), tt.want, tt.code)
+			requireStepError(t, e.run(t, contract.ActionCreate, doc), tt.want, tt.code)
 		})
 	}
 }
@@ -355,9 +356,9 @@ func TestCreateAdoptionLookupErrors(t *testing.T) {
 	for _, op := range []string{"GetRole", "GetInstanceProfile"} {
 		t.Run(op, func(t *testing.T) {
 			e := newEnv(t)
-			e.mustRun(t, identity.ActionCreate, newDoc())
+			e.mustRun(t, contract.ActionCreate, newDoc())
 			e.fault(op, "ServiceFailure", 0)
-			requireStepError(t, e.run(t, identity.ActionCreate, newDoc()), steperr.IdentityFailed, "ServiceFailure")
+			requireStepError(t, e.run(t, contract.ActionCreate, newDoc()), contract.IdentityFailed, "ServiceFailure")
 		})
 	}
 }
@@ -401,13 +402,13 @@ func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
 			if tt.efs {
 				built.Resources.EFSID = "fs-1"
 			}
-			e.mustRun(t, identity.ActionCreate, built)
+			e.mustRun(t, contract.ActionCreate, built)
 			doc := tt.ledger(built)
-			doc.Error = &document.Failure{Error: steperr.InstanceLaunchFailed}
-			e.mustRun(t, identity.ActionDelete, doc)
+			doc.Error = &document.Failure{Error: contract.InstanceLaunchFailed}
+			e.mustRun(t, contract.ActionDelete, doc)
 			assert.Equal(t, document.StageRollback, doc.Progress.Stage)
 			assert.Empty(t, e.w.Inventory())
-			e.mustRun(t, identity.ActionDelete, doc)
+			e.mustRun(t, contract.ActionDelete, doc)
 		})
 	}
 }
@@ -415,14 +416,14 @@ func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
 func TestDeleteWithNothingCreated(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, identity.ActionDelete, doc)
+	e.mustRun(t, contract.ActionDelete, doc)
 	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
 }
 
 func TestDeleteLeavesAnotherOwnersEntities(t *testing.T) {
 	e := newEnv(t)
 	e.plant(t, "demo-efs-mount-role", "demo-instance-profile", "other")
-	e.mustRun(t, identity.ActionDelete, newDoc())
+	e.mustRun(t, contract.ActionDelete, newDoc())
 	assert.Len(t, e.w.Inventory(), 2)
 }
 
@@ -430,27 +431,27 @@ func TestDeleteErrors(t *testing.T) {
 	tests := []struct {
 		name, op, code, want string
 	}{
-		{"profile still holding a role", "DeleteInstanceProfile", "DeleteConflict", steperr.ResourceBusy},
-		{"profile delete denied", "DeleteInstanceProfile", "AccessDenied", steperr.IdentityFailed},
-		{"profile lookup fails", "GetInstanceProfile", "ServiceFailure", steperr.IdentityFailed},
-		{"role removal denied", "RemoveRoleFromInstanceProfile", "AccessDenied", steperr.IdentityFailed},
-		{"role still in use", "DeleteRole", "DeleteConflict", steperr.ResourceBusy},
-		{"role delete denied", "DeleteRole", "AccessDenied", steperr.IdentityFailed},
-		{"role lookup fails", "GetRole", "ServiceFailure", steperr.IdentityFailed},
-		{"listing attached policies fails", "ListAttachedRolePolicies", "ServiceFailure", steperr.IdentityFailed},
-		{"detach denied", "DetachRolePolicy", "AccessDenied", steperr.IdentityFailed},
-		{"listing inline policies fails", "ListRolePolicies", "ServiceFailure", steperr.IdentityFailed},
-		{"inline delete denied", "DeleteRolePolicy", "AccessDenied", steperr.IdentityFailed},
-		{"concurrent change", "DeleteRole", "ConcurrentModification", steperr.ResourceBusy},
+		{"profile still holding a role", "DeleteInstanceProfile", "DeleteConflict", contract.ResourceBusy},
+		{"profile delete denied", "DeleteInstanceProfile", "AccessDenied", contract.IdentityFailed},
+		{"profile lookup fails", "GetInstanceProfile", "ServiceFailure", contract.IdentityFailed},
+		{"role removal denied", "RemoveRoleFromInstanceProfile", "AccessDenied", contract.IdentityFailed},
+		{"role still in use", "DeleteRole", "DeleteConflict", contract.ResourceBusy},
+		{"role delete denied", "DeleteRole", "AccessDenied", contract.IdentityFailed},
+		{"role lookup fails", "GetRole", "ServiceFailure", contract.IdentityFailed},
+		{"listing attached policies fails", "ListAttachedRolePolicies", "ServiceFailure", contract.IdentityFailed},
+		{"detach denied", "DetachRolePolicy", "AccessDenied", contract.IdentityFailed},
+		{"listing inline policies fails", "ListRolePolicies", "ServiceFailure", contract.IdentityFailed},
+		{"inline delete denied", "DeleteRolePolicy", "AccessDenied", contract.IdentityFailed},
+		{"concurrent change", "DeleteRole", "ConcurrentModification", contract.ResourceBusy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc()
 			doc.Resources.EFSID = "fs-1"
-			e.mustRun(t, identity.ActionCreate, doc)
+			e.mustRun(t, contract.ActionCreate, doc)
 			e.fault(tt.op, tt.code, 0)
-			requireStepError(t, e.run(t, identity.ActionDelete, doc), tt.want, tt.code)
+			requireStepError(t, e.run(t, contract.ActionDelete, doc), tt.want, tt.code)
 		})
 	}
 }
@@ -461,13 +462,13 @@ func TestDeleteTreatsNoSuchEntityAsDone(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc()
 			doc.Resources.EFSID = "fs-1"
-			e.mustRun(t, identity.ActionCreate, doc)
+			e.mustRun(t, contract.ActionCreate, doc)
 			e.fault(op, "NoSuchEntity", 1)
-			err := e.run(t, identity.ActionDelete, doc)
+			err := e.run(t, contract.ActionDelete, doc)
 			if op == "RemoveRoleFromInstanceProfile" || op == "DetachRolePolicy" || op == "DeleteRolePolicy" {
 				// The entity the fault hid is still there: deleting what holds it conflicts, and the retry clears it.
-				requireStepError(t, err, steperr.ResourceBusy, "DeleteConflict")
-				e.mustRun(t, identity.ActionDelete, doc)
+				requireStepError(t, err, contract.ResourceBusy, "DeleteConflict")
+				e.mustRun(t, contract.ActionDelete, doc)
 			} else {
 				require.NoError(t, err)
 			}
@@ -485,7 +486,7 @@ func TestTheRoleIsCreatedUnderTheRegionsBoundary(t *testing.T) {
 	other := e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName("us-west-2"), identity.BoundaryDocument("aws"))
 	boundary := e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(doc.Request.Region), identity.BoundaryDocument("aws"))
 	require.NotEqual(t, other, boundary)
-	e.mustRun(t, identity.ActionCreate, doc)
+	e.mustRun(t, contract.ActionCreate, doc)
 	role, err := e.iam.GetRole(context.Background(), &sdkiam.GetRoleInput{RoleName: aws.String(doc.Resources.IAMRoleName)})
 	require.NoError(t, err)
 	require.NotNil(t, role.Role.PermissionsBoundary)
@@ -493,7 +494,7 @@ func TestTheRoleIsCreatedUnderTheRegionsBoundary(t *testing.T) {
 
 	bare := newEnv(t)
 	d := newDoc()
-	bare.mustRun(t, identity.ActionCreate, d)
+	bare.mustRun(t, contract.ActionCreate, d)
 	role, err = bare.iam.GetRole(context.Background(), &sdkiam.GetRoleInput{RoleName: aws.String(d.Resources.IAMRoleName)})
 	require.NoError(t, err)
 	assert.Nil(t, role.Role.PermissionsBoundary)
@@ -525,12 +526,12 @@ func TestTheBoundaryAllowsWhatTheInstanceNeedsAndNothingElse(t *testing.T) {
 func TestARoleWithoutTheBoundaryIsNotAdopted(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, identity.ActionCreate, doc) // no boundary in the account yet: a bare role
+	e.mustRun(t, contract.ActionCreate, doc) // no boundary in the account yet: a bare role
 	e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(doc.Request.Region), identity.BoundaryDocument("aws"))
-	err := e.run(t, identity.ActionCreate, newDoc())
+	err := e.run(t, contract.ActionCreate, newDoc())
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, steperr.IdentityFailed, se.Name)
+	assert.Equal(t, contract.IdentityFailed, se.Name)
 	assert.Contains(t, se.Cause.Message, "without the permissions boundary")
 	assert.Contains(t, se.Cause.Remediation, "Destroy the deployment")
 }

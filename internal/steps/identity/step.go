@@ -20,14 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
-)
-
-// Action names, as the state machine invokes them.
-const (
-	ActionCreate = "create"
-	ActionDelete = "delete"
 )
 
 // Policies of the instance role.
@@ -81,8 +76,8 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionCreate: s.create,
-		ActionDelete: s.delete,
+		contract.ActionCreate: s.create,
+		contract.ActionDelete: s.delete,
 	}
 }
 

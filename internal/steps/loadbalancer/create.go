@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -29,14 +30,14 @@ const forbiddenBody = "Forbidden"
 // failed invocation never makes a second one and destroy finds them all
 // even when this invocation's ledger was lost.
 func (s *Step) create(ctx context.Context, doc *document.Document) error {
-	step, log, c := family.StepName(ActionCreate), s.Logger(doc, ActionCreate), s.client(doc)
+	step, log, c := family.StepName(contract.ActionCreate), s.Logger(doc, contract.ActionCreate), s.client(doc)
 	if !doc.Request.EnableALB {
-		return steperr.New(steperr.InternalError, step, "create called for a deployment without an ALB", remedyWiring)
+		return steperr.New(contract.InternalError, step, "create called for a deployment without an ALB", remedyWiring)
 	}
 	res := &doc.Resources
 	sg := res.SecurityGroupIDs[document.SGRoleALB]
 	if len(res.SubnetIDs) < 2 || sg == "" {
-		return steperr.New(steperr.LoadBalancerFailed, step,
+		return steperr.New(contract.LoadBalancerFailed, step,
 			fmt.Sprintf("the ALB needs subnets in two Availability Zones and the ALB security group; the ledger has %d subnet(s) and ALB security group %q",
 				len(res.SubnetIDs), sg),
 			remedyNetwork)
@@ -46,7 +47,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		return createFailed(err)
 	}
 	lbARN := aws.ToString(lb.LoadBalancerArn)
-	deadline := doc.Deadline(document.StatusALB, s.Clock.Now(), ALBWait.Timeout)
+	deadline := doc.Deadline(contract.StatusALB, s.Clock.Now(), ALBWait.Timeout)
 	// Invalid header fields are dropped rather than forwarded to nginx
 	// (request smuggling); deletion protection stays off so that rollback
 	// and destroy can delete the load balancer.
@@ -57,7 +58,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 			{Key: aws.String(attrDeletionGuard), Value: aws.String("false")},
 		},
 	}); err != nil {
-		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("set attributes of load balancer %s: %w", lbARN, err), remedyCreate)
+		return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("set attributes of load balancer %s: %w", lbARN, err), remedyCreate)
 	}
 	tgARN, err := s.ensureTargetGroup(ctx, c, doc, aws.ToString(lb.VpcId), log)
 	if err != nil {
@@ -73,7 +74,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		}
 	}
 	poll := ALBWait.Pending(stateProvisioning, deadline, s.Clock.Now())
-	doc.SetStatus(document.StatusALB, poll)
+	doc.SetStatus(contract.StatusALB, poll)
 	doc.Report(s.Clock.Now(), document.StageLoadBalancer,
 		fmt.Sprintf("Load balancer %s is provisioning...", doc.Request.ALBName()), lbARN).StagePercent = poll.Percent
 	return nil
@@ -123,7 +124,7 @@ func (s *Step) checkOwner(doc *document.Document, kind, name, owner string) erro
 	if owner == "" {
 		who = "no GeuseMaker deployment"
 	}
-	return steperr.New(steperr.LoadBalancerFailed, family.StepName(ActionCreate),
+	return steperr.New(contract.LoadBalancerFailed, family.StepName(contract.ActionCreate),
 		fmt.Sprintf("%s %s exists and belongs to %s", kind, name, who), remedyForeign)
 }
 

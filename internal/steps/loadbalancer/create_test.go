@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/elbv2/elbv2test"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/loadbalancer"
 )
 
@@ -30,7 +30,7 @@ func TestActions(t *testing.T) {
 func TestCreateWithoutCDNForwardsEverything(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(false)
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	res := doc.Resources
 	assert.Regexp(t, `:loadbalancer/app/d1-alb/`, res.ALBARN)
@@ -80,10 +80,10 @@ func TestCreateWithoutCDNForwardsEverything(t *testing.T) {
 		assert.Contains(t, d.Tags, types.Tag{Key: aws.String(document.TagManagedBy), Value: aws.String(document.ManagedByValue)})
 	}
 
-	deadline, err := document.ParseTimestamp(doc.Deadlines[document.StatusALB])
+	deadline, err := document.ParseTimestamp(doc.Deadlines[contract.StatusALB])
 	require.NoError(t, err)
 	assert.Equal(t, e.clock.Now().Add(15*time.Minute), deadline)
-	poll := doc.Status[document.StatusALB]
+	poll := doc.Status[contract.StatusALB]
 	assert.Equal(t, "provisioning", poll.Status)
 	assert.False(t, poll.Done)
 	assert.Equal(t, 182, poll.NextPollSeconds, "just after the typical 3 min")
@@ -94,7 +94,7 @@ func TestCreateWithoutCDNForwardsEverything(t *testing.T) {
 func TestCreateWithCDNGuardsTheOriginWithASecretHeader(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(true)
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	ls, err := e.elb.DescribeListeners(e.ctx, &elb.DescribeListenersInput{ListenerArns: []string{doc.Resources.ListenerARN}})
 	require.NoError(t, err)
@@ -122,7 +122,7 @@ func TestCreateWithCDNGuardsTheOriginWithASecretHeader(t *testing.T) {
 	t.Run("each deployment gets its own secret", func(t *testing.T) {
 		other := newEnv(t)
 		doc := newDoc(true)
-		other.mustRun(loadbalancer.ActionCreate, doc)
+		other.mustRun(contract.ActionCreate, doc)
 		_, secret2, err := loadbalancer.OriginSecret(other.ctx, other.elb, doc.Resources.ListenerARN)
 		require.NoError(t, err)
 		assert.NotEqual(t, secret, secret2)
@@ -134,18 +134,18 @@ func TestCreateTwiceCreatesOnce(t *testing.T) {
 		t.Run(map[bool]string{false: "tier 2", true: "tier 3"}[cdn], func(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc(cdn)
-			e.mustRun(loadbalancer.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			first := doc.Resources
 			_, secret, _ := loadbalancer.OriginSecret(e.ctx, e.elb, first.ListenerARN)
-			deadline := doc.Deadlines[document.StatusALB]
+			deadline := doc.Deadlines[contract.StatusALB]
 
 			e.clock.Advance(time.Minute)
-			e.mustRun(loadbalancer.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			assert.Equal(t, first, doc.Resources)
-			assert.Equal(t, deadline, doc.Deadlines[document.StatusALB], "a retry never extends the deadline")
+			assert.Equal(t, deadline, doc.Deadlines[contract.StatusALB], "a retry never extends the deadline")
 
 			lost := newDoc(cdn) // a retry whose ledger was lost adopts everything
-			e.mustRun(loadbalancer.ActionCreate, lost)
+			e.mustRun(contract.ActionCreate, lost)
 			assert.Equal(t, first, lost.Resources)
 
 			want := map[string]int{"load-balancer": 1, "target-group": 1, "listener": 1}
@@ -185,8 +185,8 @@ func TestCreateRefusesAnotherDeploymentsResources(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			require.NoError(t, tt.plant(e, tt.owner))
-			err := e.run(loadbalancer.ActionCreate, newDoc(false))
-			cause := requireStepError(t, err, steperr.LoadBalancerFailed, "")
+			err := e.run(contract.ActionCreate, newDoc(false))
+			cause := requireStepError(t, err, contract.LoadBalancerFailed, "")
 			assert.Contains(t, cause.Message, tt.want)
 			assert.Contains(t, cause.Remediation, "deployment_id")
 		})
@@ -212,30 +212,30 @@ func TestCreateNamesAWSErrors(t *testing.T) {
 		remedy *regexp.Regexp
 		rerun  bool // fail a second create, which finds what the first made
 	}{
-		{"subnets in one zone", "CreateLoadBalancer", "InvalidConfigurationRequest", steperr.LoadBalancerFailed, regexp.MustCompile(`two Availability Zones`), false},
-		{"subnet gone", "CreateLoadBalancer", "SubnetNotFound", steperr.LoadBalancerFailed, regexp.MustCompile(`subnet_ids`), false},
-		{"security group of another VPC", "CreateLoadBalancer", "InvalidSecurityGroup", steperr.LoadBalancerFailed, regexp.MustCompile(`security group`), false},
-		{"name taken meanwhile", "CreateLoadBalancer", "DuplicateLoadBalancerName", steperr.LoadBalancerFailed, regexp.MustCompile(`deployment_id`), false},
-		{"quota", "CreateLoadBalancer", "TooManyLoadBalancers", steperr.LoadBalancerFailed, regexp.MustCompile(`quota`), false},
-		{"access denied", "CreateLoadBalancer", "AccessDenied", steperr.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
-		{"throttled", "DescribeLoadBalancers", "Throttling", steperr.Throttled, regexp.MustCompile(`throttl`), false},
-		{"tags unreadable", "DescribeTags", "AccessDenied", steperr.LoadBalancerFailed, regexp.MustCompile(`IAM`), true},
-		{"attributes", "ModifyLoadBalancerAttributes", "InvalidConfigurationRequest", steperr.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
-		{"target group lookup", "DescribeTargetGroups", "AccessDenied", steperr.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
-		{"target group name taken", "CreateTargetGroup", "DuplicateTargetGroupName", steperr.LoadBalancerFailed, regexp.MustCompile(`deployment_id`), false},
-		{"listener lookup", "DescribeListeners", "AccessDenied", steperr.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
-		{"listener quota", "CreateListener", "TooManyListeners", steperr.LoadBalancerFailed, regexp.MustCompile(`quota`), false},
-		{"rule lookup", "DescribeRules", "AccessDenied", steperr.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
-		{"priority taken", "CreateRule", "PriorityInUse", steperr.LoadBalancerFailed, regexp.MustCompile(`rule`), false},
+		{"subnets in one zone", "CreateLoadBalancer", "InvalidConfigurationRequest", contract.LoadBalancerFailed, regexp.MustCompile(`two Availability Zones`), false},
+		{"subnet gone", "CreateLoadBalancer", "SubnetNotFound", contract.LoadBalancerFailed, regexp.MustCompile(`subnet_ids`), false},
+		{"security group of another VPC", "CreateLoadBalancer", "InvalidSecurityGroup", contract.LoadBalancerFailed, regexp.MustCompile(`security group`), false},
+		{"name taken meanwhile", "CreateLoadBalancer", "DuplicateLoadBalancerName", contract.LoadBalancerFailed, regexp.MustCompile(`deployment_id`), false},
+		{"quota", "CreateLoadBalancer", "TooManyLoadBalancers", contract.LoadBalancerFailed, regexp.MustCompile(`quota`), false},
+		{"access denied", "CreateLoadBalancer", "AccessDenied", contract.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
+		{"throttled", "DescribeLoadBalancers", "Throttling", contract.Throttled, regexp.MustCompile(`throttl`), false},
+		{"tags unreadable", "DescribeTags", "AccessDenied", contract.LoadBalancerFailed, regexp.MustCompile(`IAM`), true},
+		{"attributes", "ModifyLoadBalancerAttributes", "InvalidConfigurationRequest", contract.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
+		{"target group lookup", "DescribeTargetGroups", "AccessDenied", contract.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
+		{"target group name taken", "CreateTargetGroup", "DuplicateTargetGroupName", contract.LoadBalancerFailed, regexp.MustCompile(`deployment_id`), false},
+		{"listener lookup", "DescribeListeners", "AccessDenied", contract.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
+		{"listener quota", "CreateListener", "TooManyListeners", contract.LoadBalancerFailed, regexp.MustCompile(`quota`), false},
+		{"rule lookup", "DescribeRules", "AccessDenied", contract.LoadBalancerFailed, regexp.MustCompile(`IAM`), false},
+		{"priority taken", "CreateRule", "PriorityInUse", contract.LoadBalancerFailed, regexp.MustCompile(`rule`), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			if tt.rerun {
-				e.mustRun(loadbalancer.ActionCreate, newDoc(true))
+				e.mustRun(contract.ActionCreate, newDoc(true))
 			}
 			e.w.Inject(fault(tt.op, tt.code))
-			err := e.run(loadbalancer.ActionCreate, newDoc(true))
+			err := e.run(contract.ActionCreate, newDoc(true))
 			cause := requireStepError(t, err, tt.want, tt.code)
 			assert.Regexp(t, tt.remedy, cause.Remediation)
 		})
@@ -246,7 +246,7 @@ func TestCreateRecordsWhatItMadeBeforeFailing(t *testing.T) {
 	e := newEnv(t)
 	e.w.Inject(fault("CreateListener", "TooManyListeners"))
 	doc := newDoc(false)
-	require.Error(t, e.run(loadbalancer.ActionCreate, doc))
+	require.Error(t, e.run(contract.ActionCreate, doc))
 	assert.NotEmpty(t, doc.Resources.ALBARN)
 	assert.NotEmpty(t, doc.Resources.ALBDNS)
 	assert.NotEmpty(t, doc.Resources.TargetGroupARN)
@@ -258,16 +258,16 @@ func TestCreateNeedsItsInputs(t *testing.T) {
 		change func(*document.Document)
 		want   string
 	}{
-		{"ALB not enabled", func(d *document.Document) { d.Request.EnableALB = false }, steperr.InternalError},
-		{"one subnet", func(d *document.Document) { d.Resources.SubnetIDs = d.Resources.SubnetIDs[:1] }, steperr.LoadBalancerFailed},
-		{"no ALB security group", func(d *document.Document) { d.Resources.SecurityGroupIDs = nil }, steperr.LoadBalancerFailed},
+		{"ALB not enabled", func(d *document.Document) { d.Request.EnableALB = false }, contract.InternalError},
+		{"one subnet", func(d *document.Document) { d.Resources.SubnetIDs = d.Resources.SubnetIDs[:1] }, contract.LoadBalancerFailed},
+		{"no ALB security group", func(d *document.Document) { d.Resources.SecurityGroupIDs = nil }, contract.LoadBalancerFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc(false)
 			tt.change(doc)
-			requireStepError(t, e.run(loadbalancer.ActionCreate, doc), tt.want, "")
+			requireStepError(t, e.run(contract.ActionCreate, doc), tt.want, "")
 			assert.Empty(t, e.inventory())
 		})
 	}
@@ -276,7 +276,7 @@ func TestCreateNeedsItsInputs(t *testing.T) {
 func TestOriginSecretErrors(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(false)
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	_, _, err := loadbalancer.OriginSecret(e.ctx, e.elb, doc.Resources.ListenerARN)
 	assert.ErrorIs(t, err, loadbalancer.ErrNoOriginRule)

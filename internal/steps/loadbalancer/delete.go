@@ -9,6 +9,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -20,32 +21,32 @@ import (
 // run whose ledger lost an ARN still leaves nothing behind. Nothing here
 // can be user-supplied: the request has no field for an existing ALB.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	step, log, c := family.StepName(ActionDelete), s.Logger(doc, ActionDelete), s.client(doc)
+	step, log, c := family.StepName(contract.ActionDelete), s.Logger(doc, contract.ActionDelete), s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
-		return steperr.FromAWS(steperr.LoadBalancerFailed, step, err, remedyDelete)
+		return steperr.FromAWS(contract.LoadBalancerFailed, step, err, remedyDelete)
 	}
 	res := &doc.Resources
 	if res.ListenerRuleARN != "" {
 		_, err := c.DeleteRule(ctx, &elb.DeleteRuleInput{RuleArn: aws.String(res.ListenerRuleARN)})
 		if err := gone(log, "listener_rule", res.ListenerRuleARN, err); err != nil {
-			return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("delete rule %s: %w", res.ListenerRuleARN, err), remedyDelete)
+			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete rule %s: %w", res.ListenerRuleARN, err), remedyDelete)
 		}
 	}
 	if res.ListenerARN != "" {
 		_, err := c.DeleteListener(ctx, &elb.DeleteListenerInput{ListenerArn: aws.String(res.ListenerARN)})
 		if err := gone(log, "listener", res.ListenerARN, err); err != nil {
-			return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("delete listener %s: %w", res.ListenerARN, err), remedyDelete)
+			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete listener %s: %w", res.ListenerARN, err), remedyDelete)
 		}
 	}
 	if res.ALBARN != "" {
-		doc.Deadline(StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
+		doc.Deadline(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 		_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)})
 		if err := gone(log, "alb", res.ALBARN, err); err != nil {
 			remedy := remedyDelete
 			if awsapi.Code(err) == codeOperationNotPermitted {
 				remedy = remedyProtected
 			}
-			return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("delete load balancer %s: %w", res.ALBARN, err), remedy)
+			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete load balancer %s: %w", res.ALBARN, err), remedy)
 		}
 	}
 	if res.TargetGroupARN != "" {
@@ -54,16 +55,16 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		// listener just deleted no longer references the group; the
 		// state machine retries ResourceBusy.
 		if awsapi.Code(err) == codeResourceInUse {
-			return steperr.FromAWS(steperr.ResourceBusy, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyBusy)
+			return steperr.FromAWS(contract.ResourceBusy, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyBusy)
 		}
 		if err := gone(log, "target_group", res.TargetGroupARN, err); err != nil {
-			return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
+			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
 		}
 	}
 	now := s.Clock.Now()
-	p := ALBDeleteWait.Pending(stateDeleting, doc.Deadline(StatusALBDelete, now, ALBDeleteWait.Timeout), now)
+	p := ALBDeleteWait.Pending(stateDeleting, doc.Deadline(contract.StatusALBDelete, now, ALBDeleteWait.Timeout), now)
 	p.Done = res.ALBARN == ""
-	doc.SetStatus(StatusALBDelete, p)
+	doc.SetStatus(contract.StatusALBDelete, p)
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
 	return nil
 }
@@ -125,10 +126,10 @@ func gone(log *slog.Logger, resource, id string, err error) error {
 // deleteStatus polls the load balancer's deletion: done once ELBv2 no
 // longer knows it.
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
-	step, log, c := family.StepName(ActionDeleteStatus), s.Logger(doc, ActionDeleteStatus), s.client(doc)
+	step, log, c := family.StepName(contract.ActionDeleteStatus), s.Logger(doc, contract.ActionDeleteStatus), s.client(doc)
 	arn := doc.Resources.ALBARN
 	done := func() error {
-		doc.SetStatus(StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
+		doc.SetStatus(contract.StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
 		doc.Report(s.Clock.Now(), doc.TeardownStage(), "Load balancer deleted", arn)
 		return nil
 	}
@@ -140,13 +141,13 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 		return done()
 	}
 	if err != nil {
-		return steperr.FromAWS(steperr.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyDelete)
+		return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyDelete)
 	}
-	deadline := doc.Deadline(StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
+	deadline := doc.Deadline(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 	if s.Clock.Now().After(deadline) {
 		return steperr.Timeout(step, "deletion of load balancer "+arn, deadline, remedyDeleteTimeout)
 	}
 	log.Debug("load balancer still exists", "resource", "alb", "id", arn)
-	doc.SetStatus(StatusALBDelete, ALBDeleteWait.Pending(stateDeleting, deadline, s.Clock.Now()))
+	doc.SetStatus(contract.StatusALBDelete, ALBDeleteWait.Pending(stateDeleting, deadline, s.Clock.Now()))
 	return nil
 }

@@ -7,10 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/elbv2"
-	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/loadbalancer"
 )
 
 func TestDeleteRemovesEverything(t *testing.T) {
@@ -18,25 +17,25 @@ func TestDeleteRemovesEverything(t *testing.T) {
 		t.Run("ledger "+ledger, func(t *testing.T) {
 			e, doc := activeWithTarget(t, time.Minute)
 			doc.Request.EnableCDN = true // add the origin rule too
-			e.mustRun(loadbalancer.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			require.Len(t, e.inventory(), 4)
 			if ledger == "lost" {
 				doc = newDoc(true)
 			}
 
-			e.mustRun(loadbalancer.ActionDelete, doc)
+			e.mustRun(contract.ActionDelete, doc)
 			assert.Empty(t, e.inventory())
 			assert.NotEmpty(t, doc.Resources.ListenerRuleARN, "the sweep completed the ledger")
 			assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
-			assert.NotEmpty(t, doc.Deadlines[loadbalancer.StatusALBDelete])
+			assert.NotEmpty(t, doc.Deadlines[contract.StatusALBDelete])
 
-			e.mustRun(loadbalancer.ActionDeleteStatus, doc)
-			assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+			e.mustRun(contract.ActionDeleteStatus, doc)
+			assert.True(t, doc.Status[contract.StatusALBDelete].Done)
 
 			t.Run("twice succeeds", func(t *testing.T) {
-				e.mustRun(loadbalancer.ActionDelete, doc)
-				e.mustRun(loadbalancer.ActionDeleteStatus, doc)
-				assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+				e.mustRun(contract.ActionDelete, doc)
+				e.mustRun(contract.ActionDeleteStatus, doc)
+				assert.True(t, doc.Status[contract.StatusALBDelete].Done)
 			})
 		})
 	}
@@ -45,8 +44,8 @@ func TestDeleteRemovesEverything(t *testing.T) {
 func TestDeleteFreesTheSecurityGroupAfterTheInterfacesDrain(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(false)
-	e.mustRun(loadbalancer.ActionCreate, doc)
-	e.mustRun(loadbalancer.ActionDelete, doc)
+	e.mustRun(contract.ActionCreate, doc)
+	e.mustRun(contract.ActionDelete, doc)
 	enis := func() int {
 		var n int
 		e.w.Do(func() { n = len(e.net.ENIs) })
@@ -61,18 +60,18 @@ func TestDeleteFreesTheSecurityGroupAfterTheInterfacesDrain(t *testing.T) {
 func TestDeleteWithNothingToDelete(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(false)
-	doc.Error = &document.Failure{Error: steperr.InstanceLaunchFailed}
-	e.mustRun(loadbalancer.ActionDelete, doc)
-	assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+	doc.Error = &document.Failure{Error: contract.InstanceLaunchFailed}
+	e.mustRun(contract.ActionDelete, doc)
+	assert.True(t, doc.Status[contract.StatusALBDelete].Done)
 	assert.Equal(t, document.StageRollback, doc.Progress.Stage)
-	e.mustRun(loadbalancer.ActionDeleteStatus, doc)
-	assert.True(t, doc.Status[loadbalancer.StatusALBDelete].Done)
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	assert.True(t, doc.Status[contract.StatusALBDelete].Done)
 }
 
 func TestDeleteLeavesAnotherDeploymentAlone(t *testing.T) {
 	e := newEnv(t)
 	require.NoError(t, plantLB(e, "d2"))
-	e.mustRun(loadbalancer.ActionDelete, newDoc(false))
+	e.mustRun(contract.ActionDelete, newDoc(false))
 	assert.Equal(t, map[string]int{"load-balancer": 1}, e.inventory())
 }
 
@@ -84,25 +83,25 @@ func TestDeleteNamesAWSErrors(t *testing.T) {
 		want   string
 		remedy string
 	}{
-		{"target group still in use", "DeleteTargetGroup", "ResourceInUse", steperr.ResourceBusy, "retries"},
-		{"deletion protection", "DeleteLoadBalancer", "OperationNotPermitted", steperr.LoadBalancerFailed, "deletion_protection"},
-		{"rule denied", "DeleteRule", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
-		{"listener denied", "DeleteListener", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
-		{"target group denied", "DeleteTargetGroup", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
-		{"sweep denied", "DescribeLoadBalancers", "AccessDenied", steperr.LoadBalancerFailed, "destroy again"},
-		{"throttled", "DeleteListener", "Throttling", steperr.Throttled, "throttling"},
+		{"target group still in use", "DeleteTargetGroup", "ResourceInUse", contract.ResourceBusy, "retries"},
+		{"deletion protection", "DeleteLoadBalancer", "OperationNotPermitted", contract.LoadBalancerFailed, "deletion_protection"},
+		{"rule denied", "DeleteRule", "AccessDenied", contract.LoadBalancerFailed, "destroy again"},
+		{"listener denied", "DeleteListener", "AccessDenied", contract.LoadBalancerFailed, "destroy again"},
+		{"target group denied", "DeleteTargetGroup", "AccessDenied", contract.LoadBalancerFailed, "destroy again"},
+		{"sweep denied", "DescribeLoadBalancers", "AccessDenied", contract.LoadBalancerFailed, "destroy again"},
+		{"throttled", "DeleteListener", "Throttling", contract.Throttled, "throttling"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			created := newDoc(true)
-			e.mustRun(loadbalancer.ActionCreate, created)
+			e.mustRun(contract.ActionCreate, created)
 			e.w.Inject(fault(tt.op, tt.code))
 			doc := newDoc(true)
 			if tt.op != "DescribeLoadBalancers" {
 				doc.Resources = created.Resources
 			}
-			cause := requireStepError(t, e.run(loadbalancer.ActionDelete, doc), tt.want, tt.code)
+			cause := requireStepError(t, e.run(contract.ActionDelete, doc), tt.want, tt.code)
 			assert.Contains(t, cause.Remediation, tt.remedy)
 		})
 	}
@@ -112,9 +111,9 @@ func TestDeleteSweepFailures(t *testing.T) {
 	for _, op := range []string{"DescribeTargetGroups", "DescribeListeners", "DescribeRules"} {
 		t.Run(op, func(t *testing.T) {
 			e := newEnv(t)
-			e.mustRun(loadbalancer.ActionCreate, newDoc(true))
+			e.mustRun(contract.ActionCreate, newDoc(true))
 			e.w.Inject(fault(op, "AccessDenied"))
-			requireStepError(t, e.run(loadbalancer.ActionDelete, newDoc(true)), steperr.LoadBalancerFailed, "AccessDenied")
+			requireStepError(t, e.run(contract.ActionDelete, newDoc(true)), contract.LoadBalancerFailed, "AccessDenied")
 		})
 	}
 }
@@ -122,19 +121,19 @@ func TestDeleteSweepFailures(t *testing.T) {
 func TestDeleteStatusWaitsForTheLoadBalancerToGo(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(false)
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	// Still described (as right after DeleteLoadBalancer in some regions).
-	e.mustRun(loadbalancer.ActionDeleteStatus, doc)
-	poll := doc.Status[loadbalancer.StatusALBDelete]
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	poll := doc.Status[contract.StatusALBDelete]
 	assert.False(t, poll.Done)
 	assert.Equal(t, "deleting", poll.Status)
 	assert.Equal(t, 7, poll.NextPollSeconds, "just after the typical 5 s")
 
 	e.clock.Advance(10*time.Minute + time.Second)
-	requireStepError(t, e.run(loadbalancer.ActionDeleteStatus, doc), steperr.TimeoutName, "")
+	requireStepError(t, e.run(contract.ActionDeleteStatus, doc), contract.Timeout, "")
 
 	e.w.Inject(fault("DescribeLoadBalancers", "AccessDenied"))
-	requireStepError(t, e.run(loadbalancer.ActionDeleteStatus, doc), steperr.LoadBalancerFailed, "AccessDenied")
+	requireStepError(t, e.run(contract.ActionDeleteStatus, doc), contract.LoadBalancerFailed, "AccessDenied")
 }
 
 // A target group is "in use" for seconds after the listener that
@@ -143,8 +142,8 @@ func TestDeleteStatusWaitsForTheLoadBalancerToGo(t *testing.T) {
 func TestDeleteWaitsOutTheTargetGroupStillInUse(t *testing.T) {
 	e, doc := activeWithTarget(t, time.Minute)
 	e.w.SetLatency(elbv2.WindowTargetGroupInUse, 5*time.Second)
-	requireStepError(t, e.run(loadbalancer.ActionDelete, doc), steperr.ResourceBusy, "ResourceInUse")
+	requireStepError(t, e.run(contract.ActionDelete, doc), contract.ResourceBusy, "ResourceInUse")
 	e.clock.Advance(5 * time.Second)
-	e.mustRun(loadbalancer.ActionDelete, doc)
+	e.mustRun(contract.ActionDelete, doc)
 	assert.Empty(t, e.inventory())
 }

@@ -3,6 +3,7 @@ package loadbalancer
 import (
 	"errors"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 )
@@ -81,7 +82,7 @@ var createRemedies = map[string]string{
 
 // family names the step's failures LoadBalancerFailed, with the create
 // calls' remediations.
-var family = stepkit.Family{Name: "loadbalancer", Error: steperr.LoadBalancerFailed, Remediations: createRemedies}
+var family = stepkit.Family{Name: "loadbalancer", Error: contract.LoadBalancerFailed, Remediations: createRemedies}
 
 // createFailed names a failed create call for the state machine: a step
 // error as it is, any other (an AWS error) LoadBalancerFailed with the
@@ -91,5 +92,5 @@ func createFailed(err error) error {
 	if errors.As(err, &se) {
 		return se
 	}
-	return family.AWSFailure(ActionCreate, err, remedyCreate)
+	return family.AWSFailure(contract.ActionCreate, err, remedyCreate)
 }

@@ -8,27 +8,27 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/elbv2/elbv2test"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/loadbalancer"
 )
 
 func TestStatusPollsUntilActive(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc(false)
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	var polls []document.Poll
 	overall := []int{doc.Progress.Percent}
-	for !doc.Status[document.StatusALB].Done {
+	for !doc.Status[contract.StatusALB].Done {
 		require.Less(t, len(polls), 10, "polls must end")
-		e.clock.Advance(time.Duration(doc.Status[document.StatusALB].NextPollSeconds) * time.Second)
-		e.mustRun(loadbalancer.ActionStatus, doc)
-		polls = append(polls, doc.Status[document.StatusALB])
+		e.clock.Advance(time.Duration(doc.Status[contract.StatusALB].NextPollSeconds) * time.Second)
+		e.mustRun(contract.ActionStatus, doc)
+		polls = append(polls, doc.Status[contract.StatusALB])
 		// The stage's own estimate is the poll's; the overall percent
 		// follows the clock.
-		assert.Equal(t, doc.Status[document.StatusALB].Percent, doc.Progress.StagePercent)
+		assert.Equal(t, doc.Status[contract.StatusALB].Percent, doc.Progress.StagePercent)
 		assert.Greater(t, doc.Progress.Percent, overall[len(overall)-1], "the overall percent grows with the clock")
 		assert.Less(t, doc.Progress.Percent, 100)
 		overall = append(overall, doc.Progress.Percent)
@@ -50,16 +50,16 @@ func TestStatusTimesOutWhenTheALBNeverTurnsActive(t *testing.T) {
 	// A VPC without an internet gateway: the ALB stays provisioning.
 	doc.Resources.SubnetIDs = []string{elbv2test.SubnetX, elbv2test.SubnetY}
 	doc.Resources.SecurityGroupIDs[document.SGRoleALB] = elbv2test.GroupX
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 
 	e.clock.Advance(15 * time.Minute)
-	e.mustRun(loadbalancer.ActionStatus, doc)
-	assert.False(t, doc.Status[document.StatusALB].Done)
-	assert.Greater(t, doc.Status[document.StatusALB].Percent, 90, "long past the typical 3 min")
-	assert.Less(t, doc.Status[document.StatusALB].Percent, 100, "not done")
+	e.mustRun(contract.ActionStatus, doc)
+	assert.False(t, doc.Status[contract.StatusALB].Done)
+	assert.Greater(t, doc.Status[contract.StatusALB].Percent, 90, "long past the typical 3 min")
+	assert.Less(t, doc.Status[contract.StatusALB].Percent, 100, "not done")
 
 	e.clock.Advance(time.Second)
-	cause := requireStepError(t, e.run(loadbalancer.ActionStatus, doc), steperr.TimeoutName, "")
+	cause := requireStepError(t, e.run(contract.ActionStatus, doc), contract.Timeout, "")
 	assert.Contains(t, cause.Remediation, "internet gateway")
 }
 
@@ -68,19 +68,19 @@ func TestStatusNamesLoadBalancerStates(t *testing.T) {
 		state types.LoadBalancerStateEnum
 		err   string
 	}{
-		{types.LoadBalancerStateEnumFailed, steperr.LoadBalancerFailed},
+		{types.LoadBalancerStateEnumFailed, contract.LoadBalancerFailed},
 		{types.LoadBalancerStateEnumActiveImpaired, ""},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.state), func(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc(false)
-			e.mustRun(loadbalancer.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			e.withLoadBalancerState(tt.state)
-			err := e.run(loadbalancer.ActionStatus, doc)
+			err := e.run(contract.ActionStatus, doc)
 			if tt.err == "" {
 				require.NoError(t, err)
-				assert.True(t, doc.Status[document.StatusALB].Done)
+				assert.True(t, doc.Status[contract.StatusALB].Done)
 				return
 			}
 			cause := requireStepError(t, err, tt.err, "")
@@ -92,22 +92,22 @@ func TestStatusNamesLoadBalancerStates(t *testing.T) {
 func TestStatusFailures(t *testing.T) {
 	t.Run("nothing recorded", func(t *testing.T) {
 		e := newEnv(t)
-		requireStepError(t, e.run(loadbalancer.ActionStatus, newDoc(false)), steperr.InternalError, "")
+		requireStepError(t, e.run(contract.ActionStatus, newDoc(false)), contract.InternalError, "")
 	})
 	t.Run("deleted meanwhile", func(t *testing.T) {
 		e := newEnv(t)
 		doc := newDoc(false)
-		e.mustRun(loadbalancer.ActionCreate, doc)
-		e.mustRun(loadbalancer.ActionDelete, newDoc(false))
-		cause := requireStepError(t, e.run(loadbalancer.ActionStatus, doc), steperr.LoadBalancerFailed, "LoadBalancerNotFound")
+		e.mustRun(contract.ActionCreate, doc)
+		e.mustRun(contract.ActionDelete, newDoc(false))
+		cause := requireStepError(t, e.run(contract.ActionStatus, doc), contract.LoadBalancerFailed, "LoadBalancerNotFound")
 		assert.Contains(t, cause.Remediation, "outside GeuseMaker")
 	})
 	t.Run("describe denied", func(t *testing.T) {
 		e := newEnv(t)
 		doc := newDoc(false)
-		e.mustRun(loadbalancer.ActionCreate, doc)
+		e.mustRun(contract.ActionCreate, doc)
 		e.w.Inject(fault("DescribeLoadBalancers", "AccessDenied"))
-		requireStepError(t, e.run(loadbalancer.ActionStatus, doc), steperr.LoadBalancerFailed, "AccessDenied")
+		requireStepError(t, e.run(contract.ActionStatus, doc), contract.LoadBalancerFailed, "AccessDenied")
 	})
 }
 
@@ -117,36 +117,36 @@ func activeWithTarget(t *testing.T, up time.Duration) (*env, *document.Document)
 	e := newEnv(t)
 	e.runInstance(up)
 	doc := newDoc(false)
-	e.mustRun(loadbalancer.ActionCreate, doc)
+	e.mustRun(contract.ActionCreate, doc)
 	e.clock.Advance(3 * time.Minute)
-	e.mustRun(loadbalancer.ActionStatus, doc)
-	require.True(t, doc.Status[document.StatusALB].Done)
-	e.mustRun(loadbalancer.ActionRegister, doc)
+	e.mustRun(contract.ActionStatus, doc)
+	require.True(t, doc.Status[contract.StatusALB].Done)
+	e.mustRun(contract.ActionRegister, doc)
 	return e, doc
 }
 
 func TestTargetsTurnHealthy(t *testing.T) {
 	e, doc := activeWithTarget(t, 4*time.Minute)
-	poll := doc.Status[document.StatusTargets]
+	poll := doc.Status[contract.StatusTargets]
 	assert.Equal(t, "initial", poll.Status)
-	deadline, err := document.ParseTimestamp(doc.Deadlines[document.StatusTargets])
+	deadline, err := document.ParseTimestamp(doc.Deadlines[contract.StatusTargets])
 	require.NoError(t, err)
 	assert.Equal(t, e.clock.Now().Add(10*time.Minute), deadline)
 
 	var seen []string
-	for !doc.Status[document.StatusTargets].Done {
+	for !doc.Status[contract.StatusTargets].Done {
 		require.Less(t, len(seen), 20, "polls must end")
-		e.clock.Advance(time.Duration(doc.Status[document.StatusTargets].NextPollSeconds) * time.Second)
-		e.mustRun(loadbalancer.ActionTargetsStatus, doc)
-		seen = append(seen, doc.Status[document.StatusTargets].Status)
+		e.clock.Advance(time.Duration(doc.Status[contract.StatusTargets].NextPollSeconds) * time.Second)
+		e.mustRun(contract.ActionTargetsStatus, doc)
+		seen = append(seen, doc.Status[contract.StatusTargets].Status)
 	}
 	assert.Equal(t, "healthy", seen[len(seen)-1])
 	assert.Equal(t, document.StageHealth, doc.Progress.Stage)
 
 	t.Run("registering again changes nothing", func(t *testing.T) {
-		e.mustRun(loadbalancer.ActionRegister, doc)
-		e.mustRun(loadbalancer.ActionTargetsStatus, doc)
-		assert.True(t, doc.Status[document.StatusTargets].Done)
+		e.mustRun(contract.ActionRegister, doc)
+		e.mustRun(contract.ActionTargetsStatus, doc)
+		assert.True(t, doc.Status[contract.StatusTargets].Done)
 	})
 }
 
@@ -171,7 +171,7 @@ func TestTargetPollLandsJustAfterTheExpectedHealthyTime(t *testing.T) {
 			e := newEnv(t)
 			e.runInstance(time.Minute)
 			doc := newDoc(false)
-			e.mustRun(loadbalancer.ActionCreate, doc)
+			e.mustRun(contract.ActionCreate, doc)
 			now := e.clock.Now()
 			if tt.runningAgo > 0 {
 				doc.SetTiming(document.StageCompute, now.Add(-tt.runningAgo-time.Minute), now.Add(-tt.runningAgo))
@@ -179,8 +179,8 @@ func TestTargetPollLandsJustAfterTheExpectedHealthyTime(t *testing.T) {
 			if tt.activeIn > 0 {
 				doc.SetTiming(document.StageLoadBalancer, now, now.Add(tt.activeIn))
 			}
-			e.mustRun(loadbalancer.ActionRegister, doc)
-			assert.Equal(t, int((tt.want+document.PollSlack)/time.Second), doc.Status[document.StatusTargets].NextPollSeconds)
+			e.mustRun(contract.ActionRegister, doc)
+			assert.Equal(t, int((tt.want+document.PollSlack)/time.Second), doc.Status[contract.StatusTargets].NextPollSeconds)
 		})
 	}
 }
@@ -190,13 +190,13 @@ func TestTargetsUnhealthyAfterTheDeadline(t *testing.T) {
 	e.w.Do(func() { e.net.Run(instanceID, time.Time{}) }) // the workload never answers
 
 	e.clock.Advance(10 * time.Minute)
-	e.mustRun(loadbalancer.ActionTargetsStatus, doc)
-	poll := doc.Status[document.StatusTargets]
+	e.mustRun(contract.ActionTargetsStatus, doc)
+	poll := doc.Status[contract.StatusTargets]
 	assert.Equal(t, "unhealthy", poll.Status)
 	assert.Contains(t, poll.Detail, "Target.FailedHealthChecks")
 
 	e.clock.Advance(time.Second)
-	cause := requireStepError(t, e.run(loadbalancer.ActionTargetsStatus, doc), steperr.TargetUnhealthy, "")
+	cause := requireStepError(t, e.run(contract.ActionTargetsStatus, doc), contract.TargetUnhealthy, "")
 	assert.Contains(t, cause.Message, "Target.FailedHealthChecks")
 	assert.Contains(t, cause.Remediation, "/healthz")
 	assert.Contains(t, cause.Remediation, "Session Manager")
@@ -205,7 +205,7 @@ func TestTargetsUnhealthyAfterTheDeadline(t *testing.T) {
 func TestTargetsFailAtOnceWhenTheInstanceStops(t *testing.T) {
 	e, doc := activeWithTarget(t, 4*time.Minute)
 	e.w.Do(func() { e.net.SetState(instanceID, "stopped") })
-	cause := requireStepError(t, e.run(loadbalancer.ActionTargetsStatus, doc), steperr.TargetUnhealthy, "")
+	cause := requireStepError(t, e.run(contract.ActionTargetsStatus, doc), contract.TargetUnhealthy, "")
 	assert.Contains(t, cause.Message, "Target.InvalidState")
 }
 
@@ -213,19 +213,19 @@ func TestRegisterFailures(t *testing.T) {
 	t.Run("instance not running", func(t *testing.T) {
 		e := newEnv(t)
 		doc := newDoc(false)
-		e.mustRun(loadbalancer.ActionCreate, doc)
+		e.mustRun(contract.ActionCreate, doc)
 		e.runInstance(0)
 		e.w.Do(func() { e.net.SetState(instanceID, "stopped") })
-		cause := requireStepError(t, e.run(loadbalancer.ActionRegister, doc), steperr.LoadBalancerFailed, "InvalidTarget")
+		cause := requireStepError(t, e.run(contract.ActionRegister, doc), contract.LoadBalancerFailed, "InvalidTarget")
 		assert.Contains(t, cause.Remediation, "running")
 	})
 	t.Run("nothing recorded", func(t *testing.T) {
 		e := newEnv(t)
-		requireStepError(t, e.run(loadbalancer.ActionRegister, newDoc(false)), steperr.InternalError, "")
+		requireStepError(t, e.run(contract.ActionRegister, newDoc(false)), contract.InternalError, "")
 	})
 	t.Run("health unreadable", func(t *testing.T) {
 		e, doc := activeWithTarget(t, 0)
 		e.w.Inject(fault("DescribeTargetHealth", "TargetGroupNotFound"))
-		requireStepError(t, e.run(loadbalancer.ActionTargetsStatus, doc), steperr.LoadBalancerFailed, "TargetGroupNotFound")
+		requireStepError(t, e.run(contract.ActionTargetsStatus, doc), contract.LoadBalancerFailed, "TargetGroupNotFound")
 	})
 }

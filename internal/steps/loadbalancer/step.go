@@ -22,23 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
 )
-
-// Action names, as the state machine invokes them.
-const (
-	ActionCreate        = "create"
-	ActionStatus        = "status"
-	ActionRegister      = "register"
-	ActionTargetsStatus = "targets_status"
-	ActionDelete        = "delete"
-	ActionDeleteStatus  = "delete_status"
-)
-
-// StatusALBDelete is the doc.Status and doc.Deadlines key of the load
-// balancer's deletion (document has no constant for it).
-const StatusALBDelete = "alb_delete"
 
 // The step's waits (read-only), paced by document.Pace.
 var (
@@ -120,12 +107,12 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionCreate:        s.create,
-		ActionStatus:        s.status,
-		ActionRegister:      s.register,
-		ActionTargetsStatus: s.targetsStatus,
-		ActionDelete:        s.delete,
-		ActionDeleteStatus:  s.deleteStatus,
+		contract.ActionCreate:        s.create,
+		contract.ActionStatus:        s.status,
+		contract.ActionRegister:      s.register,
+		contract.ActionTargetsStatus: s.targetsStatus,
+		contract.ActionDelete:        s.delete,
+		contract.ActionDeleteStatus:  s.deleteStatus,
 	}
 }
 

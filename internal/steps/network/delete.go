@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/ec2tag"
 )
@@ -22,18 +23,18 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return err
 	}
-	log := s.Logger(doc, ActionDelete)
+	log := s.Logger(doc, contract.ActionDelete)
 	r := &doc.Resources
 	if r.Created(document.KeyRouteTableID) {
 		if err := deleteRouteTable(ctx, c, r.RouteTableID); err != nil {
-			return family.AWSFailure(ActionDelete, err, remedyDelete)
+			return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
 		}
 		log.Info("deleted route table", "resource", "route-table", "id", r.RouteTableID)
 		r.RouteTableID = ""
 	}
 	if r.Created(document.KeyInternetGatewayID) {
 		if err := deleteGateway(ctx, c, r.InternetGatewayID); err != nil {
-			return family.AWSFailure(ActionDelete, err, remedyDelete)
+			return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
 		}
 		log.Info("deleted internet gateway", "resource", "internet-gateway", "id", r.InternetGatewayID)
 		r.InternetGatewayID = ""
@@ -42,7 +43,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		for len(r.SubnetIDs) > 0 {
 			id := r.SubnetIDs[0]
 			if err := ignoreNotFound(c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})); err != nil {
-				return family.AWSFailure(ActionDelete, fmt.Errorf("delete subnet %s: %w", id, err), remedyDelete)
+				return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete subnet %s: %w", id, err), remedyDelete)
 			}
 			log.Info("deleted subnet", "resource", "subnet", "id", id)
 			r.SubnetIDs = r.SubnetIDs[1:]
@@ -52,7 +53,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if r.Created(document.KeyVPCID) {
 		id := r.VPCID
 		if err := ignoreNotFound(c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(id)})); err != nil {
-			return family.AWSFailure(ActionDelete, fmt.Errorf("delete VPC %s: %w", id, err), remedyDelete)
+			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete VPC %s: %w", id, err), remedyDelete)
 		}
 		log.Info("deleted VPC", "resource", "vpc", "id", id)
 		r.VPCID = ""
@@ -67,7 +68,7 @@ func (s *Step) sweep(ctx context.Context, c ec2API, doc *document.Document) erro
 	r := &doc.Resources
 	tag := ec2tag.Deployment(doc.Request)
 	fail := func(err error) error {
-		return family.AWSFailure(ActionDelete, fmt.Errorf("find the deployment's network by tag: %w", err), remedyDelete)
+		return family.AWSFailure(contract.ActionDelete, fmt.Errorf("find the deployment's network by tag: %w", err), remedyDelete)
 	}
 	if r.VPCID == "" {
 		vpc, err := findVPC(ctx, c, tag)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	simec2 "geusemaker/internal/sim/ec2"
 	"geusemaker/internal/sim/world"
@@ -102,14 +103,14 @@ func TestResolveUsesTheDefaultVPC(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc(tt.tier, tt.typ)
 			doc.Request.GPUInstanceFallbacks = tt.fallbacks
-			require.NoError(t, e.run(t, network.ActionResolve, doc))
+			require.NoError(t, e.run(t, contract.ActionResolve, doc))
 			assert.True(t, doc.Resources.Supplied(document.KeyVPCID))
 			assert.True(t, doc.Resources.Supplied(document.KeySubnetIDs))
 			assert.Equal(t, tt.zones, e.subnetZones(t, doc.Resources.SubnetIDs))
 			assert.Equal(t, document.StageNetwork, doc.Progress.Stage)
 			assert.Empty(t, e.w.Inventory(), "nothing created")
 
-			require.NoError(t, e.run(t, network.ActionDelete, doc))
+			require.NoError(t, e.run(t, contract.ActionDelete, doc))
 			vpcs, err := e.ec2.DescribeVpcs(context.Background(), &sdkec2.DescribeVpcsInput{VpcIds: []string{doc.Resources.VPCID}})
 			require.NoError(t, err, "the default VPC is never deleted")
 			assert.Len(t, vpcs.Vpcs, 1)
@@ -121,7 +122,7 @@ func TestResolveCreatesANetworkWithoutDefaultVPC(t *testing.T) {
 	e := newEnv(t)
 	e.m.DeleteDefaultVPC("us-east-1")
 	doc := newDoc(document.TierGPU, "g5.xlarge")
-	require.NoError(t, e.run(t, network.ActionResolve, doc))
+	require.NoError(t, e.run(t, contract.ActionResolve, doc))
 	r := doc.Resources
 	assert.False(t, r.Supplied(document.KeyVPCID))
 	require.Len(t, r.SubnetIDs, 2)
@@ -155,27 +156,27 @@ func TestResolveCreatesANetworkWithoutDefaultVPC(t *testing.T) {
 	t.Run("running twice creates nothing new", func(t *testing.T) {
 		again := newDoc(document.TierGPU, "g5.xlarge")
 		again.Resources = r
-		require.NoError(t, e.run(t, network.ActionResolve, again))
+		require.NoError(t, e.run(t, contract.ActionResolve, again))
 		assert.Equal(t, r.VPCID, again.Resources.VPCID)
 		assert.Equal(t, r.SubnetIDs, again.Resources.SubnetIDs)
 		assert.Equal(t, inventory, e.w.Inventory())
 	})
 	t.Run("a lost ledger finds the network by tag", func(t *testing.T) {
 		lost := newDoc(document.TierGPU, "g5.xlarge")
-		require.NoError(t, e.run(t, network.ActionResolve, lost))
+		require.NoError(t, e.run(t, contract.ActionResolve, lost))
 		assert.Equal(t, r.VPCID, lost.Resources.VPCID)
 		assert.ElementsMatch(t, r.SubnetIDs, lost.Resources.SubnetIDs)
 		assert.Equal(t, inventory, e.w.Inventory())
 	})
 	t.Run("delete removes everything, twice", func(t *testing.T) {
-		require.NoError(t, e.run(t, network.ActionDelete, doc))
+		require.NoError(t, e.run(t, contract.ActionDelete, doc))
 		assert.Empty(t, e.w.Inventory())
 		assert.Empty(t, doc.Resources.VPCID)
 		assert.Empty(t, doc.Resources.SubnetIDs)
-		require.NoError(t, e.run(t, network.ActionDelete, doc))
+		require.NoError(t, e.run(t, contract.ActionDelete, doc))
 		stale := newDoc(document.TierGPU, "g5.xlarge")
 		stale.Resources = r
-		require.NoError(t, e.run(t, network.ActionDelete, stale), "deleting what is gone succeeds")
+		require.NoError(t, e.run(t, contract.ActionDelete, stale), "deleting what is gone succeeds")
 	})
 }
 
@@ -187,14 +188,14 @@ func TestResolveResumesAfterAFailure(t *testing.T) {
 			e.m.DeleteDefaultVPC("us-east-1")
 			e.w.Inject(world.Fault{Service: "EC2", Operation: op, Code: "UnauthorizedOperation", Times: 1})
 			doc := newDoc(document.TierAutomation, "t3.medium")
-			requireStepError(t, e.run(t, network.ActionResolve, doc), steperr.NetworkFailed, "UnauthorizedOperation")
+			requireStepError(t, e.run(t, contract.ActionResolve, doc), contract.NetworkFailed, "UnauthorizedOperation")
 
 			// The retry starts from the input document, as Step Functions does.
 			retry := newDoc(document.TierAutomation, "t3.medium")
-			require.NoError(t, e.run(t, network.ActionResolve, retry))
+			require.NoError(t, e.run(t, contract.ActionResolve, retry))
 			assert.Len(t, e.w.Inventory(), 5, "nothing created twice")
 
-			require.NoError(t, e.run(t, network.ActionDelete, newDoc(document.TierAutomation, "t3.medium")), "the sweep finds it all by tag")
+			require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierAutomation, "t3.medium")), "the sweep finds it all by tag")
 			assert.Empty(t, e.w.Inventory())
 		})
 	}
@@ -204,7 +205,7 @@ func TestResolveRetriedCallsThatReachedAWS(t *testing.T) {
 	e := newEnv(t)
 	e.m.DeleteDefaultVPC("us-east-1")
 	doc := newDoc(document.TierDev, "t3.medium")
-	require.NoError(t, e.run(t, network.ActionResolve, doc))
+	require.NoError(t, e.run(t, contract.ActionResolve, doc))
 	ctx := context.Background()
 	// Undo the association and route so the retry has to redo them, then
 	// make AWS answer as if the retried calls had already succeeded.
@@ -217,7 +218,7 @@ func TestResolveRetriedCallsThatReachedAWS(t *testing.T) {
 	_, err = e.ec2.DetachInternetGateway(ctx, &sdkec2.DetachInternetGatewayInput{InternetGatewayId: &doc.Resources.InternetGatewayID, VpcId: &doc.Resources.VPCID})
 	require.NoError(t, err)
 	e.w.Inject(world.Fault{Service: "EC2", Operation: "AttachInternetGateway", Code: "Resource.AlreadyAssociated", Times: 1})
-	require.NoError(t, e.run(t, network.ActionResolve, doc))
+	require.NoError(t, e.run(t, contract.ActionResolve, doc))
 	rts, err = e.ec2.DescribeRouteTables(ctx, &sdkec2.DescribeRouteTablesInput{RouteTableIds: []string{doc.Resources.RouteTableID}})
 	require.NoError(t, err)
 	assert.Len(t, rts.RouteTables[0].Associations, 2)
@@ -246,16 +247,16 @@ func TestResolveSuppliedNetwork(t *testing.T) {
 	}
 	t.Run("dev: subnets kept, preferred zone first", func(t *testing.T) {
 		doc := supplied(document.TierDev, c, a1)
-		require.NoError(t, e.run(t, network.ActionResolve, doc))
+		require.NoError(t, e.run(t, contract.ActionResolve, doc))
 		assert.Equal(t, []string{a1, c}, doc.Resources.SubnetIDs, "g4dn.xlarge is not offered in us-east-1c")
 		assert.True(t, doc.Resources.Supplied(document.KeyVPCID))
 		assert.True(t, doc.Resources.Supplied(document.KeySubnetIDs))
-		require.NoError(t, e.run(t, network.ActionDelete, doc))
+		require.NoError(t, e.run(t, contract.ActionDelete, doc))
 		assert.Len(t, e.w.Inventory(), 4, "supplied resources are never deleted")
 	})
 	t.Run("all the VPC's subnets when none are named", func(t *testing.T) {
 		doc := supplied(document.TierDev)
-		require.NoError(t, e.run(t, network.ActionResolve, doc))
+		require.NoError(t, e.run(t, contract.ActionResolve, doc))
 		assert.ElementsMatch(t, []string{a1, a2, c}, doc.Resources.SubnetIDs)
 	})
 
@@ -276,7 +277,7 @@ func TestResolveSuppliedNetwork(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			requireStepError(t, e.run(t, network.ActionResolve, tt.doc()), steperr.NetworkFailed, tt.code)
+			requireStepError(t, e.run(t, contract.ActionResolve, tt.doc()), contract.NetworkFailed, tt.code)
 		})
 	}
 	t.Run("VPC without subnets", func(t *testing.T) {
@@ -284,14 +285,14 @@ func TestResolveSuppliedNetwork(t *testing.T) {
 		require.NoError(t, err)
 		doc := newDoc(document.TierDev, "t3.medium")
 		doc.Request.VPCID = *empty.Vpc.VpcId
-		requireStepError(t, e.run(t, network.ActionResolve, doc), steperr.NetworkFailed, "")
+		requireStepError(t, e.run(t, contract.ActionResolve, doc), contract.NetworkFailed, "")
 	})
 }
 
 func TestResolveThrottled(t *testing.T) {
 	e := newEnv(t)
 	e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "RequestLimitExceeded"})
-	requireStepError(t, e.run(t, network.ActionResolve, newDoc(document.TierDev, "t3.medium")), steperr.Throttled, "RequestLimitExceeded")
+	requireStepError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")), contract.Throttled, "RequestLimitExceeded")
 }
 
 func TestDeleteWaitsForDependents(t *testing.T) {
@@ -299,7 +300,7 @@ func TestDeleteWaitsForDependents(t *testing.T) {
 	e.m.DeleteDefaultVPC("us-east-1")
 	ctx := context.Background()
 	doc := newDoc(document.TierAutomation, "t3.medium")
-	require.NoError(t, e.run(t, network.ActionResolve, doc))
+	require.NoError(t, e.run(t, contract.ActionResolve, doc))
 	sg, err := e.ec2.CreateSecurityGroup(ctx, &sdkec2.CreateSecurityGroupInput{GroupName: aws.String("demo-instance-sg"), Description: aws.String("x"), VpcId: &doc.Resources.VPCID})
 	require.NoError(t, err)
 	run, err := e.ec2.RunInstances(ctx, &sdkec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), InstanceType: "t3.medium", MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
@@ -307,18 +308,18 @@ func TestDeleteWaitsForDependents(t *testing.T) {
 	require.NoError(t, err)
 
 	// The instance's public address keeps the gateway attached.
-	requireStepError(t, e.run(t, network.ActionDelete, doc), steperr.ResourceBusy, "DependencyViolation")
+	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
 	_, err = e.ec2.TerminateInstances(ctx, &sdkec2.TerminateInstancesInput{InstanceIds: []string{*run.Instances[0].InstanceId}})
 	require.NoError(t, err)
-	requireStepError(t, e.run(t, network.ActionDelete, doc), steperr.ResourceBusy, "DependencyViolation")
+	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
 	e.clk.Advance(time.Minute)
 
 	// The security group (the firewall step's) keeps the VPC.
-	requireStepError(t, e.run(t, network.ActionDelete, doc), steperr.ResourceBusy, "DependencyViolation")
+	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
 	assert.Empty(t, doc.Resources.SubnetIDs, "subnets went before the VPC refused")
 	_, err = e.ec2.DeleteSecurityGroup(ctx, &sdkec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
 	require.NoError(t, err)
-	require.NoError(t, e.run(t, network.ActionDelete, doc))
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
 	assert.Empty(t, e.w.Inventory())
 }
 
@@ -326,38 +327,38 @@ func TestDeleteFailures(t *testing.T) {
 	tests := []struct {
 		op, code, name string
 	}{
-		{"DescribeVpcs", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DescribeInternetGateways", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DescribeRouteTables", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DescribeSubnets", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DisassociateRouteTable", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DeleteRouteTable", "DependencyViolation", steperr.ResourceBusy},
-		{"DetachInternetGateway", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DeleteInternetGateway", "UnauthorizedOperation", steperr.NetworkFailed},
-		{"DeleteSubnet", "DependencyViolation", steperr.ResourceBusy},
-		{"DeleteVpc", "DependencyViolation", steperr.ResourceBusy},
+		{"DescribeVpcs", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DescribeInternetGateways", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DescribeRouteTables", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DescribeSubnets", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DisassociateRouteTable", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DeleteRouteTable", "DependencyViolation", contract.ResourceBusy},
+		{"DetachInternetGateway", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DeleteInternetGateway", "UnauthorizedOperation", contract.NetworkFailed},
+		{"DeleteSubnet", "DependencyViolation", contract.ResourceBusy},
+		{"DeleteVpc", "DependencyViolation", contract.ResourceBusy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			e := newEnv(t)
 			e.m.DeleteDefaultVPC("us-east-1")
-			require.NoError(t, e.run(t, network.ActionResolve, newDoc(document.TierDev, "t3.medium")))
+			require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
 			e.w.Inject(world.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
 			doc := newDoc(document.TierDev, "t3.medium")
-			requireStepError(t, e.run(t, network.ActionDelete, doc), tt.name, tt.code)
-			require.NoError(t, e.run(t, network.ActionDelete, newDoc(document.TierDev, "t3.medium")))
+			requireStepError(t, e.run(t, contract.ActionDelete, doc), tt.name, tt.code)
+			require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 			assert.Empty(t, e.w.Inventory())
 		})
 	}
 	t.Run("detach answered Gateway.NotAttached moves on", func(t *testing.T) {
 		e := newEnv(t)
 		e.m.DeleteDefaultVPC("us-east-1")
-		require.NoError(t, e.run(t, network.ActionResolve, newDoc(document.TierDev, "t3.medium")))
+		require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
 		e.w.Inject(world.Fault{Service: "EC2", Operation: "DetachInternetGateway", Code: "Gateway.NotAttached", Times: 1})
 		// The gateway is in fact still attached, so its deletion is refused
 		// and retried, as the state machine's Retry would.
-		requireStepError(t, e.run(t, network.ActionDelete, newDoc(document.TierDev, "t3.medium")), steperr.ResourceBusy, "DependencyViolation")
-		require.NoError(t, e.run(t, network.ActionDelete, newDoc(document.TierDev, "t3.medium")))
+		requireStepError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")), contract.ResourceBusy, "DependencyViolation")
+		require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 		assert.Empty(t, e.w.Inventory())
 	})
 }
@@ -367,8 +368,8 @@ func TestDeleteSweepIgnoresOtherDeployments(t *testing.T) {
 	e.m.DeleteDefaultVPC("us-east-1")
 	other := newDoc(document.TierDev, "t3.medium")
 	other.Request.DeploymentID = "other"
-	require.NoError(t, e.run(t, network.ActionResolve, other))
+	require.NoError(t, e.run(t, contract.ActionResolve, other))
 	before := e.w.Inventory()
-	require.NoError(t, e.run(t, network.ActionDelete, newDoc(document.TierDev, "t3.medium")))
+	require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 	assert.Equal(t, before, e.w.Inventory())
 }

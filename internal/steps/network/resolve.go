@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/ec2tag"
 )
@@ -38,7 +39,7 @@ func (s *Step) resolve(ctx context.Context, doc *document.Document) error {
 	}
 	rank, err := zoneRanks(ctx, c, candidateTypes(doc.Request))
 	if err != nil {
-		return family.AWSFailure(ActionResolve, err, remedyCreate)
+		return family.AWSFailure(contract.ActionResolve, err, remedyCreate)
 	}
 	// Zones offering the instance type first, so the compute step launches
 	// in the first subnet without an Unsupported error.
@@ -57,7 +58,7 @@ func (s *Step) resolve(ctx context.Context, doc *document.Document) error {
 // useSupplied checks the user's VPC and subnets (all of the VPC's subnets
 // when none are named) and marks them supplied.
 func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document) ([]types.Subnet, error) {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	req := doc.Request
 	vpc, err := findVPCByID(ctx, c, req.VPCID)
 	if err != nil {
@@ -93,7 +94,7 @@ func (s *Step) useSupplied(ctx context.Context, c ec2API, doc *document.Document
 // useOwnOrDefault resumes the network this deployment created, else uses
 // the default VPC's default subnets, else creates a network.
 func (s *Step) useOwnOrDefault(ctx context.Context, c ec2API, doc *document.Document) ([]types.Subnet, error) {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	if !doc.Resources.Created(document.KeyVPCID) {
 		own, err := findVPC(ctx, c, ec2tag.Deployment(doc.Request))
 		if err != nil {
@@ -133,7 +134,7 @@ func (s *Step) useOwnOrDefault(ctx context.Context, c ec2API, doc *document.Docu
 
 // checkForALB fails early what an internet-facing ALB cannot live with.
 func checkForALB(ctx context.Context, c ec2API, doc *document.Document, subnets []types.Subnet) error {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	if !doc.Request.EnableALB {
 		return nil
 	}
@@ -157,7 +158,7 @@ func checkForALB(ctx context.Context, c ec2API, doc *document.Document, subnets 
 // createNetwork creates (or completes) the deployment's own VPC, subnets,
 // gateway and route table, recording each id as soon as AWS returns it.
 func (s *Step) createNetwork(ctx context.Context, c ec2API, doc *document.Document) ([]types.Subnet, error) {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	req := doc.Request
 	log := s.Logger(doc, action)
 	if doc.Resources.VPCID == "" {
@@ -190,7 +191,7 @@ func (s *Step) createNetwork(ctx context.Context, c ec2API, doc *document.Docume
 // ensureSubnets creates the public subnets 10.0.1.0/24, 10.0.2.0/24, … in
 // distinct zones, reusing those a previous run created (matched by CIDR).
 func (s *Step) ensureSubnets(ctx context.Context, c ec2API, doc *document.Document) ([]types.Subnet, error) {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	req := doc.Request
 	vpcID := doc.Resources.VPCID
 	have, err := listSubnets(ctx, c, &ec2.DescribeSubnetsInput{Filters: []types.Filter{ec2tag.Filter("vpc-id", vpcID), ec2tag.Deployment(req)}})
@@ -234,7 +235,7 @@ func (s *Step) ensureSubnets(ctx context.Context, c ec2API, doc *document.Docume
 // chooseZones picks subnetCount available zones, those offering the
 // instance type first.
 func chooseZones(ctx context.Context, c ec2API, req document.Request) ([]string, error) {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	out, err := c.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{Filters: []types.Filter{ec2tag.Filter("state", "available"), ec2tag.Filter("zone-type", "availability-zone")}})
 	if err != nil {
 		return nil, family.AWSFailure(action, fmt.Errorf("describe availability zones: %w", err), remedyCreate)
@@ -258,7 +259,7 @@ func chooseZones(ctx context.Context, c ec2API, req document.Request) ([]string,
 // ensureGateway creates (or finds) the deployment's internet gateway and
 // attaches it to the VPC.
 func (s *Step) ensureGateway(ctx context.Context, c ec2API, doc *document.Document) (string, error) {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	req := doc.Request
 	vpcID := doc.Resources.VPCID
 	igws, err := listGateways(ctx, c, ec2tag.Deployment(req))
@@ -292,7 +293,7 @@ func (s *Step) ensureGateway(ctx context.Context, c ec2API, doc *document.Docume
 // ensureRouteTable creates (or finds) the deployment's route table, routes
 // 0.0.0.0/0 to the gateway and associates every subnet with it.
 func (s *Step) ensureRouteTable(ctx context.Context, c ec2API, doc *document.Document, igw string, subnets []types.Subnet) error {
-	const action = ActionResolve
+	const action = contract.ActionResolve
 	req := doc.Request
 	vpcID := doc.Resources.VPCID
 	tables, err := listRouteTables(ctx, c, ec2tag.Filter("vpc-id", vpcID), ec2tag.Deployment(req))

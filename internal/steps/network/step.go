@@ -24,14 +24,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
-)
-
-// Action names, as the state machine invokes them.
-const (
-	ActionResolve = "resolve"
-	ActionDelete  = "delete"
 )
 
 // The network GeuseMaker creates when there is no default VPC (the original
@@ -80,8 +75,8 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionResolve: s.resolve,
-		ActionDelete:  s.delete,
+		contract.ActionResolve: s.resolve,
+		contract.ActionDelete:  s.delete,
 	}
 }
 

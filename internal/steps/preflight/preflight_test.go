@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/servicequotas"
@@ -59,7 +60,7 @@ func doc(t *testing.T, fields map[string]any) *document.Document {
 
 func (e *env) check(d *document.Document) error {
 	s := preflight.New(e.cloud.Config(region), e.cloud.Clock(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return s.Actions()[preflight.ActionCheck](context.Background(), d)
+	return s.Actions()[contract.ActionCheck](context.Background(), d)
 }
 
 // failure runs the check and returns its PreflightFailed cause.
@@ -68,7 +69,7 @@ func (e *env) failure(t *testing.T, d *document.Document) document.Cause {
 	err := e.check(d)
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
-	require.Equal(t, steperr.PreflightFailed, se.Name, "%v", err)
+	require.Equal(t, contract.PreflightFailed, se.Name, "%v", err)
 	e.noChanges(t)
 	return se.Cause
 }
@@ -289,7 +290,7 @@ func TestThrottlingIsRetriedByTheStateMachine(t *testing.T) {
 	err := e.check(doc(t, nil))
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, steperr.Throttled, se.Name)
+	assert.Equal(t, contract.Throttled, se.Name)
 }
 
 func TestATypeOutsideTheCatalogueIsOfferedNowhere(t *testing.T) {

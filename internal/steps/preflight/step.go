@@ -38,19 +38,17 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 )
 
-// ActionCheck is the step's only action.
-const ActionCheck = "check"
-
 // family names the step's failures PreflightFailed.
-var family = stepkit.Family{Name: "preflight", Error: steperr.PreflightFailed}
+var family = stepkit.Family{Name: "preflight", Error: contract.PreflightFailed}
 
 // stepName is the cause's step of the only action.
-var stepName = family.StepName(ActionCheck)
+var stepName = family.StepName(contract.ActionCheck)
 
 // quotaRegion is where Service Quotas serves the quotas of global services
 // (CloudFront's distributions per account).
@@ -96,7 +94,7 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{ActionCheck: s.check}
+	return map[string]func(context.Context, *document.Document) error{contract.ActionCheck: s.check}
 }
 
 func (s *Step) clients(doc *document.Document) clients {
@@ -132,7 +130,7 @@ func (f *findings) fail(remediation, format string, args ...any) {
 // machine retries the step); anything else skips the check with a warning.
 func (f *findings) unreadable(what string, err error) error {
 	if awsapi.IsThrottle(err) {
-		return steperr.FromAWS(steperr.Throttled, stepName, err, "")
+		return steperr.FromAWS(contract.Throttled, stepName, err, "")
 	}
 	f.warnings = append(f.warnings, fmt.Sprintf("could not read %s (%s): not checked", what, orText(awsapi.Code(err), err)))
 	return nil
@@ -163,7 +161,7 @@ func (s *Step) check(ctx context.Context, doc *document.Document) error {
 	if err := quotas(ctx, c, doc.Request, typ, f); err != nil {
 		return err
 	}
-	log := s.Logger(doc, ActionCheck)
+	log := s.Logger(doc, contract.ActionCheck)
 	if len(f.problems) > 0 {
 		log.Info("preflight failed", "problems", len(f.problems))
 		return f.failure()
@@ -190,7 +188,7 @@ func (f *findings) failure() error {
 		msgs[i] = fmt.Sprintf("(%d) %s", i+1, p.message)
 		fixes[i] = fmt.Sprintf("(%d) %s", i+1, p.remediation)
 	}
-	return family.Failure(ActionCheck,
+	return family.Failure(contract.ActionCheck,
 		fmt.Sprintf("preflight found %d problem(s), nothing was created: %s", len(f.problems), strings.Join(msgs, "; ")),
 		strings.Join(fixes, " "))
 }

@@ -27,16 +27,10 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 	"geusemaker/internal/workload"
-)
-
-// Action names, as the state machine invokes them.
-const (
-	ActionCreate = "create"
-	ActionDelete = "delete"
 )
 
 // AWS error codes the step handles by name.
@@ -47,7 +41,7 @@ const (
 	codeAccessDenied   = "AccessDeniedException"
 )
 
-var family = stepkit.Family{Name: "secrets", Error: steperr.SecretFailed, Remediations: map[string]string{
+var family = stepkit.Family{Name: "secrets", Error: contract.SecretFailed, Remediations: map[string]string{
 	codeAccessDenied: "Grant the secrets Lambda's role secretsmanager:CreateSecret, secretsmanager:TagResource, " +
 		"secretsmanager:DescribeSecret and secretsmanager:DeleteSecret on secret:geusemaker/<deployment>/*, then retry.",
 }}
@@ -74,8 +68,8 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionCreate: s.create,
-		ActionDelete: s.delete,
+		contract.ActionCreate: s.create,
+		contract.ActionDelete: s.delete,
 	}
 }
 
@@ -94,7 +88,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	name := req.SecretName()
 	value, err := s.generate()
 	if err != nil {
-		return family.Failure(ActionCreate, err.Error(), "The Lambda could not draw random values: retry.")
+		return family.Failure(contract.ActionCreate, err.Error(), "The Lambda could not draw random values: retry.")
 	}
 	out, err := c.CreateSecret(ctx, &sm.CreateSecretInput{
 		Name:               aws.String(name),
@@ -107,28 +101,28 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	switch code := awsapi.Code(err); {
 	case err == nil:
 		arn = aws.ToString(out.ARN)
-		s.Logger(doc, ActionCreate).Info("created secret", "resource", "secret", "id", arn)
+		s.Logger(doc, contract.ActionCreate).Info("created secret", "resource", "secret", "id", arn)
 	case code == codeExists:
 		// A lost reply, or a redelivered invocation: the secret is ours
 		// when its tags say so.
 		d, ferr := find(ctx, c, name)
 		if ferr != nil {
-			return family.AWSFailure(ActionCreate, ferr, remedyCreate)
+			return family.AWSFailure(contract.ActionCreate, ferr, remedyCreate)
 		}
 		if d == nil || !stepkit.Owns(tagMap(d.Tags), req) {
-			return family.Failure(ActionCreate, fmt.Sprintf("secret %s exists in %s but is not deployment %s's", name, req.Region, req.DeploymentID),
+			return family.Failure(contract.ActionCreate, fmt.Sprintf("secret %s exists in %s but is not deployment %s's", name, req.Region, req.DeploymentID),
 				fmt.Sprintf("Delete the secret %s (aws secretsmanager delete-secret --force-delete-without-recovery --secret-id %s --region %s) or choose another deployment_id, then retry.", name, name, req.Region))
 		}
 		if d.DeletedDate != nil {
-			return family.ResourceBusy(ActionCreate, err, "The deployment's previous secret is still being deleted; the state machine retries.")
+			return family.ResourceBusy(contract.ActionCreate, err, "The deployment's previous secret is still being deleted; the state machine retries.")
 		}
 		arn = aws.ToString(d.ARN)
 	case code == codeInvalidRequest:
 		// "a secret with this name is already scheduled for deletion": a
 		// destroy moments ago, whose asynchronous deletion has not ended.
-		return family.ResourceBusy(ActionCreate, err, "The deployment's previous secret is still being deleted; the state machine retries.")
+		return family.ResourceBusy(contract.ActionCreate, err, "The deployment's previous secret is still being deleted; the state machine retries.")
 	default:
-		return family.AWSFailure(ActionCreate, fmt.Errorf("create secret %s: %w", name, err), remedyCreate)
+		return family.AWSFailure(contract.ActionCreate, fmt.Errorf("create secret %s: %w", name, err), remedyCreate)
 	}
 	doc.Resources.SecretARN = arn
 	doc.Report(s.Clock.Now(), document.StageSecrets, "Workload credentials stored in Secrets Manager", arn)
@@ -146,7 +140,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if id == "" {
 		d, err := find(ctx, c, req.SecretName())
 		if err != nil {
-			return family.AWSFailure(ActionDelete, err, remedy)
+			return family.AWSFailure(contract.ActionDelete, err, remedy)
 		}
 		if d == nil || !stepkit.Owns(tagMap(d.Tags), req) || d.DeletedDate != nil {
 			return nil
@@ -157,9 +151,9 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	switch {
 	case awsapi.Code(err) == codeNotFound:
 	case err != nil:
-		return family.AWSFailure(ActionDelete, fmt.Errorf("delete secret %s: %w", id, err), remedy)
+		return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete secret %s: %w", id, err), remedy)
 	default:
-		s.Logger(doc, ActionDelete).Info("deleted secret", "resource", "secret", "id", id)
+		s.Logger(doc, contract.ActionDelete).Info("deleted secret", "resource", "secret", "id", id)
 	}
 	doc.Report(s.Clock.Now(), document.StageSecrets, "Workload credentials deleted", id)
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	simsm "geusemaker/internal/sim/secretsmanager"
 	"geusemaker/internal/sim/world"
@@ -60,7 +61,7 @@ func stepError(t *testing.T, err error) *steperr.Error {
 func TestCreateStoresFreshCredentialsAndRecordsOnlyTheARN(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	require.NoError(t, e.run(secrets.ActionCreate, doc))
+	require.NoError(t, e.run(contract.ActionCreate, doc))
 	require.Regexp(t, `^arn:aws:secretsmanager:eu-west-1:123456789012:secret:geusemaker/demo/workload-`, doc.Resources.SecretARN)
 
 	out, err := e.api.GetSecretValue(context.Background(), &sm.GetSecretValueInput{SecretId: aws.String(doc.Resources.SecretARN)})
@@ -82,7 +83,7 @@ func TestCreateStoresFreshCredentialsAndRecordsOnlyTheARN(t *testing.T) {
 	assert.Equal(t, "geusemaker/demo/workload", tags["Name"])
 
 	again := newDoc()
-	require.NoError(t, e.run(secrets.ActionCreate, again), "a redelivered create adopts the deployment's secret")
+	require.NoError(t, e.run(contract.ActionCreate, again), "a redelivered create adopts the deployment's secret")
 	assert.Equal(t, doc.Resources.SecretARN, again.Resources.SecretARN)
 	assert.Len(t, e.w.Inventory(), 1)
 }
@@ -93,13 +94,13 @@ func TestCreateRefusesAnotherOwnersSecret(t *testing.T) {
 		Tags: []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String("other")}}})
 	require.NoError(t, err)
 	doc := newDoc()
-	se := stepError(t, e.run(secrets.ActionCreate, doc))
-	assert.Equal(t, steperr.SecretFailed, se.Name)
+	se := stepError(t, e.run(contract.ActionCreate, doc))
+	assert.Equal(t, contract.SecretFailed, se.Name)
 	assert.Contains(t, se.Cause.Message, "is not deployment demo's")
 	assert.Contains(t, se.Cause.Remediation, "--force-delete-without-recovery")
 	assert.Empty(t, doc.Resources.SecretARN)
 
-	require.NoError(t, e.run(secrets.ActionDelete, doc))
+	require.NoError(t, e.run(contract.ActionDelete, doc))
 	v, ok := e.model.Value("eu-west-1", "geusemaker/demo/workload")
 	assert.True(t, ok, "destroy never deletes another owner's secret")
 	assert.Equal(t, "theirs", v)
@@ -108,26 +109,26 @@ func TestCreateRefusesAnotherOwnersSecret(t *testing.T) {
 func TestRedeployRightAfterDestroyWaitsOutTheAsynchronousDeletion(t *testing.T) {
 	e := newEnv(t)
 	first := newDoc()
-	require.NoError(t, e.run(secrets.ActionCreate, first))
-	require.NoError(t, e.run(secrets.ActionDelete, first))
-	require.NoError(t, e.run(secrets.ActionDelete, first), "deleting twice is done")
+	require.NoError(t, e.run(contract.ActionCreate, first))
+	require.NoError(t, e.run(contract.ActionDelete, first))
+	require.NoError(t, e.run(contract.ActionDelete, first), "deleting twice is done")
 
 	redeploy := newDoc()
 	redeploy.Run = "run2"
-	se := stepError(t, e.run(secrets.ActionCreate, redeploy))
-	assert.Equal(t, steperr.ResourceBusy, se.Name, "the state machine retries ResourceBusy")
+	se := stepError(t, e.run(contract.ActionCreate, redeploy))
+	assert.Equal(t, contract.ResourceBusy, se.Name, "the state machine retries ResourceBusy")
 	assert.Equal(t, "InvalidRequestException", se.Cause.AWSErrorCode)
 
 	e.clk.Advance(simsm.Defaults()[simsm.LatencyForceDelete])
-	require.NoError(t, e.run(secrets.ActionCreate, redeploy))
+	require.NoError(t, e.run(contract.ActionCreate, redeploy))
 	assert.NotEqual(t, first.Resources.SecretARN, redeploy.Resources.SecretARN)
 }
 
 func TestDeleteFindsTheSecretByNameWhenTheLedgerLostIt(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	require.NoError(t, e.run(secrets.ActionCreate, doc))
-	require.NoError(t, e.run(secrets.ActionDelete, newDoc()))
+	require.NoError(t, e.run(contract.ActionCreate, doc))
+	require.NoError(t, e.run(contract.ActionDelete, newDoc()))
 	e.clk.Advance(time.Minute)
 	assert.Empty(t, e.w.Inventory())
 }
@@ -136,25 +137,25 @@ func TestErrorsAreNamedWithRemediations(t *testing.T) {
 	for _, tc := range []struct {
 		name, action, op, code, want string
 	}{
-		{"create denied", secrets.ActionCreate, "CreateSecret", "AccessDeniedException", steperr.SecretFailed},
+		{"create denied", contract.ActionCreate, "CreateSecret", "AccessDeniedException", contract.SecretFailed},
 		// The SDK's retryer counts LimitExceededException among its throttle
 		// codes (aws/retry DefaultThrottleErrorCodes), so a persistent one
 		// ends as Throttled, as it would against AWS.
-		{"create quota", secrets.ActionCreate, "CreateSecret", "LimitExceededException", steperr.Throttled},
-		{"create throttled", secrets.ActionCreate, "CreateSecret", "ThrottlingException", steperr.Throttled},
-		{"adoption look-up denied", secrets.ActionCreate, "DescribeSecret", "AccessDeniedException", steperr.SecretFailed},
-		{"delete denied", secrets.ActionDelete, "DeleteSecret", "AccessDeniedException", steperr.SecretFailed},
-		{"sweep denied", secrets.ActionDelete, "DescribeSecret", "AccessDeniedException", steperr.SecretFailed},
+		{"create quota", contract.ActionCreate, "CreateSecret", "LimitExceededException", contract.Throttled},
+		{"create throttled", contract.ActionCreate, "CreateSecret", "ThrottlingException", contract.Throttled},
+		{"adoption look-up denied", contract.ActionCreate, "DescribeSecret", "AccessDeniedException", contract.SecretFailed},
+		{"delete denied", contract.ActionDelete, "DeleteSecret", "AccessDeniedException", contract.SecretFailed},
+		{"sweep denied", contract.ActionDelete, "DescribeSecret", "AccessDeniedException", contract.SecretFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc()
-			if tc.op == "DescribeSecret" && tc.action == secrets.ActionCreate {
+			if tc.op == "DescribeSecret" && tc.action == contract.ActionCreate {
 				// The adoption path: the name is taken by an earlier attempt.
-				require.NoError(t, e.run(secrets.ActionCreate, newDoc()))
+				require.NoError(t, e.run(contract.ActionCreate, newDoc()))
 			}
 			if tc.op == "DeleteSecret" {
-				require.NoError(t, e.run(secrets.ActionCreate, doc))
+				require.NoError(t, e.run(contract.ActionCreate, doc))
 			}
 			e.w.Inject(world.Fault{Service: simsm.ServiceID, Operation: tc.op, Code: tc.code, Times: 10})
 			se := stepError(t, e.run(tc.action, doc))

@@ -43,20 +43,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
 	"geusemaker/internal/workload"
 )
-
-// Action names, as the state machine invokes them.
-const (
-	ActionStart  = "start"
-	ActionStatus = "status"
-)
-
-// StatusKey is the test's key in doc.Status and doc.Deadlines.
-const StatusKey = "smoke"
 
 const (
 	// deadline bounds the test: DNS of a new ALB or distribution and
@@ -114,8 +105,8 @@ func DefaultHTTPClient() *http.Client {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionStart:  s.start,
-		ActionStatus: s.status,
+		contract.ActionStart:  s.start,
+		contract.ActionStatus: s.status,
 	}
 }
 
@@ -124,8 +115,8 @@ func (s *Step) start(ctx context.Context, doc *document.Document) error {
 	if doc.Deadlines == nil {
 		doc.Deadlines = map[string]string{}
 	}
-	if _, ok := doc.Deadlines[StatusKey]; !ok {
-		doc.Deadlines[StatusKey] = document.Timestamp(s.Clock.Now().Add(deadline))
+	if _, ok := doc.Deadlines[contract.StatusSmoke]; !ok {
+		doc.Deadlines[contract.StatusSmoke] = document.Timestamp(s.Clock.Now().Add(deadline))
 	}
 	return s.attempt(ctx, doc)
 }
@@ -342,7 +333,7 @@ func (s *Step) attempt(ctx context.Context, doc *document.Document) error {
 	}
 	now := s.Clock.Now()
 	log := s.Logger(doc, testAction)
-	due, _ := document.ParseTimestamp(doc.Deadlines[StatusKey])
+	due, _ := document.ParseTimestamp(doc.Deadlines[contract.StatusSmoke])
 	if worst == fail || (worst == retry && !now.Before(due)) {
 		log.Info("smoke test failed", "results", describe(results))
 		return family.Failure(testAction, "smoke test failed: "+describe(results), remediation(doc))
@@ -351,13 +342,13 @@ func (s *Step) attempt(ctx context.Context, doc *document.Document) error {
 		doc.Status = map[string]document.Poll{}
 	}
 	if worst == pass {
-		doc.Status[StatusKey] = document.Poll{Status: "passed", Done: true, Percent: 100, Detail: describe(results)}
+		doc.Status[contract.StatusSmoke] = document.Poll{Status: "passed", Done: true, Percent: 100, Detail: describe(results)}
 		p := doc.Report(now, document.StageSmoke, "Smoke test passed: "+passed(results), "")
 		p.StagePercent = 100
 		log.Info("smoke test passed")
 		return nil
 	}
-	doc.Status[StatusKey] = document.Poll{Status: "waiting", NextPollSeconds: pollSeconds, Detail: describe(results)}
+	doc.Status[contract.StatusSmoke] = document.Poll{Status: "waiting", NextPollSeconds: pollSeconds, Detail: describe(results)}
 	doc.Report(now, document.StageSmoke, "Smoke test: waiting for "+waiting(results), "")
 	log.Debug("smoke test waiting", "results", describe(results))
 	return nil
@@ -430,7 +421,7 @@ func waiting(results []result) string {
 }
 
 // family names the step's failures SmokeTestFailed.
-var family = stepkit.Family{Name: "smoke", Error: steperr.SmokeTestFailed}
+var family = stepkit.Family{Name: "smoke", Error: contract.SmokeTestFailed}
 
 // testAction names the whole test in causes and logs ("smoke-test"): start
 // and status make the same attempt.

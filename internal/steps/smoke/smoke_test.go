@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	simsm "geusemaker/internal/sim/secretsmanager"
 	"geusemaker/internal/sim/world"
@@ -189,8 +190,8 @@ func TestPassesAtOnceWhenTrafficFlows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.answers, tt.served)
 			d := f.document(t, tt.tier, tt.extra)
-			require.NoError(t, f.run(d, smoke.ActionStart))
-			p := d.Status[smoke.StatusKey]
+			require.NoError(t, f.run(d, contract.ActionStart))
+			p := d.Status[contract.StatusSmoke]
 			require.True(t, p.Done, p.Detail)
 			assert.Equal(t, 100, p.Percent)
 			assert.Equal(t, document.StageSmoke, d.Progress.Stage)
@@ -208,7 +209,7 @@ func TestPassesAtOnceWhenTrafficFlows(t *testing.T) {
 			if tt.served != "" {
 				assert.Equal(t, len(workload.Routes()), authorized, "only the with-key probes carry the key")
 			}
-			assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), d.Deadlines[smoke.StatusKey])
+			assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), d.Deadlines[contract.StatusSmoke])
 			whole, err := json.Marshal(d)
 			require.NoError(t, err)
 			assert.NotContains(t, string(whole), apiKey, "the key never reaches the document")
@@ -219,8 +220,8 @@ func TestPassesAtOnceWhenTrafficFlows(t *testing.T) {
 func TestWaitsThenPassesWhenPropagationCatchesUp(t *testing.T) {
 	f := newFixture(t, map[string]answer{cdnURL: noHost, albURL: forbidden, ipURL: timeout}, cdn)
 	d := f.document(t, "gpu", nil)
-	require.NoError(t, f.run(d, smoke.ActionStart))
-	p := d.Status[smoke.StatusKey]
+	require.NoError(t, f.run(d, contract.ActionStart))
+	p := d.Status[contract.StatusSmoke]
 	assert.False(t, p.Done)
 	assert.Equal(t, 20, p.NextPollSeconds)
 	assert.Contains(t, d.Progress.Message, "waiting for "+cdnURL)
@@ -229,15 +230,15 @@ func TestWaitsThenPassesWhenPropagationCatchesUp(t *testing.T) {
 
 	f.clk.Advance(5 * time.Minute)
 	f.web.answers[cdnURL] = answer{status: 502}
-	require.NoError(t, f.run(d, smoke.ActionStatus))
-	assert.False(t, d.Status[smoke.StatusKey].Done)
-	assert.Contains(t, d.Status[smoke.StatusKey].Detail, "502")
+	require.NoError(t, f.run(d, contract.ActionStatus))
+	assert.False(t, d.Status[contract.StatusSmoke].Done)
+	assert.Contains(t, d.Status[contract.StatusSmoke].Detail, "502")
 
 	delete(f.web.answers, cdnURL)
-	require.NoError(t, f.run(d, smoke.ActionStatus))
-	assert.True(t, d.Status[smoke.StatusKey].Done)
-	require.NoError(t, f.run(d, smoke.ActionStart), "a retried start keeps the deadline")
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), d.Deadlines[smoke.StatusKey])
+	require.NoError(t, f.run(d, contract.ActionStatus))
+	assert.True(t, d.Status[contract.StatusSmoke].Done)
+	require.NoError(t, f.run(d, contract.ActionStart), "a retried start keeps the deadline")
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), d.Deadlines[contract.StatusSmoke])
 }
 
 func TestFailsWithWhatWasAskedAndWhatCameBack(t *testing.T) {
@@ -271,15 +272,15 @@ func TestFailsWithWhatWasAskedAndWhatCameBack(t *testing.T) {
 				tt.change(f.web)
 			}
 			d := f.document(t, tt.tier, tt.extra)
-			err := f.run(d, smoke.ActionStart)
+			err := f.run(d, contract.ActionStart)
 			if tt.wait > 0 {
 				require.NoError(t, err)
 				f.clk.Advance(tt.wait)
-				err = f.run(d, smoke.ActionStatus)
+				err = f.run(d, contract.ActionStatus)
 			}
 			var se *steperr.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, steperr.SmokeTestFailed, se.Name)
+			assert.Equal(t, contract.SmokeTestFailed, se.Name)
 			for _, w := range tt.want {
 				assert.Contains(t, se.Cause.Message+" "+se.Cause.Remediation, w)
 			}
@@ -293,8 +294,8 @@ func TestUnreadableSecretFailsWithTheAWSCode(t *testing.T) {
 	d := f.document(t, "dev", nil)
 	f.sim.Inject(world.Fault{Service: simsm.ServiceID, Operation: "GetSecretValue", Code: "AccessDeniedException", Times: 5})
 	var se *steperr.Error
-	require.ErrorAs(t, f.run(d, smoke.ActionStart), &se)
-	assert.Equal(t, steperr.SmokeTestFailed, se.Name)
+	require.ErrorAs(t, f.run(d, contract.ActionStart), &se)
+	assert.Equal(t, contract.SmokeTestFailed, se.Name)
 	assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
 	assert.Contains(t, se.Cause.Remediation, "secretsmanager:GetSecretValue")
 	assert.Empty(t, f.web.asked)
@@ -304,7 +305,7 @@ func TestNoEndpointInTheLedger(t *testing.T) {
 	f := newFixture(t, nil)
 	d := f.document(t, "automation", nil)
 	d.Resources.ALBDNS = ""
-	err := f.run(d, smoke.ActionStart)
+	err := f.run(d, contract.ActionStart)
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
 	assert.Contains(t, se.Cause.Message, "the ledger lacks alb_dns")
@@ -315,5 +316,5 @@ func TestDefaultClientReportsRedirects(t *testing.T) {
 	c := smoke.DefaultHTTPClient()
 	assert.Equal(t, 10*time.Second, c.Timeout)
 	assert.ErrorIs(t, c.CheckRedirect(nil, nil), http.ErrUseLastResponse)
-	assert.NotNil(t, smoke.New(aws.Config{}, clock.Real{}, slog.Default()).Actions()[smoke.ActionStatus])
+	assert.NotNil(t, smoke.New(aws.Config{}, clock.Real{}, slog.Default()).Actions()[contract.ActionStatus])
 }

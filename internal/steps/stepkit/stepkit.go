@@ -19,6 +19,7 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -28,7 +29,7 @@ type Family struct {
 	// Name prefixes the cause's step: "network" gives "network-resolve".
 	Name string
 	// Error is the ASL error name of the package's failures, e.g.
-	// steperr.NetworkFailed.
+	// contract.NetworkFailed.
 	Error string
 	// Remediations says what to do about a failed AWS call, by AWS error
 	// code; codes absent from it take the call site's fallback.
@@ -61,13 +62,13 @@ func (f Family) Failure(action, message, remediation string) *steperr.Error {
 // dependency draining, a concurrent change); the state machine retries
 // ResourceBusy.
 func (f Family) ResourceBusy(action string, err error, remediation string) *steperr.Error {
-	return steperr.FromAWS(steperr.ResourceBusy, f.StepName(action), err, remediation)
+	return steperr.FromAWS(contract.ResourceBusy, f.StepName(action), err, remediation)
 }
 
 // Missing names an action run before the one that fills its input: the
 // state machine's order is broken.
 func (f Family) Missing(action, what string) *steperr.Error {
-	return steperr.New(steperr.InternalError, f.StepName(action),
+	return steperr.New(contract.InternalError, f.StepName(action),
 		fmt.Sprintf("the ledger has no %s; %s runs after the step that records it", what, action),
 		"The state machine and the Lambda code are from different versions: redeploy the stack.")
 }

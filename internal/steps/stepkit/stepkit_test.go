@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/stepkit"
@@ -20,7 +21,7 @@ import (
 
 var family = stepkit.Family{
 	Name:         "network",
-	Error:        steperr.NetworkFailed,
+	Error:        contract.NetworkFailed,
 	Remediations: map[string]string{"VpcLimitExceeded": "delete a VPC"},
 	Busy:         map[string]string{"DependencyViolation": "still in use: retried"},
 }
@@ -41,19 +42,19 @@ func TestFamilyNamesItsFailures(t *testing.T) {
 		wantRemedy                   string
 	}{
 		{"AWS failure with a known code takes its remediation", family.AWSFailure("resolve", apiErr("VpcLimitExceeded"), "fallback"),
-			steperr.NetworkFailed, "network-resolve", "VpcLimitExceeded", "delete a VPC"},
+			contract.NetworkFailed, "network-resolve", "VpcLimitExceeded", "delete a VPC"},
 		{"AWS failure with another code takes the fallback", family.AWSFailure("delete", apiErr("InvalidVpcID.NotFound"), "fallback"),
-			steperr.NetworkFailed, "network-delete", "InvalidVpcID.NotFound", "fallback"},
+			contract.NetworkFailed, "network-delete", "InvalidVpcID.NotFound", "fallback"},
 		{"throttling is Throttled whatever the family", family.AWSFailure("resolve", apiErr("RequestLimitExceeded"), "fallback"),
-			steperr.Throttled, "network-resolve", "RequestLimitExceeded", ""},
+			contract.Throttled, "network-resolve", "RequestLimitExceeded", ""},
 		{"AWS failure with a busy code is retried ResourceBusy", family.AWSFailure("delete", apiErr("DependencyViolation"), "fallback"),
-			steperr.ResourceBusy, "network-delete", "DependencyViolation", "still in use: retried"},
+			contract.ResourceBusy, "network-delete", "DependencyViolation", "still in use: retried"},
 		{"failure without AWS error", family.Failure("resolve", "no subnets", "add subnets"),
-			steperr.NetworkFailed, "network-resolve", "", "add subnets"},
+			contract.NetworkFailed, "network-resolve", "", "add subnets"},
 		{"busy is retried ResourceBusy", family.ResourceBusy("delete", apiErr("DependencyViolation"), "wait"),
-			steperr.ResourceBusy, "network-delete", "DependencyViolation", "wait"},
+			contract.ResourceBusy, "network-delete", "DependencyViolation", "wait"},
 		{"missing input is an InternalError", family.Missing("delete", "VPC id"),
-			steperr.InternalError, "network-delete", "", "The state machine and the Lambda code are from different versions: redeploy the stack."},
+			contract.InternalError, "network-delete", "", "The state machine and the Lambda code are from different versions: redeploy the stack."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

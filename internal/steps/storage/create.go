@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
 )
@@ -31,8 +32,8 @@ func (s *Step) createFileSystem(ctx context.Context, doc *document.Document) err
 		doc.Resources.EFSID = id
 	}
 	now := s.Clock.Now()
-	deadline := doc.Deadline(document.StatusEFS, now, FileSystemWait.Timeout)
-	doc.SetStatus(document.StatusEFS, FileSystemWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
+	deadline := doc.Deadline(contract.StatusEFS, now, FileSystemWait.Timeout)
+	doc.SetStatus(contract.StatusEFS, FileSystemWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
 	doc.Report(now, document.StageStorage, "Creating EFS file system...", doc.Resources.EFSID)
 	return nil
 }
@@ -40,7 +41,7 @@ func (s *Step) createFileSystem(ctx context.Context, doc *document.Document) err
 // useSuppliedFileSystem checks the user's file system and records it as
 // supplied, so nothing ever deletes it.
 func (s *Step) useSuppliedFileSystem(ctx context.Context, c efsAPI, doc *document.Document) error {
-	const action = ActionCreateFileSystem
+	const action = contract.ActionCreateFileSystem
 	id := doc.Request.EFSID
 	fs, err := findFileSystemByID(ctx, c, id)
 	if err != nil {
@@ -65,7 +66,7 @@ func (s *Step) useSuppliedFileSystem(ctx context.Context, c efsAPI, doc *documen
 // CreationToken; a retry of a create that reached AWS gets
 // FileSystemAlreadyExists carrying the first file system's id.
 func (s *Step) createOrAdoptFileSystem(ctx context.Context, c efsAPI, doc *document.Document) (string, error) {
-	const action = ActionCreateFileSystem
+	const action = contract.ActionCreateFileSystem
 	log := s.Logger(doc, action)
 	token := doc.Token(tokenPurpose)
 	out, err := c.CreateFileSystem(ctx, &efs.CreateFileSystemInput{
@@ -95,7 +96,7 @@ func (s *Step) createOrAdoptFileSystem(ctx context.Context, c efsAPI, doc *docum
 // adoptByToken finds the file system of a FileSystemAlreadyExists that did
 // not name it.
 func (s *Step) adoptByToken(ctx context.Context, c efsAPI, doc *document.Document, token string) (string, error) {
-	const action = ActionCreateFileSystem
+	const action = contract.ActionCreateFileSystem
 	fs, err := findFileSystemByToken(ctx, c, token)
 	if err != nil {
 		return "", family.AWSFailure(action, err, "Check that the deploy role may call elasticfilesystem:DescribeFileSystems, then retry.")
@@ -121,7 +122,7 @@ func fileSystemTags(r document.Request) []types.Tag {
 // again by file system id, so creating several in one invocation loses
 // nothing if it is cut short: the next attempt skips those that exist.
 func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) error {
-	const action = ActionCreateMountTargets
+	const action = contract.ActionCreateMountTargets
 	log := s.Logger(doc, action)
 	fsID := doc.Resources.EFSID
 	group := doc.Resources.SecurityGroupIDs[document.SGRoleEFS]
@@ -185,8 +186,8 @@ func (s *Step) createMountTargets(ctx context.Context, doc *document.Document) e
 			"Check that the subnets are in the deployment's VPC and in zones where EFS is available, then retry.")
 	}
 	now := s.Clock.Now()
-	deadline := doc.Deadline(document.StatusMountTargets, now, MountTargetsWait.Timeout)
-	doc.SetStatus(document.StatusMountTargets, MountTargetsWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
+	deadline := doc.Deadline(contract.StatusMountTargets, now, MountTargetsWait.Timeout)
+	doc.SetStatus(contract.StatusMountTargets, MountTargetsWait.Pending(string(types.LifeCycleStateCreating), deadline, now))
 	doc.Report(now, document.StageStorage, "Creating EFS mount targets...", fsID)
 	return nil
 }

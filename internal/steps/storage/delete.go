@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
 
 	"geusemaker/internal/awsapi"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 )
 
@@ -16,7 +17,7 @@ import (
 // file system's; on a supplied one only those it created) and starts the
 // wait for them to be gone.
 func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) error {
-	const action = ActionDeleteMountTargets
+	const action = contract.ActionDeleteMountTargets
 	log := s.Logger(doc, action)
 	c := s.client(doc)
 	if err := sweepFileSystem(ctx, c, doc); err != nil {
@@ -47,8 +48,8 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 		}
 	}
 	now := s.Clock.Now()
-	deadline := doc.Deadline(document.StatusMountTargetDelete, now, MountTargetsDeleteWait.Timeout)
-	doc.SetStatus(document.StatusMountTargetDelete, MountTargetsDeleteWait.Pending(string(types.LifeCycleStateDeleting), deadline, now))
+	deadline := doc.Deadline(contract.StatusMountTargetDelete, now, MountTargetsDeleteWait.Timeout)
+	doc.SetStatus(contract.StatusMountTargetDelete, MountTargetsDeleteWait.Pending(string(types.LifeCycleStateDeleting), deadline, now))
 	doc.Report(now, doc.TeardownStage(), "Deleting EFS mount targets...", doc.Resources.EFSID)
 	return nil
 }
@@ -56,8 +57,8 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 // mountTargetsDeletedStatus polls once whether the deployment's mount
 // targets are gone.
 func (s *Step) mountTargetsDeletedStatus(ctx context.Context, doc *document.Document) error {
-	const action = ActionMountTargetsDeletedStatus
-	deadline := doc.Deadline(document.StatusMountTargetDelete, s.Clock.Now(), MountTargetsDeleteWait.Timeout)
+	const action = contract.ActionMountTargetsDeletedStatus
+	deadline := doc.Deadline(contract.StatusMountTargetDelete, s.Clock.Now(), MountTargetsDeleteWait.Timeout)
 	c := s.client(doc)
 	if err := sweepFileSystem(ctx, c, doc); err != nil {
 		return family.AWSFailure(action, err, "Check that the role may call elasticfilesystem:DescribeFileSystems, then retry.")
@@ -68,19 +69,19 @@ func (s *Step) mountTargetsDeletedStatus(ctx context.Context, doc *document.Docu
 	}
 	s.Logger(doc, action).Debug("polled mount target deletion", "resource", "efs", "id", doc.Resources.EFSID, "left", len(targets))
 	if len(targets) == 0 {
-		doc.SetStatus(document.StatusMountTargetDelete, document.Poll{Status: string(types.LifeCycleStateDeleted), Done: true, Percent: 100})
+		doc.SetStatus(contract.StatusMountTargetDelete, document.Poll{Status: string(types.LifeCycleStateDeleted), Done: true, Percent: 100})
 		return nil
 	}
 	p := MountTargetsDeleteWait.Pending(string(types.LifeCycleStateDeleting), deadline, s.Clock.Now())
 	p.Detail = fmt.Sprintf("%d mount targets left", len(targets))
-	return s.finish(doc, action, document.StatusMountTargetDelete, "deletion of the mount targets of "+doc.Resources.EFSID, p, deadline,
+	return s.finish(doc, action, contract.StatusMountTargetDelete, "deletion of the mount targets of "+doc.Resources.EFSID, p, deadline,
 		"EFS did not delete the mount targets in time; delete them in the EFS console, then run destroy again.")
 }
 
 // deleteFileSystem deletes the deployment's own file system once its mount
 // targets are gone; a supplied one is never deleted.
 func (s *Step) deleteFileSystem(ctx context.Context, doc *document.Document) error {
-	const action = ActionDeleteFileSystem
+	const action = contract.ActionDeleteFileSystem
 	log := s.Logger(doc, action)
 	if doc.Resources.Supplied(document.KeyEFSID) {
 		log.Info("keeping supplied file system", "resource", "efs", "id", doc.Resources.EFSID)

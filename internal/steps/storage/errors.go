@@ -2,13 +2,13 @@ package storage
 
 import (
 	"errors"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/steps/stepkit"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
 
 	"geusemaker/internal/awsapi"
-	"geusemaker/internal/steperr"
 )
 
 // AWS error codes the step handles by name. Codes, not types: the modeled
@@ -44,7 +44,7 @@ var remediations = map[string]string{
 }
 
 // family names the step's failures StorageFailed, with remediations by AWS code.
-var family = stepkit.Family{Name: "storage", Error: steperr.StorageFailed, Remediations: remediations}
+var family = stepkit.Family{Name: "storage", Error: contract.StorageFailed, Remediations: remediations}
 
 // isAlreadyExists reports a FileSystemAlreadyExists error, AWS's answer to
 // a repeated CreationToken, and the id it carries ("" when it has none).

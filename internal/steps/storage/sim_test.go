@@ -15,6 +15,7 @@ import (
 
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
@@ -65,17 +66,17 @@ func TestWithSimulatedEC2(t *testing.T) {
 		t.Fatalf("%s never done", action)
 	}
 
-	run(storage.ActionCreateFileSystem)
-	poll(storage.ActionFileSystemStatus, document.StatusEFS)
-	run(storage.ActionCreateMountTargets)
+	run(contract.ActionCreateFileSystem)
+	poll(contract.ActionFileSystemStatus, contract.StatusEFS)
+	run(contract.ActionCreateMountTargets)
 	assert.Len(t, doc.Resources.MountTargetIDs, len(subnets.Subnets), "one per default subnet, each in its own zone")
-	poll(storage.ActionMountTargetsStatus, document.StatusMountTargets)
+	poll(contract.ActionMountTargetsStatus, contract.StatusMountTargets)
 
-	run(storage.ActionDeleteMountTargets)
+	run(contract.ActionDeleteMountTargets)
 	_, err = ec2c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
 	assert.Equal(t, "DependencyViolation", awsapi.Code(err), "mount target ENIs hold the group while deleting")
-	poll(storage.ActionMountTargetsDeletedStatus, document.StatusMountTargetDelete)
-	run(storage.ActionDeleteFileSystem)
+	poll(contract.ActionMountTargetsDeletedStatus, contract.StatusMountTargetDelete)
+	run(contract.ActionDeleteFileSystem)
 	_, err = ec2c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
 	require.NoError(t, err)
 

@@ -22,19 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steps/stepkit"
-)
-
-// Action names, as the state machine invokes them.
-const (
-	ActionCreateFileSystem          = "create_filesystem"
-	ActionFileSystemStatus          = "filesystem_status"
-	ActionCreateMountTargets        = "create_mount_targets"
-	ActionMountTargetsStatus        = "mount_targets_status"
-	ActionDeleteMountTargets        = "delete_mount_targets"
-	ActionMountTargetsDeletedStatus = "mount_targets_deleted_status"
-	ActionDeleteFileSystem          = "delete_filesystem"
 )
 
 // The step's waits (read-only), paced by document.Pace.
@@ -78,13 +68,13 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
 	return map[string]func(context.Context, *document.Document) error{
-		ActionCreateFileSystem:          s.createFileSystem,
-		ActionFileSystemStatus:          s.fileSystemStatus,
-		ActionCreateMountTargets:        s.createMountTargets,
-		ActionMountTargetsStatus:        s.mountTargetsStatus,
-		ActionDeleteMountTargets:        s.deleteMountTargets,
-		ActionMountTargetsDeletedStatus: s.mountTargetsDeletedStatus,
-		ActionDeleteFileSystem:          s.deleteFileSystem,
+		contract.ActionCreateFileSystem:          s.createFileSystem,
+		contract.ActionFileSystemStatus:          s.fileSystemStatus,
+		contract.ActionCreateMountTargets:        s.createMountTargets,
+		contract.ActionMountTargetsStatus:        s.mountTargetsStatus,
+		contract.ActionDeleteMountTargets:        s.deleteMountTargets,
+		contract.ActionMountTargetsDeletedStatus: s.mountTargetsDeletedStatus,
+		contract.ActionDeleteFileSystem:          s.deleteFileSystem,
 	}
 }
 

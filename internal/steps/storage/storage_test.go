@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/efs"
 	"geusemaker/internal/sim/efs/efstest"
@@ -74,9 +75,9 @@ func (e *env) mustRun(t *testing.T, action string, doc *document.Document) {
 // ready runs the file system and mount target creates and lets them become available.
 func (e *env) ready(t *testing.T, doc *document.Document) {
 	t.Helper()
-	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.mustRun(t, contract.ActionCreateFileSystem, doc)
 	e.clk.Advance(20 * time.Second)
-	e.mustRun(t, storage.ActionCreateMountTargets, doc)
+	e.mustRun(t, contract.ActionCreateMountTargets, doc)
 	e.clk.Advance(90 * time.Second)
 }
 
@@ -119,7 +120,7 @@ func requireStepError(t *testing.T, err error, name, code string) {
 func TestCreateFileSystemCreatesOneEncryptedTaggedFileSystem(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.mustRun(t, contract.ActionCreateFileSystem, doc)
 
 	fss := e.fileSystems(t)
 	require.Len(t, fss, 1)
@@ -134,8 +135,8 @@ func TestCreateFileSystemCreatesOneEncryptedTaggedFileSystem(t *testing.T) {
 	}
 	assert.Equal(t, "demo", tags[document.TagDeployment])
 	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), doc.Deadlines[document.StatusEFS])
-	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 22}, doc.Status[document.StatusEFS],
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), doc.Deadlines[contract.StatusEFS])
+	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 22}, doc.Status[contract.StatusEFS],
 		"the first wait can read when to poll: just after the typical 20 s")
 	assert.Equal(t, document.StageStorage, doc.Progress.Stage)
 	assert.Equal(t, doc.Resources.EFSID, doc.Progress.ResourceID)
@@ -156,18 +157,18 @@ func TestCreateFileSystemTwiceCreatesOne(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			first := newDoc()
-			e.mustRun(t, storage.ActionCreateFileSystem, first)
-			deadline := first.Deadlines[document.StatusEFS]
+			e.mustRun(t, contract.ActionCreateFileSystem, first)
+			deadline := first.Deadlines[contract.StatusEFS]
 			e.clk.Advance(time.Second)
 			if tt.fault != "" {
 				e.fault("CreateFileSystem", tt.fault, 1)
 			}
 			second := tt.again(first)
-			e.mustRun(t, storage.ActionCreateFileSystem, second)
+			e.mustRun(t, contract.ActionCreateFileSystem, second)
 			assert.Len(t, e.fileSystems(t), 1)
 			assert.Equal(t, first.Resources.EFSID, second.Resources.EFSID)
 			if second == first {
-				assert.Equal(t, deadline, second.Deadlines[document.StatusEFS], "a retry never extends the deadline")
+				assert.Equal(t, deadline, second.Deadlines[contract.StatusEFS], "a retry never extends the deadline")
 			}
 		})
 	}
@@ -176,17 +177,17 @@ func TestCreateFileSystemTwiceCreatesOne(t *testing.T) {
 func TestCreateFileSystemAlreadyExistsButGone(t *testing.T) {
 	e := newEnv(t)
 	e.fault("CreateFileSystem", "FileSystemAlreadyExists", 1)
-	requireStepError(t, e.run(t, storage.ActionCreateFileSystem, newDoc()), steperr.StorageFailed, "")
+	requireStepError(t, e.run(t, contract.ActionCreateFileSystem, newDoc()), contract.StorageFailed, "")
 }
 
 func TestCreateFileSystemErrors(t *testing.T) {
 	tests := []struct {
 		name, op, code, want string
 	}{
-		{"quota reached", "CreateFileSystem", "FileSystemLimitExceeded", steperr.StorageFailed},
-		{"access denied", "CreateFileSystem", "AccessDeniedException", steperr.StorageFailed},
-		{"throttled beyond the SDK's retries", "CreateFileSystem", "ThrottlingException", steperr.Throttled},
-		{"adoption lookup fails", "DescribeFileSystems", "InternalServerError", steperr.StorageFailed},
+		{"quota reached", "CreateFileSystem", "FileSystemLimitExceeded", contract.StorageFailed},
+		{"access denied", "CreateFileSystem", "AccessDeniedException", contract.StorageFailed},
+		{"throttled beyond the SDK's retries", "CreateFileSystem", "ThrottlingException", contract.Throttled},
+		{"adoption lookup fails", "DescribeFileSystems", "InternalServerError", contract.StorageFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +197,7 @@ func TestCreateFileSystemErrors(t *testing.T) {
 			}
 			e.fault(tt.op, tt.code, 0)
 			doc := newDoc()
-			requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), tt.want, tt.code)
+			requireStepError(t, e.run(t, contract.ActionCreateFileSystem, doc), tt.want, tt.code)
 			assert.Empty(t, doc.Resources.EFSID)
 		})
 	}
@@ -211,7 +212,7 @@ func TestCreateFileSystemWithSuppliedID(t *testing.T) {
 	t.Run("verified, marked supplied, nothing created", func(t *testing.T) {
 		doc := newDoc()
 		doc.Request.EFSID = userFS
-		e.mustRun(t, storage.ActionCreateFileSystem, doc)
+		e.mustRun(t, contract.ActionCreateFileSystem, doc)
 		assert.Equal(t, userFS, doc.Resources.EFSID)
 		assert.True(t, doc.Resources.Supplied(document.KeyEFSID))
 		assert.Len(t, e.fileSystems(t), 1)
@@ -219,13 +220,13 @@ func TestCreateFileSystemWithSuppliedID(t *testing.T) {
 	t.Run("missing is StorageFailed", func(t *testing.T) {
 		doc := newDoc()
 		doc.Request.EFSID = "fs-00000000000000404"
-		requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), steperr.StorageFailed, "")
+		requireStepError(t, e.run(t, contract.ActionCreateFileSystem, doc), contract.StorageFailed, "")
 	})
 	t.Run("describe failing is StorageFailed", func(t *testing.T) {
 		e.fault("DescribeFileSystems", "AccessDeniedException", 1)
 		doc := newDoc()
 		doc.Request.EFSID = userFS
-		requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), steperr.StorageFailed, "AccessDeniedException")
+		requireStepError(t, e.run(t, contract.ActionCreateFileSystem, doc), contract.StorageFailed, "AccessDeniedException")
 	})
 	t.Run("deleting is StorageFailed", func(t *testing.T) {
 		e.clk.Advance(time.Minute)
@@ -233,23 +234,23 @@ func TestCreateFileSystemWithSuppliedID(t *testing.T) {
 		require.NoError(t, err)
 		doc := newDoc()
 		doc.Request.EFSID = userFS
-		requireStepError(t, e.run(t, storage.ActionCreateFileSystem, doc), steperr.StorageFailed, "")
+		requireStepError(t, e.run(t, contract.ActionCreateFileSystem, doc), contract.StorageFailed, "")
 	})
 }
 
 func TestFileSystemStatus(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.mustRun(t, contract.ActionCreateFileSystem, doc)
 
-	e.mustRun(t, storage.ActionFileSystemStatus, doc)
-	poll := doc.Status[document.StatusEFS]
+	e.mustRun(t, contract.ActionFileSystemStatus, doc)
+	poll := doc.Status[contract.StatusEFS]
 	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 22}, poll)
 	waiting := *doc.Progress
 
 	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
-	e.mustRun(t, storage.ActionFileSystemStatus, doc)
-	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100}, doc.Status[document.StatusEFS])
+	e.mustRun(t, contract.ActionFileSystemStatus, doc)
+	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100}, doc.Status[contract.StatusEFS])
 	assert.Equal(t, "EFS file system available", doc.Progress.Message)
 	assert.Equal(t, 100, doc.Progress.StagePercent)
 	assert.Greater(t, doc.Progress.Percent, waiting.Percent, "22 s later the deployment is further along")
@@ -266,7 +267,7 @@ func TestFileSystemStatusFailures(t *testing.T) {
 		{
 			name:    "past the deadline is Timeout",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) { e.clk.Advance(11 * time.Minute) },
-			want:    steperr.TimeoutName,
+			want:    contract.Timeout,
 		},
 		{
 			name: "deleted underneath is StorageFailed",
@@ -276,7 +277,7 @@ func TestFileSystemStatusFailures(t *testing.T) {
 				require.NoError(t, err)
 				e.clk.Advance(time.Minute)
 			},
-			want: steperr.StorageFailed,
+			want: contract.StorageFailed,
 		},
 		{
 			name: "deleting is StorageFailed",
@@ -285,28 +286,28 @@ func TestFileSystemStatusFailures(t *testing.T) {
 				_, err := e.efs.DeleteFileSystem(context.Background(), &sdkefs.DeleteFileSystemInput{FileSystemId: aws.String(doc.Resources.EFSID)})
 				require.NoError(t, err)
 			},
-			want: steperr.StorageFailed,
+			want: contract.StorageFailed,
 		},
 		{
 			name: "describe failing is StorageFailed",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) {
 				e.fault("DescribeFileSystems", "InternalServerError", 0)
 			},
-			want: steperr.StorageFailed,
+			want: contract.StorageFailed,
 			code: "InternalServerError",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			if tt.want == steperr.TimeoutName {
+			if tt.want == contract.Timeout {
 				e.w.SetLatency(efs.LatencyCreate, time.Hour)
 			}
 			doc := newDoc()
-			e.mustRun(t, storage.ActionCreateFileSystem, doc)
+			e.mustRun(t, contract.ActionCreateFileSystem, doc)
 			tt.prepare(t, e, doc)
-			requireStepError(t, e.run(t, storage.ActionFileSystemStatus, doc), tt.want, tt.code)
-			poll := doc.Status[document.StatusEFS]
+			requireStepError(t, e.run(t, contract.ActionFileSystemStatus, doc), tt.want, tt.code)
+			poll := doc.Status[contract.StatusEFS]
 			assert.True(t, poll.Failed || poll.TimedOut || tt.code != "")
 		})
 	}
@@ -317,11 +318,11 @@ func TestActionsBeforeTheirInputsAreInternalError(t *testing.T) {
 		action string
 		strip  func(*document.Ledger)
 	}{
-		{storage.ActionFileSystemStatus, func(*document.Ledger) {}},
-		{storage.ActionMountTargetsStatus, func(*document.Ledger) {}},
-		{storage.ActionCreateMountTargets, func(*document.Ledger) {}},
-		{storage.ActionCreateMountTargets, func(l *document.Ledger) { l.EFSID = "fs-1"; l.SubnetIDs = nil }},
-		{storage.ActionCreateMountTargets, func(l *document.Ledger) { l.EFSID = "fs-1"; l.SecurityGroupIDs = nil }},
+		{contract.ActionFileSystemStatus, func(*document.Ledger) {}},
+		{contract.ActionMountTargetsStatus, func(*document.Ledger) {}},
+		{contract.ActionCreateMountTargets, func(*document.Ledger) {}},
+		{contract.ActionCreateMountTargets, func(l *document.Ledger) { l.EFSID = "fs-1"; l.SubnetIDs = nil }},
+		{contract.ActionCreateMountTargets, func(l *document.Ledger) { l.EFSID = "fs-1"; l.SecurityGroupIDs = nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action, func(t *testing.T) {
@@ -330,7 +331,7 @@ func TestActionsBeforeTheirInputsAreInternalError(t *testing.T) {
 			tt.strip(&doc.Resources)
 			var se *steperr.Error
 			require.ErrorAs(t, e.run(t, tt.action, doc), &se)
-			assert.Equal(t, steperr.InternalError, se.Name)
+			assert.Equal(t, contract.InternalError, se.Name)
 			assert.NotEmpty(t, se.Cause.Remediation)
 		})
 	}
@@ -339,9 +340,9 @@ func TestActionsBeforeTheirInputsAreInternalError(t *testing.T) {
 func TestCreateMountTargetsOnePerZone(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.mustRun(t, contract.ActionCreateFileSystem, doc)
 	e.clk.Advance(20 * time.Second)
-	e.mustRun(t, storage.ActionCreateMountTargets, doc)
+	e.mustRun(t, contract.ActionCreateMountTargets, doc)
 
 	mts := e.mountTargets(t, doc.Resources.EFSID)
 	require.Len(t, mts, 2, "subnet A2 shares A's zone")
@@ -351,17 +352,17 @@ func TestCreateMountTargetsOnePerZone(t *testing.T) {
 	for _, eni := range e.net.ENIs {
 		assert.Equal(t, []string{efstest.GroupEFS}, eni.Groups)
 	}
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(20*time.Second+30*time.Minute)), doc.Deadlines[document.StatusMountTargets])
+	assert.Equal(t, document.Timestamp(world.Epoch.Add(20*time.Second+30*time.Minute)), doc.Deadlines[contract.StatusMountTargets])
 
 	t.Run("twice creates nothing new", func(t *testing.T) {
-		e.mustRun(t, storage.ActionCreateMountTargets, doc)
+		e.mustRun(t, contract.ActionCreateMountTargets, doc)
 		assert.Len(t, e.mountTargets(t, doc.Resources.EFSID), 2)
 		assert.Len(t, doc.Resources.MountTargetIDs, 2)
 	})
 	t.Run("a lost ledger is completed from the file system", func(t *testing.T) {
 		lost := newDoc()
 		lost.Resources.EFSID = doc.Resources.EFSID
-		e.mustRun(t, storage.ActionCreateMountTargets, lost)
+		e.mustRun(t, contract.ActionCreateMountTargets, lost)
 		assert.Equal(t, doc.Resources.MountTargetIDs, lost.Resources.MountTargetIDs)
 		assert.Len(t, e.mountTargets(t, doc.Resources.EFSID), 2)
 	})
@@ -377,47 +378,47 @@ func TestCreateMountTargetsErrors(t *testing.T) {
 		{
 			name:    "file system still creating is ResourceBusy",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) { e.w.SetLatency(efs.LatencyCreate, time.Hour) },
-			want:    steperr.ResourceBusy, code: "IncorrectFileSystemLifeCycleState",
+			want:    contract.ResourceBusy, code: "IncorrectFileSystemLifeCycleState",
 		},
 		{
 			name:    "unknown subnet is StorageFailed",
 			prepare: func(_ *testing.T, _ *env, doc *document.Document) { doc.Resources.SubnetIDs = []string{"subnet-404"} },
-			want:    steperr.StorageFailed, code: "SubnetNotFound",
+			want:    contract.StorageFailed, code: "SubnetNotFound",
 		},
 		{
 			name: "security group of another VPC is StorageFailed",
 			prepare: func(_ *testing.T, _ *env, doc *document.Document) {
 				doc.Resources.SecurityGroupIDs[document.SGRoleEFS] = efstest.GroupX
 			},
-			want: steperr.StorageFailed, code: "SecurityGroupNotFound",
+			want: contract.StorageFailed, code: "SecurityGroupNotFound",
 		},
 		{
 			name: "no free addresses is StorageFailed",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) {
 				e.fault("CreateMountTarget", "NoFreeAddressesInSubnet", 0)
 			},
-			want: steperr.StorageFailed, code: "NoFreeAddressesInSubnet",
+			want: contract.StorageFailed, code: "NoFreeAddressesInSubnet",
 		},
 		{
 			name: "describe failing is StorageFailed",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) {
 				e.fault("DescribeMountTargets", "AccessDeniedException", 0)
 			},
-			want: steperr.StorageFailed, code: "AccessDeniedException",
+			want: contract.StorageFailed, code: "AccessDeniedException",
 		},
 		{
 			name: "throttling is Throttled",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) {
 				e.fault("CreateMountTarget", "ThrottlingException", 0)
 			},
-			want: steperr.Throttled, code: "ThrottlingException",
+			want: contract.Throttled, code: "ThrottlingException",
 		},
 		{
 			name: "every zone refused is StorageFailed",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) {
 				e.fault("CreateMountTarget", "MountTargetConflict", 0)
 			},
-			want: steperr.StorageFailed,
+			want: contract.StorageFailed,
 		},
 	}
 	for _, tt := range tests {
@@ -425,9 +426,9 @@ func TestCreateMountTargetsErrors(t *testing.T) {
 			e := newEnv(t)
 			doc := newDoc()
 			tt.prepare(t, e, doc)
-			e.mustRun(t, storage.ActionCreateFileSystem, doc)
+			e.mustRun(t, contract.ActionCreateFileSystem, doc)
 			e.clk.Advance(20 * time.Second)
-			requireStepError(t, e.run(t, storage.ActionCreateMountTargets, doc), tt.want, tt.code)
+			requireStepError(t, e.run(t, contract.ActionCreateMountTargets, doc), tt.want, tt.code)
 		})
 	}
 }
@@ -451,28 +452,28 @@ func TestSuppliedFileSystemMountTargets(t *testing.T) {
 		fsID, _ := e.userFileSystem(t, efstest.SubnetX, efstest.GroupX)
 		doc := newDoc()
 		doc.Request.EFSID = fsID
-		e.mustRun(t, storage.ActionCreateFileSystem, doc)
-		requireStepError(t, e.run(t, storage.ActionCreateMountTargets, doc), steperr.StorageFailed, "")
+		e.mustRun(t, contract.ActionCreateFileSystem, doc)
+		requireStepError(t, e.run(t, contract.ActionCreateMountTargets, doc), contract.StorageFailed, "")
 	})
 	t.Run("only the created mount targets are deleted, never the file system", func(t *testing.T) {
 		e := newEnv(t)
 		fsID, userMT := e.userFileSystem(t, efstest.SubnetA2, efstest.GroupEFS)
 		doc := newDoc()
 		doc.Request.EFSID = fsID
-		e.mustRun(t, storage.ActionCreateFileSystem, doc)
-		e.mustRun(t, storage.ActionCreateMountTargets, doc)
+		e.mustRun(t, contract.ActionCreateFileSystem, doc)
+		e.mustRun(t, contract.ActionCreateMountTargets, doc)
 		require.Len(t, doc.Resources.MountTargetIDs, 1, "zone a is the user's; only b is created")
 		e.clk.Advance(90 * time.Second)
-		e.mustRun(t, storage.ActionMountTargetsStatus, doc)
-		assert.True(t, doc.Status[document.StatusMountTargets].Done)
-		assert.Equal(t, "2 of 2 mount targets available", doc.Status[document.StatusMountTargets].Detail)
+		e.mustRun(t, contract.ActionMountTargetsStatus, doc)
+		assert.True(t, doc.Status[contract.StatusMountTargets].Done)
+		assert.Equal(t, "2 of 2 mount targets available", doc.Status[contract.StatusMountTargets].Detail)
 
-		e.mustRun(t, storage.ActionDeleteMountTargets, doc)
-		assert.Equal(t, 62, doc.Status[document.StatusMountTargetDelete].NextPollSeconds, "just after the typical 60 s")
+		e.mustRun(t, contract.ActionDeleteMountTargets, doc)
+		assert.Equal(t, 62, doc.Status[contract.StatusMountTargetDelete].NextPollSeconds, "just after the typical 60 s")
 		e.clk.Advance(time.Minute)
-		e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
-		assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
-		e.mustRun(t, storage.ActionDeleteFileSystem, doc)
+		e.mustRun(t, contract.ActionMountTargetsDeletedStatus, doc)
+		assert.True(t, doc.Status[contract.StatusMountTargetDelete].Done)
+		e.mustRun(t, contract.ActionDeleteFileSystem, doc)
 
 		mts := e.mountTargets(t, fsID)
 		require.Len(t, mts, 1)
@@ -484,17 +485,17 @@ func TestSuppliedFileSystemMountTargets(t *testing.T) {
 func TestMountTargetsStatus(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	e.mustRun(t, storage.ActionCreateFileSystem, doc)
+	e.mustRun(t, contract.ActionCreateFileSystem, doc)
 	e.clk.Advance(20 * time.Second)
-	e.mustRun(t, storage.ActionCreateMountTargets, doc)
+	e.mustRun(t, contract.ActionCreateMountTargets, doc)
 
-	e.mustRun(t, storage.ActionMountTargetsStatus, doc)
-	poll := doc.Status[document.StatusMountTargets]
+	e.mustRun(t, contract.ActionMountTargetsStatus, doc)
+	poll := doc.Status[contract.StatusMountTargets]
 	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 92, Detail: "0 of 2 mount targets available"}, poll)
 
 	e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
-	e.mustRun(t, storage.ActionMountTargetsStatus, doc)
-	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100, Detail: "2 of 2 mount targets available"}, doc.Status[document.StatusMountTargets])
+	e.mustRun(t, contract.ActionMountTargetsStatus, doc)
+	assert.Equal(t, document.Poll{Status: "available", Done: true, Percent: 100, Detail: "2 of 2 mount targets available"}, doc.Status[contract.StatusMountTargets])
 }
 
 func TestMountTargetsStatusFailures(t *testing.T) {
@@ -507,7 +508,7 @@ func TestMountTargetsStatusFailures(t *testing.T) {
 		{
 			name:    "past the deadline is Timeout",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) { e.clk.Advance(31 * time.Minute) },
-			want:    steperr.TimeoutName,
+			want:    contract.Timeout,
 		},
 		{
 			name: "a mount target deleting is StorageFailed",
@@ -515,7 +516,7 @@ func TestMountTargetsStatusFailures(t *testing.T) {
 				_, err := e.efs.DeleteMountTarget(context.Background(), &sdkefs.DeleteMountTargetInput{MountTargetId: aws.String(doc.Resources.MountTargetIDs[0])})
 				require.NoError(t, err)
 			},
-			want: steperr.StorageFailed,
+			want: contract.StorageFailed,
 		},
 		{
 			name: "none left is StorageFailed",
@@ -526,14 +527,14 @@ func TestMountTargetsStatusFailures(t *testing.T) {
 				}
 				e.clk.Advance(time.Minute)
 			},
-			want: steperr.StorageFailed,
+			want: contract.StorageFailed,
 		},
 		{
 			name: "describe failing is StorageFailed",
 			prepare: func(_ *testing.T, e *env, _ *document.Document) {
 				e.fault("DescribeMountTargets", "InternalServerError", 0)
 			},
-			want: steperr.StorageFailed, code: "InternalServerError",
+			want: contract.StorageFailed, code: "InternalServerError",
 		},
 	}
 	for _, tt := range tests {
@@ -541,11 +542,11 @@ func TestMountTargetsStatusFailures(t *testing.T) {
 			e := newEnv(t)
 			e.w.SetLatency(efs.LatencyMountTarget, time.Hour)
 			doc := newDoc()
-			e.mustRun(t, storage.ActionCreateFileSystem, doc)
+			e.mustRun(t, contract.ActionCreateFileSystem, doc)
 			e.clk.Advance(20 * time.Second)
-			e.mustRun(t, storage.ActionCreateMountTargets, doc)
+			e.mustRun(t, contract.ActionCreateMountTargets, doc)
 			tt.prepare(t, e, doc)
-			requireStepError(t, e.run(t, storage.ActionMountTargetsStatus, doc), tt.want, tt.code)
+			requireStepError(t, e.run(t, contract.ActionMountTargetsStatus, doc), tt.want, tt.code)
 		})
 	}
 }
@@ -566,35 +567,35 @@ func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
 			built := newDoc()
 			e.ready(t, built)
 			doc := tt.ledger(built)
-			doc.Error = &document.Failure{Error: steperr.InstanceLaunchFailed}
+			doc.Error = &document.Failure{Error: contract.InstanceLaunchFailed}
 
-			e.mustRun(t, storage.ActionDeleteMountTargets, doc)
+			e.mustRun(t, contract.ActionDeleteMountTargets, doc)
 			assert.Equal(t, document.StageRollback, doc.Progress.Stage)
 			assert.Len(t, e.net.ENIs, 2, "ENIs stay while mount targets are deleting")
-			requireStepError(t, e.run(t, storage.ActionDeleteFileSystem, doc), steperr.ResourceBusy, "FileSystemInUse")
+			requireStepError(t, e.run(t, contract.ActionDeleteFileSystem, doc), contract.ResourceBusy, "FileSystemInUse")
 
-			e.mustRun(t, storage.ActionDeleteMountTargets, doc) // a retry skips those deleting
-			e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
-			poll := doc.Status[document.StatusMountTargetDelete]
+			e.mustRun(t, contract.ActionDeleteMountTargets, doc) // a retry skips those deleting
+			e.mustRun(t, contract.ActionMountTargetsDeletedStatus, doc)
+			poll := doc.Status[contract.StatusMountTargetDelete]
 			assert.False(t, poll.Done)
 			assert.Equal(t, 62, poll.NextPollSeconds)
 			assert.Equal(t, "2 mount targets left", poll.Detail)
 
 			e.clk.Advance(time.Duration(poll.NextPollSeconds) * time.Second)
-			e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
-			assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+			e.mustRun(t, contract.ActionMountTargetsDeletedStatus, doc)
+			assert.True(t, doc.Status[contract.StatusMountTargetDelete].Done)
 			assert.Empty(t, e.net.ENIs)
 
-			e.mustRun(t, storage.ActionDeleteFileSystem, doc)
-			e.mustRun(t, storage.ActionDeleteFileSystem, doc) // while deleting
+			e.mustRun(t, contract.ActionDeleteFileSystem, doc)
+			e.mustRun(t, contract.ActionDeleteFileSystem, doc) // while deleting
 			e.clk.Advance(time.Minute)
 			assert.Empty(t, e.w.Inventory())
 
 			// Everything again, on what is already gone.
-			for _, action := range []string{storage.ActionDeleteMountTargets, storage.ActionMountTargetsDeletedStatus, storage.ActionDeleteFileSystem} {
+			for _, action := range []string{contract.ActionDeleteMountTargets, contract.ActionMountTargetsDeletedStatus, contract.ActionDeleteFileSystem} {
 				e.mustRun(t, action, doc)
 			}
-			assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+			assert.True(t, doc.Status[contract.StatusMountTargetDelete].Done)
 		})
 	}
 }
@@ -609,22 +610,22 @@ func inRun(id string) *document.Document {
 func TestRedeployAfterDestroyCreatesANewFileSystem(t *testing.T) {
 	e := newEnv(t)
 	first := newDoc()
-	e.mustRun(t, storage.ActionCreateFileSystem, first)
+	e.mustRun(t, contract.ActionCreateFileSystem, first)
 	e.clk.Advance(20 * time.Second)
-	e.mustRun(t, storage.ActionDeleteFileSystem, inRun(""))
+	e.mustRun(t, contract.ActionDeleteFileSystem, inRun(""))
 	require.Equal(t, types.LifeCycleStateDeleting, e.fileSystems(t)[0].LifeCycleState)
 
 	// The same deployment id again while the first file system is still
 	// deleting: a new run's token is new, so EFS creates another one
 	// rather than answering FileSystemAlreadyExists with the deleting one.
 	second := inRun("run2")
-	e.mustRun(t, storage.ActionCreateFileSystem, second)
+	e.mustRun(t, contract.ActionCreateFileSystem, second)
 	assert.NotEqual(t, first.Resources.EFSID, second.Resources.EFSID)
 	assert.Equal(t, second.Token("efs"), aws.ToString(findFS(t, e, second.Resources.EFSID).CreationToken))
 
 	// A destroy finds the new one by tag, never the one being deleted.
 	destroy := inRun("")
-	e.mustRun(t, storage.ActionDeleteMountTargets, destroy)
+	e.mustRun(t, contract.ActionDeleteMountTargets, destroy)
 	assert.Equal(t, second.Resources.EFSID, destroy.Resources.EFSID)
 }
 
@@ -640,13 +641,13 @@ func TestSweepByTagSkipsOtherDeploymentsAndPages(t *testing.T) {
 		require.NoError(t, err)
 	}
 	built := newDoc()
-	e.mustRun(t, storage.ActionCreateFileSystem, built)
+	e.mustRun(t, contract.ActionCreateFileSystem, built)
 	destroy := inRun("")
-	e.mustRun(t, storage.ActionDeleteMountTargets, destroy)
+	e.mustRun(t, contract.ActionDeleteMountTargets, destroy)
 	assert.Equal(t, built.Resources.EFSID, destroy.Resources.EFSID)
 
 	e.fault("DescribeFileSystems", "AccessDeniedException", 1)
-	requireStepError(t, e.run(t, storage.ActionDeleteFileSystem, inRun("")), steperr.StorageFailed, "AccessDeniedException")
+	requireStepError(t, e.run(t, contract.ActionDeleteFileSystem, inRun("")), contract.StorageFailed, "AccessDeniedException")
 }
 
 func findFS(t *testing.T, e *env, id string) types.FileSystemDescription {
@@ -663,11 +664,11 @@ func findFS(t *testing.T, e *env, id string) types.FileSystemDescription {
 func TestDeleteWithNothingCreated(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	for _, action := range []string{storage.ActionDeleteMountTargets, storage.ActionMountTargetsDeletedStatus, storage.ActionDeleteFileSystem} {
+	for _, action := range []string{contract.ActionDeleteMountTargets, contract.ActionMountTargetsDeletedStatus, contract.ActionDeleteFileSystem} {
 		e.mustRun(t, action, doc)
 	}
 	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
-	assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+	assert.True(t, doc.Status[contract.StatusMountTargetDelete].Done)
 }
 
 func TestDeleteErrors(t *testing.T) {
@@ -678,24 +679,24 @@ func TestDeleteErrors(t *testing.T) {
 		want    string
 		code    string
 	}{
-		{"mount target mid-transition is ResourceBusy", storage.ActionDeleteMountTargets,
-			func(e *env) { e.fault("DeleteMountTarget", "IncorrectMountTargetState", 0) }, steperr.ResourceBusy, "IncorrectMountTargetState"},
-		{"mount target delete denied is StorageFailed", storage.ActionDeleteMountTargets,
-			func(e *env) { e.fault("DeleteMountTarget", "AccessDeniedException", 0) }, steperr.StorageFailed, "AccessDeniedException"},
-		{"sweep failing is StorageFailed", storage.ActionDeleteMountTargets,
-			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
-		{"listing failing is StorageFailed", storage.ActionDeleteMountTargets,
-			func(e *env) { e.fault("DescribeMountTargets", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
-		{"status sweep failing is StorageFailed", storage.ActionMountTargetsDeletedStatus,
-			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
-		{"status listing failing is StorageFailed", storage.ActionMountTargetsDeletedStatus,
-			func(e *env) { e.fault("DescribeMountTargets", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
-		{"file system still creating is ResourceBusy", storage.ActionDeleteFileSystem,
-			func(e *env) { e.fault("DeleteFileSystem", "IncorrectFileSystemLifeCycleState", 0) }, steperr.ResourceBusy, "IncorrectFileSystemLifeCycleState"},
-		{"file system delete denied is StorageFailed", storage.ActionDeleteFileSystem,
-			func(e *env) { e.fault("DeleteFileSystem", "AccessDeniedException", 0) }, steperr.StorageFailed, "AccessDeniedException"},
-		{"file system sweep failing is StorageFailed", storage.ActionDeleteFileSystem,
-			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, steperr.StorageFailed, "InternalServerError"},
+		{"mount target mid-transition is ResourceBusy", contract.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DeleteMountTarget", "IncorrectMountTargetState", 0) }, contract.ResourceBusy, "IncorrectMountTargetState"},
+		{"mount target delete denied is StorageFailed", contract.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DeleteMountTarget", "AccessDeniedException", 0) }, contract.StorageFailed, "AccessDeniedException"},
+		{"sweep failing is StorageFailed", contract.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, contract.StorageFailed, "InternalServerError"},
+		{"listing failing is StorageFailed", contract.ActionDeleteMountTargets,
+			func(e *env) { e.fault("DescribeMountTargets", "InternalServerError", 0) }, contract.StorageFailed, "InternalServerError"},
+		{"status sweep failing is StorageFailed", contract.ActionMountTargetsDeletedStatus,
+			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, contract.StorageFailed, "InternalServerError"},
+		{"status listing failing is StorageFailed", contract.ActionMountTargetsDeletedStatus,
+			func(e *env) { e.fault("DescribeMountTargets", "InternalServerError", 0) }, contract.StorageFailed, "InternalServerError"},
+		{"file system still creating is ResourceBusy", contract.ActionDeleteFileSystem,
+			func(e *env) { e.fault("DeleteFileSystem", "IncorrectFileSystemLifeCycleState", 0) }, contract.ResourceBusy, "IncorrectFileSystemLifeCycleState"},
+		{"file system delete denied is StorageFailed", contract.ActionDeleteFileSystem,
+			func(e *env) { e.fault("DeleteFileSystem", "AccessDeniedException", 0) }, contract.StorageFailed, "AccessDeniedException"},
+		{"file system sweep failing is StorageFailed", contract.ActionDeleteFileSystem,
+			func(e *env) { e.fault("DescribeFileSystems", "InternalServerError", 0) }, contract.StorageFailed, "InternalServerError"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -712,11 +713,11 @@ func TestMountTargetDeletionTimeout(t *testing.T) {
 	doc := newDoc()
 	e.ready(t, doc)
 	e.w.SetLatency(efs.LatencyMountTargetDelete, time.Hour)
-	e.mustRun(t, storage.ActionDeleteMountTargets, doc)
+	e.mustRun(t, contract.ActionDeleteMountTargets, doc)
 	e.clk.Advance(11 * time.Minute)
-	err := e.run(t, storage.ActionMountTargetsDeletedStatus, doc)
-	requireStepError(t, err, steperr.TimeoutName, "")
-	assert.True(t, doc.Status[document.StatusMountTargetDelete].TimedOut)
+	err := e.run(t, contract.ActionMountTargetsDeletedStatus, doc)
+	requireStepError(t, err, contract.Timeout, "")
+	assert.True(t, doc.Status[contract.StatusMountTargetDelete].TimedOut)
 }
 
 func TestStatusOfMissingSuppliedMountTarget(t *testing.T) {
@@ -727,9 +728,9 @@ func TestStatusOfMissingSuppliedMountTarget(t *testing.T) {
 	doc.Resources.EFSID = fsID
 	doc.Resources.MarkSupplied(document.KeyEFSID)
 	doc.Resources.MountTargetIDs = []string{"fsmt-00000000000000404"}
-	e.mustRun(t, storage.ActionMountTargetsDeletedStatus, doc)
-	assert.True(t, doc.Status[document.StatusMountTargetDelete].Done)
+	e.mustRun(t, contract.ActionMountTargetsDeletedStatus, doc)
+	assert.True(t, doc.Status[contract.StatusMountTargetDelete].Done)
 
 	e.fault("DescribeMountTargets", "InternalServerError", 0)
-	requireStepError(t, e.run(t, storage.ActionDeleteMountTargets, doc), steperr.StorageFailed, "InternalServerError")
+	requireStepError(t, e.run(t, contract.ActionDeleteMountTargets, doc), contract.StorageFailed, "InternalServerError")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
@@ -44,7 +45,7 @@ func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 	if s.region != "" && doc.Request.Region != s.region {
 		// One backend works in its own region: its Lambdas' clients are
 		// regional, and so are the resources they create.
-		return steperr.New(steperr.ValidationError, "validate",
+		return steperr.New(contract.ValidationError, "validate",
 			fmt.Sprintf("region: this GeuseMaker backend deploys into %s, the request asks for %s", s.region, doc.Request.Region),
 			fmt.Sprintf("Set \"region\": %q in the request, or deploy the GeuseMaker stack in %s and start the deployment there.", s.region, doc.Request.Region))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
@@ -58,7 +59,7 @@ func TestValidateRefusesARegionOtherThanTheBackends(t *testing.T) {
 	err := s.Actions()["validate"](context.Background(), &doc)
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, steperr.ValidationError, se.Name)
+	assert.Equal(t, contract.ValidationError, se.Name)
 	assert.Contains(t, se.Cause.Message, "eu-west-1")
 	assert.NotEmpty(t, se.Cause.Remediation)
 	assert.Nil(t, doc.Progress, "a refused request records no progress")

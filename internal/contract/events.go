@@ -1,0 +1,30 @@
+package contract
+
+// EventSource is the source of every event the workflows publish. Requests
+// come from other sources (e.g. "geusemaker.client"), so the rule that
+// starts deployments never matches GeuseMaker's own events.
+const EventSource = "geusemaker"
+
+// EventBusName is the name of the custom bus the workflows publish to.
+const EventBusName = "geusemaker"
+
+// Detail types of the events on the bus.
+const (
+	// DetailRequested starts a deployment; its detail is a request.
+	DetailRequested = "Deployment Requested"
+	// DetailProgress reports a stage.
+	DetailProgress = "Deployment Progress"
+	// DetailSucceeded ends a deployment that succeeded.
+	DetailSucceeded = "Deployment Succeeded"
+	// DetailFailed ends a deployment that failed (after its rollback).
+	DetailFailed = "Deployment Failed"
+	// DetailRollbackCompleted reports the rollback's per-resource outcome.
+	DetailRollbackCompleted = "Rollback Completed"
+	// DetailDestroyCompleted reports a destroy's per-resource outcome.
+	DetailDestroyCompleted = "Destroy Completed"
+	// DetailCloudFrontDeployed is the watcher's announcement that an
+	// asynchronous distribution reached Deployed.
+	DetailCloudFrontDeployed = "CloudFront Deployed"
+	// DetailCloudFrontFailed is the watcher's announcement of a failure.
+	DetailCloudFrontFailed = "CloudFront Failed"
+)
