@@ -1,12 +1,13 @@
 # GeuseMaker. `make run` deploys Tier 3 locally on the simulated AWS;
-# `make test` runs vet, every test, the ASL checks and the coverage gate.
+# `make test` runs vet, staticcheck, every test, the ASL checks and the
+# coverage gate.
 SHELL := /bin/bash
 GO ?= go
 COVERAGE_MIN ?= 80
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: run test vet cover node bench fmt
+.PHONY: run test vet lint cover node bench fmt
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -21,7 +22,12 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 
-test: node vet
+# staticcheck's default checks (its version is go.mod's tool line); a
+# finding that must stay says why in a //lint:ignore beside it.
+lint:
+	$(GO) tool staticcheck ./...
+
+test: node vet lint
 	$(GO) test -p 2 -timeout 30m -coverprofile=coverage.out ./...
 	@total=$$($(GO) tool cover -func=coverage.out | awk '/^total:/ {sub("%","",$$3); print $$3}'); \
 	echo "total coverage of geusemaker's packages: $$total% (minimum $(COVERAGE_MIN)%)"; \

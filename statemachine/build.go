@@ -52,13 +52,12 @@ const (
 
 // retry is a Retry block's shape.
 type retry struct {
-	errors      []string
-	interval    float64 // seconds
-	attempts    float64
-	backoff     float64
-	maxDelay    float64 // seconds; 0 for none
-	fullJitter  bool
-	description string
+	errors     []string
+	interval   float64 // seconds
+	attempts   float64
+	backoff    float64
+	maxDelay   float64 // seconds; 0 for none
+	fullJitter bool
 }
 
 // The retry policies. Delays are chosen from the waits they cover.

@@ -342,7 +342,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 		},
 		contract.CDN: {
 			// DescribeRules reads the ALB's secret origin header back from
-			// its listener rule (loadbalancer.OriginSecret).
+			// its listener rule (origin.Secret).
 			reads("cloudfront:ListDistributions", "elasticloadbalancing:DescribeRules"),
 			statement([]string{"cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags",
 				"cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution",

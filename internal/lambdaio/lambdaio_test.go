@@ -21,13 +21,13 @@ import (
 	"geusemaker/internal/steperr"
 )
 
-func invoke(t *testing.T, actions lambdaio.Actions, payload string) ([]byte, error, *bytes.Buffer) {
+func invoke(t *testing.T, actions lambdaio.Actions, payload string) ([]byte, *bytes.Buffer, error) {
 	t.Helper()
 	var logs bytes.Buffer
 	h := lambda.NewHandler(lambdaio.Handler("cdn", actions, slog.New(slog.NewJSONHandler(&logs, nil))))
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-9"})
 	out, err := h.Invoke(ctx, []byte(payload))
-	return out, err, &logs
+	return out, &logs, err
 }
 
 const payload = `{"action":"create","document":{"request":{"deployment_id":"demo","tier":"gpu"},"resources":{"alb_dns":"a.elb.amazonaws.com"}}}`
@@ -37,7 +37,7 @@ func TestRunsTheActionAndReturnsTheDocument(t *testing.T) {
 		d.Resources.CloudFrontID = "E1"
 		return nil
 	}}
-	out, err, logs := invoke(t, actions, payload)
+	out, logs, err := invoke(t, actions, payload)
 	require.NoError(t, err)
 	var doc document.Document
 	require.NoError(t, json.Unmarshal(out, &doc))
@@ -58,7 +58,7 @@ func TestStepErrorBecomesNamedLambdaError(t *testing.T) {
 	actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error {
 		return steperr.FromAWS(contract.CloudFrontCreateFailed, "cdn", &smithy.GenericAPIError{Code: "TooManyDistributions"}, "ask for more")
 	}}
-	_, err, _ := invoke(t, actions, payload)
+	_, _, err := invoke(t, actions, payload)
 	ie := invokeError(t, err)
 	assert.Equal(t, contract.CloudFrontCreateFailed, ie.Type)
 	c, err := document.Failure{Error: ie.Type, Cause: ie.Message}.DecodeCause()
@@ -79,7 +79,7 @@ func TestUnnamedErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error { return tt.err }}
-			_, err, _ := invoke(t, actions, payload)
+			_, _, err := invoke(t, actions, payload)
 			ie := invokeError(t, err)
 			assert.Equal(t, tt.want, ie.Type)
 			c, err := document.Failure{Error: ie.Type, Cause: ie.Message}.DecodeCause()
@@ -92,7 +92,7 @@ func TestUnnamedErrors(t *testing.T) {
 
 func TestUnknownActionNamesTheKnownOnes(t *testing.T) {
 	actions := lambdaio.Actions{"create": nil, "delete": nil}
-	_, err, _ := invoke(t, actions, `{"action":"explode","document":{"request":{"deployment_id":"demo"}}}`)
+	_, _, err := invoke(t, actions, `{"action":"explode","document":{"request":{"deployment_id":"demo"}}}`)
 	ie := invokeError(t, err)
 	assert.Equal(t, contract.InternalError, ie.Type)
 	assert.Contains(t, ie.Message, "create, delete")
@@ -111,7 +111,7 @@ func TestInvalidDocumentIsAValidationError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			called := false
 			actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error { called = true; return nil }}
-			_, err, _ := invoke(t, actions, tt.payload)
+			_, _, err := invoke(t, actions, tt.payload)
 			ie := invokeError(t, err)
 			assert.Equal(t, contract.ValidationError, ie.Type)
 			assert.Contains(t, ie.Message, tt.want)

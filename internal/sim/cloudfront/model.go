@@ -290,7 +290,8 @@ func normalize(cfg *types.DistributionConfig) *types.DistributionConfig {
 		out.ViewerCertificate = &types.ViewerCertificate{
 			CloudFrontDefaultCertificate: aws.Bool(true),
 			MinimumProtocolVersion:       types.MinimumProtocolVersionTLSv1,
-			CertificateSource:            types.CertificateSourceCloudfront,
+			//lint:ignore SA1019 CloudFront still returns it for the default certificate
+			CertificateSource: types.CertificateSourceCloudfront,
 		}
 	}
 	return &out
@@ -319,6 +320,7 @@ func validate(cfg *types.DistributionConfig) error {
 		return errNoSuchOrigin(target)
 	}
 	switch id := aws.ToString(b.CachePolicyId); {
+	//lint:ignore SA1019 CloudFront still accepts the legacy field, and so must its model
 	case id == "" && b.ForwardedValues == nil:
 		// A behavior needs a cache policy or the legacy ForwardedValues.
 		return errInvalidArgument("The parameter ForwardedValues is required when no CachePolicyId is given.")

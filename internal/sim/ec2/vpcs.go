@@ -67,11 +67,6 @@ func (r *region) createDefaultVPC() {
 	}
 }
 
-func (r *region) isDefaultVPC(id string) bool {
-	v, ok := r.vpcs[id]
-	return ok && v.isDefault
-}
-
 func (r *region) vpc(id string) (*vpc, error) {
 	if id == "" {
 		return nil, errMissing("vpcId")

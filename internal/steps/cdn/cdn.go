@@ -5,7 +5,7 @@
 // does the waiting.
 //
 // It imports document, steperr, awsapi, clock, stepkit, the CloudFront and ELBv2
-// SDK clients, and loadbalancer for the origin secret its listener rule
+// SDK clients, and origin for the secret the load balancer's listener rule
 // holds; never sim or engine.
 package cdn
 
@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
@@ -24,16 +23,17 @@ import (
 )
 
 // Step is the CloudFront step.
-type Step struct {
-	stepkit.Base
-	cf  *cloudfront.Client
-	elb *elb.Client
+type Step struct{ stepkit.Base }
+
+// New returns the CloudFront step. Clients are built per call from the
+// request's region: CloudFront is global, but its endpoint is its
+// partition's, and the listener holding the origin secret is regional.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
-// New returns the step with clients built from cfg. CloudFront is global:
-// the client reaches cloudfront.amazonaws.com whatever cfg's region.
-func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{Base: stepkit.New(family, cfg, c, log), cf: cloudfront.NewFromConfig(cfg), elb: elb.NewFromConfig(cfg)}
+func (s *Step) client(doc *document.Document) *cloudfront.Client {
+	return cloudfront.NewFromConfig(s.Config(doc))
 }
 
 // Actions returns the step's actions by name.

@@ -6,11 +6,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/loadbalancer"
+	"geusemaker/internal/steps/origin"
 )
 
 // Progress messages of the create, as the original tool wrote them. One
@@ -42,13 +43,14 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 // createDistribution creates the distribution, or adopts the one an
 // earlier attempt created, and records it.
 func (s *Step) createDistribution(ctx context.Context, doc *document.Document) error {
+	cf := s.client(doc)
 	req, r := doc.Request, &doc.Resources
 	if r.ALBDNS == "" {
 		return family.Failure(contract.ActionCreate,
 			"no ALB DNS name in the ledger (alb_dns): CloudFront needs the ALB as its origin",
 			"The ALB must be active before CloudFront is created: run the load balancer steps first (tier gpu does so in order).")
 	}
-	header, value, err := loadbalancer.OriginSecret(ctx, s.elb, r.ListenerARN)
+	header, value, err := origin.Secret(ctx, elb.NewFromConfig(s.Config(doc)), r.ListenerARN)
 	if err != nil {
 		return steperr.FromAWS(contract.CloudFrontCreateFailed, family.StepName(contract.ActionCreate), err,
 			"CloudFront must send the secret header the ALB's listener rule checks: make sure the load balancer step created "+
@@ -56,7 +58,7 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 	}
 	s.Log.Info(msgCreating, "deployment_id", req.DeploymentID, "origin", r.ALBDNS)
 
-	out, err := s.cf.CreateDistributionWithTags(ctx, &cloudfront.CreateDistributionWithTagsInput{
+	out, err := cf.CreateDistributionWithTags(ctx, &cloudfront.CreateDistributionWithTagsInput{
 		DistributionConfigWithTags: distributionConfig(doc, r.ALBDNS, originSecret{header: header, value: value}),
 	})
 	switch {
@@ -81,8 +83,9 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 // adopt records the deployment's existing distribution after
 // DistributionAlreadyExists (cause), or fails naming it.
 func (s *Step) adopt(ctx context.Context, doc *document.Document, cause error) error {
+	cf := s.client(doc)
 	req, r := doc.Request, &doc.Resources
-	d, err := s.findDistribution(ctx, req, r.ALBDNS)
+	d, err := findDistribution(ctx, cf, req, r.ALBDNS)
 	if err != nil {
 		return createFailed(contract.ActionCreate, err)
 	}

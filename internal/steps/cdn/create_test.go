@@ -78,6 +78,20 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	}, dists[0].Tags)
 }
 
+// Clients are built per call in the request's region: a distribution in
+// front of an ALB in another region than the Lambda's reads the origin
+// secret from that region's listener.
+func TestCreateReadsTheOriginSecretInTheDeploymentsRegion(t *testing.T) {
+	e := newEnvAcross(t, "us-east-1", "eu-west-1")
+	doc := e.doc("demo")
+	e.mustRun(contract.ActionCreate, doc)
+	origin := e.get(doc.Resources.CloudFrontID).DistributionConfig.Origins.Items[0]
+	assert.Equal(t, e.albDNS, aws.ToString(origin.DomainName))
+	assert.Contains(t, e.albDNS, "eu-west-1")
+	require.Len(t, origin.CustomHeaders.Items, 1)
+	assert.Equal(t, originValue, aws.ToString(origin.CustomHeaders.Items[0].HeaderValue))
+}
+
 func TestCreateTwiceCreatesOneDistribution(t *testing.T) {
 	tests := []struct {
 		name        string

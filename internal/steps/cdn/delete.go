@@ -15,11 +15,12 @@ import (
 // sweep returns the id of the deployment's distribution: the ledger's, or
 // one found by tag (recorded in the ledger), or "" when there is none.
 func (s *Step) sweep(ctx context.Context, doc *document.Document, action string) (string, error) {
+	cf := s.client(doc)
 	r := &doc.Resources
 	if r.CloudFrontID != "" {
 		return r.CloudFrontID, nil
 	}
-	d, err := s.findDistribution(ctx, doc.Request, r.ALBDNS)
+	d, err := findDistribution(ctx, cf, doc.Request, r.ALBDNS)
 	if err != nil {
 		return "", deleteFailed(action, err)
 	}
@@ -45,6 +46,7 @@ func retryStale(op func() error) error {
 // disable turns the distribution off (CloudFront deletes only disabled,
 // deployed distributions) and starts the wait for that change to deploy.
 func (s *Step) disable(ctx context.Context, doc *document.Document) error {
+	cf := s.client(doc)
 	id, err := s.sweep(ctx, doc, contract.ActionDisable)
 	if err != nil {
 		return err
@@ -58,7 +60,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	}
 	var changed, gone bool
 	err = retryStale(func() error {
-		cur, err := s.cf.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: aws.String(id)})
+		cur, err := cf.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: aws.String(id)})
 		if err != nil {
 			return err
 		}
@@ -66,7 +68,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 			return nil
 		}
 		cur.DistributionConfig.Enabled = aws.Bool(false)
-		_, err = s.cf.UpdateDistribution(ctx, &cloudfront.UpdateDistributionInput{
+		_, err = cf.UpdateDistribution(ctx, &cloudfront.UpdateDistributionInput{
 			Id: aws.String(id), IfMatch: cur.ETag, DistributionConfig: cur.DistributionConfig,
 		})
 		changed = err == nil
@@ -102,12 +104,13 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 // and Enabled false, both, as a read right after the update can still
 // show the old state.
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
+	cf := s.client(doc)
 	id := doc.Resources.CloudFrontID
 	if id == "" {
 		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		return nil
 	}
-	out, err := s.cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
+	out, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
 	if awsapi.IsNotFound(err) {
 		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "already deleted"})
 		return nil
@@ -137,16 +140,17 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 
 // delete removes the disabled distribution, with an ETag read just before.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
+	cf := s.client(doc)
 	id, err := s.sweep(ctx, doc, contract.ActionDelete)
 	if err != nil || id == "" {
 		return err
 	}
 	err = retryStale(func() error {
-		cur, err := s.cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
+		cur, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
 		if err != nil {
 			return err
 		}
-		_, err = s.cf.DeleteDistribution(ctx, &cloudfront.DeleteDistributionInput{Id: aws.String(id), IfMatch: cur.ETag})
+		_, err = cf.DeleteDistribution(ctx, &cloudfront.DeleteDistributionInput{Id: aws.String(id), IfMatch: cur.ETag})
 		return err
 	})
 	switch {

@@ -255,9 +255,12 @@ func TestRedeployAfterDeleteCreatesANewDistributionWithANewCallerReference(t *te
 }
 
 func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing.T) {
+	// inRegion is the deployment in region, in front of an ALB of its own
+	// there.
 	inRegion := func(e *env, region, run string) *document.Document {
 		doc := e.doc("demo")
 		doc.Request.Region, doc.Run = region, run
+		doc.Resources.ALBDNS, doc.Resources.ListenerARN, _ = e.createALB(e.cloud.Config(region))
 		return doc
 	}
 	t.Run("destroy in region B leaves region A's distribution", func(t *testing.T) {
@@ -269,9 +272,9 @@ func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing
 		e.clock.Advance(4 * time.Minute)
 
 		// A destroy in eu-west-1 from the request alone: same comment, same
-		// origin, same deployment tag; only the region tag tells them apart.
-		destroy := inRegion(e, "eu-west-1", "")
-		destroy.Resources = document.Ledger{}
+		// deployment tag; only the region tag tells them apart.
+		destroy := e.doc("demo")
+		destroy.Request.Region, destroy.Run, destroy.Resources = "eu-west-1", "", document.Ledger{}
 		e.teardown(destroy)
 		assert.Equal(t, b.Resources.CloudFrontID, destroy.Resources.CloudFrontID)
 		left := e.distributions()

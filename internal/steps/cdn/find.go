@@ -18,8 +18,8 @@ import (
 // geusemaker:deployment and geusemaker:region tags say so, so another
 // deployment's distribution is never touched, nor that of the same
 // deployment id in another region (CloudFront is global).
-func (s *Step) findDistribution(ctx context.Context, req document.Request, albDNS string) (*types.DistributionSummary, error) {
-	p := cloudfront.NewListDistributionsPaginator(s.cf, &cloudfront.ListDistributionsInput{})
+func findDistribution(ctx context.Context, cf *cloudfront.Client, req document.Request, albDNS string) (*types.DistributionSummary, error) {
+	p := cloudfront.NewListDistributionsPaginator(cf, &cloudfront.ListDistributionsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -30,7 +30,7 @@ func (s *Step) findDistribution(ctx context.Context, req document.Request, albDN
 			if !candidate(d, req.DeploymentID, albDNS) {
 				continue
 			}
-			ok, err := s.taggedFor(ctx, d, req)
+			ok, err := taggedFor(ctx, cf, d, req)
 			if err != nil {
 				return nil, err
 			}
@@ -62,8 +62,8 @@ func hasOrigin(d *types.DistributionSummary, albDNS string) bool {
 // taggedFor reports whether d carries the deployment's tags: its id and
 // its region. A distribution deleted since the listing is not the
 // deployment's.
-func (s *Step) taggedFor(ctx context.Context, d *types.DistributionSummary, req document.Request) (bool, error) {
-	out, err := s.cf.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: d.ARN})
+func taggedFor(ctx context.Context, cf *cloudfront.Client, d *types.DistributionSummary, req document.Request) (bool, error) {
+	out, err := cf.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: d.ARN})
 	// ListTagsForResource reports a vanished distribution as NoSuchResource.
 	if awsapi.Code(err) == codeNoSuchResource {
 		return false, nil

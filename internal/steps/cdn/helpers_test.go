@@ -25,11 +25,11 @@ import (
 	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/cdn"
-	"geusemaker/internal/steps/loadbalancer"
+	"geusemaker/internal/steps/origin"
 )
 
 const (
-	originHeader = loadbalancer.OriginHeader
+	originHeader = origin.Header
 	originValue  = "s3cr3t-value"
 )
 
@@ -46,28 +46,38 @@ type env struct {
 	albDNS  string
 	lisARN  string
 	tgARN   string
+	// region is the deployment's.
+	region string
 }
 
 func newEnv(t *testing.T, opts ...world.Option) *env {
 	t.Helper()
+	return newEnvAcross(t, "us-east-1", "us-east-1", opts...)
+}
+
+// newEnvAcross is newEnv with the step's Lambda in one region and the
+// deployment (its ALB) in another.
+func newEnvAcross(t *testing.T, lambdaRegion, region string, opts ...world.Option) *env {
+	t.Helper()
 	// Consistent: the windows are the end-to-end tests' (internal/localrun).
 	cloud := sim.New(append([]world.Option{world.WithConsistency()}, opts...)...)
-	cfg := cloud.Config("us-east-1")
+	cfg := cloud.Config(region)
 	e := &env{
-		t: t, ctx: context.Background(), cloud: cloud, clock: cloud.Clock().(*clock.Virtual),
+		t: t, ctx: context.Background(), cloud: cloud, clock: cloud.Clock().(*clock.Virtual), region: region,
 		cf:      cloudfront.NewFromConfig(cfg),
-		actions: cdn.New(cfg, cloud.Clock(), slog.New(slog.NewTextHandler(io.Discard, nil))).Actions(),
+		actions: cdn.New(cloud.Config(lambdaRegion), cloud.Clock(), slog.New(slog.NewTextHandler(io.Discard, nil))).Actions(),
 	}
 	e.elb = elb.NewFromConfig(cfg)
-	e.createALB(cfg)
+	e.albDNS, e.lisARN, e.tgARN = e.createALB(cfg)
 	return e
 }
 
-// createALB builds what the load balancer step leaves behind: an ALB in two
-// default subnets with a listener whose rule requires the origin header.
-func (e *env) createALB(cfg aws.Config) {
+// createALB builds what the load balancer step leaves behind in cfg's
+// region: an ALB in two default subnets with a listener whose rule requires
+// the origin header.
+func (e *env) createALB(cfg aws.Config) (dns, listener, targetGroup string) {
 	e.t.Helper()
-	ec2c, elbc := ec2.NewFromConfig(cfg), e.elb
+	ec2c, elbc := ec2.NewFromConfig(cfg), elb.NewFromConfig(cfg)
 	subnets, err := ec2c.DescribeSubnets(e.ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
 		{Name: aws.String("default-for-az"), Values: []string{"true"}},
 	}})
@@ -90,17 +100,18 @@ func (e *env) createALB(cfg aws.Config) {
 		}}},
 	})
 	require.NoError(e.t, err)
-	e.albDNS = aws.ToString(lb.LoadBalancers[0].DNSName)
-	e.lisARN = aws.ToString(lis.Listeners[0].ListenerArn)
-	e.tgARN = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
-	e.createRule(originValue)
+	dns = aws.ToString(lb.LoadBalancers[0].DNSName)
+	listener = aws.ToString(lis.Listeners[0].ListenerArn)
+	targetGroup = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	e.createRule(elbc, listener, targetGroup, originValue)
+	return dns, listener, targetGroup
 }
 
-func (e *env) createRule(secret string) {
+func (e *env) createRule(elbc *elb.Client, listener, targetGroup, secret string) {
 	e.t.Helper()
-	_, err := e.elb.CreateRule(e.ctx, &elb.CreateRuleInput{
-		ListenerArn: aws.String(e.lisARN), Priority: aws.Int32(1),
-		Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(e.tgARN)}},
+	_, err := elbc.CreateRule(e.ctx, &elb.CreateRuleInput{
+		ListenerArn: aws.String(listener), Priority: aws.Int32(1),
+		Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(targetGroup)}},
 		Conditions: []elbtypes.RuleCondition{{Field: aws.String("http-header"), HttpHeaderConfig: &elbtypes.HttpHeaderConditionConfig{
 			HttpHeaderName: aws.String(originHeader), Values: []string{secret},
 		}}},
@@ -119,13 +130,13 @@ func (e *env) setSecret(secret string) {
 			require.NoError(e.t, err)
 		}
 	}
-	e.createRule(secret)
+	e.createRule(e.elb, e.lisARN, e.tgARN, secret)
 }
 
 // doc is a Tier 3 document whose ALB is active.
 func (e *env) doc(id string) *document.Document {
 	e.t.Helper()
-	req, err := document.Parse([]byte(`{"deployment_id":"` + id + `","tier":"gpu","tags":{"team":"ai"}}`))
+	req, err := document.Parse([]byte(`{"deployment_id":"` + id + `","region":"` + e.region + `","tier":"gpu","tags":{"team":"ai"}}`))
 	require.NoError(e.t, err)
 	// Run: the run id the validate step records.
 	return &document.Document{Request: req, Run: "run1", Resources: document.Ledger{ALBDNS: e.albDNS, ListenerARN: e.lisARN}}

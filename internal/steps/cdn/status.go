@@ -20,13 +20,14 @@ const (
 
 // status reads the distribution once and reports whether it is Deployed.
 func (s *Step) status(ctx context.Context, doc *document.Document) error {
+	cf := s.client(doc)
 	r := &doc.Resources
 	if r.CloudFrontID == "" {
 		return family.Failure(contract.ActionStatus,
 			"no CloudFront distribution in the ledger (cloudfront_id) to wait for",
 			"The state machine ran the CloudFront status before its create: redeploy the stack so both come from one version.")
 	}
-	out, err := s.cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(r.CloudFrontID)})
+	out, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(r.CloudFrontID)})
 	if err != nil {
 		return createFailed(contract.ActionStatus, fmt.Errorf("get distribution %s: %w", r.CloudFrontID, err))
 	}

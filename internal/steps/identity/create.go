@@ -109,8 +109,9 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 // ensureRole creates the role, or adopts the deployment's own after an
 // earlier attempt, and records it.
 func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.Role, error) {
+	c := s.client(doc)
 	name := doc.Request.RoleName()
-	boundary, err := boundaryARN(ctx, s.iam, doc.Request.Region)
+	boundary, err := boundaryARN(ctx, c, doc.Request.Region)
 	if err != nil {
 		return nil, family.AWSFailure(contract.ActionCreate, err, "Check that the identity Lambda may call iam:ListPolicies, then retry.")
 	}
@@ -127,11 +128,11 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 	if boundary != "" {
 		in.PermissionsBoundary = aws.String(boundary)
 	}
-	out, err := s.iam.CreateRole(ctx, in)
+	out, err := c.CreateRole(ctx, in)
 	var role *types.Role
 	switch {
 	case awsapi.Code(err) == codeEntityAlreadyExists:
-		role, err = findRoleByName(ctx, s.iam, name)
+		role, err = findRoleByName(ctx, c, name)
 		if err != nil {
 			return nil, family.AWSFailure(contract.ActionCreate, err, "Check that the identity Lambda may call iam:GetRole, then retry.")
 		}
@@ -163,6 +164,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 // access: inline and scoped to the file system when its id is known, else
 // through the managed policy. Both calls are idempotent in IAM.
 func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *types.Role) error {
+	c := s.client(doc)
 	name := aws.ToString(role.RoleName)
 	secretARN := doc.Resources.SecretARN
 	if secretARN == "" {
@@ -171,7 +173,7 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 	if err := checkSecretARN(secretARN, doc.Request); err != nil {
 		return family.Failure(contract.ActionCreate, err.Error(), "The document's ledger was altered: deploy again from a clean request.")
 	}
-	if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName: aws.String(name), PolicyName: aws.String(InlineSecretPolicy), PolicyDocument: aws.String(secretReadPolicy(secretARN)),
 	}); err != nil {
 		return family.AWSFailure(contract.ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineSecretPolicy, name, err),
@@ -185,7 +187,7 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 		if err != nil {
 			return family.Failure(contract.ActionCreate, err.Error(), "IAM returned an unexpected role ARN: report a bug with the cause's message.")
 		}
-		if _, err := s.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+		if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 			RoleName: aws.String(name), PolicyName: aws.String(InlineEFSPolicy), PolicyDocument: aws.String(efsClientPolicy(fsARN)),
 		}); err != nil {
 			return family.AWSFailure(contract.ActionCreate, fmt.Errorf("put policy %s on role %s: %w", InlineEFSPolicy, name, err),
@@ -199,7 +201,7 @@ func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *
 	}
 	for _, managed := range attach {
 		policy := ManagedPolicyARN(roleARN.Partition, managed)
-		if _, err := s.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(policy)}); err != nil {
+		if _, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(policy)}); err != nil {
 			return family.AWSFailure(contract.ActionCreate, fmt.Errorf("attach %s to role %s: %w", policy, name, err),
 				"Check that the identity Lambda may call iam:AttachRolePolicy, then retry.")
 		}
@@ -221,14 +223,15 @@ func fileSystemARN(roleARN, region, fsID string) (string, error) {
 // ensureInstanceProfile creates the instance profile, or adopts the
 // deployment's own after an earlier attempt, and records it.
 func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document) (*types.InstanceProfile, error) {
+	c := s.client(doc)
 	name := doc.Request.InstanceProfileName()
-	out, err := s.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
+	out, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
 		InstanceProfileName: aws.String(name), Tags: iamTags(doc.Request, name),
 	})
 	var profile *types.InstanceProfile
 	switch {
 	case awsapi.Code(err) == codeEntityAlreadyExists:
-		profile, err = findInstanceProfileByName(ctx, s.iam, name)
+		profile, err = findInstanceProfileByName(ctx, c, name)
 		if err != nil {
 			return nil, family.AWSFailure(contract.ActionCreate, err, "Check that the identity Lambda may call iam:GetInstanceProfile, then retry.")
 		}
@@ -276,6 +279,7 @@ func notAdoptable(kind, name string, tags []types.Tag, req document.Request) err
 // answers LimitExceeded to adding any role to a profile that holds one,
 // the same role included.
 func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *types.InstanceProfile) error {
+	c := s.client(doc)
 	role, name := doc.Resources.IAMRoleName, aws.ToString(profile.InstanceProfileName)
 	if len(profile.Roles) > 0 {
 		held := aws.ToString(profile.Roles[0].RoleName)
@@ -285,12 +289,12 @@ func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *typ
 		return family.Failure(contract.ActionCreate, fmt.Sprintf("instance profile %s holds role %s, not %s", name, held, role),
 			"Remove that role from the instance profile (or delete the profile), then retry.")
 	}
-	_, err := s.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
+	_, err := c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
 		InstanceProfileName: aws.String(name), RoleName: aws.String(role),
 	})
 	if awsapi.Code(err) == codeLimitExceeded {
 		// A retried add whose first reply was lost: the role is in.
-		if p, ferr := findInstanceProfileByName(ctx, s.iam, name); ferr == nil && p != nil && len(p.Roles) > 0 && aws.ToString(p.Roles[0].RoleName) == role {
+		if p, ferr := findInstanceProfileByName(ctx, c, name); ferr == nil && p != nil && len(p.Roles) > 0 && aws.ToString(p.Roles[0].RoleName) == role {
 			return nil
 		}
 	}

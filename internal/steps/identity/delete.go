@@ -35,9 +35,10 @@ func named(ledger, deterministic string) (name string, fromLedger bool) {
 }
 
 func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document) error {
+	c := s.client(doc)
 	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.InstanceProfileName, doc.Request.InstanceProfileName())
-	profile, err := findInstanceProfileByName(ctx, s.iam, name)
+	profile, err := findInstanceProfileByName(ctx, c, name)
 	if err != nil {
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetInstanceProfile, then run destroy again.")
 	}
@@ -50,7 +51,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 	}
 	for _, r := range profile.Roles {
 		role := aws.ToString(r.RoleName)
-		_, err := s.iam.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
+		_, err := c.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
 			InstanceProfileName: aws.String(name), RoleName: aws.String(role),
 		})
 		if err != nil && !awsapi.IsNotFound(err) {
@@ -58,7 +59,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 				"Check that the role may call iam:RemoveRoleFromInstanceProfile, then run destroy again.")
 		}
 	}
-	_, err = s.iam.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	_, err = c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
 	switch {
 	case awsapi.IsNotFound(err):
 	case awsapi.Code(err) == codeDeleteConflict:
@@ -75,9 +76,10 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 }
 
 func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
+	c := s.client(doc)
 	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.IAMRoleName, doc.Request.RoleName())
-	role, err := findRoleByName(ctx, s.iam, name)
+	role, err := findRoleByName(ctx, c, name)
 	if err != nil {
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetRole, then run destroy again.")
 	}
@@ -88,10 +90,10 @@ func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
 		log.Info("leaving role of another owner", "resource", "iam_role", "id", name, "owner_region", region)
 		return nil
 	}
-	if err := s.removePolicies(ctx, name); err != nil {
+	if err := s.removePolicies(ctx, c, name); err != nil {
 		return err
 	}
-	_, err = s.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 	switch {
 	case awsapi.IsNotFound(err):
 	case awsapi.Code(err) == codeDeleteConflict:
@@ -109,24 +111,24 @@ func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
 
 // removePolicies detaches the role's managed policies and deletes its
 // inline ones; one already gone is skipped.
-func (s *Step) removePolicies(ctx context.Context, role string) error {
-	attached, err := attachedPolicies(ctx, s.iam, role)
+func (s *Step) removePolicies(ctx context.Context, c iamAPI, role string) error {
+	attached, err := attachedPolicies(ctx, c, role)
 	if err != nil {
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:ListAttachedRolePolicies, then run destroy again.")
 	}
 	for _, policy := range attached {
-		_, err := s.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(policy)})
+		_, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(policy)})
 		if err != nil && !awsapi.IsNotFound(err) {
 			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("detach %s from role %s: %w", policy, role, err),
 				"Check that the role may call iam:DetachRolePolicy, then run destroy again.")
 		}
 	}
-	inline, err := inlinePolicies(ctx, s.iam, role)
+	inline, err := inlinePolicies(ctx, c, role)
 	if err != nil {
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:ListRolePolicies, then run destroy again.")
 	}
 	for _, policy := range inline {
-		_, err := s.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
+		_, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		if err != nil && !awsapi.IsNotFound(err) {
 			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete policy %s of role %s: %w", policy, role, err),
 				"Check that the role may call iam:DeleteRolePolicy, then run destroy again.")

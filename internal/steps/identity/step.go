@@ -62,16 +62,15 @@ type iamAPI interface {
 }
 
 // Step is the identity Lambda's logic.
-type Step struct {
-	stepkit.Base
-	iam iamAPI
+type Step struct{ stepkit.Base }
+
+// New returns the identity step. Clients are built per call from the
+// request's region: IAM is global, but its endpoint is its partition's.
+func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
+	return &Step{stepkit.New(family, cfg, c, log)}
 }
 
-// New returns the identity step. IAM is global, so one client serves
-// deployments in every region.
-func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{Base: stepkit.New(family, cfg, c, log), iam: iam.NewFromConfig(cfg)}
-}
+func (s *Step) client(doc *document.Document) iamAPI { return iam.NewFromConfig(s.Config(doc)) }
 
 // Actions returns the step's actions by name.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {

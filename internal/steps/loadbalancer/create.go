@@ -2,8 +2,6 @@ package loadbalancer
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 
@@ -15,10 +13,8 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/origin"
 )
-
-// originSecretBytes is the origin secret's entropy; it is sent hex-encoded.
-const originSecretBytes = 32
 
 // forbiddenBody is what a request without the origin header receives.
 const forbiddenBody = "Forbidden"
@@ -204,27 +200,22 @@ func (s *Step) ensureListener(ctx context.Context, c api, doc *document.Document
 // fresh secret, and records its ARN. The secret lives only in the rule (and
 // later in CloudFront's origin configuration): never in the document or logs.
 func (s *Step) ensureOriginRule(ctx context.Context, c api, doc *document.Document, listenerARN, tgARN string, log *slog.Logger) error {
-	rule, err := findOriginRule(ctx, c, listenerARN)
+	rule, err := origin.Rule(ctx, c, listenerARN)
 	if err != nil {
 		return err
 	}
 	if rule == nil {
 		out, err := c.CreateRule(ctx, &elb.CreateRuleInput{
 			ListenerArn: aws.String(listenerARN),
-			Priority:    aws.Int32(originRulePriority),
-			Conditions: []types.RuleCondition{{
-				Field: aws.String(conditionHTTPHeader),
-				HttpHeaderConfig: &types.HttpHeaderConditionConfig{
-					HttpHeaderName: aws.String(OriginHeader), Values: []string{newSecret()},
-				},
-			}},
-			Actions: []types.Action{{Type: types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}},
-			Tags:    tags(doc, doc.Request.ALBName()),
+			Priority:    aws.Int32(origin.Priority),
+			Conditions:  []types.RuleCondition{origin.NewCondition()},
+			Actions:     []types.Action{{Type: types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}},
+			Tags:        tags(doc, doc.Request.ALBName()),
 		})
 		if awsapi.Code(err) == codePriorityInUse {
 			// A retried create whose first reply was lost made the rule:
 			// the SDK resent the same input, so it holds the same secret.
-			if found, ferr := findOriginRule(ctx, c, listenerARN); ferr == nil && found != nil {
+			if found, ferr := origin.Rule(ctx, c, listenerARN); ferr == nil && found != nil {
 				doc.Resources.ListenerRuleARN = aws.ToString(found.RuleArn)
 				return nil
 			}
@@ -237,13 +228,4 @@ func (s *Step) ensureOriginRule(ctx context.Context, c api, doc *document.Docume
 	}
 	doc.Resources.ListenerRuleARN = aws.ToString(rule.RuleArn)
 	return nil
-}
-
-// newSecret returns a random origin secret, hex-encoded.
-func newSecret() string {
-	b := make([]byte, originSecretBytes)
-	// crypto/rand.Read never returns an error (it crashes the program
-	// instead when the OS has no randomness).
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -15,7 +15,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim/elbv2/elbv2test"
-	"geusemaker/internal/steps/loadbalancer"
+	"geusemaker/internal/steps/origin"
 )
 
 func TestActions(t *testing.T) {
@@ -108,7 +108,7 @@ func TestCreateWithCDNGuardsTheOriginWithASecretHeader(t *testing.T) {
 	assert.Equal(t, "1", *rule.Priority)
 	assert.Equal(t, doc.Resources.TargetGroupARN, *rule.Actions[0].TargetGroupArn)
 
-	header, secret, err := loadbalancer.OriginSecret(e.ctx, e.elb, doc.Resources.ListenerARN)
+	header, secret, err := origin.Secret(e.ctx, e.elb, doc.Resources.ListenerARN)
 	require.NoError(t, err)
 	assert.Equal(t, "X-Origin-Verify", header)
 	assert.Regexp(t, `^[0-9a-f]{64}$`, secret)
@@ -123,7 +123,7 @@ func TestCreateWithCDNGuardsTheOriginWithASecretHeader(t *testing.T) {
 		other := newEnv(t)
 		doc := newDoc(true)
 		other.mustRun(contract.ActionCreate, doc)
-		_, secret2, err := loadbalancer.OriginSecret(other.ctx, other.elb, doc.Resources.ListenerARN)
+		_, secret2, err := origin.Secret(other.ctx, other.elb, doc.Resources.ListenerARN)
 		require.NoError(t, err)
 		assert.NotEqual(t, secret, secret2)
 	})
@@ -136,7 +136,7 @@ func TestCreateTwiceCreatesOnce(t *testing.T) {
 			doc := newDoc(cdn)
 			e.mustRun(contract.ActionCreate, doc)
 			first := doc.Resources
-			_, secret, _ := loadbalancer.OriginSecret(e.ctx, e.elb, first.ListenerARN)
+			_, secret, _ := origin.Secret(e.ctx, e.elb, first.ListenerARN)
 			deadline := doc.Deadlines[contract.StatusALB]
 
 			e.clock.Advance(time.Minute)
@@ -151,7 +151,7 @@ func TestCreateTwiceCreatesOnce(t *testing.T) {
 			want := map[string]int{"load-balancer": 1, "target-group": 1, "listener": 1}
 			if cdn {
 				want["listener-rule"] = 1
-				_, again, err := loadbalancer.OriginSecret(e.ctx, e.elb, first.ListenerARN)
+				_, again, err := origin.Secret(e.ctx, e.elb, first.ListenerARN)
 				require.NoError(t, err)
 				assert.Equal(t, secret, again, "the secret is kept")
 			}
@@ -278,10 +278,10 @@ func TestOriginSecretErrors(t *testing.T) {
 	doc := newDoc(false)
 	e.mustRun(contract.ActionCreate, doc)
 
-	_, _, err := loadbalancer.OriginSecret(e.ctx, e.elb, doc.Resources.ListenerARN)
-	assert.ErrorIs(t, err, loadbalancer.ErrNoOriginRule)
+	_, _, err := origin.Secret(e.ctx, e.elb, doc.Resources.ListenerARN)
+	assert.ErrorIs(t, err, origin.ErrNoRule)
 
-	_, _, err = loadbalancer.OriginSecret(e.ctx, e.elb, doc.Resources.ListenerARN+"0")
+	_, _, err = origin.Secret(e.ctx, e.elb, doc.Resources.ListenerARN+"0")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ListenerNotFound")
 }

@@ -12,6 +12,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/origin"
 )
 
 // delete tears the load balancer down in dependency order: origin rule,
@@ -102,7 +103,7 @@ func (s *Step) sweep(ctx context.Context, c api, doc *document.Document) error {
 		}
 	}
 	if res.ListenerARN != "" && res.ListenerRuleARN == "" {
-		r, err := findOriginRule(ctx, c, res.ListenerARN)
+		r, err := origin.Rule(ctx, c, res.ListenerARN)
 		if err != nil && !awsapi.IsNotFound(err) {
 			return err
 		}

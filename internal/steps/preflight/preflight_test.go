@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
 	"github.com/stretchr/testify/assert"
@@ -311,7 +310,7 @@ func (e *env) plantFileSystem(t *testing.T, zones ...string) string {
 	require.NoError(t, err)
 	e.cloud.Clock().(*clock.Virtual).Advance(time.Minute)
 	for _, z := range zones {
-		sn, err := e.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
+		sn, err := e.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []types.Filter{
 			{Name: aws.String("availability-zone"), Values: []string{z}}, {Name: aws.String("default-for-az"), Values: []string{"true"}}}})
 		require.NoError(t, err)
 		require.NotEmpty(t, sn.Subnets)
@@ -369,7 +368,7 @@ func TestAnotherDeploymentsResourcesAreRefused(t *testing.T) {
 	e := newEnv(t)
 	vpc := e.vpc(t, true, "us-west-2a", "us-west-2b")
 	tag := func(id, owner string) {
-		_, err := e.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String(owner)}}})
+		_, err := e.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String(owner)}}})
 		require.NoError(t, err)
 	}
 	g, err := e.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("theirs"), Description: aws.String("theirs"), VpcId: aws.String(vpc)})

@@ -35,7 +35,7 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 
 // Actions returns the step's one action, validate.
 func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{"validate": s.Validate}
+	return map[string]func(context.Context, *document.Document) error{contract.ActionValidate: s.Validate}
 }
 
 // Validate checks what the document alone cannot (the region the steps
