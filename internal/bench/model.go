@@ -40,7 +40,7 @@ type Profile struct {
 // the slow or fast cases peers report.
 var Profiles = []Profile{
 	{Name: "default"},
-	// ALB provisioning can reach 30 min (DESIGN.md); 10 min is a slow day.
+	// ALB provisioning can reach 30 min (peers' reports); 10 min is a slow day.
 	{Name: "slow ALB", Overrides: map[string]time.Duration{simelb.LatencyProvision: 10 * time.Minute}},
 	// CloudFront sometimes deploys in about a minute.
 	{Name: "fast CloudFront", Overrides: map[string]time.Duration{simcf.LatencyDeploy: time.Minute, simcf.LatencyUpdate: time.Minute}},

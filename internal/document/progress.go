@@ -6,8 +6,8 @@ import (
 )
 
 // Expected durations of a whole operation, the scale of Progress.Percent,
-// from DESIGN.md's latencies (EFS 20 s, mount target 90 s, instance 20 s /
-// 60 s GPU, workload healthy ≈ 4 min after boot, ALB 3 min, CloudFront
+// from the latencies docs/architecture.md lists (EFS 20 s, mount target
+// 90 s, instance 20 s / 60 s GPU, workload healthy ≈ 4 min after boot, ALB 3 min, CloudFront
 // ≈ 3 min, health check 2 × 30 s, terminate and mount target delete 60 s,
 // CloudFront disable ≈ 2 min).
 const (

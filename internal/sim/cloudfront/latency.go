@@ -22,9 +22,9 @@ const (
 
 const (
 	// defaultDeploy: create→Deployed took 166 s (Terraform) and 232 s
-	// (CloudFormation) in 2026 public measurements; DESIGN.md rounds to 3 min.
+	// (CloudFormation) in 2026 public measurements, rounded to 3 min.
 	defaultDeploy = 3 * time.Minute
-	// defaultUpdate: disable→Deployed ≈ 2 min (DESIGN.md).
+	// defaultUpdate: disable→Deployed ≈ 2 min in public measurements.
 	defaultUpdate = 2 * time.Minute
 )
 

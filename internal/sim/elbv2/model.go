@@ -29,7 +29,8 @@ import (
 const (
 	// LatencyProvision is how long a load balancer stays provisioning
 	// before it turns active. About 3 min in public measurements
-	// (DESIGN.md); AWS documents no bound and it can reach 30 min.
+	// (docs/architecture.md, Latencies); AWS documents no bound and it
+	// can reach 30 min.
 	LatencyProvision = "elbv2.provision"
 	defaultProvision = 180 * time.Second
 

@@ -29,7 +29,7 @@ import (
 
 // The step's waits (read-only), paced by document.Pace.
 var (
-	// ALBWait: provisioning→active takes about 3 min (DESIGN.md), but AWS
+	// ALBWait: provisioning→active takes about 3 min (docs/architecture.md, Latencies), but AWS
 	// states no bound and peers report up to 30 min. 15 min lets slow
 	// regions finish and still fails a stuck ALB well before the SDK
 	// waiter's defaults would.
@@ -37,7 +37,7 @@ var (
 	// TargetsWait: registration→healthy when nothing is known of the
 	// instance's boot: the workload answers typicalWorkload after boot,
 	// then HealthyThreshold checks must pass (see targetsWait). The
-	// original tool waited up to 600 s (REFERENCE.md).
+	// original tool waited up to 600 s.
 	TargetsWait = document.Wait{Typical: typicalWorkload + HealthyThreshold*HealthCheckInterval, Timeout: 10 * time.Minute}
 	// ALBDeleteWait: DeleteLoadBalancer takes effect within seconds.
 	ALBDeleteWait = document.Wait{Typical: 5 * time.Second, Timeout: 10 * time.Minute}
@@ -45,7 +45,7 @@ var (
 
 // typicalWorkload is how long after the instance runs its workload answers
 // on port 80: the UserData pulls the images and starts the stack (≈ 4 min,
-// DESIGN.md).
+// the original tool's boots).
 const typicalWorkload = 4 * time.Minute
 
 // The target group's health check: a target turns healthy

@@ -1,4 +1,9 @@
-package localrun
+// Package loadtest is a load scenario for the local engine on one
+// simulated account: many deployments of every tier started at once, some
+// with late failures scoped to them, then destroyed, with the invariants
+// checked (no leftovers, no call on another deployment's resources, every
+// rollback announced). Tests and benchmarks use it; no product code does.
+package loadtest
 
 import (
 	"context"
@@ -17,6 +22,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
+	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/world"
 )
@@ -183,12 +189,12 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := Simulate(cfg.Region, Config{}, cfg.World...)
+	s, err := localrun.Simulate(cfg.Region, localrun.Config{}, cfg.World...)
 	if err != nil {
 		return nil, err
 	}
-	s.raiseQuotas(cfg.Region)
-	if err := s.plant(ctx, cfg.Region); err != nil {
+	raiseQuotas(s, cfg.Region)
+	if err := plant(ctx, s, cfg.Region); err != nil {
 		return nil, err
 	}
 	before := s.Cloud.Inventory()
@@ -196,9 +202,9 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 	start := s.Clock.Now()
 
 	rep := &LoadReport{Deployments: len(deps)}
-	jobs := make([]Job, len(deps))
+	jobs := make([]localrun.Job, len(deps))
 	for i, d := range deps {
-		jobs[i] = Job{Workflow: Deploy, Name: d.id + "-deploy", Input: d.request(cfg.Region)}
+		jobs[i] = localrun.Job{Workflow: localrun.Deploy, Name: d.id + "-deploy", Input: d.request(cfg.Region)}
 		if f := d.fail; f != nil {
 			rep.Failing++
 			s.Cloud.Inject(world.Fault{Service: f.service, Operation: f.op, Code: f.code, Match: f.match(d.id)})
@@ -209,7 +215,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 		return nil, err
 	}
 	for i, d := range deps {
-		rep.Unexpected = append(rep.Unexpected, s.checkDeploy(d, deployed[i])...)
+		rep.Unexpected = append(rep.Unexpected, checkDeploy(s, d, deployed[i])...)
 		if dur := deployed[i].Execution.StopTime.Sub(deployed[i].Execution.StartTime); d.fail == nil && dur > rep.Duration {
 			rep.Slowest, rep.Duration, rep.Solo = d.id, dur, solo[d.kind()]
 		}
@@ -217,7 +223,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 	s.Cloud.ClearFaults()
 
 	for i := range jobs {
-		jobs[i].Workflow, jobs[i].Name = Destroy, deps[i].id+"-destroy"
+		jobs[i].Workflow, jobs[i].Name = localrun.Destroy, deps[i].id+"-destroy"
 	}
 	destroyed, err := s.RunAll(ctx, jobs)
 	if err != nil {
@@ -253,11 +259,11 @@ func soloDurations(ctx context.Context, cfg LoadConfig, deps []loadDeployment) (
 		if _, done := out[d.kind()]; done || d.fail != nil {
 			continue
 		}
-		s, err := Simulate(cfg.Region, Config{}, cfg.World...)
+		s, err := localrun.Simulate(cfg.Region, localrun.Config{}, cfg.World...)
 		if err != nil {
 			return nil, err
 		}
-		x, _, err := s.Run(ctx, Deploy, d.id, d.request(cfg.Region))
+		x, _, err := s.Run(ctx, localrun.Deploy, d.id, d.request(cfg.Region))
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +279,7 @@ func soloDurations(ctx context.Context, cfg LoadConfig, deps []loadDeployment) (
 // raiseQuotas gives the account room for the whole scenario at once, as
 // an account running that many deployments would have asked for: the
 // create operations enforce the quotas.
-func (s *Simulation) raiseQuotas(region string) {
+func raiseQuotas(s *localrun.Simulation, region string) {
 	for _, q := range []struct {
 		service, code string
 		value         float64
@@ -287,10 +293,10 @@ func (s *Simulation) raiseQuotas(region string) {
 	}
 }
 
-func (s *Simulation) plant(ctx context.Context, region string) error {
-	jobs := make([]Job, len(planted))
+func plant(ctx context.Context, s *localrun.Simulation, region string) error {
+	jobs := make([]localrun.Job, len(planted))
 	for i, p := range planted {
-		jobs[i] = Job{Workflow: Deploy, Name: p.id, Input: loadDeployment{id: p.id, tier: p.tier}.request(region)}
+		jobs[i] = localrun.Job{Workflow: localrun.Deploy, Name: p.id, Input: loadDeployment{id: p.id, tier: p.tier}.request(region)}
 	}
 	res, err := s.RunAll(ctx, jobs)
 	if err != nil {
@@ -307,7 +313,7 @@ func (s *Simulation) plant(ctx context.Context, region string) error {
 // checkDeploy says how a deployment ended other than planned: a healthy
 // one succeeds (and its watcher too); a failing one fails with its error
 // after a rollback that announced its completion.
-func (s *Simulation) checkDeploy(d loadDeployment, r Result) []string {
+func checkDeploy(s *localrun.Simulation, d loadDeployment, r localrun.Result) []string {
 	x := r.Execution
 	var out []string
 	if d.fail == nil {
@@ -327,7 +333,7 @@ func (s *Simulation) checkDeploy(d loadDeployment, r Result) []string {
 	if x.Status != engine.StatusFailed || x.Error != d.fail.wantError {
 		out = append(out, fmt.Sprintf("%s: deploy %s %s, want FAILED %s: %s", d.id, x.Status, x.Error, d.fail.wantError, x.Cause))
 	}
-	if !s.announced(contract.DetailRollbackCompleted, d.id) {
+	if !announced(s, contract.DetailRollbackCompleted, d.id) {
 		out = append(out, d.id+": no Rollback Completed event")
 	}
 	return out
@@ -335,7 +341,7 @@ func (s *Simulation) checkDeploy(d loadDeployment, r Result) []string {
 
 // announced reports whether an event of detailType was published for the
 // deployment.
-func (s *Simulation) announced(detailType, id string) bool {
+func announced(s *localrun.Simulation, detailType, id string) bool {
 	for _, e := range s.Events() {
 		var d struct {
 			DeploymentID string `json:"deployment_id"`

@@ -1,4 +1,4 @@
-package localrun_test
+package loadtest_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"geusemaker/internal/localrun"
+	"geusemaker/internal/localrun/loadtest"
 	"geusemaker/internal/sim/world"
 )
 
@@ -23,7 +23,7 @@ import (
 // deployment's (or a planted look-alike's) resources, the account ends as
 // it began, and retries stay bounded.
 func TestLoadScenarioKeepsDeploymentsApart(t *testing.T) {
-	rep, err := localrun.Load(context.Background(), localrun.LoadConfig{})
+	rep, err := loadtest.Load(context.Background(), loadtest.LoadConfig{})
 	require.NoError(t, err)
 	b, _ := json.MarshalIndent(rep, "", "  ")
 	t.Logf("load report: %s", b)
@@ -43,7 +43,7 @@ func TestLoadScenarioKeepsDeploymentsApart(t *testing.T) {
 }
 
 func TestLoadWithoutFailuresOrLimits(t *testing.T) {
-	rep, err := localrun.Load(context.Background(), localrun.LoadConfig{
+	rep, err := loadtest.Load(context.Background(), loadtest.LoadConfig{
 		Deployments: 6, FailEvery: -1, World: []world.Option{world.WithRateLimits(nil)},
 	})
 	require.NoError(t, err)
@@ -88,15 +88,15 @@ func TestTrespassesFindCallsOnAnotherDeploymentsResources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := localrun.Trespasses(append(append([]world.Call(nil), base...), tt.call))
+			got := loadtest.Trespasses(append(append([]world.Call(nil), base...), tt.call))
 			assert.Len(t, got, tt.want, "%v", got)
 		})
 	}
 }
 
 func TestLoadReportErrListsEveryBrokenInvariant(t *testing.T) {
-	assert.NoError(t, (&localrun.LoadReport{}).Err())
-	rep := &localrun.LoadReport{
+	assert.NoError(t, (&loadtest.LoadReport{}).Err())
+	rep := &loadtest.LoadReport{
 		Unexpected: []string{"lt-1: deploy FAILED"},
 		Trespasses: []string{"lt-2 IAM.DeleteRole named lt-3-role of lt-3"},
 		Leftovers:  []world.Resource{{Service: "EC2", Type: "instance", ID: "i-1"}},
