@@ -7,6 +7,6 @@
 BENCH_RUNS ?= 7
 
 bench:
-	$(GO) run ./internal/bench/cmd/bench -runs $(BENCH_RUNS) -out BENCHMARKS.md
+	$(GO) run ./cmd/bench -runs $(BENCH_RUNS) -out BENCHMARKS.md
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/bench
 	GEUSEMAKER_CHAOS_SEEDS=200 $(GO) test -count=1 -run '^TestChaos$$' ./internal/localrun

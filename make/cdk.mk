@@ -34,7 +34,7 @@ deploy: node lambdas
 	$(CDK) deploy --require-approval broadening -c assetsDir=$(BUILD_DIR) $(CDK_FLAGS)
 
 asl:
-	go run ./statemachine/cmd/aslgen -dir statemachine/definition
+	go run ./cmd/aslgen -dir statemachine/definition
 
 asl-check:
 	@for f in statemachine/definition/*.asl.json; do \

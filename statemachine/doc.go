@@ -9,7 +9,7 @@
 // same poll loop (Wait → status Task → Choice). The generated ASL is
 // committed in statemachine/definition (*.asl.json, Lambda ARNs as ${Name}
 // placeholders) and a golden test fails when it drifts from the code;
-// regenerate it with `go run ./statemachine/cmd/aslgen` (make asl).
+// regenerate it with `go run ./cmd/aslgen` (make asl).
 //
 // It imports the CDK, document (status keys) and steperr (error names). It
 // must not import the steps, the simulated AWS or the local engine.

@@ -136,9 +136,9 @@ func TestCommittedASLMatchesTheBuilders(t *testing.T) {
 	for _, d := range Definitions() {
 		t.Run(d.File, func(t *testing.T) {
 			committed, err := os.ReadFile(filepath.Join(definitionDir, d.File))
-			require.NoError(t, err, "run `go run ./statemachine/cmd/aslgen` (make asl)")
+			require.NoError(t, err, "run `go run ./cmd/aslgen` (make asl)")
 			if line, want, got := firstDifference(string(rendered[d.File]), string(committed)); line > 0 {
-				t.Errorf("%s drifted from the builders at line %d: generated %q, committed %q; run `go run ./statemachine/cmd/aslgen` (make asl)",
+				t.Errorf("%s drifted from the builders at line %d: generated %q, committed %q; run `go run ./cmd/aslgen` (make asl)",
 					d.File, line, want, got)
 			}
 		})

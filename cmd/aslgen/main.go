@@ -1,7 +1,7 @@
 // Command aslgen regenerates the committed ASL of every GeuseMaker workflow
 // (statemachine/definition/*.asl.json) from the CDK builders:
 //
-//	go run ./statemachine/cmd/aslgen [-dir statemachine/definition]
+//	go run ./cmd/aslgen [-dir statemachine/definition]
 package main
 
 import (
