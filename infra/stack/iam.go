@@ -8,8 +8,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/compute"
-	"geusemaker/internal/steps/identity"
 )
 
 // unscoped lists the only actions a step Lambda may hold on Resource "*",
@@ -172,7 +170,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 	// mint a role with more than an instance needs ("Permissions
 	// boundaries for IAM entities", IAM user guide).
 	bounded := map[string]any{"StringEquals": map[string]any{
-		"iam:PermissionsBoundary": a.global("iam", "policy"+identity.BoundaryPath+identity.BoundaryName(region)),
+		"iam:PermissionsBoundary": a.global("iam", "policy"+contract.BoundaryPath+contract.BoundaryName(region)),
 	}}
 	distributions := a.global("cloudfront", "distribution/*")
 	secrets := a.regional("secretsmanager", "secret:geusemaker/*")
@@ -313,7 +311,7 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 			// only: no shell of its choosing (AWS-RunShellScript).
 			statement([]string{"ssm:SendCommand"}, a.ec2("instance"),
 				map[string]any{"Null": map[string]any{"ssm:resourceTag/geusemaker:deployment": "false"}}),
-			statement([]string{"ssm:SendCommand"}, []string{a.regional("ssm", "document/"+compute.GPUCheckDocument)}, nil),
+			statement([]string{"ssm:SendCommand"}, []string{a.regional("ssm", "document/"+contract.GPUCheckDocument)}, nil),
 			statement([]string{"kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt"},
 				[]string{a.regional("kms", "key/*")}, viaService("ec2")),
 		},

@@ -25,8 +25,6 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/compute"
-	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine"
 )
 
@@ -104,10 +102,10 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 	// The most any instance role may do; the identity Lambda creates and
 	// changes instance roles only with it as their permissions boundary.
 	boundary := awsiam.NewManagedPolicy(s, jsii.String("InstanceBoundary"), &awsiam.ManagedPolicyProps{
-		ManagedPolicyName: jsii.String(identity.BoundaryName(*s.Region())),
-		Path:              jsii.String(identity.BoundaryPath),
+		ManagedPolicyName: jsii.String(contract.BoundaryName(*s.Region())),
+		Path:              jsii.String(contract.BoundaryPath),
 		Description:       jsii.String("GeuseMaker: the permissions boundary of every instance role"),
-		Document:          awsiam.PolicyDocument_FromJson(mustDecode(identity.BoundaryDocument(*s.Partition()))),
+		Document:          awsiam.PolicyDocument_FromJson(mustDecode(contract.BoundaryDocument(*s.Partition()))),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(boundary, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
@@ -121,9 +119,9 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 	}}, nil)
 	// The GPU check's Run Command document: nvidia-smi, nothing else.
 	awsssm.NewCfnDocument(s, jsii.String("GpuCheck"), &awsssm.CfnDocumentProps{
-		Name:         jsii.String(compute.GPUCheckDocument),
+		Name:         jsii.String(contract.GPUCheckDocument),
 		DocumentType: jsii.String("Command"),
-		Content:      mustDecode(compute.GPUCheckDocumentContent()),
+		Content:      mustDecode(contract.GPUCheckDocumentContent()),
 	})
 	statements, wild := policies(s), wildcards(s)
 	for _, name := range contract.Lambdas() {

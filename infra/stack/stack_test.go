@@ -19,8 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/compute"
-	"geusemaker/internal/steps/identity"
 )
 
 // The stack is synthesized once (a synth takes seconds); tests read it.
@@ -270,7 +268,7 @@ func TestLambdaPoliciesAreScoped(t *testing.T) {
 		assert.NotContains(t, string(raw), "AWS-RunShellScript", "no shell of the Lambda's choosing on instances")
 	}
 	template.HasResourceProperties(jsii.String("AWS::SSM::Document"), props(map[string]any{
-		"Name": compute.GPUCheckDocument, "DocumentType": "Command",
+		"Name": contract.GPUCheckDocument, "DocumentType": "Command",
 		"Content": assertions.Match_ObjectLike(&map[string]any{"schemaVersion": "2.2"}),
 	}))
 	assert.Panics(t, func() { reads("s3:GetObject") }, "an unlisted action on * is a bug")
@@ -340,9 +338,9 @@ var escalating = []string{
 // the synthesized template: the only role-shaping actions granted are
 // the identity Lambda's on instance roles, each conditioned on the
 // region's permissions boundary, and that boundary is the stack's own
-// policy with exactly identity.BoundaryDocument in it.
+// policy with exactly contract.BoundaryDocument in it.
 func TestNoLambdaCanMintARoleBeyondTheInstanceBoundary(t *testing.T) {
-	boundaryARN := "arn:aws:iam::123456789012:policy" + identity.BoundaryPath + identity.BoundaryName("us-east-1")
+	boundaryARN := "arn:aws:iam::123456789012:policy" + contract.BoundaryPath + contract.BoundaryName("us-east-1")
 	for id, stmts := range statements(t) {
 		for _, st := range stmts {
 			for _, a := range list(st["Action"]) {
@@ -362,13 +360,13 @@ func TestNoLambdaCanMintARoleBeyondTheInstanceBoundary(t *testing.T) {
 	}
 	var found bool
 	for _, r := range resources {
-		if r.Type != "AWS::IAM::ManagedPolicy" || r.Properties["ManagedPolicyName"] != identity.BoundaryName("us-east-1") {
+		if r.Type != "AWS::IAM::ManagedPolicy" || r.Properties["ManagedPolicyName"] != contract.BoundaryName("us-east-1") {
 			continue
 		}
 		found = true
-		assert.Equal(t, identity.BoundaryPath, r.Properties["Path"])
+		assert.Equal(t, contract.BoundaryPath, r.Properties["Path"])
 		var want map[string]any
-		require.NoError(t, json.Unmarshal([]byte(identity.BoundaryDocument("aws")), &want))
+		require.NoError(t, json.Unmarshal([]byte(contract.BoundaryDocument("aws")), &want))
 		assert.Equal(t, normalized(want), normalized(r.Properties["PolicyDocument"].(map[string]any)),
 			"the boundary the step and the simulated account use")
 	}

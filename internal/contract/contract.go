@@ -1,7 +1,9 @@
 // Package contract is what the state machines and the step Lambdas agree
 // on, in the one place both sides import: the Lambdas and the actions each
 // serves, the keys of a document's status, the ASL error names, the events
-// on the bus and the placeholders of the committed ASL.
+// on the bus, the placeholders of the committed ASL, and what the
+// backend's stack creates for the steps (the instance boundary, the GPU
+// check document).
 //
 // It imports only the standard library, so the CDK app, the Lambdas, the
 // local engine and the tests share it without pulling in each other's

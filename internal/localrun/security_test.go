@@ -22,7 +22,6 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/steps/identity"
 	"geusemaker/internal/workload"
 )
 
@@ -239,7 +238,7 @@ func TestTheInstanceCannotReachBeyondItsBoundary(t *testing.T) {
 	raw, req := sample(t, "tier1-dev.json")
 	s, err := localrun.Simulate(req.Region, localrun.Config{})
 	require.NoError(t, err)
-	s.Cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(req.Region),
+	s.Cloud.IAM.PlantPolicy(contract.BoundaryPath, contract.BoundaryName(req.Region),
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"],"Resource":"*"}]}`)
 	r := &run{sim: s, req: req, raw: raw}
 	r.do(t, localrun.Deploy)

@@ -4,10 +4,9 @@ import (
 	"time"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/contract"
 	"geusemaker/internal/sim"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steps/compute"
-	"geusemaker/internal/steps/identity"
 	"geusemaker/statemachine/definition"
 )
 
@@ -27,8 +26,8 @@ func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, err
 	c := clock.NewVirtual(world.Epoch)
 	cloud := sim.New(append([]world.Option{world.WithClock(c), world.WithPartition(world.PartitionOf(region))}, opts...)...)
 	// What the backend's stack puts in the account for its region.
-	cloud.IAM.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(region), identity.BoundaryDocument(world.PartitionOf(region)))
-	if err := cloud.SSM.PlantDocument(compute.GPUCheckDocument, compute.GPUCheckDocumentContent()); err != nil {
+	cloud.IAM.PlantPolicy(contract.BoundaryPath, contract.BoundaryName(region), contract.BoundaryDocument(world.PartitionOf(region)))
+	if err := cloud.SSM.PlantDocument(contract.GPUCheckDocument, contract.GPUCheckDocumentContent()); err != nil {
 		return nil, err
 	}
 	cfg.AWS = cloud.Config(region)

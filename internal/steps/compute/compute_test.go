@@ -532,10 +532,10 @@ func TestGPUCheckRunsOnlyItsOwnDocument(t *testing.T) {
 		return d
 	}
 	e := newEnv(t)
-	require.NoError(t, e.ssm.PlantDocument(compute.GPUCheckDocument, compute.GPUCheckDocumentContent()))
+	require.NoError(t, e.ssm.PlantDocument(contract.GPUCheckDocument, contract.GPUCheckDocumentContent()))
 	assert.Equal(t, "1 GPU(s): Tesla T4", check(e).Status[contract.StatusGPU].Detail)
 	docs, params := sent(e)
-	assert.Equal(t, []string{compute.GPUCheckDocument}, docs)
+	assert.Equal(t, []string{contract.GPUCheckDocument}, docs)
 	assert.Empty(t, params[0], "the document takes no command")
 
 	bare := newEnv(t)

@@ -2,7 +2,6 @@ package compute
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,30 +15,6 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
-
-// gpuQuery lists one line per GPU the driver sees.
-const gpuQuery = "nvidia-smi --query-gpu=name --format=csv,noheader"
-
-// GPUCheckDocument is the Systems Manager document the backend's stack
-// creates: it runs the GPU query and nothing else, so the compute Lambda
-// needs no permission to run arbitrary shell on instances
-// (AWS-RunShellScript). An account without the backend (the local engine
-// on AWS) lacks it: the step then runs the same query through
-// AWS-RunShellScript, with the caller's own permissions.
-const GPUCheckDocument = "GeuseMaker-GpuCheck"
-
-// GPUCheckDocumentContent is that document (schema 2.2, one step).
-func GPUCheckDocumentContent() string {
-	b, _ := json.Marshal(map[string]any{ // a map of strings and slices always marshals
-		"schemaVersion": "2.2",
-		"description":   "GeuseMaker: list the instance's NVIDIA GPUs (nvidia-smi), nothing else.",
-		"mainSteps": []map[string]any{{
-			"action": "aws:runShellScript", "name": "gpuQuery",
-			"inputs": map[string]any{"runCommand": []string{gpuQuery}, "timeoutSeconds": "60"},
-		}},
-	})
-	return string(b)
-}
 
 // Status strings of the GPU check.
 const (
@@ -122,7 +97,7 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 	id := doc.Resources.InstanceID
 	deadline := doc.Deadline(contract.StatusGPU, s.Clock.Now(), GPUCheckWait.Timeout)
 	in := &ssm.SendCommandInput{
-		DocumentName:   aws.String(GPUCheckDocument),
+		DocumentName:   aws.String(contract.GPUCheckDocument),
 		InstanceIds:    []string{id},
 		Comment:        aws.String("GeuseMaker GPU check for " + doc.Request.DeploymentID),
 		TimeoutSeconds: aws.Int32(60),
@@ -130,7 +105,7 @@ func (s *Step) sendGPUCheck(ctx context.Context, api ssmAPI, doc *document.Docum
 	out, err := api.SendCommand(ctx, in)
 	var missing *ssmtypes.InvalidDocument
 	if errors.As(err, &missing) {
-		in.DocumentName, in.Parameters = aws.String("AWS-RunShellScript"), map[string][]string{"commands": {gpuQuery}}
+		in.DocumentName, in.Parameters = aws.String("AWS-RunShellScript"), map[string][]string{"commands": {contract.GPUQuery}}
 		out, err = api.SendCommand(ctx, in)
 	}
 	switch {

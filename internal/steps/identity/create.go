@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -17,25 +16,9 @@ import (
 	"geusemaker/internal/steps/stepkit"
 )
 
-// policyDocument is an IAM policy document.
-type policyDocument struct {
-	Version   string
-	Statement []statement
-}
-
-type statement struct {
-	Sid       string `json:",omitempty"`
-	Effect    string
-	Principal map[string]string `json:",omitempty"`
-	Action    []string
-	Resource  string `json:",omitempty"`
-}
-
-const policyVersion = "2012-10-17"
-
 // trustPolicy lets EC2 assume the role for the instance.
 func trustPolicy() string {
-	return mustJSON(policyDocument{Version: policyVersion, Statement: []statement{{
+	return contract.MustJSON(contract.PolicyDocument{Version: contract.PolicyVersion, Statement: []contract.Statement{{
 		Effect: "Allow", Principal: map[string]string{"Service": "ec2.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
 	}}})
 }
@@ -43,7 +26,7 @@ func trustPolicy() string {
 // efsClientPolicy grants what amazon-efs-utils needs on one file system,
 // the same actions as PolicyEFSClient.
 func efsClientPolicy(fileSystemARN string) string {
-	return mustJSON(policyDocument{Version: policyVersion, Statement: []statement{{
+	return contract.MustJSON(contract.PolicyDocument{Version: contract.PolicyVersion, Statement: []contract.Statement{{
 		Sid: "EFSClientAccess", Effect: "Allow", Resource: fileSystemARN,
 		Action: []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:DescribeMountTargets"},
 	}}})
@@ -52,7 +35,7 @@ func efsClientPolicy(fileSystemARN string) string {
 // secretReadPolicy lets the instance read the deployment's secret at boot,
 // that one secret only.
 func secretReadPolicy(secretARN string) string {
-	return mustJSON(policyDocument{Version: policyVersion, Statement: []statement{{
+	return contract.MustJSON(contract.PolicyDocument{Version: contract.PolicyVersion, Statement: []contract.Statement{{
 		Sid: "ReadWorkloadSecret", Effect: "Allow", Resource: secretARN, Action: []string{"secretsmanager:GetSecretValue"},
 	}}})
 }
@@ -67,14 +50,6 @@ func checkSecretARN(s string, req document.Request) error {
 		return fmt.Errorf("secret_arn %q is not the ARN of secret %s in %s", s, req.SecretName(), req.Region)
 	}
 	return nil
-}
-
-func mustJSON(v policyDocument) string {
-	b, err := json.Marshal(v)
-	if err != nil { // a struct of strings always marshals
-		panic(err)
-	}
-	return string(b)
 }
 
 // iamTags are the deployment's tags plus Name, sorted so every attempt
@@ -117,7 +92,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 	}
 	if boundary == "" {
 		s.Logger(doc, contract.ActionCreate).Warn("no permissions boundary for the instance role: the backend's stack creates it",
-			"resource", "iam_role", "boundary", BoundaryPath+BoundaryName(doc.Request.Region))
+			"resource", "iam_role", "boundary", contract.BoundaryPath+contract.BoundaryName(doc.Request.Region))
 	}
 	in := &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),

@@ -483,8 +483,8 @@ func TestDeleteTreatsNoSuchEntityAsDone(t *testing.T) {
 func TestTheRoleIsCreatedUnderTheRegionsBoundary(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
-	other := e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName("us-west-2"), identity.BoundaryDocument("aws"))
-	boundary := e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(doc.Request.Region), identity.BoundaryDocument("aws"))
+	other := e.model.PlantPolicy(contract.BoundaryPath, contract.BoundaryName("us-west-2"), contract.BoundaryDocument("aws"))
+	boundary := e.model.PlantPolicy(contract.BoundaryPath, contract.BoundaryName(doc.Request.Region), contract.BoundaryDocument("aws"))
 	require.NotEqual(t, other, boundary)
 	e.mustRun(t, contract.ActionCreate, doc)
 	role, err := e.iam.GetRole(context.Background(), &sdkiam.GetRoleInput{RoleName: aws.String(doc.Resources.IAMRoleName)})
@@ -508,7 +508,7 @@ func TestTheBoundaryAllowsWhatTheInstanceNeedsAndNothingElse(t *testing.T) {
 			Resource string
 		}
 	}
-	require.NoError(t, json.Unmarshal([]byte(identity.BoundaryDocument("aws")), &doc))
+	require.NoError(t, json.Unmarshal([]byte(contract.BoundaryDocument("aws")), &doc))
 	var actions []string
 	for _, s := range doc.Statement {
 		assert.Equal(t, "Allow", s.Effect)
@@ -527,7 +527,7 @@ func TestARoleWithoutTheBoundaryIsNotAdopted(t *testing.T) {
 	e := newEnv(t)
 	doc := newDoc()
 	e.mustRun(t, contract.ActionCreate, doc) // no boundary in the account yet: a bare role
-	e.model.PlantPolicy(identity.BoundaryPath, identity.BoundaryName(doc.Request.Region), identity.BoundaryDocument("aws"))
+	e.model.PlantPolicy(contract.BoundaryPath, contract.BoundaryName(doc.Request.Region), contract.BoundaryDocument("aws"))
 	err := e.run(t, contract.ActionCreate, newDoc())
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)
