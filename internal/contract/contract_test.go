@@ -155,3 +155,16 @@ func TestTheContractImportsOnlyTheStandardLibrary(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"geusemaker/internal/contract"}, strings.Fields(string(out)))
 }
+
+// The CDK app shares only the contract with the Lambdas: it links no step
+// and not the SDK's config loader (a minutes-long CDK link is enough).
+func TestTheCDKAppLinksNoStepAndNoSDKConfig(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "geusemaker/infra/...").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "geusemaker/internal/contract")
+	for _, d := range deps {
+		assert.False(t, strings.HasPrefix(d, "geusemaker/internal/steps"), "infra links %s", d)
+		assert.NotEqual(t, "github.com/aws/aws-sdk-go-v2/config", d, "infra links the SDK's config loader")
+	}
+}
