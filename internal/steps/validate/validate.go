@@ -43,8 +43,9 @@ func (s *Step) Actions() map[string]func(context.Context, *document.Document) er
 // validated request's stage and progress.
 func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 	if s.region != "" && doc.Request.Region != s.region {
-		// One backend works in its own region: its Lambdas' clients are
-		// regional, and so are the resources they create.
+		// One backend works in its own region: what its stack makes for
+		// the steps (the GPU check document, the bus, the instance
+		// boundary its IAM conditions name) is that region's.
 		return steperr.New(contract.ValidationError, "validate",
 			fmt.Sprintf("region: this GeuseMaker backend deploys into %s, the request asks for %s", s.region, doc.Request.Region),
 			fmt.Sprintf("Set \"region\": %q in the request, or deploy the GeuseMaker stack in %s and start the deployment there.", s.region, doc.Request.Region))
