@@ -7,7 +7,7 @@
 #   make asl-check  validate every committed ASL file with asl-validator
 
 # Every lambdas/<name> is a step Lambda (a test checks they are
-# statemachine.Lambdas()).
+# contract.Lambdas()).
 LAMBDAS   := $(notdir $(wildcard lambdas/*))
 BUILD_DIR ?= build
 CDK       := npx --no-install cdk
