@@ -136,18 +136,13 @@ func tier2(b *builder) *deployment {
 	al := d.alb.lane
 	// The branch's tail is the point where the load balancer is active,
 	// which Tier 3 extends; without an ALB the branch ends at once.
-	d.alb.chain = sfn.Chain_Start(al.invoke("Create load balancer", contract.LoadBalancer, contract.ActionCreate)).
-		Next(al.poll(contract.StatusALB, "Load balancer", contract.LoadBalancer, contract.ActionStatus)).
-		Next(al.progress("Publish load balancer active", nil))
+	d.alb.chain = b.createLoadBalancer(al)
 	d.alb.start = sfn.NewChoice(b.scope, jsii.String("Load balancer enabled?"), nil).
 		When(isTrue("$.request.enable_alb"), d.alb.chain, nil).
 		Otherwise(d.alb.done)
 
 	m := d.main
-	d.afterMerge = append(d.afterMerge, b.when("Register target?", isTrue("$.request.enable_alb"),
-		sfn.Chain_Start(m.invoke("Register target", contract.LoadBalancer, contract.ActionRegister)).
-			Next(m.poll(contract.StatusTargets, "Target", contract.LoadBalancer, contract.ActionTargetsStatus)).
-			Next(m.progress("Publish target healthy", nil))))
+	d.afterMerge = append(d.afterMerge, b.when("Register target?", isTrue("$.request.enable_alb"), b.registerTarget(m)))
 	return d
 }
 
@@ -157,19 +152,7 @@ func tier2(b *builder) *deployment {
 func tier3(b *builder) *deployment {
 	d := tier2(b)
 	al := d.alb.lane
-	d.alb.chain = d.alb.chain.Next(b.when("CloudFront enabled?", isTrue("$.request.enable_cdn"),
-		sfn.Chain_Start(al.publish("Publish creating distribution", contract.DetailProgress, map[string]any{
-			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
-			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
-			"stage":         document.StageCDN,
-			"message":       "Creating CloudFront distribution...",
-			"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
-		})).
-			Next(al.invoke("Create distribution", contract.CDN, contract.ActionCreate)).
-			Next(al.progress("Publish distribution created", cloudFrontFields)).
-			Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
-				al.poll(contract.StatusCloudFront, "CloudFront", contract.CDN, contract.ActionStatus,
-					al.progress("Publish CloudFront progress", cloudFrontFields))))))
+	d.alb.chain = d.alb.chain.Next(b.when("CloudFront enabled?", isTrue("$.request.enable_cdn"), b.createDistribution(al)))
 
 	in := d.instance.lane
 	d.instance.chain = d.instance.chain.Next(b.when("GPU instance?", isGPU(),

@@ -131,17 +131,8 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 		ResultPath: jsii.String("$.rollback"),
 	})
 	parallel.Branch(
-		b.deletion("CloudFront", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Disable distribution", contract.CDN, contract.ActionDisable, retryBusy)).
-				Next(b.when("Distribution recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")),
-					l.poll(contract.StatusCloudFrontDelete, "CloudFront disable", contract.CDN, contract.ActionDeleteStatus).
-						Next(l.invoke("Delete distribution", contract.CDN, contract.ActionDelete, retryBusyCloudFront))))
-		}),
-		b.deletion("Load balancer", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Delete load balancer", contract.LoadBalancer, contract.ActionDelete, retryBusy)).
-				Next(b.when("Load balancer recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.alb_arn")),
-					l.poll(contract.StatusALBDelete, "Load balancer deletion", contract.LoadBalancer, contract.ActionDeleteStatus)))
-		}),
+		b.deletion("CloudFront", b.deleteDistribution),
+		b.deletion("Load balancer", b.deleteLoadBalancer),
 		b.deletion("Instance", func(l lane) sfn.Chain {
 			return sfn.Chain_Start(l.invoke("Terminate instance", contract.Compute, contract.ActionTerminate, retryBusy)).
 				Next(b.when("Instance recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.instance_id")),

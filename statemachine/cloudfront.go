@@ -1,0 +1,39 @@
+package statemachine
+
+import (
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/jsii-runtime-go"
+
+	"geusemaker/internal/contract"
+	"geusemaker/internal/document"
+)
+
+// The CloudFront family's states (the cdn Lambda): in Tier 3 once the load
+// balancer is active, and in every rollback and destroy.
+
+// createDistribution announces the distribution, creates it with the ALB's
+// DNS name as origin, and, unless the request does not wait, polls it
+// until Deployed.
+func (b *builder) createDistribution(al lane) sfn.Chain {
+	return sfn.Chain_Start(al.publish("Publish creating distribution", contract.DetailProgress, map[string]any{
+		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
+		"stage":         document.StageCDN,
+		"message":       "Creating CloudFront distribution...",
+		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
+	})).
+		Next(al.invoke("Create distribution", contract.CDN, contract.ActionCreate)).
+		Next(al.progress("Publish distribution created", cloudFrontFields)).
+		Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
+			al.poll(contract.StatusCloudFront, "CloudFront", contract.CDN, contract.ActionStatus,
+				al.progress("Publish CloudFront progress", cloudFrontFields))))
+}
+
+// deleteDistribution disables the distribution, waits for the disable to
+// deploy, then deletes it.
+func (b *builder) deleteDistribution(l lane) sfn.Chain {
+	return sfn.Chain_Start(l.invoke("Disable distribution", contract.CDN, contract.ActionDisable, retryBusy)).
+		Next(b.when("Distribution recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")),
+			l.poll(contract.StatusCloudFrontDelete, "CloudFront disable", contract.CDN, contract.ActionDeleteStatus).
+				Next(l.invoke("Delete distribution", contract.CDN, contract.ActionDelete, retryBusyCloudFront))))
+}
