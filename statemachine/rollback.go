@@ -133,21 +133,9 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 	parallel.Branch(
 		b.deletion("CloudFront", b.deleteDistribution),
 		b.deletion("Load balancer", b.deleteLoadBalancer),
-		b.deletion("Instance", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Terminate instance", contract.Compute, contract.ActionTerminate, retryBusy)).
-				Next(b.when("Instance recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.instance_id")),
-					l.poll(contract.StatusInstanceTerminate, "Instance termination", contract.Compute, contract.ActionTerminateStatus))).
-				Next(l.invoke("Delete instance role", contract.Identity, contract.ActionDelete, retryBusy))
-		}),
-		b.deletion("Storage", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Delete mount targets", contract.Storage, contract.ActionDeleteMountTargets, retryBusy)).
-				Next(b.when("Mount targets recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.mount_target_ids")),
-					l.poll(contract.StatusMountTargetDelete, "Mount target deletion", contract.Storage, contract.ActionMountTargetsDeletedStatus))).
-				Next(l.invoke("Delete file system", contract.Storage, contract.ActionDeleteFileSystem, retryBusy))
-		}),
-		b.deletion("Secret", func(l lane) sfn.Chain {
-			return sfn.Chain_Start(l.invoke("Delete workload secret", contract.Secrets, contract.ActionDelete, retryBusy))
-		}),
+		b.deletion("Instance", b.deleteInstance),
+		b.deletion("Storage", b.deleteStorage),
+		b.deletion("Secret", b.deleteSecret),
 	)
 	network := b.recordedDelete("Delete network", contract.Network, reportNetwork, next)
 	parallel.Next(b.recordedDelete("Delete security groups", contract.Firewall, reportSecurityGroups, network))
