@@ -70,7 +70,7 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 		// with a different config (a new ALB or secret since the first
 		// attempt). The distribution is this deployment's if its tag says
 		// so: adopt it rather than leak it.
-		if err := s.adopt(ctx, doc, err); err != nil {
+		if err := s.adopt(ctx, cf, doc, err); err != nil {
 			return err
 		}
 	default:
@@ -82,8 +82,7 @@ func (s *Step) createDistribution(ctx context.Context, doc *document.Document) e
 
 // adopt records the deployment's existing distribution after
 // DistributionAlreadyExists (cause), or fails naming it.
-func (s *Step) adopt(ctx context.Context, doc *document.Document, cause error) error {
-	cf := s.client(doc)
+func (s *Step) adopt(ctx context.Context, cf *cloudfront.Client, doc *document.Document, cause error) error {
 	req, r := doc.Request, &doc.Resources
 	d, err := findDistribution(ctx, cf, req, r.ALBDNS)
 	if err != nil {

@@ -14,8 +14,7 @@ import (
 
 // sweep returns the id of the deployment's distribution: the ledger's, or
 // one found by tag (recorded in the ledger), or "" when there is none.
-func (s *Step) sweep(ctx context.Context, doc *document.Document, action string) (string, error) {
-	cf := s.client(doc)
+func (s *Step) sweep(ctx context.Context, cf *cloudfront.Client, doc *document.Document, action string) (string, error) {
 	r := &doc.Resources
 	if r.CloudFrontID != "" {
 		return r.CloudFrontID, nil
@@ -47,7 +46,7 @@ func retryStale(op func() error) error {
 // deployed distributions) and starts the wait for that change to deploy.
 func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	cf := s.client(doc)
-	id, err := s.sweep(ctx, doc, contract.ActionDisable)
+	id, err := s.sweep(ctx, cf, doc, contract.ActionDisable)
 	if err != nil {
 		return err
 	}
@@ -141,7 +140,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 // delete removes the disabled distribution, with an ETag read just before.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	cf := s.client(doc)
-	id, err := s.sweep(ctx, doc, contract.ActionDelete)
+	id, err := s.sweep(ctx, cf, doc, contract.ActionDelete)
 	if err != nil || id == "" {
 		return err
 	}

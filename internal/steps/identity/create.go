@@ -63,18 +63,19 @@ func iamTags(r document.Request, name string) []types.Tag {
 // create makes the role, its policies and the instance profile holding it.
 // Each is found by its deterministic name on a retry.
 func (s *Step) create(ctx context.Context, doc *document.Document) error {
-	role, err := s.ensureRole(ctx, doc)
+	c := s.client(doc)
+	role, err := s.ensureRole(ctx, c, doc)
 	if err != nil {
 		return err
 	}
-	if err := s.grantPolicies(ctx, doc, role); err != nil {
+	if err := s.grantPolicies(ctx, c, doc, role); err != nil {
 		return err
 	}
-	profile, err := s.ensureInstanceProfile(ctx, doc)
+	profile, err := s.ensureInstanceProfile(ctx, c, doc)
 	if err != nil {
 		return err
 	}
-	if err := s.addRole(ctx, doc, profile); err != nil {
+	if err := s.addRole(ctx, c, doc, profile); err != nil {
 		return err
 	}
 	doc.Report(s.Clock.Now(), document.StageIdentity, "IAM role and instance profile ready", doc.Resources.InstanceProfileName)
@@ -83,8 +84,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 
 // ensureRole creates the role, or adopts the deployment's own after an
 // earlier attempt, and records it.
-func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.Role, error) {
-	c := s.client(doc)
+func (s *Step) ensureRole(ctx context.Context, c iamAPI, doc *document.Document) (*types.Role, error) {
 	name := doc.Request.RoleName()
 	boundary, err := boundaryARN(ctx, c, doc.Request.Region)
 	if err != nil {
@@ -138,8 +138,7 @@ func (s *Step) ensureRole(ctx context.Context, doc *document.Document) (*types.R
 // grantPolicies attaches Systems Manager access and grants EFS client
 // access: inline and scoped to the file system when its id is known, else
 // through the managed policy. Both calls are idempotent in IAM.
-func (s *Step) grantPolicies(ctx context.Context, doc *document.Document, role *types.Role) error {
-	c := s.client(doc)
+func (s *Step) grantPolicies(ctx context.Context, c iamAPI, doc *document.Document, role *types.Role) error {
 	name := aws.ToString(role.RoleName)
 	secretARN := doc.Resources.SecretARN
 	if secretARN == "" {
@@ -197,8 +196,7 @@ func fileSystemARN(roleARN, region, fsID string) (string, error) {
 
 // ensureInstanceProfile creates the instance profile, or adopts the
 // deployment's own after an earlier attempt, and records it.
-func (s *Step) ensureInstanceProfile(ctx context.Context, doc *document.Document) (*types.InstanceProfile, error) {
-	c := s.client(doc)
+func (s *Step) ensureInstanceProfile(ctx context.Context, c iamAPI, doc *document.Document) (*types.InstanceProfile, error) {
 	name := doc.Request.InstanceProfileName()
 	out, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
 		InstanceProfileName: aws.String(name), Tags: iamTags(doc.Request, name),
@@ -253,8 +251,7 @@ func notAdoptable(kind, name string, tags []types.Tag, req document.Request) err
 // addRole puts the role in the profile unless it is there already: IAM
 // answers LimitExceeded to adding any role to a profile that holds one,
 // the same role included.
-func (s *Step) addRole(ctx context.Context, doc *document.Document, profile *types.InstanceProfile) error {
-	c := s.client(doc)
+func (s *Step) addRole(ctx context.Context, c iamAPI, doc *document.Document, profile *types.InstanceProfile) error {
 	role, name := doc.Resources.IAMRoleName, aws.ToString(profile.InstanceProfileName)
 	if len(profile.Roles) > 0 {
 		held := aws.ToString(profile.Roles[0].RoleName)

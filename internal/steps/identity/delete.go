@@ -19,10 +19,11 @@ import (
 // in another region, is left alone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting IAM role and instance profile...", doc.Request.InstanceProfileName())
-	if err := s.deleteInstanceProfile(ctx, doc); err != nil {
+	c := s.client(doc)
+	if err := s.deleteInstanceProfile(ctx, c, doc); err != nil {
 		return err
 	}
-	return s.deleteRole(ctx, doc)
+	return s.deleteRole(ctx, c, doc)
 }
 
 // named returns the ledger's name, or the deterministic one when the
@@ -34,8 +35,7 @@ func named(ledger, deterministic string) (name string, fromLedger bool) {
 	return deterministic, false
 }
 
-func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document) error {
-	c := s.client(doc)
+func (s *Step) deleteInstanceProfile(ctx context.Context, c iamAPI, doc *document.Document) error {
 	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.InstanceProfileName, doc.Request.InstanceProfileName())
 	profile, err := findInstanceProfileByName(ctx, c, name)
@@ -75,8 +75,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, doc *document.Document
 	return nil
 }
 
-func (s *Step) deleteRole(ctx context.Context, doc *document.Document) error {
-	c := s.client(doc)
+func (s *Step) deleteRole(ctx context.Context, c iamAPI, doc *document.Document) error {
 	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.IAMRoleName, doc.Request.RoleName())
 	role, err := findRoleByName(ctx, c, name)
