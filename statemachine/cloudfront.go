@@ -8,7 +8,7 @@ import (
 	"geusemaker/internal/document"
 )
 
-// The CloudFront family's states (the cdn Lambda): in Tier 3 once the load
+// The CloudFront family's states (the cloudfront Lambda): in Tier 3 once the load
 // balancer is active, and in every rollback and destroy.
 
 // createDistribution announces the distribution, creates it with the ALB's
@@ -22,18 +22,18 @@ func (b *builder) createDistribution(al lane) sfn.Chain {
 		"message":       "Creating CloudFront distribution...",
 		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
 	})).
-		Next(al.invoke("Create distribution", contract.CDN, contract.ActionCreate)).
+		Next(al.invoke("Create distribution", contract.CloudFront, contract.ActionCreate)).
 		Next(al.progress("Publish distribution created", cloudFrontFields)).
 		Next(b.when("Wait for CloudFront?", isTrue("$.request.wait_for_cloudfront"),
-			al.poll(contract.StatusCloudFront, "CloudFront", contract.CDN, contract.ActionStatus,
+			al.poll(contract.StatusCloudFront, "CloudFront", contract.CloudFront, contract.ActionStatus,
 				al.progress("Publish CloudFront progress", cloudFrontFields))))
 }
 
 // deleteDistribution disables the distribution, waits for the disable to
 // deploy, then deletes it.
 func (b *builder) deleteDistribution(l lane) sfn.Chain {
-	return sfn.Chain_Start(l.invoke("Disable distribution", contract.CDN, contract.ActionDisable, retryBusy)).
+	return sfn.Chain_Start(l.invoke("Disable distribution", contract.CloudFront, contract.ActionDisable, retryBusy)).
 		Next(b.when("Distribution recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")),
-			l.poll(contract.StatusCloudFrontDelete, "CloudFront disable", contract.CDN, contract.ActionDeleteStatus).
-				Next(l.invoke("Delete distribution", contract.CDN, contract.ActionDelete, retryBusyCloudFront))))
+			l.poll(contract.StatusCloudFrontDelete, "CloudFront disable", contract.CloudFront, contract.ActionDeleteStatus).
+				Next(l.invoke("Delete distribution", contract.CloudFront, contract.ActionDelete, retryBusyCloudFront))))
 }

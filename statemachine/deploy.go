@@ -32,7 +32,7 @@ type deployment struct {
 	head sfn.Chain
 	// branches run in the Parallel; each catches its own failures.
 	branches []*branch
-	// instance is the branch that builds storage, identity and the instance.
+	// instance is the branch that builds the file system, the role and the instance.
 	instance *branch
 	// alb is the load balancer branch (Tier 2 and up).
 	alb *branch
@@ -71,7 +71,7 @@ func (d *deployment) newBranch(name string) *branch {
 }
 
 // tier1 builds the dev tier: network, security groups, then in a Parallel
-// branch storage, identity and the instance; then finalize.
+// branch the file system, the role and the instance; then finalize.
 func tier1(b *builder) *deployment {
 	d := &deployment{b: b}
 	d.main = lane{b: b, onError: d.rollback(), errorPath: "$.error"}
@@ -83,27 +83,19 @@ func tier1(b *builder) *deployment {
 	d.head = b.acceptRequest(m.invoke("Validate request", contract.Validate, contract.ActionValidate)).
 		Next(pre.invoke("Preflight checks", contract.Preflight, contract.ActionCheck)).
 		Next(m.progress("Publish preflight passed", nil)).
-		Next(m.invoke("Resolve network", contract.Network, contract.ActionResolve)).
-		Next(m.progress("Publish network ready", nil)).
-		// A new group takes seconds to reach EC2's other calls: its rules
-		// are retried until it has (ResourceBusy).
-		Next(m.invoke("Create security groups", contract.Firewall, contract.ActionCreate, retryBusy))
+		Next(b.resolveNetwork(m)).
+		Next(b.createSecurityGroups(m))
 
 	d.instance = d.newBranch("Instance")
 	in := d.instance.lane
-	d.instance.chain = sfn.Chain_Start(in.invoke("Create file system", contract.Storage, contract.ActionCreateFileSystem)).
-		// The role may read the secret, so the secret comes first; a
-		// redeploy right after a destroy waits out its deletion (busy).
-		Next(in.invoke("Create workload secret", contract.Secrets, contract.ActionCreate, retryBusy)).
+	d.instance.chain = sfn.Chain_Start(b.createFileSystem(in)).
+		// The role may read the secret, so the secret comes first.
+		Next(b.createSecret(in)).
 		// The instance profile propagates through IAM while EFS comes up,
 		// so the launch rarely meets InstanceProfileNotReady.
-		Next(in.invoke("Create instance role", contract.Identity, contract.ActionCreate)).
-		Next(in.poll(contract.StatusEFS, "EFS", contract.Storage, contract.ActionFileSystemStatus)).
-		Next(in.invoke("Create mount targets", contract.Storage, contract.ActionCreateMountTargets)).
-		Next(in.poll(contract.StatusMountTargets, "Mount targets", contract.Storage, contract.ActionMountTargetsStatus)).
-		Next(in.invoke("Launch instance", contract.Compute, contract.ActionLaunch, retryProfile)).
-		Next(in.poll(contract.StatusInstance, "Instance", contract.Compute, contract.ActionStatus)).
-		Next(in.progress("Publish instance running", nil))
+		Next(b.createRole(in)).
+		Next(b.mountFileSystem(in)).
+		Next(b.launchInstance(in))
 	d.instance.start = d.instance.chain
 
 	// The smoke test runs last, after every tier's waits (Tier 2 appends
@@ -156,8 +148,7 @@ func tier3(b *builder) *deployment {
 
 	in := d.instance.lane
 	d.instance.chain = d.instance.chain.Next(b.when("GPU instance?", isGPU(),
-		sfn.Chain_Start(in.invoke("Start GPU check", contract.Compute, contract.ActionGPUCheck)).
-			Next(in.poll(contract.StatusGPU, "GPU", contract.Compute, contract.ActionGPUCheckStatus))))
+		b.checkGPU(in)))
 
 	d.finish = d.finish.Next(b.when("Watch CloudFront?",
 		sfn.Condition_And(isTrue("$.request.enable_cdn"),

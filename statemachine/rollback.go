@@ -134,11 +134,10 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 		b.deletion("CloudFront", b.deleteDistribution),
 		b.deletion("Load balancer", b.deleteLoadBalancer),
 		b.deletion("Instance", b.deleteInstance),
-		b.deletion("Storage", b.deleteStorage),
+		b.deletion("Storage", b.deleteFileSystem),
 		b.deletion("Secret", b.deleteSecret),
 	)
-	network := b.recordedDelete("Delete network", contract.Network, reportNetwork, next)
-	parallel.Next(b.recordedDelete("Delete security groups", contract.Firewall, reportSecurityGroups, network))
+	parallel.Next(b.deleteSecurityGroups(b.deleteNetwork(next)))
 	return parallel
 }
 

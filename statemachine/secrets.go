@@ -6,8 +6,15 @@ import (
 	"geusemaker/internal/contract"
 )
 
-// The workload secret's states (the secrets Lambda): their creation is part
-// of tier1()'s chain; their deletion is this.
+// The workload secret's states (the secrets Lambda): created in the
+// instance branch before the role that may read it, deleted in every
+// rollback and destroy.
+
+// createSecret creates (or adopts) the workload secret; a redeploy right
+// after a destroy waits out its deletion (ResourceBusy).
+func (b *builder) createSecret(l lane) sfn.TaskStateBase {
+	return l.invoke("Create workload secret", contract.Secrets, contract.ActionCreate, retryBusy)
+}
 
 // deleteSecret deletes the workload secret.
 func (b *builder) deleteSecret(l lane) sfn.Chain {

@@ -374,7 +374,7 @@ func TestTheRollbackLetsAWSSettleFirst(t *testing.T) {
 }
 
 func TestPlaceholdersNameEveryTarget(t *testing.T) {
-	assert.Equal(t, "LoadbalancerFunctionArn", contract.FunctionPlaceholder(contract.LoadBalancer))
+	assert.Equal(t, "Elbv2FunctionArn", contract.FunctionPlaceholder(contract.ELBv2))
 	assert.Equal(t, "${EventBusName}", contract.Placeholder(contract.EventBusPlaceholder))
 	all := strings.Join([]string{string(rendered["deploy.asl.json"]), string(rendered["destroy.asl.json"]),
 		string(rendered["watch.asl.json"]), string(rendered["starter.asl.json"])}, "")

@@ -34,7 +34,7 @@ func Watch(scope constructs.Construct, t *Targets) sfn.IChainable {
 	announce.Next(fail)
 
 	l := lane{b: b, onError: announce, errorPath: "$.error"}
-	return l.pollNow(contract.StatusCloudFront, "CloudFront", contract.CDN, contract.ActionStatus,
+	return l.pollNow(contract.StatusCloudFront, "CloudFront", contract.CloudFront, contract.ActionStatus,
 		l.progress("Publish CloudFront progress", cloudFrontFields)).
 		Next(l.publish("Publish CloudFront deployed", contract.DetailCloudFrontDeployed, progressDetail(cloudFrontFields))).
 		Next(sfn.NewSucceed(scope, jsii.String("CloudFront deployed"), nil))

@@ -38,7 +38,7 @@ var unscoped = map[string]string{
 	"elasticloadbalancing:DescribeTargetHealth":  "Describe* calls of Elastic Load Balancing take no resource ARN",
 	"cloudfront:ListDistributions":               "CloudFront's List* calls take no resource ARN (look-up by CallerReference/tag)",
 	"servicequotas:GetAWSDefaultServiceQuota":    "AWS's default quotas belong to no account: there is no quota ARN of this account to name",
-	"iam:ListPolicies":                           "IAM's ListPolicies takes no resource ARN (the identity step finds the boundary by name)",
+	"iam:ListPolicies":                           "IAM's ListPolicies takes no resource ARN (the iam step finds the boundary by name)",
 	"ssm:GetCommandInvocation":                   "SSM's command results take no resource ARN",
 	"xray:PutTraceSegments":                      "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
 	"xray:PutTelemetryRecords":                   "X-Ray tracing (added by CDK for active tracing) takes no resource ARN",
@@ -166,18 +166,18 @@ func policiesFor(a arns, region string) map[string][]awsiam.PolicyStatement {
 	p := newPatterns(a, region)
 	return map[string][]awsiam.PolicyStatement{
 		// Validate checks the request alone: no AWS API.
-		contract.Validate:     nil,
-		contract.Preflight:    preflightPolicy(p),
-		contract.Smoke:        smokePolicy(p),
-		contract.Secrets:      secretsPolicy(p),
-		contract.Network:      networkPolicy(p),
-		contract.Firewall:     firewallPolicy(p),
-		contract.Storage:      storagePolicy(p),
-		contract.Identity:     identityPolicy(p),
-		contract.Compute:      computePolicy(p),
-		contract.LoadBalancer: loadbalancerPolicy(p),
-		contract.CDN:          cdnPolicy(p),
-		contract.Finalize:     finalizePolicy(p),
+		contract.Validate:   nil,
+		contract.Preflight:  preflightPolicy(p),
+		contract.Smoke:      smokePolicy(p),
+		contract.Secrets:    secretsPolicy(p),
+		contract.Network:    networkPolicy(p),
+		contract.Firewall:   firewallPolicy(p),
+		contract.EFS:        efsPolicy(p),
+		contract.IAM:        iamPolicy(p),
+		contract.Compute:    computePolicy(p),
+		contract.ELBv2:      elbv2Policy(p),
+		contract.CloudFront: cloudfrontPolicy(p),
+		contract.Finalize:   finalizePolicy(p),
 	}
 }
 
@@ -198,7 +198,7 @@ func newPatterns(a arns, region string) patterns {
 		instanceRole:    a.global("iam", "role/*-efs-mount-role"),
 		instanceProfile: a.global("iam", "instance-profile/*-instance-profile"),
 		// Every instance role has the region's boundary: creating one or
-		// changing its policies is allowed only then, so the identity
+		// changing its policies is allowed only then, so the iam
 		// Lambda cannot mint a role with more than an instance needs
 		// ("Permissions boundaries for IAM entities", IAM user guide).
 		bounded: map[string]any{"StringEquals": map[string]any{

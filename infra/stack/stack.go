@@ -61,7 +61,7 @@ const EventsLogGroupName = "/geusemaker/events"
 
 // lambdaTimeouts are the step Lambdas' timeouts in seconds: one AWS call or
 // a few per action; CloudFront's and EC2's calls with fallbacks take longer.
-var lambdaTimeouts = map[string]float64{contract.Compute: 120, contract.CDN: 120}
+var lambdaTimeouts = map[string]float64{contract.Compute: 120, contract.CloudFront: 120}
 
 const (
 	defaultLambdaTimeout = 60
@@ -99,7 +99,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.Stack {
 		})
 	}
 	targets := &statemachine.Targets{Functions: map[string]awslambda.IFunction{}, Bus: bus}
-	// The most any instance role may do; the identity Lambda creates and
+	// The most any instance role may do; the iam Lambda creates and
 	// changes instance roles only with it as their permissions boundary.
 	boundary := awsiam.NewManagedPolicy(s, jsii.String("InstanceBoundary"), &awsiam.ManagedPolicyProps{
 		ManagedPolicyName: jsii.String(contract.BoundaryName(*s.Region())),

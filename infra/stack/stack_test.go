@@ -91,7 +91,7 @@ func TestStepLambdasAreArmProvidedAL2023WithTracingAndLogs(t *testing.T) {
 		"LoggingConfig": assertions.Match_ObjectLike(&map[string]any{"LogGroup": assertions.Match_AnyValue()}),
 	}), jsii.Number(float64(len(contract.Lambdas()))))
 	template.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props(map[string]any{
-		"Description": "GeuseMaker step: cdn", "Timeout": 120,
+		"Description": "GeuseMaker step: cloudfront", "Timeout": 120,
 	}))
 	template.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props(map[string]any{
 		"Description": "GeuseMaker step: validate", "Timeout": 60,
@@ -336,7 +336,7 @@ var escalating = []string{
 
 // TestNoLambdaCanMintARoleBeyondTheInstanceBoundary reads every policy of
 // the synthesized template: the only role-shaping actions granted are
-// the identity Lambda's on instance roles, each conditioned on the
+// the iam Lambda's on instance roles, each conditioned on the
 // region's permissions boundary, and that boundary is the stack's own
 // policy with exactly contract.BoundaryDocument in it.
 func TestNoLambdaCanMintARoleBeyondTheInstanceBoundary(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	simelb "geusemaker/internal/sim/elbv2"
 	simssm "geusemaker/internal/sim/ssm"
 	"geusemaker/internal/sim/world"
-	"geusemaker/internal/steps/loadbalancer"
+	"geusemaker/internal/steps/elbv2"
 )
 
 // teardownState is the Parallel state that starts a rollback or destroy.
@@ -200,7 +200,7 @@ func transitionMoment(key string, r *Run) moment {
 	workload := firstCall(calls, "RunInstances", true).plus(run + l[simec2.LatencyWorkload])
 	active := firstCall(calls, "CreateLoadBalancer", true).plus(l[simelb.LatencyProvision])
 	healthy := latest(firstCall(calls, "RegisterTargets", true), active, workload).
-		plus(loadbalancer.HealthyThreshold * loadbalancer.HealthCheckInterval)
+		plus(elbv2.HealthyThreshold * elbv2.HealthCheckInterval)
 	deployed := firstCall(calls, "CreateDistributionWithTags", true).plus(l[simcf.LatencyDeploy])
 	switch key {
 	case contract.StatusEFS:

@@ -12,7 +12,7 @@ import (
 	simelb "geusemaker/internal/sim/elbv2"
 	simiam "geusemaker/internal/sim/iam"
 	simssm "geusemaker/internal/sim/ssm"
-	"geusemaker/internal/steps/loadbalancer"
+	"geusemaker/internal/steps/elbv2"
 )
 
 // Latencies are the simulated AWS's lifecycle latencies by name.
@@ -115,7 +115,7 @@ func DeployGraph(tier document.Tier, l Latencies) Graph {
 			// instance must be running to be registered.
 			Node{Name: nodeRegistered, Deps: []string{nodeRunning, nodeSecurityGroups}},
 			Node{Name: nodeChecksStart, Deps: []string{nodeALBActive, nodeRegistered}, Auto: true},
-			Node{Name: nodeTargetHealthy, Latency: loadbalancer.HealthyThreshold * loadbalancer.HealthCheckInterval,
+			Node{Name: nodeTargetHealthy, Latency: elbv2.HealthyThreshold * elbv2.HealthCheckInterval,
 				Deps: []string{nodeChecksStart, nodeWorkload}, Auto: true},
 		)
 		users = nodeTargetHealthy
@@ -133,7 +133,7 @@ func DeployGraph(tier document.Tier, l Latencies) Graph {
 }
 
 // DeploySequence is the original tool's strictly sequential order for
-// tier: storage, identity, instance, then the ALB and its target, then
+// tier: EFS, the role, instance, then the ALB and its target, then
 // CloudFront, each waited on before the next starts.
 func DeploySequence(tier document.Tier) []string {
 	order := []string{nodeNetwork, nodeSecurityGroups, nodeEFS, nodeMountTargets, nodeProfile, nodeRunning}

@@ -6,10 +6,10 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
-	"geusemaker/internal/steps/cdn"
+	"geusemaker/internal/steps/cloudfront"
 	"geusemaker/internal/steps/compute"
-	"geusemaker/internal/steps/loadbalancer"
-	"geusemaker/internal/steps/storage"
+	"geusemaker/internal/steps/efs"
+	"geusemaker/internal/steps/elbv2"
 )
 
 // HistoryLimit is Step Functions' limit of history events per execution.
@@ -25,11 +25,11 @@ var smokeSchedule = struct{ interval, timeout time.Duration }{20 * time.Second, 
 func WaitOf(key string, tier document.Tier) (document.Wait, bool) {
 	switch key {
 	case contract.StatusEFS:
-		return storage.FileSystemWait, true
+		return efs.FileSystemWait, true
 	case contract.StatusMountTargets:
-		return storage.MountTargetsWait, true
+		return efs.MountTargetsWait, true
 	case contract.StatusMountTargetDelete:
-		return storage.MountTargetsDeleteWait, true
+		return efs.MountTargetsDeleteWait, true
 	case contract.StatusInstance:
 		if tier == document.TierGPU {
 			return compute.GPUInstanceWait, true
@@ -40,15 +40,15 @@ func WaitOf(key string, tier document.Tier) (document.Wait, bool) {
 	case contract.StatusInstanceTerminate:
 		return compute.TerminateWait, true
 	case contract.StatusALB:
-		return loadbalancer.ALBWait, true
+		return elbv2.ALBWait, true
 	case contract.StatusTargets:
-		return loadbalancer.TargetsWait, true
+		return elbv2.TargetsWait, true
 	case contract.StatusALBDelete:
-		return loadbalancer.ALBDeleteWait, true
+		return elbv2.ALBDeleteWait, true
 	case contract.StatusCloudFront:
-		return cdn.DeployWait, true
+		return cloudfront.DeployWait, true
 	case contract.StatusCloudFrontDelete:
-		return cdn.DisableWait, true
+		return cloudfront.DisableWait, true
 	}
 	return document.Wait{}, false
 }

@@ -10,7 +10,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
-	"geusemaker/internal/steps/cdn"
+	"geusemaker/internal/steps/cloudfront"
 	"geusemaker/internal/steps/compute"
 )
 
@@ -31,7 +31,7 @@ func TestWaitOfIsEachStepsOwnWait(t *testing.T) {
 	w, _ = WaitOf(contract.StatusInstance, document.TierDev)
 	assert.Equal(t, compute.InstanceWait, w)
 	w, _ = WaitOf(contract.StatusCloudFront, document.TierGPU)
-	assert.Equal(t, cdn.DeployWait, w)
+	assert.Equal(t, cloudfront.DeployWait, w)
 	_, ok = WaitOf("smoke", document.TierGPU)
 	assert.False(t, ok, "the smoke test keeps its own schedule")
 }

@@ -20,23 +20,23 @@ import (
 // directory of its main package under lambdas/ and of its bootstrap under
 // the assets dir.
 const (
-	Validate     = "validate"
-	Preflight    = "preflight"
-	Network      = "network"
-	Firewall     = "firewall"
-	Storage      = "storage"
-	Secrets      = "secrets"
-	Identity     = "identity"
-	Compute      = "compute"
-	LoadBalancer = "loadbalancer"
-	CDN          = "cdn"
-	Smoke        = "smoke"
-	Finalize     = "finalize"
+	Validate   = "validate"
+	Preflight  = "preflight"
+	Network    = "network"
+	Firewall   = "firewall"
+	EFS        = "efs"
+	Secrets    = "secrets"
+	IAM        = "iam"
+	Compute    = "compute"
+	ELBv2      = "elbv2"
+	CloudFront = "cloudfront"
+	Smoke      = "smoke"
+	Finalize   = "finalize"
 )
 
 // Lambdas returns the names of every step Lambda, in deployment order.
 func Lambdas() []string {
-	return []string{Validate, Preflight, Network, Firewall, Storage, Secrets, Identity, Compute, LoadBalancer, CDN, Smoke, Finalize}
+	return []string{Validate, Preflight, Network, Firewall, EFS, Secrets, IAM, Compute, ELBv2, CloudFront, Smoke, Finalize}
 }
 
 // Actions of the step Lambdas: the "action" of their payload.
@@ -78,15 +78,15 @@ var actions = map[string][]string{
 	Preflight: {ActionCheck},
 	Network:   {ActionResolve, ActionDelete},
 	Firewall:  {ActionCreate, ActionDelete},
-	Storage: {ActionCreateFileSystem, ActionFileSystemStatus, ActionCreateMountTargets, ActionMountTargetsStatus,
+	EFS: {ActionCreateFileSystem, ActionFileSystemStatus, ActionCreateMountTargets, ActionMountTargetsStatus,
 		ActionDeleteMountTargets, ActionMountTargetsDeletedStatus, ActionDeleteFileSystem},
-	Secrets:      {ActionCreate, ActionDelete},
-	Identity:     {ActionCreate, ActionDelete},
-	Compute:      {ActionLaunch, ActionStatus, ActionGPUCheck, ActionGPUCheckStatus, ActionTerminate, ActionTerminateStatus},
-	LoadBalancer: {ActionCreate, ActionStatus, ActionRegister, ActionTargetsStatus, ActionDelete, ActionDeleteStatus},
-	CDN:          {ActionCreate, ActionStatus, ActionDisable, ActionDeleteStatus, ActionDelete},
-	Smoke:        {ActionStart, ActionStatus},
-	Finalize:     {ActionFinalize},
+	Secrets:    {ActionCreate, ActionDelete},
+	IAM:        {ActionCreate, ActionDelete},
+	Compute:    {ActionLaunch, ActionStatus, ActionGPUCheck, ActionGPUCheckStatus, ActionTerminate, ActionTerminateStatus},
+	ELBv2:      {ActionCreate, ActionStatus, ActionRegister, ActionTargetsStatus, ActionDelete, ActionDeleteStatus},
+	CloudFront: {ActionCreate, ActionStatus, ActionDisable, ActionDeleteStatus, ActionDelete},
+	Smoke:      {ActionStart, ActionStatus},
+	Finalize:   {ActionFinalize},
 }
 
 // Actions returns the actions lambda serves (none for a name that is not
@@ -123,8 +123,8 @@ const (
 const functionSuffix = "FunctionArn"
 
 // FunctionPlaceholder returns the placeholder name of a step Lambda's ARN,
-// e.g. "ValidateFunctionArn" for "validate", "LoadbalancerFunctionArn" for
-// "loadbalancer".
+// e.g. "ValidateFunctionArn" for "validate", "Elbv2FunctionArn" for
+// "elbv2".
 func FunctionPlaceholder(lambda string) string {
 	r := []rune(lambda)
 	r[0] = unicode.ToUpper(r[0])

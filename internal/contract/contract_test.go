@@ -125,7 +125,7 @@ func TestEveryContractActionIsInvokedByAWorkflow(t *testing.T) {
 }
 
 func TestPlaceholdersRoundTrip(t *testing.T) {
-	assert.Equal(t, "LoadbalancerFunctionArn", contract.FunctionPlaceholder(contract.LoadBalancer))
+	assert.Equal(t, "Elbv2FunctionArn", contract.FunctionPlaceholder(contract.ELBv2))
 	for _, l := range contract.Lambdas() {
 		got, ok := contract.LambdaOf(contract.FunctionPlaceholder(l))
 		assert.True(t, ok, l)

@@ -4,7 +4,7 @@ import "encoding/json"
 
 // What the backend's stack creates for the steps: the instance roles'
 // permissions boundary and the GPU check document. The stack (infra)
-// creates them from these definitions; the identity and compute steps
+// creates them from these definitions; the iam and compute steps
 // find them by these names.
 
 // PolicyDocument is an IAM policy document, as the backend writes them.
@@ -35,7 +35,7 @@ func MustJSON(v PolicyDocument) string {
 }
 
 // The permissions boundary of every instance role. The backend's stack
-// creates it (infra/stack), and the identity Lambda may create a role, or
+// creates it (infra/stack), and the iam Lambda may create a role, or
 // change a role's policies, only with this boundary on it: whoever holds
 // that Lambda's credentials can mint no role with more than an instance
 // needs. An IAM policy name is account-wide, so the name carries the

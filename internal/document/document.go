@@ -309,7 +309,7 @@ type Failure struct {
 type Cause struct {
 	// Message says what failed.
 	Message string `json:"message"`
-	// Step is the step that failed, e.g. "cdn-create".
+	// Step is the step that failed, e.g. "cloudfront-create".
 	Step string `json:"step,omitempty"`
 	// AWSErrorCode is the AWS error code behind the failure, if any.
 	AWSErrorCode string `json:"aws_error_code,omitempty"`

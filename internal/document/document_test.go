@@ -86,7 +86,7 @@ func fullDocument(t *testing.T) Document {
 		},
 		Error: &Failure{
 			Error: "Timeout",
-			Cause: `{"message":"distribution E2QWRUHAPOMQZL not Deployed after 30 minutes","step":"cdn-status","remediation":"Run destroy, then deploy again"}`,
+			Cause: `{"message":"distribution E2QWRUHAPOMQZL not Deployed after 30 minutes","step":"cloudfront-status","remediation":"Run destroy, then deploy again"}`,
 		},
 	}
 }
@@ -262,8 +262,8 @@ func TestFailureDecodeCause(t *testing.T) {
 	}{
 		{
 			name:  "step cause",
-			cause: `{"message":"create distribution: access denied","step":"cdn-create","aws_error_code":"AccessDenied","aws_request_id":"abc-123","remediation":"Grant cloudfront:CreateDistribution"}`,
-			want:  Cause{Message: "create distribution: access denied", Step: "cdn-create", AWSErrorCode: "AccessDenied", AWSRequestID: "abc-123", Remediation: "Grant cloudfront:CreateDistribution"},
+			cause: `{"message":"create distribution: access denied","step":"cloudfront-create","aws_error_code":"AccessDenied","aws_request_id":"abc-123","remediation":"Grant cloudfront:CreateDistribution"}`,
+			want:  Cause{Message: "create distribution: access denied", Step: "cloudfront-create", AWSErrorCode: "AccessDenied", AWSRequestID: "abc-123", Remediation: "Grant cloudfront:CreateDistribution"},
 		},
 		{
 			name:  "lambda runtime error",
@@ -318,7 +318,7 @@ func TestStagesAreDistinctAndOrdered(t *testing.T) {
 }
 
 func TestFailureDecodeCauseUnwrapsAStepCauseFromALambdaError(t *testing.T) {
-	step := `{"message":"limit reached","step":"cdn","aws_error_code":"TooManyDistributions","remediation":"ask for a quota increase"}`
+	step := `{"message":"limit reached","step":"cloudfront","aws_error_code":"TooManyDistributions","remediation":"ask for a quota increase"}`
 	wrapped, err := json.Marshal(map[string]string{"errorType": "CloudFrontCreateFailed", "errorMessage": step})
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +327,7 @@ func TestFailureDecodeCauseUnwrapsAStepCauseFromALambdaError(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DecodeCause: %v", err)
 	}
-	want := Cause{Message: "limit reached", Step: "cdn", AWSErrorCode: "TooManyDistributions", Remediation: "ask for a quota increase"}
+	want := Cause{Message: "limit reached", Step: "cloudfront", AWSErrorCode: "TooManyDistributions", Remediation: "ask for a quota increase"}
 	if c != want {
 		t.Fatalf("DecodeCause() = %+v, want %+v", c, want)
 	}

@@ -24,7 +24,7 @@ import (
 func invoke(t *testing.T, actions lambdaio.Actions, payload string) ([]byte, *bytes.Buffer, error) {
 	t.Helper()
 	var logs bytes.Buffer
-	h := lambda.NewHandler(lambdaio.Handler("cdn", actions, slog.New(slog.NewJSONHandler(&logs, nil))))
+	h := lambda.NewHandler(lambdaio.Handler("cloudfront", actions, slog.New(slog.NewJSONHandler(&logs, nil))))
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-9"})
 	out, err := h.Invoke(ctx, []byte(payload))
 	return out, &logs, err
@@ -56,7 +56,7 @@ func invokeError(t *testing.T, err error) messages.InvokeResponse_Error {
 
 func TestStepErrorBecomesNamedLambdaError(t *testing.T) {
 	actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error {
-		return steperr.FromAWS(contract.CloudFrontCreateFailed, "cdn", &smithy.GenericAPIError{Code: "TooManyDistributions"}, "ask for more")
+		return steperr.FromAWS(contract.CloudFrontCreateFailed, "cloudfront", &smithy.GenericAPIError{Code: "TooManyDistributions"}, "ask for more")
 	}}
 	_, _, err := invoke(t, actions, payload)
 	ie := invokeError(t, err)
@@ -85,7 +85,7 @@ func TestUnnamedErrors(t *testing.T) {
 			c, err := document.Failure{Error: ie.Type, Cause: ie.Message}.DecodeCause()
 			require.NoError(t, err)
 			assert.NotEmpty(t, c.Remediation)
-			assert.Equal(t, "cdn", c.Step)
+			assert.Equal(t, "cloudfront", c.Step)
 		})
 	}
 }

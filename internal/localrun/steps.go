@@ -9,17 +9,17 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/lambdaio"
-	"geusemaker/internal/steps/cdn"
+	"geusemaker/internal/steps/cloudfront"
 	"geusemaker/internal/steps/compute"
+	"geusemaker/internal/steps/efs"
+	"geusemaker/internal/steps/elbv2"
 	"geusemaker/internal/steps/finalize"
 	"geusemaker/internal/steps/firewall"
-	"geusemaker/internal/steps/identity"
-	"geusemaker/internal/steps/loadbalancer"
+	"geusemaker/internal/steps/iam"
 	"geusemaker/internal/steps/network"
 	"geusemaker/internal/steps/preflight"
 	"geusemaker/internal/steps/secrets"
 	"geusemaker/internal/steps/smoke"
-	"geusemaker/internal/steps/storage"
 	"geusemaker/internal/steps/validate"
 )
 
@@ -40,17 +40,17 @@ func StepsWith(h *http.Client) map[string]lambdaio.Builder {
 		}
 	}
 	return map[string]lambdaio.Builder{
-		contract.Validate:     lambdaio.Step(validate.New),
-		contract.Preflight:    lambdaio.Step(preflight.New),
-		contract.Network:      lambdaio.Step(network.New),
-		contract.Firewall:     lambdaio.Step(firewall.New),
-		contract.Storage:      lambdaio.Step(storage.New),
-		contract.Secrets:      lambdaio.Step(secrets.New),
-		contract.Identity:     lambdaio.Step(identity.New),
-		contract.Compute:      lambdaio.Step(compute.New),
-		contract.LoadBalancer: lambdaio.Step(loadbalancer.New),
-		contract.CDN:          lambdaio.Step(cdn.New),
-		contract.Smoke:        smokeStep,
-		contract.Finalize:     lambdaio.Step(finalize.New),
+		contract.Validate:   lambdaio.Step(validate.New),
+		contract.Preflight:  lambdaio.Step(preflight.New),
+		contract.Network:    lambdaio.Step(network.New),
+		contract.Firewall:   lambdaio.Step(firewall.New),
+		contract.EFS:        lambdaio.Step(efs.New),
+		contract.Secrets:    lambdaio.Step(secrets.New),
+		contract.IAM:        lambdaio.Step(iam.New),
+		contract.Compute:    lambdaio.Step(compute.New),
+		contract.ELBv2:      lambdaio.Step(elbv2.New),
+		contract.CloudFront: lambdaio.Step(cloudfront.New),
+		contract.Smoke:      smokeStep,
+		contract.Finalize:   lambdaio.Step(finalize.New),
 	}
 }

@@ -15,14 +15,14 @@ import (
 )
 
 func TestFromAWSCarriesCodeAndRemediation(t *testing.T) {
-	err := steperr.FromAWS(contract.CloudFrontCreateFailed, "cdn-create",
+	err := steperr.FromAWS(contract.CloudFrontCreateFailed, "cloudfront-create",
 		&smithy.GenericAPIError{Code: "TooManyDistributions", Message: "limit"}, "request a quota increase")
 	assert.Equal(t, contract.CloudFrontCreateFailed, err.Name)
 	var c map[string]string
 	require.NoError(t, json.Unmarshal([]byte(err.CauseJSON()), &c))
 	assert.Equal(t, "TooManyDistributions", c["aws_error_code"])
 	assert.Equal(t, "request a quota increase", c["remediation"])
-	assert.Equal(t, "cdn-create", c["step"])
+	assert.Equal(t, "cloudfront-create", c["step"])
 	assert.Contains(t, c["message"], "limit")
 }
 
@@ -41,7 +41,7 @@ func TestErrorMatchesWithErrorsAs(t *testing.T) {
 }
 
 func TestTimeoutNamesTheDeadline(t *testing.T) {
-	err := steperr.Timeout("cdn-status", "CloudFront distribution E1", time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC), "raise cloudfront_timeout_minutes")
+	err := steperr.Timeout("cloudfront-status", "CloudFront distribution E1", time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC), "raise cloudfront_timeout_minutes")
 	assert.Equal(t, contract.Timeout, err.Name)
 	assert.Contains(t, err.Cause.Message, "E1")
 	assert.Contains(t, err.Cause.Message, "2026-01-01T00:30:00Z")

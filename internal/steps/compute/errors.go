@@ -45,7 +45,7 @@ const (
 		"(A, C, D, H, I, M, R, T, Z) instances' L-1216C47A for the others): request an increase, or stop " +
 		"instances of that family, then retry."
 	remedyProfile = "IAM has not yet propagated the new instance profile to EC2; the state machine retries. " +
-		"If it persists, check that the identity step created the instance profile."
+		"If it persists, check that the iam step created the instance profile."
 	remedyState = "The instance stopped before it ran: read the state reason in the message " +
 		"(e.g. volume limits, KMS key access, capacity) and the instance's console output, then retry."
 	remedyInstanceTimeout = "The instance stayed pending past its deadline: check the EC2 console and " +

@@ -87,4 +87,4 @@ func (s *Step) clients(doc *document.Document) (ec2API, ssmAPI) {
 
 // family names the step's failures (compute picks the error name per
 // call: InstanceLaunchFailed, InsufficientCapacity, GpuCheckFailed).
-var family = stepkit.Family{Name: "compute", Error: contract.InstanceLaunchFailed}
+var family = stepkit.Family{Name: contract.Compute, Error: contract.InstanceLaunchFailed}

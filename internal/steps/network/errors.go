@@ -43,5 +43,5 @@ var remediations = map[string]string{
 // family names the step's failures NetworkFailed, with remediations by AWS code.
 // DependencyViolation: the network is still in use while instances, mount
 // targets or load balancer ENIs are deleted.
-var family = stepkit.Family{Name: "network", Error: contract.NetworkFailed, Remediations: remediations,
+var family = stepkit.Family{Name: contract.Network, Error: contract.NetworkFailed, Remediations: remediations,
 	Busy: map[string]string{codeDependencyViolation: remedyBusy}}

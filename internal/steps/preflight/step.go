@@ -45,7 +45,7 @@ import (
 )
 
 // family names the step's failures PreflightFailed.
-var family = stepkit.Family{Name: "preflight", Error: contract.PreflightFailed}
+var family = stepkit.Family{Name: contract.Preflight, Error: contract.PreflightFailed}
 
 // stepName is the cause's step of the only action.
 var stepName = family.StepName(contract.ActionCheck)

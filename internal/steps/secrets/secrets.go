@@ -41,7 +41,7 @@ const (
 	codeAccessDenied   = "AccessDeniedException"
 )
 
-var family = stepkit.Family{Name: "secrets", Error: contract.SecretFailed, Remediations: map[string]string{
+var family = stepkit.Family{Name: contract.Secrets, Error: contract.SecretFailed, Remediations: map[string]string{
 	codeAccessDenied: "Grant the secrets Lambda's role secretsmanager:CreateSecret, secretsmanager:TagResource, " +
 		"secretsmanager:DescribeSecret and secretsmanager:DeleteSecret on secret:geusemaker/<deployment>/*, then retry.",
 }}

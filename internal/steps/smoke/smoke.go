@@ -421,7 +421,7 @@ func waiting(results []result) string {
 }
 
 // family names the step's failures SmokeTestFailed.
-var family = stepkit.Family{Name: "smoke", Error: contract.SmokeTestFailed}
+var family = stepkit.Family{Name: contract.Smoke, Error: contract.SmokeTestFailed}
 
 // testAction names the whole test in causes and logs ("smoke-test"): start
 // and status make the same attempt.

@@ -1,5 +1,5 @@
-// Package stepkit is the plumbing the AWS steps (network, firewall, storage,
-// identity, compute, loadbalancer, cdn, preflight, smoke) share, so each
+// Package stepkit is the plumbing the AWS steps (network, firewall, efs,
+// iam, compute, elbv2, cloudfront, preflight, smoke) share, so each
 // step package holds only its own logic: a Base with the Lambda's AWS
 // config, clock and logger that builds the request's regional config, logs
 // with the deployment's fields and names the step in a failure's cause; a

@@ -52,7 +52,7 @@ func (s *Step) Validate(_ context.Context, doc *document.Document) error {
 	}
 	if id := doc.Request.EFSID; id != "" {
 		// A file system the request names is the user's. Mark it now: the
-		// storage step runs inside a Parallel branch whose ledger is merged
+		// efs step runs inside a Parallel branch whose ledger is merged
 		// shallowly with the other branch's, which would drop a mark made
 		// there.
 		doc.Resources.EFSID = id

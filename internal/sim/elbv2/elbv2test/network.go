@@ -1,5 +1,5 @@
 // Package elbv2test provides a stand-in world.Network for tests of the
-// simulated ELBv2 and of the loadbalancer step, so they do not depend on
+// simulated ELBv2 and of the elbv2 step, so they do not depend on
 // the simulated EC2: two VPCs (the first with an internet gateway), subnets
 // in distinct and shared zones, security groups, instances planted by the
 // test, and the network interfaces load balancers create.

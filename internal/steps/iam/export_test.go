@@ -1,0 +1,4 @@
+package iam
+
+// FileSystemARN exposes fileSystemARN to the external tests.
+var FileSystemARN = fileSystemARN

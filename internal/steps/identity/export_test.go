@@ -1,4 +1,0 @@
-package identity
-
-// FileSystemARN exposes fileSystemARN to the external tests.
-var FileSystemARN = fileSystemARN

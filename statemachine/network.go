@@ -1,0 +1,22 @@
+package statemachine
+
+import (
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+
+	"geusemaker/internal/contract"
+)
+
+// The network's states (the network Lambda): resolved at the head of every
+// deployment, deleted last of all.
+
+// resolveNetwork finds or creates the VPC and subnets.
+func (b *builder) resolveNetwork(m lane) sfn.Chain {
+	return sfn.Chain_Start(m.invoke("Resolve network", contract.Network, contract.ActionResolve)).
+		Next(m.progress("Publish network ready", nil))
+}
+
+// deleteNetwork deletes what the deployment created of the network, then
+// goes on to next.
+func (b *builder) deleteNetwork(next sfn.IChainable) sfn.TaskStateBase {
+	return b.recordedDelete("Delete network", contract.Network, reportNetwork, next)
+}
