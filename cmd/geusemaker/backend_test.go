@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"geusemaker/internal/awsfake"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
+	"geusemaker/internal/sim/stepfunctions"
 )
 
 // The fake backend's region and state machines (the names localrun gives
@@ -31,18 +31,18 @@ const (
 // Deploy and Destroy executions run the real workflows on one simulated
 // account.
 type fakeBackend struct {
-	*awsfake.Server
-	sim *awsfake.Sim
+	*stepfunctions.Server
+	sim *stepfunctions.Sim
 }
 
 // newFakeBackend starts the endpoint, points the standard chain at it
 // (AWS_ENDPOINT_URL, static keys, no profile files, no IMDS) and, unless
 // stackless, deploys the stack.
-func newFakeBackend(t *testing.T, stackless bool, opts ...world.Option) *fakeBackend {
+func newFakeBackend(t *testing.T, stackless bool, opts ...account.Option) *fakeBackend {
 	t.Helper()
-	srv := awsfake.New()
+	srv := stepfunctions.New()
 	t.Cleanup(srv.Close)
-	s, err := awsfake.Simulate(fakeRegion, opts...)
+	s, err := stepfunctions.Simulate(fakeRegion, opts...)
 	require.NoError(t, err)
 	ctx := context.Background()
 	srv.AddStateMachine(fakeDeploy, s.Starter(ctx, localrun.Deploy))
@@ -78,7 +78,7 @@ func geusemaker(t *testing.T, args ...string) (code int, stdout, stderr string) 
 	t.Helper()
 	chdirRepo(t)
 	var out, errOut bytes.Buffer
-	a := &app{stdout: &out, stderr: &errOut, clock: clock.NewVirtual(world.Epoch)}
+	a := &app{stdout: &out, stderr: &errOut, clock: clock.NewVirtual(account.Epoch)}
 	code = a.run(context.Background(), args)
 	return code, out.String(), errOut.String()
 }
@@ -184,7 +184,7 @@ func TestDeployOfAnIDThatExistsStartsNothingNew(t *testing.T) {
 }
 
 func TestDeployOfAFailedIDSaysItRunsOnceAndHowToRetry(t *testing.T) {
-	fb := newFakeBackend(t, false, world.WithFault(world.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "TooManyDistributions"}))
+	fb := newFakeBackend(t, false, account.WithFault(account.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "TooManyDistributions"}))
 	args := []string{"deploy", "--input", filepath.Join("events", "tier3-gpu.json")}
 	code, out, _ := geusemaker(t, args...)
 	require.Equal(t, exitFailed, code)
@@ -203,7 +203,7 @@ func TestDeployFromFlagsDetached(t *testing.T) {
 	fb := newFakeBackend(t, false)
 	code, out, stderr := geusemaker(t, "deploy", "--id", "flags-dev", "--detach")
 	require.Equal(t, exitOK, code, "stderr: %s", stderr)
-	assert.Equal(t, awsfake.ExecutionARN(fakeDeploy, "flags-dev")+"\n", out)
+	assert.Equal(t, stepfunctions.ExecutionARN(fakeDeploy, "flags-dev")+"\n", out)
 	assert.Zero(t, count(fb.Calls(), "GetExecutionHistory"), "detached: nothing watched")
 
 	code, out, stderr = geusemaker(t, "watch", "flags-dev", "--json")
@@ -222,7 +222,7 @@ func TestWatchByExecutionARNNeedsNoStack(t *testing.T) {
 	require.NoError(t, err)
 	fb.AddExecution(fakeDeploy, "geuse-dev", "{}", sc, 1)
 
-	code, out, stderr := geusemaker(t, "watch", awsfake.ExecutionARN(fakeDeploy, "geuse-dev"))
+	code, out, stderr := geusemaker(t, "watch", stepfunctions.ExecutionARN(fakeDeploy, "geuse-dev"))
 	require.Equal(t, exitOK, code, "stderr: %s", stderr)
 	assert.Contains(t, out, "geusemaker-deploy geuse-dev: SUCCEEDED")
 	assert.NotContains(t, fb.Calls(), "DescribeStacks")

@@ -13,7 +13,7 @@ import (
 
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // report is what a run or a watch prints at the end: the execution's
@@ -38,9 +38,9 @@ type report struct {
 
 // Simulated are the figures of a run on the simulated AWS.
 type Simulated struct {
-	SimulatedDuration string           `json:"simulated_duration"`
-	WallTime          string           `json:"wall_time"`
-	LeftoverResources []world.Resource `json:"leftover_resources"`
+	SimulatedDuration string             `json:"simulated_duration"`
+	WallTime          string             `json:"wall_time"`
+	LeftoverResources []account.Resource `json:"leftover_resources"`
 }
 
 // Cloud are the figures of an execution on AWS: run by Step Functions
@@ -99,9 +99,9 @@ func newReport(workflow string, o outcome) *report {
 }
 
 // simulated returns the figures of a simulated run.
-func simulated(simulated, wall time.Duration, alive []world.Resource) *Simulated {
+func simulated(simulated, wall time.Duration, alive []account.Resource) *Simulated {
 	if alive == nil {
-		alive = []world.Resource{}
+		alive = []account.Resource{}
 	}
 	return &Simulated{
 		SimulatedDuration: simulated.Round(time.Second).String(),

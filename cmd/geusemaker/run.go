@@ -18,7 +18,7 @@ import (
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/statemachine/definition"
 )
 
@@ -34,7 +34,7 @@ type runOptions struct {
 	workflow  string
 	cloud     string
 	jsonOut   bool
-	faults    []world.Fault
+	faults    []account.Fault
 	latencies map[string]time.Duration
 	graph     string
 	destroy   bool
@@ -54,7 +54,7 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 	fs.BoolVar(&o.destroy, "destroy", false, "after a successful deploy, run the destroy workflow too")
 	fs.BoolVar(&o.verbose, "v", false, "log every step to stderr")
 	fs.Func("fault", "inject an AWS error: SERVICE:Operation:ErrorCode[:COUNT] (repeatable; COUNT 0 = always; sim only)", func(s string) error {
-		f, err := world.ParseFault(s)
+		f, err := account.ParseFault(s)
 		if err == nil {
 			err = sim.CheckFault(f)
 		}
@@ -103,8 +103,8 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 	return o, nil
 }
 
-// account is where a run's steps call AWS.
-type account struct {
+// target is where a run's steps call AWS.
+type target struct {
 	runner *localrun.Runner
 	// figures returns the report's figures of one run, given when it
 	// began on the account's clock and on the wall clock.
@@ -132,7 +132,7 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 		log = slog.New(slog.NewTextHandler(a.stderr, nil))
 	}
 	cfg := localrun.Config{Log: log, OnEvent: progress.event}
-	var acct *account
+	var acct *target
 	if o.cloud == cloudAWS {
 		acct, err = a.realAWS(ctx, req.Region, cfg)
 	} else {
@@ -170,22 +170,22 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 }
 
 // simulated is the simulated account, with the flags' faults and latencies.
-func (a *app) simulated(region string, cfg localrun.Config, o *runOptions) (*account, error) {
-	var opts []world.Option
+func (a *app) simulated(region string, cfg localrun.Config, o *runOptions) (*target, error) {
+	var opts []account.Option
 	for _, f := range o.faults {
-		opts = append(opts, world.WithFault(f))
+		opts = append(opts, account.WithFault(f))
 	}
 	for name, d := range o.latencies {
-		opts = append(opts, world.WithLatency(name, d))
+		opts = append(opts, account.WithLatency(name, d))
 	}
 	if o.seed != nil {
-		opts = append(opts, world.WithSeed(*o.seed))
+		opts = append(opts, account.WithSeed(*o.seed))
 	}
 	s, err := localrun.Simulate(region, cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &account{runner: s.Runner, clock: s.Clock, figures: func(r *report, _ *engine.Execution, began, wallBegan time.Time) {
+	return &target{runner: s.Runner, clock: s.Clock, figures: func(r *report, _ *engine.Execution, began, wallBegan time.Time) {
 		r.Simulated = simulated(s.Clock.Now().Sub(began), time.Since(wallBegan), s.Leftovers())
 	}}, nil
 }
@@ -193,7 +193,7 @@ func (a *app) simulated(region string, cfg localrun.Config, o *runOptions) (*acc
 // realAWS is the account of the standard chain, the request's region
 // unless the chain names one (the validate step then rejects a request
 // for another region, as the deployed backend does).
-func (a *app) realAWS(ctx context.Context, region string, cfg localrun.Config) (*account, error) {
+func (a *app) realAWS(ctx context.Context, region string, cfg localrun.Config) (*target, error) {
 	awsCfg, err := loadAWS(ctx, "", region)
 	if err != nil {
 		return nil, err
@@ -204,7 +204,7 @@ func (a *app) realAWS(ctx context.Context, region string, cfg localrun.Config) (
 	if err != nil {
 		return nil, err
 	}
-	return &account{runner: r, clock: cfg.Clock, figures: func(rep *report, x *engine.Execution, _, _ time.Time) {
+	return &target{runner: r, clock: cfg.Clock, figures: func(rep *report, x *engine.Execution, _, _ time.Time) {
 		rep.Cloud = cloud(awsCfg.Region, x.StartTime, x.StopTime)
 	}}, nil
 }

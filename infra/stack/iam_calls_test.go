@@ -16,7 +16,7 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // iamPrefix maps the SDK's service ids to IAM's action prefixes.
@@ -62,14 +62,14 @@ func allowedActions(t *testing.T) map[string]map[string]bool {
 func TestEveryCallOfAStepIsGrantedByItsLambdasPolicy(t *testing.T) {
 	runs := []struct {
 		file   string
-		faults []world.Fault
+		faults []account.Fault
 	}{
 		{"tier1-dev.json", nil},
 		{"tier2-automation.json", nil},
 		{"tier3-gpu.json", nil},
 		{"tier3-gpu-async.json", nil},
 		// A late failure exercises the rollback of everything.
-		{"tier3-gpu.json", []world.Fault{{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 12, Times: 1}}},
+		{"tier3-gpu.json", []account.Fault{{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 12, Times: 1}}},
 	}
 	used := map[string]map[string]bool{}
 	for _, run := range runs {
@@ -77,9 +77,9 @@ func TestEveryCallOfAStepIsGrantedByItsLambdasPolicy(t *testing.T) {
 		require.NoError(t, err)
 		req, err := document.Parse(raw)
 		require.NoError(t, err)
-		opts := []world.Option{}
+		opts := []account.Option{}
 		for _, f := range run.faults {
-			opts = append(opts, world.WithFault(f))
+			opts = append(opts, account.WithFault(f))
 		}
 		s, err := localrun.Simulate(req.Region, localrun.Config{}, opts...)
 		require.NoError(t, err)

@@ -6,12 +6,12 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
+	"geusemaker/internal/sim/account"
 	simcf "geusemaker/internal/sim/cloudfront"
 	simec2 "geusemaker/internal/sim/ec2"
 	simefs "geusemaker/internal/sim/efs"
 	simelb "geusemaker/internal/sim/elbv2"
 	simssm "geusemaker/internal/sim/ssm"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steps/elbv2"
 )
 
@@ -243,7 +243,7 @@ func transitionMoment(key string, r *Run) moment {
 }
 
 // firstCall is when op was first called (successfully, with ok).
-func firstCall(calls []world.Call, op string, ok bool) moment {
+func firstCall(calls []account.Call, op string, ok bool) moment {
 	for _, c := range calls {
 		if c.Operation == op && (!ok || c.ErrorCode == "") {
 			return moment{c.Time, true}
@@ -253,7 +253,7 @@ func firstCall(calls []world.Call, op string, ok bool) moment {
 }
 
 // lastCall is when op last succeeded.
-func lastCall(calls []world.Call, op string) moment {
+func lastCall(calls []account.Call, op string) moment {
 	for i := len(calls) - 1; i >= 0; i-- {
 		if calls[i].Operation == op && calls[i].ErrorCode == "" {
 			return moment{calls[i].Time, true}

@@ -9,13 +9,13 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
+	"geusemaker/internal/sim/account"
 	simcf "geusemaker/internal/sim/cloudfront"
 	simec2 "geusemaker/internal/sim/ec2"
 	simelb "geusemaker/internal/sim/elbv2"
-	"geusemaker/internal/sim/world"
 )
 
-var t0 = world.Epoch
+var t0 = account.Epoch
 
 func at(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
@@ -43,7 +43,7 @@ func TestNoticeDelayIsTheFirstPollAtOrAfterTheTransition(t *testing.T) {
 
 func TestTransitionsComeFromTheCallLogAndTheLatencyModel(t *testing.T) {
 	l := DefaultLatencies()
-	calls := []world.Call{
+	calls := []account.Call{
 		{Time: at(0), Operation: "CreateLoadBalancer"},
 		{Time: at(1), Operation: "RunInstances", ErrorCode: "InsufficientInstanceCapacity"},
 		{Time: at(5), Operation: "RunInstances"},

@@ -114,7 +114,7 @@ func (s *Suite) Markdown(w io.Writer) {
 	p("lower bound of any orchestrator. The **sequential** figure is the same graph done in the original tool's")
 	p("strict order (each step waited on before the next; what AWS does by itself, such as the workload booting,")
 	p("still overlaps): computed, not run. A loop's **notice delay** is the time from its resource's transition")
-	p("(the call that started it, from the world's call log, plus the latency model) to the first poll at or after")
+	p("(the call that started it, from the account's call log, plus the latency model) to the first poll at or after")
 	p("it (the loop's status Task entered, from the engine's history). **History events** are Step Functions'")
 	p("(Task 5 per visit, Wait, Choice, Pass, Succeed 2, Parallel 4, a retried attempt 3), counted on the local")
 	p("engine's history.")

@@ -11,8 +11,8 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
+	"geusemaker/internal/sim/account"
 	simcf "geusemaker/internal/sim/cloudfront"
-	"geusemaker/internal/sim/world"
 )
 
 // Kind is what a scenario measures.
@@ -53,7 +53,7 @@ type Run struct {
 	// followed it (KindDeploy only).
 	Deploy, Destroy *engine.Execution
 	// Calls is the simulated account's call log.
-	Calls []world.Call
+	Calls []account.Call
 	// Invocations counts the Deploy execution's Lambda invocations, Events
 	// the events it published.
 	Invocations, Events int
@@ -67,16 +67,16 @@ type Run struct {
 // check being denied, Tier 1 by the third DescribeInstances (the status poll
 // that would see it running) being denied, each once every resource exists
 // or is being created.
-func lateFailure(tier document.Tier) (minutes int, latencies map[string]time.Duration, fault *world.Fault) {
+func lateFailure(tier document.Tier) (minutes int, latencies map[string]time.Duration, fault *account.Fault) {
 	switch tier {
 	case document.TierGPU:
 		return document.MinCloudFrontTimeoutMinutes, map[string]time.Duration{simcf.LatencyDeploy: 2 * time.Hour}, nil
 	case document.TierAutomation:
-		return document.DefaultCloudFrontTimeoutMinutes, nil, &world.Fault{
+		return document.DefaultCloudFrontTimeoutMinutes, nil, &account.Fault{
 			Service: "Elastic Load Balancing v2", Operation: "DescribeTargetHealth", Code: "AccessDenied", Times: 1,
 		}
 	}
-	return document.DefaultCloudFrontTimeoutMinutes, nil, &world.Fault{
+	return document.DefaultCloudFrontTimeoutMinutes, nil, &account.Fault{
 		Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 2, Times: 1,
 	}
 }
@@ -86,19 +86,19 @@ func lateFailure(tier document.Tier) (minutes int, latencies map[string]time.Dur
 // the workflow whose effect is to be measured).
 func Measure(ctx context.Context, tier document.Tier, p Profile, kind Kind, defs map[string][]byte) (*Run, error) {
 	minutes, overrides := document.DefaultCloudFrontTimeoutMinutes, p.Overrides
-	var opts []world.Option
+	var opts []account.Option
 	if kind == KindRollback {
 		var late map[string]time.Duration
-		var fault *world.Fault
+		var fault *account.Fault
 		minutes, late, fault = lateFailure(tier)
 		overrides = Latencies(overrides).With(late)
 		if fault != nil {
-			opts = append(opts, world.WithFault(*fault))
+			opts = append(opts, account.WithFault(*fault))
 		}
 	}
 	r := &Run{Tier: tier, Profile: p, Kind: kind, Latencies: DefaultLatencies().With(overrides)}
 	for name, d := range overrides {
-		opts = append(opts, world.WithLatency(name, d))
+		opts = append(opts, account.WithLatency(name, d))
 	}
 	var invocations atomic.Int64
 	cfg := localrun.Config{

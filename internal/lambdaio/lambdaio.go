@@ -27,13 +27,8 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/step"
 )
-
-// Action is one thing a step does to the document.
-type Action = func(context.Context, *document.Document) error
-
-// Actions are a step's actions by name.
-type Actions = map[string]Action
 
 // Event is the payload every step Lambda receives.
 type Event struct {
@@ -44,26 +39,26 @@ type Event struct {
 // Handler returns the Lambda handler of a step. It decodes the payload
 // itself so that an invalid document ends as a ValidationError naming every
 // problem, not as a decoding error of the Lambda runtime.
-func Handler(step string, actions Actions, log *slog.Logger) func(context.Context, json.RawMessage) (*document.Document, error) {
+func Handler(name string, actions step.Actions, log *slog.Logger) func(context.Context, json.RawMessage) (*document.Document, error) {
 	return func(ctx context.Context, payload json.RawMessage) (*document.Document, error) {
 		var ev Event
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, InvokeError(step, invalid(step, err))
+			return nil, InvokeError(name, invalid(name, err))
 		}
-		l := log.With("step", step, "action", ev.Action, "deployment_id", ev.Document.Request.DeploymentID)
+		l := log.With("step", name, "action", ev.Action, "deployment_id", ev.Document.Request.DeploymentID)
 		if lc, ok := lambdacontext.FromContext(ctx); ok {
 			l = l.With("aws_request_id", lc.AwsRequestID)
 		}
 		act, ok := actions[ev.Action]
 		if !ok {
-			err := steperr.New(contract.InternalError, step,
+			err := steperr.New(contract.InternalError, name,
 				fmt.Sprintf("unknown action %q (known: %s)", ev.Action, strings.Join(names(actions), ", ")),
 				"The state machine and the Lambda code are from different versions: redeploy the stack.")
-			return nil, InvokeError(step, err)
+			return nil, InvokeError(name, err)
 		}
 		doc := ev.Document
 		if err := act(ctx, &doc); err != nil {
-			ie := InvokeError(step, err)
+			ie := InvokeError(name, err)
 			l.Error("step failed", "error", ie.Type, "cause", ie.Message)
 			return nil, ie
 		}
@@ -99,7 +94,7 @@ func invalid(step string, err error) error {
 		`Start the state machine with {"request": {...}} as input (see events/tier1-dev.json).`)
 }
 
-func names(actions Actions) []string {
+func names(actions step.Actions) []string {
 	out := make([]string, 0, len(actions))
 	for n := range actions {
 		out = append(out, n)
@@ -110,21 +105,23 @@ func names(actions Actions) []string {
 
 // Start runs a step as a Lambda function: JSON logs to stdout, AWS config
 // from the standard chain, the wall clock.
-func Start(step string, build Builder) {
+func Start(name string, build Builder) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := awsapi.Load(context.Background())
 	if err != nil {
-		log.Error("cannot start", "step", step, "error", err)
+		log.Error("cannot start", "step", name, "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(Handler(step, build(cfg, clock.Real{}, log), log))
+	lambda.Start(Handler(name, build(cfg, clock.Real{}, log), log))
 }
 
 // Builder makes a step's actions from its AWS config, clock and logger: what
 // a Lambda main, the local engine and tests all construct a step with.
-type Builder = func(cfg aws.Config, c clock.Clock, log *slog.Logger) Actions
+type Builder = func(cfg aws.Config, c clock.Clock, log *slog.Logger) step.Actions
 
 // Step adapts a steps package's constructor (New) to a Builder.
-func Step[S interface{ Actions() Actions }](newStep func(aws.Config, clock.Clock, *slog.Logger) S) Builder {
-	return func(cfg aws.Config, c clock.Clock, log *slog.Logger) Actions { return newStep(cfg, c, log).Actions() }
+func Step[S interface{ Actions() step.Actions }](newStep func(aws.Config, clock.Clock, *slog.Logger) S) Builder {
+	return func(cfg aws.Config, c clock.Clock, log *slog.Logger) step.Actions {
+		return newStep(cfg, c, log).Actions()
+	}
 }

@@ -19,9 +19,10 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/lambdaio"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/step"
 )
 
-func invoke(t *testing.T, actions lambdaio.Actions, payload string) ([]byte, *bytes.Buffer, error) {
+func invoke(t *testing.T, actions step.Actions, payload string) ([]byte, *bytes.Buffer, error) {
 	t.Helper()
 	var logs bytes.Buffer
 	h := lambda.NewHandler(lambdaio.Handler("cloudfront", actions, slog.New(slog.NewJSONHandler(&logs, nil))))
@@ -33,7 +34,7 @@ func invoke(t *testing.T, actions lambdaio.Actions, payload string) ([]byte, *by
 const payload = `{"action":"create","document":{"request":{"deployment_id":"demo","tier":"gpu"},"resources":{"alb_dns":"a.elb.amazonaws.com"}}}`
 
 func TestRunsTheActionAndReturnsTheDocument(t *testing.T) {
-	actions := lambdaio.Actions{"create": func(_ context.Context, d *document.Document) error {
+	actions := step.Actions{"create": func(_ context.Context, d *document.Document) error {
 		d.Resources.CloudFrontID = "E1"
 		return nil
 	}}
@@ -55,7 +56,7 @@ func invokeError(t *testing.T, err error) messages.InvokeResponse_Error {
 }
 
 func TestStepErrorBecomesNamedLambdaError(t *testing.T) {
-	actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error {
+	actions := step.Actions{"create": func(context.Context, *document.Document) error {
 		return steperr.FromAWS(contract.CloudFrontCreateFailed, "cloudfront", &smithy.GenericAPIError{Code: "TooManyDistributions"}, "ask for more")
 	}}
 	_, _, err := invoke(t, actions, payload)
@@ -78,7 +79,7 @@ func TestUnnamedErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error { return tt.err }}
+			actions := step.Actions{"create": func(context.Context, *document.Document) error { return tt.err }}
 			_, _, err := invoke(t, actions, payload)
 			ie := invokeError(t, err)
 			assert.Equal(t, tt.want, ie.Type)
@@ -91,7 +92,7 @@ func TestUnnamedErrors(t *testing.T) {
 }
 
 func TestUnknownActionNamesTheKnownOnes(t *testing.T) {
-	actions := lambdaio.Actions{"create": nil, "delete": nil}
+	actions := step.Actions{"create": nil, "delete": nil}
 	_, _, err := invoke(t, actions, `{"action":"explode","document":{"request":{"deployment_id":"demo"}}}`)
 	ie := invokeError(t, err)
 	assert.Equal(t, contract.InternalError, ie.Type)
@@ -110,7 +111,7 @@ func TestInvalidDocumentIsAValidationError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			called := false
-			actions := lambdaio.Actions{"create": func(context.Context, *document.Document) error { called = true; return nil }}
+			actions := step.Actions{"create": func(context.Context, *document.Document) error { called = true; return nil }}
 			_, _, err := invoke(t, actions, tt.payload)
 			ie := invokeError(t, err)
 			assert.Equal(t, contract.ValidationError, ie.Type)

@@ -17,7 +17,7 @@ import (
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // chaosSeeds is how many seeded runs TestChaos makes: a few in make test,
@@ -34,7 +34,7 @@ func chaosSeeds(t *testing.T) int {
 
 // chaosCodes are what a fault answers: a refusal, a server error, a lost
 // reply and a throttling storm; each run draws its own mix.
-var chaosCodes = []string{"UnauthorizedOperation", "InternalError", world.LostReply, "throttle"}
+var chaosCodes = []string{"UnauthorizedOperation", "InternalError", account.LostReply, "throttle"}
 
 // TestChaos deploys, for each seed, a tier with a random mix of faults on
 // the operations deployments call (any code above, at any call, once or a
@@ -49,25 +49,25 @@ func TestChaos(t *testing.T) {
 	for seed := range uint64(chaosSeeds(t)) {
 		rng := rand.New(rand.NewPCG(seed, 0x9e3779b9))
 		file := files[rng.IntN(len(files))]
-		opts := []world.Option{world.WithSeed(seed)}
+		opts := []account.Option{account.WithSeed(seed)}
 		var plan []string
 		for range rng.IntN(4) {
 			op := ops[rng.IntN(len(ops))]
 			code := chaosCodes[rng.IntN(len(chaosCodes))]
-			f := world.Fault{Service: op.Service, Operation: op.Operation, Code: code, Skip: rng.IntN(max(op.Times, 1)), Times: 1 + rng.IntN(3)}
+			f := account.Fault{Service: op.Service, Operation: op.Operation, Code: code, Skip: rng.IntN(max(op.Times, 1)), Times: 1 + rng.IntN(3)}
 			if code == "throttle" {
 				f.Code, f.Times = throttleCode(op.Service), 2+rng.IntN(6)
 			}
 			if code == "InternalError" {
 				f.Status = 500
 			}
-			opts = append(opts, world.WithFault(f))
+			opts = append(opts, account.WithFault(f))
 			plan = append(plan, fmt.Sprintf("%s:%s:%s×%d@%d", f.Service, f.Operation, f.Code, f.Times, f.Skip))
 		}
 		for _, name := range slices.Sorted(maps.Keys(latencies)) {
 			if rng.IntN(4) == 0 && !strings.HasSuffix(name, "_visible") {
 				d := time.Duration(float64(latencies[name]) * (0.5 + 2*rng.Float64())).Round(time.Second)
-				opts = append(opts, world.WithLatency(name, d))
+				opts = append(opts, account.WithLatency(name, d))
 				plan = append(plan, fmt.Sprintf("%s=%s", name, d))
 			}
 		}

@@ -13,13 +13,13 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/servicequotas"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/workload"
 )
 
 // simulateEdited is simulate with the sample request changed by edit.
-func simulateEdited(t *testing.T, name string, edit func(map[string]any), opts ...world.Option) *run {
+func simulateEdited(t *testing.T, name string, edit func(map[string]any), opts ...account.Option) *run {
 	t.Helper()
 	raw, _ := sample(t, name)
 	var m map[string]any
@@ -120,7 +120,7 @@ func TestPreflightListsEveryProblemAtOnce(t *testing.T) {
 }
 
 func TestPreflightWarnsWhenQuotasCannotBeRead(t *testing.T) {
-	r := simulate(t, "tier3-gpu.json", world.WithFault(world.Fault{Service: "Service Quotas", Code: "AccessDeniedException"}))
+	r := simulate(t, "tier3-gpu.json", account.WithFault(account.Fault{Service: "Service Quotas", Code: "AccessDeniedException"}))
 	x := r.do(t, localrun.Deploy)
 	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 	var warned bool
@@ -159,15 +159,15 @@ func TestProgressNamesBothChecks(t *testing.T) {
 func TestTrafficThatNeverFlowsFailsTheSmokeTestAndRollsBack(t *testing.T) {
 	tests := []struct {
 		name, file string
-		opts       []world.Option
+		opts       []account.Option
 		want       string
 	}{
 		// Targets turn healthy, but every request through the edge fails.
 		{"CloudFront answers 502", "tier3-gpu.json",
-			[]world.Option{world.WithFault(world.Fault{Service: "HTTP", Operation: "GET", Code: "BadGateway"})}, "502 Bad Gateway"},
+			[]account.Option{account.WithFault(account.Fault{Service: "HTTP", Operation: "GET", Code: "BadGateway"})}, "502 Bad Gateway"},
 		// Tier 1 has no target health: the smoke test is what waits for the workload.
 		{"the workload never comes up", "tier1-dev.json",
-			[]world.Option{world.WithLatency("ec2.workload", 10*time.Hour)}, "connection refused"},
+			[]account.Option{account.WithLatency("ec2.workload", 10*time.Hour)}, "connection refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,7 +181,7 @@ func TestTrafficThatNeverFlowsFailsTheSmokeTestAndRollsBack(t *testing.T) {
 }
 
 func TestTargetHealthFailsBeforeTheSmokeTestWhenTheWorkloadNeverComesUp(t *testing.T) {
-	r := simulate(t, "tier2-automation.json", world.WithLatency("ec2.workload", 10*time.Hour))
+	r := simulate(t, "tier2-automation.json", account.WithLatency("ec2.workload", 10*time.Hour))
 	x := r.do(t, localrun.Deploy)
 	failed(t, r, "")
 	assert.NotEqual(t, contract.SmokeTestFailed, x.Error, "the ALB's health check sees it first")
@@ -192,7 +192,7 @@ func TestTargetHealthFailsBeforeTheSmokeTestWhenTheWorkloadNeverComesUp(t *testi
 
 func TestKeepOnSmokeFailureKeepsTheStackAndSaysHowToDestroyIt(t *testing.T) {
 	r := simulateEdited(t, "tier3-gpu.json", func(m map[string]any) { m["keep_on_smoke_failure"] = true },
-		world.WithFault(world.Fault{Service: "HTTP", Operation: "GET", Code: "ServiceUnavailable"}))
+		account.WithFault(account.Fault{Service: "HTTP", Operation: "GET", Code: "ServiceUnavailable"}))
 	x := r.do(t, localrun.Deploy)
 	require.Equal(t, engine.StatusFailed, x.Status)
 	assert.Equal(t, contract.SmokeTestFailed, x.Error)
@@ -212,8 +212,8 @@ func TestKeepOnSmokeFailureKeepsTheStackAndSaysHowToDestroyIt(t *testing.T) {
 // deployment fails with a remediation naming the quota, and rolls back.
 func TestAFullVCPUQuotaPreflightCouldNotReadFailsAtLaunchAndRollsBack(t *testing.T) {
 	r := simulate(t, "tier3-gpu.json",
-		world.WithFault(world.Fault{Service: "Service Quotas", Operation: "GetServiceQuota", Code: "AccessDeniedException"}),
-		world.WithFault(world.Fault{Service: "Service Quotas", Operation: "GetAWSDefaultServiceQuota", Code: "AccessDeniedException"}))
+		account.WithFault(account.Fault{Service: "Service Quotas", Operation: "GetServiceQuota", Code: "AccessDeniedException"}),
+		account.WithFault(account.Fault{Service: "Service Quotas", Operation: "GetAWSDefaultServiceQuota", Code: "AccessDeniedException"}))
 	r.sim.Cloud.Quotas.SetApplied(r.req.Region, servicequotas.ServiceEC2, servicequotas.CodeGVCPUs, 0)
 	x := r.do(t, localrun.Deploy)
 	failed(t, r, contract.InstanceLaunchFailed)

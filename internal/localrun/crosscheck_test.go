@@ -20,7 +20,7 @@ import (
 
 	"geusemaker/internal/asl"
 	"geusemaker/internal/engine"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/statemachine/definition"
 )
 
@@ -88,7 +88,7 @@ func (l *taskLog) record(call engine.TaskCall, out json.RawMessage, err error) {
 type crossScenario struct {
 	name   string
 	input  string // file under events/
-	faults []world.Fault
+	faults []account.Fault
 	// check asserts, on the Go run, what makes the scenario the one it
 	// claims to be, and says so for the summary line.
 	check func(t *testing.T, x *engine.Execution, tasks *taskLog) string
@@ -128,7 +128,7 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 			input: "tier3-gpu.json",
 			// Three calls outlive the SDK's three attempts: the step fails
 			// once with Throttled and the state's Retry re-runs it.
-			faults: []world.Fault{{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "Throttling", Times: 3}},
+			faults: []account.Fault{{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "Throttling", Times: 3}},
 			check: func(t *testing.T, x *engine.Execution, tasks *taskLog) string {
 				requireStatus(t, x, engine.StatusSucceeded)
 				calls := tasks.results["Create distribution"]
@@ -148,7 +148,7 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 		{
 			name:   "catch_into_rollback_tier2",
 			input:  "tier2-automation.json",
-			faults: []world.Fault{{Service: "EC2", Operation: "CreateSecurityGroup", Code: "UnauthorizedOperation"}},
+			faults: []account.Fault{{Service: "EC2", Operation: "CreateSecurityGroup", Code: "UnauthorizedOperation"}},
 			check: func(t *testing.T, x *engine.Execution, _ *taskLog) string {
 				requireStatus(t, x, engine.StatusFailed)
 				path := x.Path()
@@ -160,7 +160,7 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 		{
 			name:   "parallel_branch_failure_tier3",
 			input:  "tier3-gpu.json",
-			faults: []world.Fault{{Service: "EFS", Operation: "CreateFileSystem", Code: "FileSystemLimitExceeded"}},
+			faults: []account.Fault{{Service: "EFS", Operation: "CreateFileSystem", Code: "FileSystemLimitExceeded"}},
 			check: func(t *testing.T, x *engine.Execution, _ *taskLog) string {
 				requireStatus(t, x, engine.StatusFailed)
 				require.Contains(t, x.BranchPath("Build resources[0]"), "Instance branch failed")
@@ -228,9 +228,9 @@ func runDeploy(t *testing.T, sc crossScenario) (*engine.Execution, crossJob, *ta
 	}
 	require.NoError(t, json.Unmarshal(input, &req))
 
-	opts := make([]world.Option, len(sc.faults))
+	opts := make([]account.Option, len(sc.faults))
 	for i, f := range sc.faults {
-		opts[i] = world.WithFault(f)
+		opts[i] = account.WithFault(f)
 	}
 	tasks := &taskLog{results: map[string][]scripted{}, inputs: map[string][]json.RawMessage{}}
 	s, err := Simulate(req.Region, Config{OnTask: tasks.record}, opts...)

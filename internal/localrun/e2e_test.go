@@ -22,7 +22,7 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // sample reads a request from events/.
@@ -44,7 +44,7 @@ type run struct {
 	kids []*engine.Execution
 }
 
-func simulate(t *testing.T, name string, opts ...world.Option) *run {
+func simulate(t *testing.T, name string, opts ...account.Option) *run {
 	t.Helper()
 	raw, req := sample(t, name)
 	s, err := localrun.Simulate(req.Region, localrun.Config{}, opts...)
@@ -202,22 +202,22 @@ func failed(t *testing.T, r *run, wantError string) {
 }
 
 func TestCloudFrontNeverDeployedTimesOutAndRollsBack(t *testing.T) {
-	r := simulate(t, "tier3-gpu.json", world.WithLatency("cloudfront.deploy", 2*time.Hour))
+	r := simulate(t, "tier3-gpu.json", account.WithLatency("cloudfront.deploy", 2*time.Hour))
 	r.do(t, localrun.Deploy)
 	failed(t, r, contract.Timeout)
 	assert.Contains(t, r.exec.Cause, "E0000000000001", "the cause names the distribution")
 }
 
 func TestNoCapacityInAnyZoneOrFallbackFailsCleanly(t *testing.T) {
-	r := simulate(t, "tier3-gpu.json", world.WithFault(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
+	r := simulate(t, "tier3-gpu.json", account.WithFault(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
 	r.do(t, localrun.Deploy)
 	failed(t, r, contract.InsufficientCapacity)
 }
 
 func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {
 	r := simulate(t, "tier3-gpu.json",
-		world.WithFault(world.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "TooManyDistributions", Times: 1}),
-		world.WithFault(world.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteLoadBalancer", Code: "AccessDenied"}))
+		account.WithFault(account.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "TooManyDistributions", Times: 1}),
+		account.WithFault(account.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteLoadBalancer", Code: "AccessDenied"}))
 	r.do(t, localrun.Deploy)
 	require.Equal(t, engine.StatusFailed, r.exec.Status)
 	assert.Equal(t, contract.CloudFrontCreateFailed, r.exec.Error, "the original error, not the rollback's")
@@ -236,7 +236,7 @@ func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {
 // TestEveryTaskDeliveredTwiceCreatesNothingTwice runs the deployment with
 // every Lambda task delivered twice (Lambda's at-least-once delivery).
 func TestEveryTaskDeliveredTwiceCreatesNothingTwice(t *testing.T) {
-	count := func(inv []world.Resource) map[string]int {
+	count := func(inv []account.Resource) map[string]int {
 		m := map[string]int{}
 		for _, r := range inv {
 			m[r.Service+" "+r.Type]++
@@ -261,19 +261,19 @@ func TestEveryTaskDeliveredTwiceCreatesNothingTwice(t *testing.T) {
 
 // opsOf lists the distinct operations a clean Tier 3 deployment calls,
 // each with the number of times it is called (in Times).
-func opsOf(t *testing.T) []world.Fault {
+func opsOf(t *testing.T) []account.Fault {
 	t.Helper()
 	r := simulate(t, "tier3-gpu.json")
 	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
 	index := map[[2]string]int{}
-	var out []world.Fault
+	var out []account.Fault
 	for _, c := range r.sim.Cloud.Calls() {
 		k := [2]string{c.Service, c.Operation}
 		i, seen := index[k]
 		if !seen {
 			i = len(out)
 			index[k] = i
-			out = append(out, world.Fault{Service: c.Service, Operation: c.Operation})
+			out = append(out, account.Fault{Service: c.Service, Operation: c.Operation})
 		}
 		out[i].Times++
 	}
@@ -285,7 +285,7 @@ func opsOf(t *testing.T) []world.Fault {
 
 // toleratedBy tells whether the injected failure of op hit a caller
 // allowed to go on after it.
-func toleratedBy(r *run, op world.Fault) bool {
+func toleratedBy(r *run, op account.Fault) bool {
 	if op.Service == "EventBridge" || op.Service == "HTTP" {
 		return true
 	}
@@ -331,8 +331,8 @@ func TestFaultMatrix(t *testing.T) {
 				continue
 			}
 			scenario(name+"/error-"+at.label, func(t *testing.T) {
-				f := world.Fault{Service: op.Service, Operation: op.Operation, Code: "UnauthorizedOperation", Skip: at.skip, Times: 1}
-				r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+				f := account.Fault{Service: op.Service, Operation: op.Operation, Code: "UnauthorizedOperation", Skip: at.skip, Times: 1}
+				r := simulate(t, "tier3-gpu.json", account.WithFault(f))
 				x := r.do(t, localrun.Deploy)
 				if x.Status == engine.StatusSucceeded {
 					// Only preflight's reads (a warning), the state
@@ -352,8 +352,8 @@ func TestFaultMatrix(t *testing.T) {
 			})
 		}
 		scenario(name+"/throttled", func(t *testing.T) {
-			f := world.Fault{Service: op.Service, Operation: op.Operation, Code: throttleCode(op.Service), Times: 2}
-			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+			f := account.Fault{Service: op.Service, Operation: op.Operation, Code: throttleCode(op.Service), Times: 2}
+			r := simulate(t, "tier3-gpu.json", account.WithFault(f))
 			x := r.do(t, localrun.Deploy)
 			require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 		})
@@ -397,9 +397,9 @@ func TestSuppliedResourcesAreUsedAndNeverDeleted(t *testing.T) {
 	for _, failing := range []bool{false, true} {
 		t.Run(fmt.Sprintf("rollback=%v", failing), func(t *testing.T) {
 			const region = "us-east-1"
-			var opts []world.Option
+			var opts []account.Option
 			if failing {
-				opts = append(opts, world.WithFault(world.Fault{Service: "Elastic Load Balancing v2", Operation: "RegisterTargets", Code: "UnauthorizedOperation"}))
+				opts = append(opts, account.WithFault(account.Fault{Service: "Elastic Load Balancing v2", Operation: "RegisterTargets", Code: "UnauthorizedOperation"}))
 			}
 			s, err := localrun.Simulate(region, localrun.Config{}, opts...)
 			require.NoError(t, err)

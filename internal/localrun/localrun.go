@@ -32,7 +32,7 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/lambdaio"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Workflow names a committed state machine definition.
@@ -56,10 +56,10 @@ type Event struct {
 // Config is what a Runner needs.
 type Config struct {
 	// AWS is the SDK config every step client is built from: the simulated
-	// account's (world.Config) or the standard chain's (awsapi.Load).
+	// account's (account.Config) or the standard chain's (awsapi.Load).
 	AWS aws.Config
 	// Clock is the clock of the engine and the steps; for the simulated AWS
-	// it must be the world's clock.
+	// it must be the account's clock.
 	Clock clock.Clock
 	// Definitions are the ASL documents by workflow name, with ${Name}
 	// placeholders (definition.All()).
@@ -227,7 +227,7 @@ func (r *Runner) invoke(ctx context.Context, function string, payload []byte) (j
 		return nil, &engine.Error{Name: "Lambda.ResourceNotFoundException", Cause: "Function not found: " + function}
 	}
 	// The step's AWS calls are made as its Lambda's role.
-	ctx = world.WithPrincipal(ctx, strings.TrimPrefix(name, namePrefix))
+	ctx = account.WithPrincipal(ctx, strings.TrimPrefix(name, namePrefix))
 	out, err := invokeOnce(ctx, h, payload)
 	if r.cfg.AtLeastOnce {
 		out, err = invokeOnce(ctx, h, payload)

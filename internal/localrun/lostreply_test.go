@@ -10,7 +10,7 @@ import (
 
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // reads tells whether an operation only reads.
@@ -44,8 +44,8 @@ func TestLostRepliesCreateNothingTwice(t *testing.T) {
 		}
 		name := op.Service + ":" + op.Operation
 		t.Run(name+"/once", func(t *testing.T) {
-			f := world.Fault{Service: op.Service, Operation: op.Operation, Code: world.LostReply, Times: 1}
-			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+			f := account.Fault{Service: op.Service, Operation: op.Operation, Code: account.LostReply, Times: 1}
+			r := simulate(t, "tier3-gpu.json", account.WithFault(f))
 			x := r.do(t, localrun.Deploy)
 			require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 			assert.Equal(t, want, census(r), "nothing made twice")
@@ -58,8 +58,8 @@ func TestLostRepliesCreateNothingTwice(t *testing.T) {
 			continue
 		}
 		t.Run(name+"/always", func(t *testing.T) {
-			f := world.Fault{Service: op.Service, Operation: op.Operation, Code: world.LostReply}
-			r := simulate(t, "tier3-gpu.json", world.WithFault(f))
+			f := account.Fault{Service: op.Service, Operation: op.Operation, Code: account.LostReply}
+			r := simulate(t, "tier3-gpu.json", account.WithFault(f))
 			x := r.do(t, localrun.Deploy)
 			if x.Status == engine.StatusSucceeded {
 				r.sim.Cloud.ClearFaults()

@@ -12,7 +12,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/lambdaio"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Job is one execution among many (RunAll): a workflow, the execution's
@@ -37,7 +37,7 @@ type Result struct {
 // RunAll runs the jobs concurrently, as many executions started at once in
 // one account, on the Runner's clock: on a virtual clock they share one
 // timeline, so their waits overlap as they would on AWS. Each job's AWS
-// calls carry its deployment id (world.WithCaller), so the simulated
+// calls carry its deployment id (account.WithCaller), so the simulated
 // account's call log attributes every call to its deployment. RunAll
 // returns when every job and every execution the jobs started has ended,
 // with the results in job order.
@@ -58,7 +58,7 @@ func (r *Runner) RunAll(ctx context.Context, jobs []Job) ([]Result, error) {
 		id := deploymentOf(j.Input)
 		results[i] = Result{Job: j, DeploymentID: id}
 		fns[i] = func() {
-			results[i].Execution, errs[i] = eng.Run(world.WithCaller(ctx, id), j.Name, j.Input)
+			results[i].Execution, errs[i] = eng.Run(account.WithCaller(ctx, id), j.Name, j.Input)
 		}
 	}
 	r.mu.Lock()

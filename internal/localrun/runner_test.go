@@ -16,6 +16,7 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/lambdaio"
+	"geusemaker/internal/steps/step"
 )
 
 // A Lambda result must stay intact after the same handler runs again:
@@ -50,8 +51,8 @@ func TestPanickingStepFailsItsTask(t *testing.T) {
 	r, err := New(Config{
 		AWS:   aws.Config{Region: "us-east-1"},
 		Clock: clock.Real{},
-		Steps: map[string]lambdaio.Builder{"boom": func(aws.Config, clock.Clock, *slog.Logger) lambdaio.Actions {
-			return lambdaio.Actions{"explode": func(context.Context, *document.Document) error { panic(errors.New("kaboom")) }}
+		Steps: map[string]lambdaio.Builder{"boom": func(aws.Config, clock.Clock, *slog.Logger) step.Actions {
+			return step.Actions{"explode": func(context.Context, *document.Document) error { panic(errors.New("kaboom")) }}
 		}},
 	})
 	require.NoError(t, err)

@@ -6,7 +6,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/statemachine/definition"
 )
 
@@ -22,11 +22,11 @@ type Simulation struct {
 // Runner of the committed definitions whose steps call it from region. cfg
 // gives the optional hooks (Log, OnEvent, OnTask, AtLeastOnce); Simulate
 // fills in the rest.
-func Simulate(region string, cfg Config, opts ...world.Option) (*Simulation, error) {
-	c := clock.NewVirtual(world.Epoch)
-	cloud := sim.New(append([]world.Option{world.WithClock(c), world.WithPartition(world.PartitionOf(region))}, opts...)...)
+func Simulate(region string, cfg Config, opts ...account.Option) (*Simulation, error) {
+	c := clock.NewVirtual(account.Epoch)
+	cloud := sim.New(append([]account.Option{account.WithClock(c), account.WithPartition(account.PartitionOf(region))}, opts...)...)
 	// What the backend's stack puts in the account for its region.
-	cloud.IAM.PlantPolicy(contract.BoundaryPath, contract.BoundaryName(region), contract.BoundaryDocument(world.PartitionOf(region)))
+	cloud.IAM.PlantPolicy(contract.BoundaryPath, contract.BoundaryName(region), contract.BoundaryDocument(account.PartitionOf(region)))
 	if err := cloud.SSM.PlantDocument(contract.GPUCheckDocument, contract.GPUCheckDocumentContent()); err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ const settleWindow = 10 * time.Minute
 // Leftovers lets the simulated clock run until the deletions already
 // accepted have finished, then lists what is still alive. Time passing
 // completes deletions; it never removes a resource nobody deleted.
-func (s *Simulation) Leftovers() []world.Resource {
+func (s *Simulation) Leftovers() []account.Resource {
 	s.Clock.Advance(settleWindow)
 	return s.Cloud.Inventory()
 }

@@ -20,6 +20,7 @@ import (
 	"geusemaker/internal/steps/preflight"
 	"geusemaker/internal/steps/secrets"
 	"geusemaker/internal/steps/smoke"
+	"geusemaker/internal/steps/step"
 	"geusemaker/internal/steps/validate"
 )
 
@@ -35,7 +36,7 @@ var Steps = StepsWith(nil)
 func StepsWith(h *http.Client) map[string]lambdaio.Builder {
 	smokeStep := lambdaio.Step(smoke.New)
 	if h != nil {
-		smokeStep = func(cfg aws.Config, c clock.Clock, log *slog.Logger) lambdaio.Actions {
+		smokeStep = func(cfg aws.Config, c clock.Clock, log *slog.Logger) step.Actions {
 			return smoke.NewWithHTTP(cfg, c, log, h).Actions()
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/web"
+	"geusemaker/internal/sim/internet"
 )
 
 func TestHTTPClientIsAnsweredByTheAccount(t *testing.T) {
@@ -18,10 +18,10 @@ func TestHTTPClientIsAnsweredByTheAccount(t *testing.T) {
 	if resp != nil {
 		resp.Body.Close()
 	}
-	var ce *web.ConnError
+	var ce *internet.ConnError
 	require.True(t, errors.As(err, &ce), "%v", err)
-	assert.Equal(t, web.CodeTimeout, ce.Code, "no instance holds the address")
+	assert.Equal(t, internet.CodeTimeout, ce.Code, "no instance holds the address")
 	calls := c.Calls()
 	require.Len(t, calls, 1)
-	assert.Equal(t, [3]string{web.ServiceID, http.MethodGet, "eu-west-1"}, [3]string{calls[0].Service, calls[0].Operation, calls[0].Region})
+	assert.Equal(t, [3]string{internet.ServiceID, http.MethodGet, "eu-west-1"}, [3]string{calls[0].Service, calls[0].Operation, calls[0].Region})
 }

@@ -1,8 +1,8 @@
-// Package sim assembles the simulated AWS: one account (a world.World) with
+// Package sim assembles the simulated AWS: one account (a account.Account) with
 // every service GeuseMaker calls registered and wired to each other. Tests
 // and local runs build their own with New; nothing is global.
 //
-//	cloud := sim.New(world.WithLatency("cloudfront.deploy", time.Hour))
+//	cloud := sim.New(account.WithLatency("cloudfront.deploy", time.Hour))
 //	cfg := cloud.Config("us-east-1") // real SDK clients answer from cloud
 package sim
 
@@ -14,23 +14,23 @@ import (
 	"strings"
 	"time"
 
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/cloudfront"
 	"geusemaker/internal/sim/ec2"
 	"geusemaker/internal/sim/efs"
 	"geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/eventbridge"
 	"geusemaker/internal/sim/iam"
+	"geusemaker/internal/sim/internet"
 	"geusemaker/internal/sim/secretsmanager"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/ssm"
-	"geusemaker/internal/sim/web"
-	"geusemaker/internal/sim/world"
 )
 
 // Cloud is a simulated AWS account with handles on each service model, for
 // tests that plant or inspect state.
 type Cloud struct {
-	*world.World
+	*account.Account
 	EC2         *ec2.Model
 	EFS         *efs.Model
 	IAM         *iam.Model
@@ -40,16 +40,16 @@ type Cloud struct {
 	Secrets     *secretsmanager.Model
 	EventBridge *eventbridge.Model
 	Quotas      *servicequotas.Model
-	// Web answers plain HTTP requests (the smoke test's) from the
+	// Internet answers plain HTTP requests (the smoke test's) from the
 	// account's state: see HTTPClient.
-	Web *web.Model
+	Internet *internet.Model
 }
 
 // New returns an account with every service registered.
-func New(opts ...world.Option) *Cloud {
-	w := world.New(opts...)
+func New(opts ...account.Option) *Cloud {
+	w := account.New(opts...)
 	c := &Cloud{
-		World:       w,
+		Account:     w,
 		EC2:         ec2.Register(w),
 		EFS:         efs.Register(w),
 		IAM:         iam.Register(w),
@@ -60,7 +60,7 @@ func New(opts ...world.Option) *Cloud {
 		EventBridge: eventbridge.Register(w),
 		Quotas:      servicequotas.Register(w),
 	}
-	c.Web = web.Register(w, web.Backends{
+	c.Internet = internet.Register(w, internet.Backends{
 		EC2: c.EC2, ELBv2: c.ELBv2, CloudFront: c.CloudFront,
 		Secrets: c.Secrets, Roles: c.IAM, FileSystems: c.EFS,
 	})
@@ -68,14 +68,14 @@ func New(opts ...world.Option) *Cloud {
 	c.EC2.InstanceProfileReady = c.IAM.ProfileReady
 	// The instance's workload comes up only if its bootstrap can read its
 	// secret and mount its file system; the ALB's health checks ask it.
-	c.EC2.Boot = c.Web.Boots
-	c.ELBv2.Probe = c.Web.Probe
+	c.EC2.Boot = c.Internet.Boots
+	c.ELBv2.Probe = c.Internet.Probe
 	return c
 }
 
 // Latencies returns every named latency and consistency window of the
 // simulated services with its default (a window's is its upper bound):
-// the names --latency and world.WithLatency accept.
+// the names --latency and account.WithLatency accept.
 func Latencies() map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for _, d := range []map[string]time.Duration{
@@ -88,8 +88,8 @@ func Latencies() map[string]time.Duration {
 
 // CheckFault refuses a fault that names a service or an operation the
 // simulated AWS does not have (a wildcard, "" or "*", names any).
-func CheckFault(f world.Fault) error {
-	ops := New().World.Operations()
+func CheckFault(f account.Fault) error {
+	ops := New().Account.Operations()
 	wild := func(s string) bool { return s == "" || s == "*" }
 	for service, names := range ops {
 		if !wild(f.Service) && !strings.EqualFold(service, f.Service) {
@@ -106,8 +106,8 @@ func CheckFault(f world.Fault) error {
 }
 
 // HTTPClient returns an HTTP client whose requests this account answers
-// (package web), made from region: what the smoke test uses locally where
+// (package internet), made from region: what the smoke test uses locally where
 // a Lambda uses a real client.
 func (c *Cloud) HTTPClient(region string) *http.Client {
-	return web.Client(c.Config(region))
+	return internet.Client(c.Config(region))
 }

@@ -18,10 +18,10 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/clock"
 	"geusemaker/internal/sim"
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
 	simelbv2 "geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/servicequotas"
-	"geusemaker/internal/sim/world"
 )
 
 // fixture is a VPC with two subnets in two AZs and a security group, in a
@@ -37,8 +37,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := clock.NewVirtual(world.Epoch)
-	cloud := sim.New(world.WithClock(c))
+	c := clock.NewVirtual(account.Epoch)
+	cloud := sim.New(account.WithClock(c))
 	client := ec2.NewFromConfig(cloud.Config("us-east-1"))
 	subnets, err := client.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}},

@@ -23,8 +23,8 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/servicequotas"
-	"geusemaker/internal/sim/world"
 )
 
 // LoadConfig shapes the load scenario (Load). Zero fields take the
@@ -38,8 +38,8 @@ type LoadConfig struct {
 	FailEvery int
 	// Region of every deployment [us-east-1].
 	Region string
-	// World configures the account, e.g. world.WithRateLimits.
-	World []world.Option
+	// Account configures the account, e.g. account.WithRateLimits.
+	Account []account.Option
 }
 
 // LoadReport is what the load scenario measured. Its invariants hold when
@@ -55,7 +55,7 @@ type LoadReport struct {
 	Trespasses []string `json:"trespasses,omitempty"`
 	// Leftovers are the resources alive after every deployment was
 	// destroyed, besides those that were there before.
-	Leftovers []world.Resource `json:"leftovers,omitempty"`
+	Leftovers []account.Resource `json:"leftovers,omitempty"`
 	// Disturbed lists the pre-existing resources that were deleted or
 	// changed (state, tags).
 	Disturbed []string `json:"disturbed,omitempty"`
@@ -112,7 +112,7 @@ type lateFailure struct {
 
 // byTag matches the calls that tag a resource for the deployment: its id
 // as a whole JSON string.
-func byTag(id string) func(any) bool { return world.InputContains(`"` + id + `"`) }
+func byTag(id string) func(any) bool { return account.InputContains(`"` + id + `"`) }
 
 var lateFailures = map[string]lateFailure{
 	// The instance launch comes after the network, EFS and IAM exist.
@@ -121,7 +121,7 @@ var lateFailures = map[string]lateFailure{
 	// step but the health wait; the call names the group's ARN only.
 	"automation": {"Elastic Load Balancing v2", "RegisterTargets", "AccessDenied",
 		func(id string) func(any) bool {
-			return world.InputContains("/" + document.Request{DeploymentID: id}.TargetGroupName() + "/")
+			return account.InputContains("/" + document.Request{DeploymentID: id}.TargetGroupName() + "/")
 		}, contract.LoadBalancerFailed},
 	// CloudFront is created once the ALB is active, minutes in.
 	"gpu": {"CloudFront", "CreateDistributionWithTags", "AccessDenied", byTag, contract.CloudFrontCreateFailed},
@@ -189,7 +189,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := localrun.Simulate(cfg.Region, localrun.Config{}, cfg.World...)
+	s, err := localrun.Simulate(cfg.Region, localrun.Config{}, cfg.Account...)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*LoadReport, error) {
 		jobs[i] = localrun.Job{Workflow: localrun.Deploy, Name: d.id + "-deploy", Input: d.request(cfg.Region)}
 		if f := d.fail; f != nil {
 			rep.Failing++
-			s.Cloud.Inject(world.Fault{Service: f.service, Operation: f.op, Code: f.code, Match: f.match(d.id)})
+			s.Cloud.Inject(account.Fault{Service: f.service, Operation: f.op, Code: f.code, Match: f.match(d.id)})
 		}
 	}
 	deployed, err := s.RunAll(ctx, jobs)
@@ -259,7 +259,7 @@ func soloDurations(ctx context.Context, cfg LoadConfig, deps []loadDeployment) (
 		if _, done := out[d.kind()]; done || d.fail != nil {
 			continue
 		}
-		s, err := localrun.Simulate(cfg.Region, localrun.Config{}, cfg.World...)
+		s, err := localrun.Simulate(cfg.Region, localrun.Config{}, cfg.Account...)
 		if err != nil {
 			return nil, err
 		}
@@ -355,9 +355,9 @@ func announced(s *localrun.Simulation, detailType, id string) bool {
 
 // compareAccount sets what is alive after against what was alive before:
 // resources that are new (leftovers) and old ones gone or changed.
-func compareAccount(before, after []world.Resource) (leftovers []world.Resource, disturbed []string) {
-	key := func(r world.Resource) string { return r.Service + " " + r.Type + " " + r.ID }
-	was := map[string]world.Resource{}
+func compareAccount(before, after []account.Resource) (leftovers []account.Resource, disturbed []string) {
+	key := func(r account.Resource) string { return r.Service + " " + r.Type + " " + r.ID }
+	was := map[string]account.Resource{}
 	for _, r := range before {
 		was[key(r)] = r
 	}
@@ -383,7 +383,7 @@ func compareAccount(before, after []world.Resource) (leftovers []world.Resource,
 // belongs to its caller, unless several callers got it back (a shared
 // default VPC, an AZ name); any mutating call whose input names an
 // identifier belonging to another caller is a trespass.
-func Trespasses(calls []world.Call) []string {
+func Trespasses(calls []account.Call) []string {
 	owners := map[string]map[string]bool{}
 	for _, c := range calls {
 		if c.Caller == "" || c.Output == nil || !isCreate(c.Operation) {
@@ -398,7 +398,7 @@ func Trespasses(calls []world.Call) []string {
 	}
 	var out []string
 	for _, c := range calls {
-		if c.Caller == "" || world.IsRead(c.Operation) {
+		if c.Caller == "" || account.IsRead(c.Operation) {
 			continue
 		}
 		for _, s := range identifiers(c.Input) {
@@ -457,7 +457,7 @@ func identifiers(v any) []string {
 // retryStats counts the calls, those throttled (also by operation), and
 // the throttled ones the SDK retried: an attempt that follows a throttled
 // attempt of the same invocation.
-func retryStats(calls []world.Call) (total, throttles, retries int, byOp map[string]int) {
+func retryStats(calls []account.Call) (total, throttles, retries int, byOp map[string]int) {
 	throttled := map[string]bool{} // invocation/attempt
 	byOp = map[string]int{}
 	for _, c := range calls {

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/localrun/loadtest"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // TestLoadScenarioKeepsDeploymentsApart starts 50 deployments of mixed
@@ -44,7 +44,7 @@ func TestLoadScenarioKeepsDeploymentsApart(t *testing.T) {
 
 func TestLoadWithoutFailuresOrLimits(t *testing.T) {
 	rep, err := loadtest.Load(context.Background(), loadtest.LoadConfig{
-		Deployments: 6, FailEvery: -1, World: []world.Option{world.WithRateLimits(nil)},
+		Deployments: 6, FailEvery: -1, Account: []account.Option{account.WithRateLimits(nil)},
 	})
 	require.NoError(t, err)
 	require.NoError(t, rep.Err())
@@ -55,8 +55,8 @@ func TestLoadWithoutFailuresOrLimits(t *testing.T) {
 }
 
 // created is a creation call of caller that returned out.
-func created(caller string, out any) world.Call {
-	return world.Call{Caller: caller, Service: "IAM", Operation: "CreateRole", Output: out}
+func created(caller string, out any) account.Call {
+	return account.Call{Caller: caller, Service: "IAM", Operation: "CreateRole", Output: out}
 }
 
 func role(name string) *iam.CreateRoleOutput {
@@ -64,7 +64,7 @@ func role(name string) *iam.CreateRoleOutput {
 }
 
 func TestTrespassesFindCallsOnAnotherDeploymentsResources(t *testing.T) {
-	base := []world.Call{
+	base := []account.Call{
 		created("a", role("a-role")),
 		created("b", role("b-role")),
 		{Caller: "a", Service: "EC2", Operation: "CreateSecurityGroup", Output: &ec2.CreateSecurityGroupOutput{GroupId: aws.String("sg-1")}},
@@ -75,20 +75,20 @@ func TestTrespassesFindCallsOnAnotherDeploymentsResources(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		call world.Call
+		call account.Call
 		want int
 	}{
-		{"deleting its own role", world.Call{Caller: "a", Operation: "DeleteRole", Input: &iam.DeleteRoleInput{RoleName: aws.String("a-role")}}, 0},
-		{"deleting another's role", world.Call{Caller: "a", Operation: "DeleteRole", Input: &iam.DeleteRoleInput{RoleName: aws.String("b-role")}}, 1},
-		{"deleting another's group", world.Call{Caller: "b", Operation: "DeleteSecurityGroup", Input: &ec2.DeleteSecurityGroupInput{GroupId: aws.String("sg-1")}}, 1},
-		{"reading another's role", world.Call{Caller: "a", Operation: "GetRole", Input: &iam.GetRoleInput{RoleName: aws.String("b-role")}}, 0},
-		{"a shared parent", world.Call{Caller: "a", Operation: "CreateSecurityGroup", Input: &ec2.CreateSecurityGroupInput{VpcId: aws.String("vpc-default")}}, 0},
-		{"an ETag equal to nothing's id", world.Call{Caller: "a", Operation: "DeleteDistribution", Input: &cloudfront.DeleteDistributionInput{Id: aws.String("E1"), IfMatch: aws.String("E2")}}, 0},
-		{"a call of nobody's", world.Call{Operation: "DeleteRole", Input: &iam.DeleteRoleInput{RoleName: aws.String("b-role")}}, 0},
+		{"deleting its own role", account.Call{Caller: "a", Operation: "DeleteRole", Input: &iam.DeleteRoleInput{RoleName: aws.String("a-role")}}, 0},
+		{"deleting another's role", account.Call{Caller: "a", Operation: "DeleteRole", Input: &iam.DeleteRoleInput{RoleName: aws.String("b-role")}}, 1},
+		{"deleting another's group", account.Call{Caller: "b", Operation: "DeleteSecurityGroup", Input: &ec2.DeleteSecurityGroupInput{GroupId: aws.String("sg-1")}}, 1},
+		{"reading another's role", account.Call{Caller: "a", Operation: "GetRole", Input: &iam.GetRoleInput{RoleName: aws.String("b-role")}}, 0},
+		{"a shared parent", account.Call{Caller: "a", Operation: "CreateSecurityGroup", Input: &ec2.CreateSecurityGroupInput{VpcId: aws.String("vpc-default")}}, 0},
+		{"an ETag equal to nothing's id", account.Call{Caller: "a", Operation: "DeleteDistribution", Input: &cloudfront.DeleteDistributionInput{Id: aws.String("E1"), IfMatch: aws.String("E2")}}, 0},
+		{"a call of nobody's", account.Call{Operation: "DeleteRole", Input: &iam.DeleteRoleInput{RoleName: aws.String("b-role")}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := loadtest.Trespasses(append(append([]world.Call(nil), base...), tt.call))
+			got := loadtest.Trespasses(append(append([]account.Call(nil), base...), tt.call))
 			assert.Len(t, got, tt.want, "%v", got)
 		})
 	}
@@ -99,7 +99,7 @@ func TestLoadReportErrListsEveryBrokenInvariant(t *testing.T) {
 	rep := &loadtest.LoadReport{
 		Unexpected: []string{"lt-1: deploy FAILED"},
 		Trespasses: []string{"lt-2 IAM.DeleteRole named lt-3-role of lt-3"},
-		Leftovers:  []world.Resource{{Service: "EC2", Type: "instance", ID: "i-1"}},
+		Leftovers:  []account.Resource{{Service: "EC2", Type: "instance", ID: "i-1"}},
 		Disturbed:  []string{"EC2 security-group sg-9 deleted"},
 	}
 	err := rep.Err()

@@ -16,19 +16,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	simcf "geusemaker/internal/sim/cloudfront"
-	"geusemaker/internal/sim/world"
 )
 
 type fixture struct {
-	w      *world.World
+	w      *account.Account
 	clock  *clock.Virtual
 	client *sdk.Client
 }
 
-func newFixture(t *testing.T, opts ...world.Option) fixture {
+func newFixture(t *testing.T, opts ...account.Option) fixture {
 	t.Helper()
-	w := world.New(opts...)
+	w := account.New(opts...)
 	simcf.Register(w)
 	return fixture{w: w, clock: w.Clock().(*clock.Virtual), client: sdk.NewFromConfig(w.Config("eu-west-1"))}
 }
@@ -116,11 +116,11 @@ func TestCreateDistributionWithTagsReturnsAnInProgressDistribution(t *testing.T)
 
 	assert.Regexp(t, regexp.MustCompile(`^E[0-9A-Z]{13}$`), id)
 	assert.Regexp(t, regexp.MustCompile(`^d[0-9a-z]{13}\.cloudfront\.net$`), aws.ToString(d.DomainName))
-	assert.Equal(t, "arn:aws:cloudfront::"+world.AccountID+":distribution/"+id, aws.ToString(d.ARN))
+	assert.Equal(t, "arn:aws:cloudfront::"+account.AccountID+":distribution/"+id, aws.ToString(d.ARN))
 	assert.Regexp(t, regexp.MustCompile(`^E[0-9A-Z]{13}$`), aws.ToString(out.ETag))
 	assert.Equal(t, "https://cloudfront.amazonaws.com/2020-05-31/distribution/"+id, aws.ToString(out.Location))
 	assert.Equal(t, simcf.StatusInProgress, aws.ToString(d.Status))
-	assert.Equal(t, world.Epoch, aws.ToTime(d.LastModifiedTime))
+	assert.Equal(t, account.Epoch, aws.ToTime(d.LastModifiedTime))
 	// With the default certificate CloudFront sets TLSv1 whatever was asked.
 	assert.Equal(t, types.MinimumProtocolVersionTLSv1, d.DistributionConfig.ViewerCertificate.MinimumProtocolVersion)
 
@@ -129,7 +129,7 @@ func TestCreateDistributionWithTagsReturnsAnInProgressDistribution(t *testing.T)
 	require.Len(t, tags.Tags.Items, 1)
 	assert.Equal(t, "demo", aws.ToString(tags.Tags.Items[0].Value))
 
-	assert.Equal(t, []world.Resource{{
+	assert.Equal(t, []account.Resource{{
 		Service: "CloudFront", Type: "distribution", ID: id, State: "InProgress/enabled",
 		Tags: map[string]string{"geusemaker:deployment": "demo"},
 	}}, f.w.Inventory())
@@ -154,7 +154,7 @@ func TestDistributionDeploysOnlyWhenTheClockAdvances(t *testing.T) {
 }
 
 func TestLatenciesCanBeOverridden(t *testing.T) {
-	f := newFixture(t, world.WithLatency(simcf.LatencyDeploy, 0), world.WithLatency(simcf.LatencyUpdate, time.Hour))
+	f := newFixture(t, account.WithLatency(simcf.LatencyDeploy, 0), account.WithLatency(simcf.LatencyUpdate, time.Hour))
 	id := aws.ToString(f.create(t, config("ref-1")).Distribution.Id)
 	assert.Equal(t, simcf.StatusDeployed, aws.ToString(f.get(t, id).Distribution.Status))
 	f.disable(t, id)
@@ -418,7 +418,7 @@ func TestTagging(t *testing.T) {
 		{Key: aws.String("geusemaker:deployment"), Value: aws.String("demo")},
 	}, out.Tags.Items)
 
-	unknown := aws.String("arn:aws:cloudfront::" + world.AccountID + ":distribution/EUNKNOWN")
+	unknown := aws.String("arn:aws:cloudfront::" + account.AccountID + ":distribution/EUNKNOWN")
 	_, err = f.client.ListTagsForResource(ctx, &sdk.ListTagsForResourceInput{Resource: unknown})
 	requireAPIError[*types.NoSuchResource](t, err, "NoSuchResource")
 	_, err = f.client.TagResource(ctx, &sdk.TagResourceInput{Resource: unknown, Tags: &types.Tags{}})
@@ -438,7 +438,7 @@ func TestReturnedConfigsAreCopies(t *testing.T) {
 
 func TestFaultsAndLogAreTheWorlds(t *testing.T) {
 	f := newFixture(t)
-	f.w.Inject(world.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "AccessDenied", Times: 1})
+	f.w.Inject(account.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "AccessDenied", Times: 1})
 	id := aws.ToString(f.create(t, config("ref-1")).Distribution.Id)
 	_, err := f.client.GetDistribution(context.Background(), &sdk.GetDistributionInput{Id: aws.String(id)})
 	var ae smithy.APIError

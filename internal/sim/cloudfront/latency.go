@@ -2,7 +2,7 @@ package cloudfront
 
 import "time"
 
-// Latency names, overridable with world.WithLatency or World.SetLatency.
+// Latency names, overridable with account.WithLatency or Account.SetLatency.
 const (
 	// LatencyDeploy is how long a new distribution stays InProgress.
 	LatencyDeploy = "cloudfront.deploy"
@@ -11,7 +11,7 @@ const (
 	LatencyUpdate = "cloudfront.update"
 	// WindowDeleteAfterDisable names how long DeleteDistribution still
 	// answers DistributionNotDisabled once the disable reads Deployed (the
-	// edge lags the status): a world.Window drawn in [5 s, 30 s].
+	// edge lags the status): a account.Window drawn in [5 s, 30 s].
 	// terraform-provider-aws retries this delete on DistributionNotDisabled
 	// after waiting for Deployed (internal/service/cloudfront/distribution.go);
 	// the figure is an assumption.

@@ -1,12 +1,12 @@
 // Package cloudfront simulates Amazon CloudFront web distributions beneath
 // the real aws-sdk-go-v2 CloudFront client: CallerReference idempotency,
-// the InProgress→Deployed lifecycle on the world's clock (again after every
+// the InProgress→Deployed lifecycle on the account's clock (again after every
 // update), ETags with If-Match preconditions, the disable-before-delete
 // rule, pagination of ListDistributions, tags, and the managed cache and
 // origin request policies a distribution may reference.
 //
 // CloudFront is global: one set of distributions per account, whatever the
-// client's region. The package imports world and the SDK's CloudFront
+// client's region. The package imports account and the SDK's CloudFront
 // types; never steps or engine.
 package cloudfront
 
@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Distribution statuses, as GetDistribution reports them.
@@ -65,10 +65,10 @@ var (
 )
 
 // Model is the simulated CloudFront of one account. Its methods run under
-// the world's lock (every operation does); tests read it through the SDK
-// client or world.Do.
+// the account's lock (every operation does); tests read it through the SDK
+// client or account.Do.
 type Model struct {
-	w     *world.World
+	w     *account.Account
 	dists map[string]*distribution // by id
 	refs  map[string]string        // CallerReference → id of a live distribution
 }
@@ -95,7 +95,7 @@ type distribution struct {
 }
 
 // Register adds a simulated CloudFront to w.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w, dists: map[string]*distribution{}, refs: map[string]string{}}
 	w.Register(m)
 	return m
@@ -105,14 +105,14 @@ func Register(w *world.World) *Model {
 func (m *Model) ServiceID() string { return "CloudFront" }
 
 // Inventory lists the distributions that exist at now.
-func (m *Model) Inventory(now time.Time) []world.Resource {
-	out := make([]world.Resource, 0, len(m.dists))
+func (m *Model) Inventory(now time.Time) []account.Resource {
+	out := make([]account.Resource, 0, len(m.dists))
 	for _, d := range m.dists {
 		state := d.status(now) + "/disabled"
 		if d.enabled {
 			state = d.status(now) + "/enabled"
 		}
-		out = append(out, world.Resource{
+		out = append(out, account.Resource{
 			Service: m.ServiceID(), Type: "distribution", ID: d.id, State: state, Tags: maps.Clone(d.tags),
 		})
 	}
@@ -169,7 +169,7 @@ func (m *Model) create(cfg *types.DistributionConfig, tags *types.Tags) (*distri
 	id := "E" + strings.ToUpper(m.suffix("id"))
 	d := &distribution{
 		id:        id,
-		arn:       fmt.Sprintf("arn:%s:cloudfront::%s:distribution/%s", m.w.Partition(), world.AccountID, id),
+		arn:       fmt.Sprintf("arn:%s:cloudfront::%s:distribution/%s", m.w.Partition(), account.AccountID, id),
 		domain:    "d" + m.suffix("domain") + ".cloudfront.net",
 		requested: requested,
 		config:    stored,

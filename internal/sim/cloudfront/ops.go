@@ -9,21 +9,21 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Operations maps the CloudFront operations the steps use to handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"CreateDistribution":         world.Op(m.createDistribution),
-		"CreateDistributionWithTags": world.Op(m.createDistributionWithTags),
-		"GetDistribution":            world.Op(m.getDistribution),
-		"GetDistributionConfig":      world.Op(m.getDistributionConfig),
-		"UpdateDistribution":         world.Op(m.updateDistribution),
-		"DeleteDistribution":         world.Op(m.deleteDistribution),
-		"ListDistributions":          world.Op(m.listDistributions),
-		"ListTagsForResource":        world.Op(m.listTagsForResource),
-		"TagResource":                world.Op(m.tagResource),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"CreateDistribution":         account.Op(m.createDistribution),
+		"CreateDistributionWithTags": account.Op(m.createDistributionWithTags),
+		"GetDistribution":            account.Op(m.getDistribution),
+		"GetDistributionConfig":      account.Op(m.getDistributionConfig),
+		"UpdateDistribution":         account.Op(m.updateDistribution),
+		"DeleteDistribution":         account.Op(m.deleteDistribution),
+		"ListDistributions":          account.Op(m.listDistributions),
+		"ListTagsForResource":        account.Op(m.listTagsForResource),
+		"TagResource":                account.Op(m.tagResource),
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
-	"geusemaker/internal/sim/world"
 )
 
 // A new instance is unknown to the calls that name it, and unlisted, for
@@ -19,7 +19,7 @@ import (
 // instance runs on ("Eventual consistency in the Amazon EC2 API").
 func TestANewInstanceIsInvisibleForAWindow(t *testing.T) {
 	const window = 3 * time.Second
-	e := newEnv(t, world.WithLatency(simec2.WindowInstanceVisible, window))
+	e := newEnv(t, account.WithLatency(simec2.WindowInstanceVisible, window))
 	n := e.network(t)
 	id := *e.run(t, runInput(n.subnetA, n.sg, "t3.micro")).Instances[0].InstanceId
 

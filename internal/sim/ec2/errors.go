@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // EC2 error codes the model returns. EC2 has no modeled error types: the
@@ -52,7 +52,7 @@ const (
 )
 
 func apiError(code, format string, args ...any) error {
-	return world.APIError(code, fmt.Sprintf(format, args...))
+	return account.APIError(code, fmt.Sprintf(format, args...))
 }
 
 func errInvalidParameter(format string, args ...any) error {

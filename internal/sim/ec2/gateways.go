@@ -7,7 +7,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // anywhere is the IPv4 default route's destination.
@@ -30,7 +30,7 @@ func (g *internetGateway) attachmentState() string {
 func (g *internetGateway) sdk() types.InternetGateway {
 	out := types.InternetGateway{
 		InternetGatewayId: aws.String(g.id),
-		OwnerId:           aws.String(world.AccountID),
+		OwnerId:           aws.String(account.AccountID),
 		Attachments:       []types.InternetGatewayAttachment{},
 		Tags:              sdkTags(g.tags),
 	}
@@ -243,7 +243,7 @@ func (r *region) routeTableSDK(t *routeTable) types.RouteTable {
 	out := types.RouteTable{
 		RouteTableId: aws.String(t.id),
 		VpcId:        aws.String(t.vpcID),
-		OwnerId:      aws.String(world.AccountID),
+		OwnerId:      aws.String(account.AccountID),
 		Routes: []types.Route{{
 			DestinationCidrBlock: aws.String(v.cidr.String()),
 			GatewayId:            aws.String("local"),

@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
-	"geusemaker/internal/sim/world"
 )
 
 type env struct {
-	w     *world.World
+	w     *account.Account
 	m     *simec2.Model
 	c     *awsec2.Client
 	clock *clock.Virtual
@@ -26,9 +26,9 @@ type env struct {
 
 // newEnv is a fresh account whose new instances and groups are visible at
 // once (the consistency windows have tests of their own); opts come after.
-func newEnv(t *testing.T, opts ...world.Option) *env {
+func newEnv(t *testing.T, opts ...account.Option) *env {
 	t.Helper()
-	w := world.New(append([]world.Option{world.WithConsistency()}, opts...)...)
+	w := account.New(append([]account.Option{account.WithConsistency()}, opts...)...)
 	m := simec2.Register(w)
 	return &env{w: w, m: m, c: awsec2.NewFromConfig(w.Config("us-east-1")), clock: w.Clock().(*clock.Virtual), ctx: context.Background()}
 }

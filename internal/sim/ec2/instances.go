@@ -13,7 +13,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Instance states, as EC2 names them.
@@ -118,14 +118,14 @@ func (i *instance) state(now time.Time) string {
 	}
 }
 
-// Instance returns an instance as it is at the world's current time.
-func (m *Model) Instance(id string) (world.Instance, bool) {
+// Instance returns an instance as it is at the account's current time.
+func (m *Model) Instance(id string) (account.Instance, bool) {
 	i := m.findInstance(id)
 	if i == nil {
-		return world.Instance{}, false
+		return account.Instance{}, false
 	}
 	state := i.state(m.w.Now())
-	out := world.Instance{ID: i.id, Type: i.typ.name, State: state, SubnetID: i.subnetID, GPUs: int(i.typ.gpus),
+	out := account.Instance{ID: i.id, Type: i.typ.name, State: state, SubnetID: i.subnetID, GPUs: int(i.typ.gpus),
 		Groups: slices.Clone(i.groups), Profile: i.profile, UserData: i.userData}
 	if state != stateTerminated {
 		out.PrivateIP, out.PublicIP = i.privateIP, i.publicIP
@@ -138,7 +138,7 @@ func (m *Model) Instance(id string) (world.Instance, bool) {
 
 // booted tells whether the UserData's workload came up: decided once, when
 // its boot is due, by the Boot hook (nil: every workload comes up).
-func (m *Model) booted(i *instance, inst world.Instance) bool {
+func (m *Model) booted(i *instance, inst account.Instance) bool {
 	if m.Boot == nil || m.w.Now().Before(i.workloadAt) {
 		return true
 	}
@@ -451,7 +451,7 @@ func (r *region) dnsSuffix(public bool) string {
 }
 
 func (r *region) reservationOutput(res *reservation) *awsec2.RunInstancesOutput {
-	out := &awsec2.RunInstancesOutput{ReservationId: aws.String(res.id), OwnerId: aws.String(world.AccountID)}
+	out := &awsec2.RunInstancesOutput{ReservationId: aws.String(res.id), OwnerId: aws.String(account.AccountID)}
 	for _, id := range res.instanceIDs {
 		if i, ok := r.instances[id]; ok {
 			out.Instances = append(out.Instances, r.instanceSDK(i))
@@ -489,7 +489,7 @@ func (r *region) instanceSDK(i *instance) types.Instance {
 	if i.profile != "" {
 		arn := i.profile
 		if !strings.HasPrefix(arn, "arn:") {
-			arn = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", r.m.w.Partition(), world.AccountID, i.profile)
+			arn = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", r.m.w.Partition(), account.AccountID, i.profile)
 		}
 		out.IamInstanceProfile = &types.IamInstanceProfile{Arn: aws.String(arn), Id: aws.String("AIPA" + strings.ToUpper(i.id[2:]))}
 	}
@@ -591,7 +591,7 @@ func (r *region) describeInstances(in *awsec2.DescribeInstancesInput) (*awsec2.D
 		if !ok {
 			k = len(out.Reservations)
 			index[i.reservationID] = k
-			out.Reservations = append(out.Reservations, types.Reservation{ReservationId: aws.String(i.reservationID), OwnerId: aws.String(world.AccountID)})
+			out.Reservations = append(out.Reservations, types.Reservation{ReservationId: aws.String(i.reservationID), OwnerId: aws.String(account.AccountID)})
 		}
 		out.Reservations[k].Instances = append(out.Reservations[k].Instances, r.instanceSDK(i))
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
-	"geusemaker/internal/sim/world"
 )
 
 func TestRunInstancesClientTokenIsIdempotent(t *testing.T) {
@@ -44,6 +44,9 @@ func TestRunInstancesClientTokenIsIdempotent(t *testing.T) {
 			in.MetadataOptions = &types.InstanceMetadataOptionsRequest{HttpTokens: types.HttpTokensStateRequired}
 		},
 	} {
+		// RunInstances' bucket refills 2 calls a second: spaced calls are
+		// never throttled, whatever the retries' jitter.
+		e.clock.Advance(time.Second)
 		changed := runInput(n.subnetA, n.sg, "t3.medium")
 		changed.ClientToken = in.ClientToken
 		change(changed)
@@ -91,7 +94,7 @@ func TestInstanceLifecycleAdvancesOnlyWithTheClock(t *testing.T) {
 			e.w.Do(func() {
 				inst, _ := e.w.Network.Instance(id)
 				assert.Equal(t, "running", inst.State)
-				assert.Equal(t, world.Epoch.Add(tt.running+240*time.Second), inst.WorkloadUpAt)
+				assert.Equal(t, account.Epoch.Add(tt.running+240*time.Second), inst.WorkloadUpAt)
 				assert.NotEmpty(t, inst.PublicIP)
 				assert.Equal(t, "10.0.1.4", inst.PrivateIP)
 			})
@@ -139,7 +142,7 @@ func TestInstanceLifecycleAdvancesOnlyWithTheClock(t *testing.T) {
 }
 
 func TestLatencyOverride(t *testing.T) {
-	e := newEnv(t, world.WithLatency(simec2.LatencyRun, 0), world.WithLatency(simec2.LatencyTerminate, 0))
+	e := newEnv(t, account.WithLatency(simec2.LatencyRun, 0), account.WithLatency(simec2.LatencyTerminate, 0))
 	n := e.network(t)
 	run := e.run(t, runInput(n.subnetA, n.sg, "t3.micro"))
 	assert.Equal(t, types.InstanceStateNameRunning, run.Instances[0].State.Name)
@@ -150,7 +153,7 @@ func TestLatencyOverride(t *testing.T) {
 }
 
 func TestAVolumeOutlivesItsInstanceUnlessDeletedOnTermination(t *testing.T) {
-	e := newEnv(t, world.WithLatency(simec2.LatencyRun, 0), world.WithLatency(simec2.LatencyTerminate, 0))
+	e := newEnv(t, account.WithLatency(simec2.LatencyRun, 0), account.WithLatency(simec2.LatencyTerminate, 0))
 	n := e.network(t)
 	in := runInput(n.subnetA, n.sg, "t3.micro")
 	in.BlockDeviceMappings = []types.BlockDeviceMapping{
@@ -249,7 +252,7 @@ func TestRunInstancesPreconditions(t *testing.T) {
 		assert.Equal(t, "arn:aws:iam::123456789012:instance-profile/d1-instance-profile", *out.Instances[0].IamInstanceProfile.Arn)
 	})
 	t.Run("insufficient capacity is a fault", func(t *testing.T) {
-		e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: simec2.CodeInsufficientInstanceCapacity, Times: 1})
+		e.w.Inject(account.Fault{Service: "EC2", Operation: "RunInstances", Code: simec2.CodeInsufficientInstanceCapacity, Times: 1})
 		_, err := e.c.RunInstances(e.ctx, runInput(n.subnetB, n.sg, "g4dn.xlarge"))
 		requireCode(t, err, simec2.CodeInsufficientInstanceCapacity)
 		e.run(t, runInput(n.subnetB, n.sg, "g4dn.xlarge"))

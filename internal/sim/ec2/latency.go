@@ -2,7 +2,7 @@ package ec2
 
 import "time"
 
-// Lifecycle latencies, overridable by name with world.WithLatency. The
+// Lifecycle latencies, overridable by name with account.WithLatency. The
 // defaults come from public measurements (see docs: DESIGN "Default
 // latencies").
 const (
@@ -21,7 +21,7 @@ const (
 	// WindowInstanceVisible and WindowGroupVisible name how long a new
 	// instance or security group stays unknown to the calls that name it
 	// (InvalidInstanceID.NotFound, InvalidGroup.NotFound) and unlisted: a
-	// world.Window drawn in [1 s, windowVisibleMax] ("Eventual consistency
+	// account.Window drawn in [1 s, windowVisibleMax] ("Eventual consistency
 	// in the Amazon EC2 API", EC2 developer guide, which also warns that a
 	// TerminateInstances answering NotFound does not mean the instance is
 	// gone). AWS gives no figure; seconds is what users report.
@@ -41,7 +41,7 @@ const (
 	terminatedVisible = time.Hour
 )
 
-// latency reads a lifecycle latency, honouring the world's overrides.
+// latency reads a lifecycle latency, honouring the account's overrides.
 func (r *region) latency(name string, def time.Duration) time.Duration {
 	return r.m.w.Latency(name, def)
 }

@@ -4,29 +4,29 @@
 // instance types and their offerings, managed prefix lists, images).
 //
 // It answers the typed inputs of real aws-sdk-go-v2 EC2 clients from inside
-// their middleware stack (see package world), with AWS's error codes and
-// preconditions, and evaluates instance lifecycles lazily on the world's
-// clock. It also implements world.Network, through which the simulated EFS,
+// their middleware stack (see package account), with AWS's error codes and
+// preconditions, and evaluates instance lifecycles lazily on the account's
+// clock. It also implements account.Network, through which the simulated EFS,
 // ELBv2 and SSM reach subnets, security groups, ENIs and instances.
 //
-// It imports world, clock and the SDK's EC2 types; never steps or engine.
+// It imports account, clock and the SDK's EC2 types; never steps or engine.
 package ec2
 
 import (
 	"maps"
 	"time"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // ServiceID is the SDK's service id for EC2.
 const ServiceID = "EC2"
 
 // Model is the simulated EC2 of one account, across regions. Every method
-// runs under the world's lock: operations are called by the world with it
+// runs under the account's lock: operations are called by the account with it
 // held, and the exported helpers for tests take it themselves.
 type Model struct {
-	w       *world.World
+	w       *account.Account
 	regions map[string]*region
 
 	// InstanceProfileReady tells whether IAM would let RunInstances use the
@@ -35,8 +35,8 @@ type Model struct {
 	InstanceProfileReady func(name string) bool
 	// Boot tells whether an instance's UserData brings its workload up
 	// (it may need a secret, an EFS mount); asked once per instance, under
-	// the world's lock, when the workload is due. nil means it always does.
-	Boot func(inst world.Instance) bool
+	// the account's lock, when the workload is due. nil means it always does.
+	Boot func(inst account.Instance) bool
 	// TamperUserData, when set, changes what a launched instance runs:
 	// for tests proving that a broken bootstrap fails a deployment.
 	TamperUserData func(userData []byte) []byte
@@ -71,7 +71,7 @@ type region struct {
 }
 
 // Register adds the simulated EC2 to w and makes it w's Network.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w, regions: map[string]*region{}}
 	w.Register(m)
 	w.Network = m
@@ -106,7 +106,7 @@ func (m *Model) region(name string) *region {
 	return r
 }
 
-// now is the world's time.
+// now is the account's time.
 func (r *region) now() time.Time { return r.m.w.Now() }
 
 // newID returns a fresh id with AWS's 17-hex-digit form, e.g. "vpc-0000…1".
@@ -145,10 +145,10 @@ func (r *region) settle() {
 // subnets, internet gateways, route tables and security groups other than a
 // region's defaults, network interfaces, instances not yet terminated and
 // EBS volumes (attached, or left by a terminated instance).
-func (m *Model) Inventory(now time.Time) []world.Resource {
-	var out []world.Resource
+func (m *Model) Inventory(now time.Time) []account.Resource {
+	var out []account.Resource
 	add := func(r *region, typ, id, state string, tags map[string]string) {
-		out = append(out, world.Resource{Service: ServiceID, Type: typ, ID: id, State: state, Region: r.name, Tags: maps.Clone(tags)})
+		out = append(out, account.Resource{Service: ServiceID, Type: typ, ID: id, State: state, Region: r.name, Tags: maps.Clone(tags)})
 	}
 	for _, r := range m.regions {
 		r.settle()

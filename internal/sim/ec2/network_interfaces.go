@@ -7,7 +7,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 type networkInterface struct {
@@ -50,13 +50,13 @@ func (r *region) addENI(s *subnet, groups []string, description string) (*networ
 }
 
 // Subnet returns a subnet by id.
-func (m *Model) Subnet(id string) (world.Subnet, bool) {
+func (m *Model) Subnet(id string) (account.Subnet, bool) {
 	for _, r := range m.regions {
 		if s, ok := r.subnets[id]; ok {
-			return world.Subnet{ID: s.id, VPCID: s.vpcID, AvailabilityZone: s.zone, CIDR: s.cidr.String()}, true
+			return account.Subnet{ID: s.id, VPCID: s.vpcID, AvailabilityZone: s.zone, CIDR: s.cidr.String()}, true
 		}
 	}
-	return world.Subnet{}, false
+	return account.Subnet{}, false
 }
 
 // CreateNetworkInterface adds an ENI owned by another service (a mount
@@ -96,7 +96,7 @@ func (e *networkInterface) sdk(r *region) types.NetworkInterface {
 		Description:        aws.String(e.description),
 		InterfaceType:      types.NetworkInterfaceTypeInterface,
 		PrivateIpAddress:   aws.String(e.privateIP),
-		OwnerId:            aws.String(world.AccountID),
+		OwnerId:            aws.String(account.AccountID),
 		RequesterManaged:   aws.Bool(e.instanceID == ""),
 		Status:             types.NetworkInterfaceStatus(e.status()),
 		TagSet:             sdkTags(e.tags),

@@ -10,7 +10,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // instanceType is one row of the simulated instance type catalogue.
@@ -261,7 +261,7 @@ func (r *region) describeManagedPrefixLists(in *awsec2.DescribeManagedPrefixList
 		out.PrefixLists = append(out.PrefixLists, types.ManagedPrefixList{
 			PrefixListId: aws.String(p.id), PrefixListName: aws.String(p.name), MaxEntries: aws.Int32(p.maxEntries),
 			AddressFamily: aws.String("IPv4"), OwnerId: aws.String("AWS"), State: types.PrefixListStateCreateComplete,
-			PrefixListArn: aws.String(fmt.Sprintf("arn:%s:ec2:%s:aws:prefix-list/%s", world.PartitionOf(r.name), r.name, p.id)), Version: aws.Int64(1),
+			PrefixListArn: aws.String(fmt.Sprintf("arn:%s:ec2:%s:aws:prefix-list/%s", account.PartitionOf(r.name), r.name, p.id)), Version: aws.Int64(1),
 		})
 	}
 	return out, nil

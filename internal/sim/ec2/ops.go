@@ -7,22 +7,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
-// handle adapts a region-level operation to a world.Handler: it finds the
+// handle adapts a region-level operation to a account.Handler: it finds the
 // calling client's region and settles the clock's effects first.
-func handle[In, Out any](m *Model, fn func(r *region, in *In) (*Out, error)) world.Handler {
-	return world.Op(func(ctx context.Context, in *In) (*Out, error) {
-		r := m.region(world.Region(ctx))
+func handle[In, Out any](m *Model, fn func(r *region, in *In) (*Out, error)) account.Handler {
+	return account.Op(func(ctx context.Context, in *In) (*Out, error) {
+		r := m.region(account.Region(ctx))
 		r.settle()
 		return fn(r, in)
 	})
 }
 
 // Operations maps each modeled EC2 operation to its handler.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
 		"CreateVpc":                     handle(m, (*region).createVpc),
 		"DescribeVpcs":                  handle(m, (*region).describeVpcs),
 		"DeleteVpc":                     handle(m, (*region).deleteVpc),

@@ -4,12 +4,12 @@ import (
 	"net/netip"
 	"slices"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Admits tells whether groups let a TCP connection from src in on port
-// (see world.Network). Callers hold the world's lock.
-func (m *Model) Admits(groups []string, port int32, src world.Source) bool {
+// (see account.Network). Callers hold the account's lock.
+func (m *Model) Admits(groups []string, port int32, src account.Source) bool {
 	for _, r := range m.regions {
 		for _, id := range groups {
 			g, ok := r.groups[id]
@@ -36,7 +36,7 @@ func (r sgRule) coversTCP(port int32) bool {
 	return false
 }
 
-func (r *region) ruleAdmits(rule sgRule, src world.Source) bool {
+func (r *region) ruleAdmits(rule sgRule, src account.Source) bool {
 	switch {
 	case rule.groupID != "":
 		return slices.Contains(src.Groups, rule.groupID)

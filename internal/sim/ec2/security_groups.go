@@ -11,7 +11,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 const (
@@ -174,7 +174,7 @@ func (r *region) createSecurityGroup(in *awsec2.CreateSecurityGroupInput) (*awse
 }
 
 func (r *region) groupARN(id string) string {
-	return fmt.Sprintf("arn:%s:ec2:%s:%s:security-group/%s", world.PartitionOf(r.name), r.name, world.AccountID, id)
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:security-group/%s", account.PartitionOf(r.name), r.name, account.AccountID, id)
 }
 
 // permissions gathers the rules a call names, from IpPermissions or from
@@ -330,7 +330,7 @@ func (r *region) ruleSDK(g *securityGroup, rule sgRule) types.SecurityGroupRule 
 	out := types.SecurityGroupRule{
 		SecurityGroupRuleId: aws.String(rule.id),
 		GroupId:             aws.String(g.id),
-		GroupOwnerId:        aws.String(world.AccountID),
+		GroupOwnerId:        aws.String(account.AccountID),
 		IsEgress:            aws.Bool(rule.egress),
 		IpProtocol:          aws.String(rule.protocol),
 		FromPort:            aws.Int32(rule.from),
@@ -340,7 +340,7 @@ func (r *region) ruleSDK(g *securityGroup, rule sgRule) types.SecurityGroupRule 
 		Description:         nonEmpty(rule.description),
 	}
 	if rule.groupID != "" {
-		out.ReferencedGroupInfo = &types.ReferencedSecurityGroup{GroupId: aws.String(rule.groupID), UserId: aws.String(world.AccountID)}
+		out.ReferencedGroupInfo = &types.ReferencedSecurityGroup{GroupId: aws.String(rule.groupID), UserId: aws.String(account.AccountID)}
 	}
 	return out
 }
@@ -477,7 +477,7 @@ func permissionsSDK(g *securityGroup, egress bool) []types.IpPermission {
 		case rule.cidr != "":
 			p.IpRanges = append(p.IpRanges, types.IpRange{CidrIp: aws.String(rule.cidr), Description: nonEmpty(rule.description)})
 		case rule.groupID != "":
-			p.UserIdGroupPairs = append(p.UserIdGroupPairs, types.UserIdGroupPair{GroupId: aws.String(rule.groupID), UserId: aws.String(world.AccountID), Description: nonEmpty(rule.description)})
+			p.UserIdGroupPairs = append(p.UserIdGroupPairs, types.UserIdGroupPair{GroupId: aws.String(rule.groupID), UserId: aws.String(account.AccountID), Description: nonEmpty(rule.description)})
 		default:
 			p.PrefixListIds = append(p.PrefixListIds, types.PrefixListId{PrefixListId: aws.String(rule.prefixList), Description: nonEmpty(rule.description)})
 		}
@@ -531,7 +531,7 @@ func (r *region) describeSecurityGroups(in *awsec2.DescribeSecurityGroupsInput) 
 			GroupName:           aws.String(g.name),
 			Description:         aws.String(g.description),
 			VpcId:               aws.String(g.vpcID),
-			OwnerId:             aws.String(world.AccountID),
+			OwnerId:             aws.String(account.AccountID),
 			SecurityGroupArn:    aws.String(r.groupARN(g.id)),
 			IpPermissions:       permissionsSDK(g, false),
 			IpPermissionsEgress: permissionsSDK(g, true),
@@ -542,7 +542,7 @@ func (r *region) describeSecurityGroups(in *awsec2.DescribeSecurityGroupsInput) 
 }
 
 // The VPC quotas the create operations enforce (Service Quotas codes),
-// with AWS's defaults for a world without Service Quotas.
+// with AWS's defaults for an account without Service Quotas.
 const (
 	quotaSecurityGroups   = "L-E79EC296" // VPC security groups per Region
 	defaultSecurityGroups = 2500

@@ -10,7 +10,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // zoneCount is how many availability zones each simulated region has.
@@ -87,7 +87,7 @@ func (r *region) subnetSDK(s *subnet) types.Subnet {
 	}
 	return types.Subnet{
 		SubnetId:                aws.String(s.id),
-		SubnetArn:               aws.String(fmt.Sprintf("arn:%s:ec2:%s:%s:subnet/%s", world.PartitionOf(r.name), r.name, world.AccountID, s.id)),
+		SubnetArn:               aws.String(fmt.Sprintf("arn:%s:ec2:%s:%s:subnet/%s", account.PartitionOf(r.name), r.name, account.AccountID, s.id)),
 		VpcId:                   aws.String(s.vpcID),
 		CidrBlock:               aws.String(s.cidr.String()),
 		AvailabilityZone:        aws.String(s.zone),
@@ -96,7 +96,7 @@ func (r *region) subnetSDK(s *subnet) types.Subnet {
 		MapPublicIpOnLaunch:     aws.Bool(s.mapPublicIP),
 		AvailableIpAddressCount: aws.Int32(int32(1<<(32-s.cidr.Bits()) - reservedPerSubnet - used)),
 		State:                   types.SubnetStateAvailable,
-		OwnerId:                 aws.String(world.AccountID),
+		OwnerId:                 aws.String(account.AccountID),
 		Tags:                    sdkTags(s.tags),
 	}
 }

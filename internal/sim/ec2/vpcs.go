@@ -7,7 +7,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // defaultVPCCIDR is the CIDR of every default VPC; its default subnets are
@@ -29,7 +29,7 @@ func (v *vpc) sdk() types.Vpc {
 		CidrBlock:       aws.String(v.cidr.String()),
 		IsDefault:       aws.Bool(v.isDefault),
 		State:           types.VpcStateAvailable,
-		OwnerId:         aws.String(world.AccountID),
+		OwnerId:         aws.String(account.AccountID),
 		InstanceTenancy: types.TenancyDefault,
 		DhcpOptionsId:   aws.String("dopt-00000000000000001"),
 		CidrBlockAssociationSet: []types.VpcCidrBlockAssociation{{

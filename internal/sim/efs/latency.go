@@ -2,7 +2,7 @@ package efs
 
 import "time"
 
-// Latency names, overridable with world.WithLatency or World.SetLatency.
+// Latency names, overridable with account.WithLatency or Account.SetLatency.
 const (
 	// LatencyCreate is how long a file system stays "creating".
 	LatencyCreate = "efs.create"

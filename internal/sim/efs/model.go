@@ -1,11 +1,11 @@
 // Package efs simulates Amazon EFS: file systems (CreationToken
-// idempotency, creating→available→deleting lifecycles on the world's
+// idempotency, creating→available→deleting lifecycles on the account's
 // clock) and mount targets (one per Availability Zone, in one VPC, each
 // owning a network interface in the simulated EC2 that keeps its security
 // groups in use until the mount target is gone).
 //
-// It imports world and the EFS SDK's types; never steps, engine or another
-// service model (EC2 is reached through world.Network).
+// It imports account and the EFS SDK's types; never steps, engine or another
+// service model (EC2 is reached through account.Network).
 package efs
 
 import (
@@ -20,7 +20,7 @@ import (
 	sdkefs "github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Limits of the EFS API.
@@ -34,16 +34,16 @@ const (
 )
 
 // Model is the simulated EFS of one account, all regions. Its methods run
-// under the world's lock.
+// under the account's lock.
 type Model struct {
-	w            *world.World
+	w            *account.Account
 	fileSystems  map[string]*fileSystem
 	mountTargets map[string]*mountTarget
 	hosts        map[string]int // addresses handed out per subnet
 }
 
 // Register adds a simulated EFS to w and returns it.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{
 		w:            w,
 		fileSystems:  map[string]*fileSystem{},
@@ -96,7 +96,7 @@ type fileSystem struct {
 type mountTarget struct {
 	lifecycle
 	id, fileSystemID, region string
-	subnet                   world.Subnet
+	subnet                   account.Subnet
 	groups                   []string
 	ip                       string
 	eni                      string
@@ -106,29 +106,29 @@ type mountTarget struct {
 func (m *Model) ServiceID() string { return sdkefs.ServiceID }
 
 // Operations maps the modeled EFS operations to their handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"CreateFileSystem":                  world.Op(m.createFileSystem),
-		"DescribeFileSystems":               world.Op(m.describeFileSystems),
-		"DeleteFileSystem":                  world.Op(m.deleteFileSystem),
-		"CreateMountTarget":                 world.Op(m.createMountTarget),
-		"DescribeMountTargets":              world.Op(m.describeMountTargets),
-		"DeleteMountTarget":                 world.Op(m.deleteMountTarget),
-		"DescribeMountTargetSecurityGroups": world.Op(m.describeMountTargetSecurityGroups),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"CreateFileSystem":                  account.Op(m.createFileSystem),
+		"DescribeFileSystems":               account.Op(m.describeFileSystems),
+		"DeleteFileSystem":                  account.Op(m.deleteFileSystem),
+		"CreateMountTarget":                 account.Op(m.createMountTarget),
+		"DescribeMountTargets":              account.Op(m.describeMountTargets),
+		"DeleteMountTarget":                 account.Op(m.deleteMountTarget),
+		"DescribeMountTargetSecurityGroups": account.Op(m.describeMountTargetSecurityGroups),
 	}
 }
 
 // Inventory lists the file systems and mount targets not yet deleted.
-func (m *Model) Inventory(now time.Time) []world.Resource {
-	var out []world.Resource
+func (m *Model) Inventory(now time.Time) []account.Resource {
+	var out []account.Resource
 	for _, fs := range m.fileSystems {
-		out = append(out, world.Resource{
+		out = append(out, account.Resource{
 			Service: sdkefs.ServiceID, Type: "file-system", ID: fs.id,
 			State: string(fs.state(now)), Region: fs.region, Tags: tagMap(fs.tags),
 		})
 	}
 	for _, mt := range m.mountTargets {
-		out = append(out, world.Resource{
+		out = append(out, account.Resource{
 			Service: sdkefs.ServiceID, Type: "mount-target", ID: mt.id,
 			State: string(mt.state(now)), Region: mt.region,
 		})
@@ -138,8 +138,8 @@ func (m *Model) Inventory(now time.Time) []world.Resource {
 
 // Settle forgets what is gone by now. A mount target's network interface
 // lives until the mount target is gone, so the security groups stay in use
-// while it is "deleting", as in AWS. The world settles before every call
-// of any service (world.Settler).
+// while it is "deleting", as in AWS. The account settles before every call
+// of any service (account.Settler).
 func (m *Model) Settle(now time.Time) {
 	for id, mt := range m.mountTargets {
 		if mt.state(now) == types.LifeCycleStateDeleted {
@@ -187,7 +187,7 @@ func (m *Model) mountTargetsOf(fsID string) []*mountTarget {
 }
 
 func (m *Model) fileSystemARN(fs *fileSystem) string {
-	return fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", world.PartitionOf(fs.region), fs.region, world.AccountID, fs.id)
+	return fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", account.PartitionOf(fs.region), fs.region, account.AccountID, fs.id)
 }
 
 func (m *Model) describeFS(fs *fileSystem, now time.Time) types.FileSystemDescription {
@@ -198,7 +198,7 @@ func (m *Model) describeFS(fs *fileSystem, now time.Time) types.FileSystemDescri
 		FileSystemArn:                aws.String(m.fileSystemARN(fs)),
 		LifeCycleState:               fs.state(now),
 		NumberOfMountTargets:         int32(len(m.mountTargetsOf(fs.id))),
-		OwnerId:                      aws.String(world.AccountID),
+		OwnerId:                      aws.String(account.AccountID),
 		PerformanceMode:              fs.performance,
 		ThroughputMode:               fs.throughput,
 		ProvisionedThroughputInMibps: fs.provisioned,
@@ -228,12 +228,12 @@ func (m *Model) describeMT(mt *mountTarget, now time.Time) types.MountTargetDesc
 		AvailabilityZoneName: aws.String(mt.subnet.AvailabilityZone),
 		IpAddress:            aws.String(mt.ip),
 		NetworkInterfaceId:   aws.String(mt.eni),
-		OwnerId:              aws.String(world.AccountID),
+		OwnerId:              aws.String(account.AccountID),
 	}
 }
 
 // hostAddress hands out the next free address of a subnet.
-func (m *Model) hostAddress(s world.Subnet) string {
+func (m *Model) hostAddress(s account.Subnet) string {
 	p, err := netip.ParsePrefix(s.CIDR)
 	if err != nil {
 		return ""

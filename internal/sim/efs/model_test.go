@@ -14,13 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/efs"
 	"geusemaker/internal/sim/efs/efstest"
-	"geusemaker/internal/sim/world"
 )
 
 type env struct {
-	w   *world.World
+	w   *account.Account
 	net *efstest.Network
 	efs *sdkefs.Client
 	clk *clock.Virtual
@@ -28,8 +28,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	net := efstest.NewNetwork()
 	w.Network = net
 	efs.Register(w)
@@ -95,7 +95,7 @@ func TestCreateFileSystemBecomesAvailableAfterLatency(t *testing.T) {
 	assert.True(t, aws.ToBool(out.Encrypted))
 	assert.Contains(t, aws.ToString(out.KmsKeyId), "arn:aws:kms:us-east-1:")
 	assert.Equal(t, "demo-efs", aws.ToString(out.Name))
-	assert.Equal(t, "arn:aws:elasticfilesystem:us-east-1:"+world.AccountID+":file-system/"+id, aws.ToString(out.FileSystemArn))
+	assert.Equal(t, "arn:aws:elasticfilesystem:us-east-1:"+account.AccountID+":file-system/"+id, aws.ToString(out.FileSystemArn))
 
 	e.clk.Advance(19 * time.Second)
 	assert.Equal(t, types.LifeCycleStateCreating, e.fsState(t, id))
@@ -296,7 +296,7 @@ func TestCreateMountTargetRefusals(t *testing.T) {
 		{
 			name: "ENI refused by EC2",
 			prepare: func(_ *testing.T, e *env, _ string) {
-				e.w.Do(func() { e.net.CreateErr = world.APIError("NetworkInterfaceLimitExceeded", "limit") })
+				e.w.Do(func() { e.net.CreateErr = account.APIError("NetworkInterfaceLimitExceeded", "limit") })
 			},
 			subnet: efstest.SubnetA, code: "NetworkInterfaceLimitExceeded", target: new(smithy.APIError),
 		},
@@ -340,8 +340,8 @@ func TestCreateMountTargetOneZoneFileSystemOnlyInItsZone(t *testing.T) {
 }
 
 func TestCreateMountTargetWithoutNetworkIsSubnetNotFound(t *testing.T) {
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	efs.Register(w)
 	client := sdkefs.NewFromConfig(w.Config("us-east-1"))
 	out, err := client.CreateFileSystem(context.Background(), &sdkefs.CreateFileSystemInput{CreationToken: aws.String("t")})
@@ -429,8 +429,8 @@ func TestInventoryListsWhatIsNotDeleted(t *testing.T) {
 
 	inv := e.w.Inventory()
 	require.Len(t, inv, 2)
-	assert.Equal(t, world.Resource{Service: "EFS", Type: "file-system", ID: aws.ToString(fsID.FileSystemId), State: "available", Region: "us-east-1", Tags: map[string]string{"geusemaker:deployment": "demo"}}, inv[0])
-	assert.Equal(t, world.Resource{Service: "EFS", Type: "mount-target", ID: aws.ToString(mt.MountTargetId), State: "creating", Region: "us-east-1"}, inv[1])
+	assert.Equal(t, account.Resource{Service: "EFS", Type: "file-system", ID: aws.ToString(fsID.FileSystemId), State: "available", Region: "us-east-1", Tags: map[string]string{"geusemaker:deployment": "demo"}}, inv[0])
+	assert.Equal(t, account.Resource{Service: "EFS", Type: "mount-target", ID: aws.ToString(mt.MountTargetId), State: "creating", Region: "us-east-1"}, inv[1])
 
 	_, err = e.efs.DeleteMountTarget(ctx, &sdkefs.DeleteMountTargetInput{MountTargetId: mt.MountTargetId})
 	require.NoError(t, err)
@@ -443,8 +443,8 @@ func TestInventoryListsWhatIsNotDeleted(t *testing.T) {
 }
 
 func TestLatencyOverride(t *testing.T) {
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk), world.WithLatency(efs.LatencyCreate, 0))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk), account.WithLatency(efs.LatencyCreate, 0))
 	efs.Register(w)
 	client := sdkefs.NewFromConfig(w.Config("us-east-1"))
 	out, err := client.CreateFileSystem(context.Background(), &sdkefs.CreateFileSystemInput{CreationToken: aws.String("t")})

@@ -10,12 +10,12 @@ import (
 	sdkefs "github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSystemInput) (*sdkefs.CreateFileSystemOutput, error) {
 	now := m.w.Now()
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	token := aws.ToString(in.CreationToken)
 	if token == "" || len(token) > maxCreationTokenLen {
 		return nil, badRequest("CreationToken must be 1 to %d characters", maxCreationTokenLen)
@@ -61,7 +61,7 @@ func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSyste
 	if encrypted {
 		// Without a key, EFS uses the account's AWS managed key aws/elasticfilesystem.
 		fs.kmsKeyID = cmp.Or(aws.ToString(in.KmsKeyId),
-			fmt.Sprintf("arn:%s:kms:%s:%s:key/00000000-0000-4000-8000-00000000e75f", world.PartitionOf(region), region, world.AccountID))
+			fmt.Sprintf("arn:%s:kms:%s:%s:key/00000000-0000-4000-8000-00000000e75f", account.PartitionOf(region), region, account.AccountID))
 	}
 	m.fileSystems[fs.id] = fs
 	d := m.describeFS(fs, now)
@@ -76,7 +76,7 @@ func (m *Model) createFileSystem(ctx context.Context, in *sdkefs.CreateFileSyste
 
 func (m *Model) describeFileSystems(ctx context.Context, in *sdkefs.DescribeFileSystemsInput) (*sdkefs.DescribeFileSystemsOutput, error) {
 	now := m.w.Now()
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	var matched []*fileSystem
 	if in.FileSystemId != nil {
 		fs, err := m.fileSystem(region, *in.FileSystemId)
@@ -106,7 +106,7 @@ func (m *Model) describeFileSystems(ctx context.Context, in *sdkefs.DescribeFile
 
 func (m *Model) deleteFileSystem(ctx context.Context, in *sdkefs.DeleteFileSystemInput) (*sdkefs.DeleteFileSystemOutput, error) {
 	now := m.w.Now()
-	fs, err := m.fileSystem(world.Region(ctx), aws.ToString(in.FileSystemId))
+	fs, err := m.fileSystem(account.Region(ctx), aws.ToString(in.FileSystemId))
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (m *Model) deleteFileSystem(ctx context.Context, in *sdkefs.DeleteFileSyste
 
 func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTargetInput) (*sdkefs.CreateMountTargetOutput, error) {
 	now := m.w.Now()
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	fs, err := m.fileSystem(region, aws.ToString(in.FileSystemId))
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTar
 		return nil, incorrectFileSystemLifeCycleState(fs.id, state)
 	}
 	subnetID := aws.ToString(in.SubnetId)
-	var subnet world.Subnet
+	var subnet account.Subnet
 	ok := false
 	if m.w.Network != nil {
 		subnet, ok = m.w.Network.Subnet(subnetID)
@@ -148,7 +148,7 @@ func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTar
 		return nil, securityGroupLimitExceeded(len(in.SecurityGroups))
 	}
 	// AWS falls back to the VPC's default security group when none is
-	// given; world.Network does not expose it, so the ENI then has none.
+	// given; account.Network does not expose it, so the ENI then has none.
 	for _, sg := range in.SecurityGroups {
 		if vpc, ok := m.w.Network.SecurityGroupVPC(sg); !ok || vpc != subnet.VPCID {
 			return nil, securityGroupNotFound(sg, subnet.VPCID)
@@ -196,7 +196,7 @@ func (m *Model) createMountTarget(ctx context.Context, in *sdkefs.CreateMountTar
 
 func (m *Model) describeMountTargets(ctx context.Context, in *sdkefs.DescribeMountTargetsInput) (*sdkefs.DescribeMountTargetsOutput, error) {
 	now := m.w.Now()
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	var matched []*mountTarget
 	switch {
 	case in.MountTargetId != nil:
@@ -230,7 +230,7 @@ func (m *Model) describeMountTargets(ctx context.Context, in *sdkefs.DescribeMou
 
 func (m *Model) deleteMountTarget(ctx context.Context, in *sdkefs.DeleteMountTargetInput) (*sdkefs.DeleteMountTargetOutput, error) {
 	now := m.w.Now()
-	mt, err := m.mountTarget(world.Region(ctx), aws.ToString(in.MountTargetId))
+	mt, err := m.mountTarget(account.Region(ctx), aws.ToString(in.MountTargetId))
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (m *Model) deleteMountTarget(ctx context.Context, in *sdkefs.DeleteMountTar
 }
 
 func (m *Model) describeMountTargetSecurityGroups(ctx context.Context, in *sdkefs.DescribeMountTargetSecurityGroupsInput) (*sdkefs.DescribeMountTargetSecurityGroupsOutput, error) {
-	mt, err := m.mountTarget(world.Region(ctx), aws.ToString(in.MountTargetId))
+	mt, err := m.mountTarget(account.Region(ctx), aws.ToString(in.MountTargetId))
 	if err != nil {
 		return nil, err
 	}

@@ -7,13 +7,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Errors are the SDK's modeled types (types.<Code>Exception), built inline
 // as &types.XException{Message: msg(...)} so that errors.As in step code
 // behaves as against AWS. ValidationError, ELBv2's code for malformed
-// parameters, has no type and goes through world.APIError.
+// parameters, has no type and goes through account.APIError.
 
 // codeValidation is the code ELBv2 answers malformed parameters with.
 const codeValidation = "ValidationError"
@@ -22,7 +22,7 @@ const codeValidation = "ValidationError"
 func msg(format string, args ...any) *string { return aws.String(fmt.Sprintf(format, args...)) }
 
 func errValidation(format string, args ...any) error {
-	return world.APIError(codeValidation, fmt.Sprintf(format, args...))
+	return account.APIError(codeValidation, fmt.Sprintf(format, args...))
 }
 
 func errLoadBalancerNotFound(arn string) error {

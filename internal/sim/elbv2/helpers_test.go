@@ -13,26 +13,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/elbv2/elbv2test"
-	"geusemaker/internal/sim/world"
 )
 
 // env is one test's simulated account.
 type env struct {
 	t     *testing.T
 	ctx   context.Context
-	w     *world.World
+	w     *account.Account
 	model *elbv2.Model
 	net   *elbv2test.Network
 	clock *clock.Virtual
 	c     *elb.Client
 }
 
-func newEnv(t *testing.T, opts ...world.Option) *env {
+func newEnv(t *testing.T, opts ...account.Option) *env {
 	t.Helper()
-	vc := clock.NewVirtual(world.Epoch)
-	w := world.New(append([]world.Option{world.WithClock(vc)}, opts...)...)
+	vc := clock.NewVirtual(account.Epoch)
+	w := account.New(append([]account.Option{account.WithClock(vc)}, opts...)...)
 	net := elbv2test.NewNetwork()
 	w.Network = net
 	m := elbv2.Register(w)

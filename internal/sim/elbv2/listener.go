@@ -11,7 +11,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Rule priorities ELBv2 accepts, and how the default rule shows its own.
@@ -22,7 +22,7 @@ const (
 )
 
 func (m *Model) createListener(ctx context.Context, in *elb.CreateListenerInput) (*elb.CreateListenerOutput, error) {
-	lb, err := m.loadBalancer(world.Region(ctx), deref(in.LoadBalancerArn))
+	lb, err := m.loadBalancer(account.Region(ctx), deref(in.LoadBalancerArn))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (l *listener) render() types.Listener {
 }
 
 func (m *Model) describeListeners(ctx context.Context, in *elb.DescribeListenersInput) (*elb.DescribeListenersOutput, error) {
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	var found []*listener
 	switch {
 	case len(in.ListenerArns) > 0 && in.LoadBalancerArn != nil:
@@ -117,7 +117,7 @@ func (m *Model) describeListeners(ctx context.Context, in *elb.DescribeListeners
 }
 
 func (m *Model) deleteListener(ctx context.Context, in *elb.DeleteListenerInput) (*elb.DeleteListenerOutput, error) {
-	l, err := m.listener(world.Region(ctx), deref(in.ListenerArn))
+	l, err := m.listener(account.Region(ctx), deref(in.ListenerArn))
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (m *Model) removeListener(l *listener) {
 }
 
 func (m *Model) createRule(ctx context.Context, in *elb.CreateRuleInput) (*elb.CreateRuleOutput, error) {
-	l, err := m.listener(world.Region(ctx), deref(in.ListenerArn))
+	l, err := m.listener(account.Region(ctx), deref(in.ListenerArn))
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (l *listener) defaultRule() types.Rule {
 // describeRules lists a listener's rules by priority, the default rule
 // last, or the rules named by ARN.
 func (m *Model) describeRules(ctx context.Context, in *elb.DescribeRulesInput) (*elb.DescribeRulesOutput, error) {
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	var found []types.Rule
 	switch {
 	case in.ListenerArn != nil && len(in.RuleArns) > 0:
@@ -252,7 +252,7 @@ func (m *Model) ruleByARN(region, arn string) (types.Rule, error) {
 }
 
 func (m *Model) deleteRule(ctx context.Context, in *elb.DeleteRuleInput) (*elb.DeleteRuleOutput, error) {
-	region, ruleARN := world.Region(ctx), deref(in.RuleArn)
+	region, ruleARN := account.Region(ctx), deref(in.RuleArn)
 	r, ok := m.rules[ruleARN]
 	if ok && m.regionOfListener(r.listenerARN) == region {
 		m.releaseTargetGroups(r.actions)

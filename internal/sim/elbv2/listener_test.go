@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 func TestCreateListener(t *testing.T) {
@@ -292,7 +292,7 @@ func TestInventory(t *testing.T) {
 	_, err := e.c.CreateRule(e.ctx, headerRule(*l.ListenerArn, *tg.TargetGroupArn, 1))
 	require.NoError(t, err)
 
-	got := map[string]world.Resource{}
+	got := map[string]account.Resource{}
 	for _, r := range e.w.Inventory() {
 		got[r.Type] = r
 	}
@@ -306,7 +306,7 @@ func TestInventory(t *testing.T) {
 
 func TestFaultInjectionReachesTheModel(t *testing.T) {
 	e := newEnv(t)
-	e.w.Inject(world.Fault{Service: "Elastic Load Balancing v2", Operation: "CreateLoadBalancer", Code: "InternalFailure", Status: 500, Times: 1})
+	e.w.Inject(account.Fault{Service: "Elastic Load Balancing v2", Operation: "CreateLoadBalancer", Code: "InternalFailure", Status: 500, Times: 1})
 	_, err := e.c.CreateLoadBalancer(e.ctx, &elb.CreateLoadBalancerInput{Name: aws.String("n"), Subnets: []string{"subnet-a", "subnet-b"}})
 	require.NoError(t, err, "the SDK retries a 500 once and the model answers")
 }

@@ -13,7 +13,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // minAZs is how many Availability Zones an application load balancer needs.
@@ -43,7 +43,7 @@ var defaultAttributes = map[string]string{
 const maxIdleTimeout = 4000
 
 func (m *Model) createLoadBalancer(ctx context.Context, in *elb.CreateLoadBalancerInput) (*elb.CreateLoadBalancerOutput, error) {
-	region, now := world.Region(ctx), m.w.Now()
+	region, now := account.Region(ctx), m.w.Now()
 	name := deref(in.Name)
 	if err := validName("Load balancer", name); err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (m *Model) createLoadBalancer(ctx context.Context, in *elb.CreateLoadBalanc
 
 // lbSubnets resolves the subnets of a new load balancer: all in one VPC,
 // one per Availability Zone, at least two zones.
-func (m *Model) lbSubnets(in *elb.CreateLoadBalancerInput) ([]world.Subnet, error) {
+func (m *Model) lbSubnets(in *elb.CreateLoadBalancerInput) ([]account.Subnet, error) {
 	ids := slices.Clone(in.Subnets)
 	if len(in.SubnetMappings) > 0 {
 		if len(ids) > 0 {
@@ -139,7 +139,7 @@ func (m *Model) lbSubnets(in *elb.CreateLoadBalancerInput) ([]world.Subnet, erro
 			ids = append(ids, deref(sm.SubnetId))
 		}
 	}
-	var out []world.Subnet
+	var out []account.Subnet
 	zones := map[string]bool{}
 	for _, id := range ids {
 		s, ok := m.w.Network.Subnet(id)
@@ -182,7 +182,7 @@ func (m *Model) lbGroups(vpcID string, ids []string) ([]string, error) {
 	return slices.Compact(groups), nil
 }
 
-func subnetIDs(subnets []world.Subnet) []string {
+func subnetIDs(subnets []account.Subnet) []string {
 	out := make([]string, len(subnets))
 	for i, s := range subnets {
 		out[i] = s.ID
@@ -212,7 +212,7 @@ func (lb *loadBalancer) render(now time.Time) types.LoadBalancer {
 }
 
 func (m *Model) describeLoadBalancers(ctx context.Context, in *elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error) {
-	region, now := world.Region(ctx), m.w.Now()
+	region, now := account.Region(ctx), m.w.Now()
 	if len(in.Names) > 0 && len(in.LoadBalancerArns) > 0 {
 		return nil, errValidation("Load balancer names and load balancer ARNs cannot be specified at the same time")
 	}
@@ -259,7 +259,7 @@ func (m *Model) describeLoadBalancers(ctx context.Context, in *elb.DescribeLoadB
 // interfaces linger for LatencyENIRelease.
 func (m *Model) deleteLoadBalancer(ctx context.Context, in *elb.DeleteLoadBalancerInput) (*elb.DeleteLoadBalancerOutput, error) {
 	lb, ok := m.lbs[deref(in.LoadBalancerArn)]
-	if !ok || lb.region != world.Region(ctx) {
+	if !ok || lb.region != account.Region(ctx) {
 		return &elb.DeleteLoadBalancerOutput{}, nil
 	}
 	if lb.attrs[attrDeletionProtection] == "true" {
@@ -281,7 +281,7 @@ func (m *Model) deleteLoadBalancer(ctx context.Context, in *elb.DeleteLoadBalanc
 }
 
 func (m *Model) modifyLoadBalancerAttributes(ctx context.Context, in *elb.ModifyLoadBalancerAttributesInput) (*elb.ModifyLoadBalancerAttributesOutput, error) {
-	lb, err := m.loadBalancer(world.Region(ctx), deref(in.LoadBalancerArn))
+	lb, err := m.loadBalancer(account.Region(ctx), deref(in.LoadBalancerArn))
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func checkAttribute(key, value string) error {
 }
 
 func (m *Model) describeLoadBalancerAttributes(ctx context.Context, in *elb.DescribeLoadBalancerAttributesInput) (*elb.DescribeLoadBalancerAttributesOutput, error) {
-	lb, err := m.loadBalancer(world.Region(ctx), deref(in.LoadBalancerArn))
+	lb, err := m.loadBalancer(account.Region(ctx), deref(in.LoadBalancerArn))
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/elbv2"
-	"geusemaker/internal/sim/world"
 )
 
 func TestLoadBalancerProvisionsThenTurnsActive(t *testing.T) {
@@ -41,7 +41,7 @@ func TestLoadBalancerProvisionsThenTurnsActive(t *testing.T) {
 }
 
 func TestLoadBalancerProvisionLatencyIsConfigurable(t *testing.T) {
-	e := newEnv(t, world.WithLatency(elbv2.LatencyProvision, 0))
+	e := newEnv(t, account.WithLatency(elbv2.LatencyProvision, 0))
 	assert.Equal(t, types.LoadBalancerStateEnumActive, e.createLB("fast").State.Code)
 }
 
@@ -127,7 +127,7 @@ func TestCreateLoadBalancerWithSubnetMappings(t *testing.T) {
 
 func TestCreateLoadBalancerUndoesInterfacesWhenOneFails(t *testing.T) {
 	e := newEnv(t)
-	e.net.ENIErr = world.APIError("InsufficientFreeAddressesInSubnet", "no addresses")
+	e.net.ENIErr = account.APIError("InsufficientFreeAddressesInSubnet", "no addresses")
 	_, err := e.c.CreateLoadBalancer(e.ctx, &elb.CreateLoadBalancerInput{Name: aws.String("n"), Subnets: []string{"subnet-a", "subnet-b"}})
 	requireCode(t, err, "InsufficientFreeAddressesInSubnet")
 	assert.Zero(t, e.eniCount())
@@ -226,7 +226,7 @@ func TestDeletedLoadBalancerInterfacesLinger(t *testing.T) {
 	assert.Equal(t, 2, e.eniCount(), "interfaces still hold the security group")
 
 	e.clock.Advance(time.Second)
-	e.w.Inventory() // the world settles every service before an inventory
+	e.w.Inventory() // the account settles every service before an inventory
 	assert.Zero(t, e.eniCount(), "released when due, whichever service is called next")
 }
 

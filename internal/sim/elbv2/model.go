@@ -6,7 +6,7 @@
 //
 // Subnets, security groups, internet gateways, network interfaces and
 // instances belong to the simulated EC2; this package reaches them only
-// through world.Network. It imports world and the SDK's ELBv2 types; never
+// through account.Network. It imports account and the SDK's ELBv2 types; never
 // another service model, steps or engine.
 package elbv2
 
@@ -22,10 +22,10 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
-// Latency names (world.WithLatency) and their defaults.
+// Latency names (account.WithLatency) and their defaults.
 const (
 	// LatencyProvision is how long a load balancer stays provisioning
 	// before it turns active. About 3 min in public measurements
@@ -47,7 +47,7 @@ const (
 	// WindowTargetGroupInUse names how long a target group stays "in use"
 	// (DeleteTargetGroup: ResourceInUse) after the listener or rule that
 	// forwarded to it is deleted, its load balancer's deletion included:
-	// a world.Window drawn in [1 s, 10 s]. terraform-provider-aws retries
+	// a account.Window drawn in [1 s, 10 s]. terraform-provider-aws retries
 	// this delete on "is currently in use by a listener or a rule" for
 	// 2 minutes (internal/service/elbv2/target_group.go); the figure is an
 	// assumption.
@@ -72,11 +72,11 @@ const (
 )
 
 // Model is the simulated ELBv2 of one account, all regions. Its state is
-// guarded by the world's lock: every method runs inside an operation or
-// under World.Do.
+// guarded by the account's lock: every method runs inside an operation or
+// under Account.Do.
 type Model struct {
-	w         *world.World
-	ops       map[string]world.Handler
+	w         *account.Account
+	ops       map[string]account.Handler
 	seq       int
 	lbs       map[string]*loadBalancer
 	tgs       map[string]*targetGroup
@@ -105,7 +105,7 @@ type loadBalancer struct {
 	dnsName string
 	vpcID   string
 	scheme  types.LoadBalancerSchemeEnum
-	subnets []world.Subnet
+	subnets []account.Subnet
 	groups  []string
 	created time.Time
 	// activeAt is when provisioning ends; zero means never (an
@@ -187,7 +187,7 @@ type rule struct {
 }
 
 // Register adds the simulated ELBv2 to w and returns it.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{
 		w:         w,
 		lbs:       map[string]*loadBalancer{},
@@ -204,11 +204,11 @@ func Register(w *world.World) *Model {
 func (m *Model) ServiceID() string { return elb.ServiceID }
 
 // Operations maps the modeled operations to their handlers.
-func (m *Model) Operations() map[string]world.Handler { return m.ops }
+func (m *Model) Operations() map[string]account.Handler { return m.ops }
 
 // Settle deletes, in EC2, the network interfaces of deleted load balancers
-// whose linger time has passed by now. The world settles before every call
-// of any service (world.Settler), so a security group delete in EC2 sees
+// whose linger time has passed by now. The account settles before every call
+// of any service (account.Settler), so a security group delete in EC2 sees
 // the interfaces gone on time.
 func (m *Model) Settle(now time.Time) {
 	kept := m.releases[:0]
@@ -224,10 +224,10 @@ func (m *Model) Settle(now time.Time) {
 
 // Inventory lists the live load balancers, target groups, listeners and
 // non-default rules.
-func (m *Model) Inventory(now time.Time) []world.Resource {
-	var out []world.Resource
+func (m *Model) Inventory(now time.Time) []account.Resource {
+	var out []account.Resource
 	add := func(typ, arn, state, region string, tags tagSet) {
-		out = append(out, world.Resource{
+		out = append(out, account.Resource{
 			Service: elb.ServiceID, Type: typ, ID: arn, State: state,
 			Region: region, Tags: maps.Clone(tags),
 		})
@@ -260,7 +260,7 @@ func (m *Model) next() int {
 
 // arn builds an ELBv2 ARN for a resource path such as "loadbalancer/app/x/id".
 func arn(region, path string) string {
-	return fmt.Sprintf("arn:%s:elasticloadbalancing:%s:%s:%s", world.PartitionOf(region), region, world.AccountID, path)
+	return fmt.Sprintf("arn:%s:elasticloadbalancing:%s:%s:%s", account.PartitionOf(region), region, account.AccountID, path)
 }
 
 // hexID is a 16-hex-digit resource id, the shape ELBv2 uses in ARNs.
@@ -425,14 +425,14 @@ func (m *Model) health(tg *targetGroup, t *target, now time.Time) types.TargetHe
 // balancer on both the listener and the health check port), and its
 // workload must answer the path with a matching code. Without a Probe only
 // the reachability counts.
-func (m *Model) passes(tg *targetGroup, t *target, inst world.Instance, uses []use, now time.Time) bool {
+func (m *Model) passes(tg *targetGroup, t *target, inst account.Instance, uses []use, now time.Time) bool {
 	port := t.port
 	if p, err := strconv.Atoi(tg.health.port); err == nil {
 		port = int32(p)
 	}
 	reachable := false
 	for _, u := range uses {
-		src := world.Source{Groups: u.lb.groups}
+		src := account.Source{Groups: u.lb.groups}
 		for _, s := range u.lb.subnets {
 			src.CIDRs = append(src.CIDRs, s.CIDR)
 		}

@@ -8,32 +8,32 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // operations maps every modeled operation to its handler, each releasing
 // due network interfaces first.
-func (m *Model) operations() map[string]world.Handler {
-	ops := map[string]world.Handler{
-		"CreateLoadBalancer":             world.Op(m.createLoadBalancer),
-		"DescribeLoadBalancers":          world.Op(m.describeLoadBalancers),
-		"DeleteLoadBalancer":             world.Op(m.deleteLoadBalancer),
-		"ModifyLoadBalancerAttributes":   world.Op(m.modifyLoadBalancerAttributes),
-		"DescribeLoadBalancerAttributes": world.Op(m.describeLoadBalancerAttributes),
-		"CreateTargetGroup":              world.Op(m.createTargetGroup),
-		"DescribeTargetGroups":           world.Op(m.describeTargetGroups),
-		"DeleteTargetGroup":              world.Op(m.deleteTargetGroup),
-		"RegisterTargets":                world.Op(m.registerTargets),
-		"DeregisterTargets":              world.Op(m.deregisterTargets),
-		"DescribeTargetHealth":           world.Op(m.describeTargetHealth),
-		"CreateListener":                 world.Op(m.createListener),
-		"DescribeListeners":              world.Op(m.describeListeners),
-		"DeleteListener":                 world.Op(m.deleteListener),
-		"CreateRule":                     world.Op(m.createRule),
-		"DescribeRules":                  world.Op(m.describeRules),
-		"DeleteRule":                     world.Op(m.deleteRule),
-		"AddTags":                        world.Op(m.addTags),
-		"DescribeTags":                   world.Op(m.describeTags),
+func (m *Model) operations() map[string]account.Handler {
+	ops := map[string]account.Handler{
+		"CreateLoadBalancer":             account.Op(m.createLoadBalancer),
+		"DescribeLoadBalancers":          account.Op(m.describeLoadBalancers),
+		"DeleteLoadBalancer":             account.Op(m.deleteLoadBalancer),
+		"ModifyLoadBalancerAttributes":   account.Op(m.modifyLoadBalancerAttributes),
+		"DescribeLoadBalancerAttributes": account.Op(m.describeLoadBalancerAttributes),
+		"CreateTargetGroup":              account.Op(m.createTargetGroup),
+		"DescribeTargetGroups":           account.Op(m.describeTargetGroups),
+		"DeleteTargetGroup":              account.Op(m.deleteTargetGroup),
+		"RegisterTargets":                account.Op(m.registerTargets),
+		"DeregisterTargets":              account.Op(m.deregisterTargets),
+		"DescribeTargetHealth":           account.Op(m.describeTargetHealth),
+		"CreateListener":                 account.Op(m.createListener),
+		"DescribeListeners":              account.Op(m.describeListeners),
+		"DeleteListener":                 account.Op(m.deleteListener),
+		"CreateRule":                     account.Op(m.createRule),
+		"DescribeRules":                  account.Op(m.describeRules),
+		"DeleteRule":                     account.Op(m.deleteRule),
+		"AddTags":                        account.Op(m.addTags),
+		"DescribeTags":                   account.Op(m.describeTags),
 	}
 	return ops
 }
@@ -81,7 +81,7 @@ func (m *Model) addTags(ctx context.Context, in *elb.AddTagsInput) (*elb.AddTags
 	if err := checkTagResources(in.ResourceArns); err != nil {
 		return nil, err
 	}
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	sets := make([]tagSet, 0, len(in.ResourceArns))
 	for _, arn := range in.ResourceArns {
 		s, err := m.tagsOf(region, arn)
@@ -108,7 +108,7 @@ func (m *Model) describeTags(ctx context.Context, in *elb.DescribeTagsInput) (*e
 	}
 	out := &elb.DescribeTagsOutput{}
 	for _, arn := range in.ResourceArns {
-		s, err := m.tagsOf(world.Region(ctx), arn)
+		s, err := m.tagsOf(account.Region(ctx), arn)
 		if err != nil {
 			return nil, err
 		}

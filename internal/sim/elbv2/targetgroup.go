@@ -10,7 +10,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Health check defaults of an HTTP target group of instances, and the
@@ -35,7 +35,7 @@ const (
 )
 
 func (m *Model) createTargetGroup(ctx context.Context, in *elb.CreateTargetGroupInput) (*elb.CreateTargetGroupOutput, error) {
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	name := deref(in.Name)
 	if err := validName("Target group", name); err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func (m *Model) renderTargetGroup(tg *targetGroup) types.TargetGroup {
 }
 
 func (m *Model) describeTargetGroups(ctx context.Context, in *elb.DescribeTargetGroupsInput) (*elb.DescribeTargetGroupsOutput, error) {
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	filters := 0
 	for _, set := range []bool{len(in.Names) > 0, len(in.TargetGroupArns) > 0, in.LoadBalancerArn != nil} {
 		if set {
@@ -215,7 +215,7 @@ func (m *Model) describeTargetGroups(ctx context.Context, in *elb.DescribeTarget
 // (ResourceInUse; right after DeleteListener this is AWS's eventual
 // consistency, which callers retry). An unknown group is TargetGroupNotFound.
 func (m *Model) deleteTargetGroup(ctx context.Context, in *elb.DeleteTargetGroupInput) (*elb.DeleteTargetGroupOutput, error) {
-	tg, err := m.targetGroup(world.Region(ctx), deref(in.TargetGroupArn))
+	tg, err := m.targetGroup(account.Region(ctx), deref(in.TargetGroupArn))
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (m *Model) deleteTargetGroup(ctx context.Context, in *elb.DeleteTargetGroup
 // registerTargets answers RegisterTargets, which accepts only running instances in the group's VPC.
 // Registering a registered target again changes nothing.
 func (m *Model) registerTargets(ctx context.Context, in *elb.RegisterTargetsInput) (*elb.RegisterTargetsOutput, error) {
-	tg, err := m.targetGroup(world.Region(ctx), deref(in.TargetGroupArn))
+	tg, err := m.targetGroup(account.Region(ctx), deref(in.TargetGroupArn))
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (m *Model) registerTargets(ctx context.Context, in *elb.RegisterTargetsInpu
 // deregisterTargets answers DeregisterTargets, which removes targets at once (connection draining is not
 // modeled); a target that is not registered is InvalidTarget.
 func (m *Model) deregisterTargets(ctx context.Context, in *elb.DeregisterTargetsInput) (*elb.DeregisterTargetsOutput, error) {
-	tg, err := m.targetGroup(world.Region(ctx), deref(in.TargetGroupArn))
+	tg, err := m.targetGroup(account.Region(ctx), deref(in.TargetGroupArn))
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +279,7 @@ func (m *Model) deregisterTargets(ctx context.Context, in *elb.DeregisterTargets
 }
 
 func (m *Model) describeTargetHealth(ctx context.Context, in *elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error) {
-	tg, err := m.targetGroup(world.Region(ctx), deref(in.TargetGroupArn))
+	tg, err := m.targetGroup(account.Region(ctx), deref(in.TargetGroupArn))
 	if err != nil {
 		return nil, err
 	}

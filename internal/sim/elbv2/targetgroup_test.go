@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/elbv2"
-	"geusemaker/internal/sim/world"
 )
 
 func TestCreateTargetGroup(t *testing.T) {
@@ -145,7 +145,7 @@ func TestDeleteTargetGroup(t *testing.T) {
 
 func TestATargetGroupStaysInUseForAWhileAfterItsLoadBalancerIsDeleted(t *testing.T) {
 	const window = 4 * time.Second
-	e := newEnv(t, world.WithLatency(elbv2.WindowTargetGroupInUse, window))
+	e := newEnv(t, account.WithLatency(elbv2.WindowTargetGroupInUse, window))
 	lb := e.createLB("d1-alb")
 	tg := e.createTG("d1-tg")
 	e.createListener(*lb.LoadBalancerArn, forward(*tg.TargetGroupArn))
@@ -167,7 +167,7 @@ func TestRegisterTargets(t *testing.T) {
 	e.runInstance("i-pending", 0)
 	e.setInstanceState("i-pending", "pending")
 	e.w.Do(func() {
-		e.net.Instances["i-othervpc"] = world.Instance{ID: "i-othervpc", State: "running", SubnetID: "subnet-x"}
+		e.net.Instances["i-othervpc"] = account.Instance{ID: "i-othervpc", State: "running", SubnetID: "subnet-x"}
 	})
 
 	register := func(id string) error {

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	simeb "geusemaker/internal/sim/eventbridge"
-	"geusemaker/internal/sim/world"
 )
 
 func entry(bus, detailType, detail string) types.PutEventsRequestEntry {
@@ -25,9 +25,9 @@ func entry(bus, detailType, detail string) types.PutEventsRequestEntry {
 	return e
 }
 
-func newFixture(t *testing.T) (*world.World, *simeb.Model, *sdk.Client) {
+func newFixture(t *testing.T) (*account.Account, *simeb.Model, *sdk.Client) {
 	t.Helper()
-	w := world.New()
+	w := account.New()
 	return w, simeb.Register(w), sdk.NewFromConfig(w.Config("us-east-1"))
 }
 
@@ -54,7 +54,7 @@ func TestPutEventsCapturesEventsInOrder(t *testing.T) {
 	events := m.Events()
 	require.Len(t, events, 3)
 	assert.Equal(t, simeb.Event{
-		ID: aws.ToString(out.Entries[0].EventId), Time: world.Epoch, Bus: "geusemaker", Source: "geusemaker",
+		ID: aws.ToString(out.Entries[0].EventId), Time: account.Epoch, Bus: "geusemaker", Source: "geusemaker",
 		DetailType: "Deployment Progress", Detail: `{"stage":"cdn","percent":40}`,
 	}, events[0])
 	assert.Equal(t, "geusemaker", events[1].Bus, "a bus ARN is recorded by name")

@@ -4,7 +4,7 @@
 // arrive through a real SDK client, or from the local engine's
 // events:putEvents integration through Put.
 //
-// It imports world and the SDK's EventBridge types; never steps or engine.
+// It imports account and the SDK's EventBridge types; never steps or engine.
 package eventbridge
 
 import (
@@ -17,7 +17,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 const (
@@ -47,12 +47,12 @@ type Event struct {
 
 // Model is the simulated EventBridge of one account.
 type Model struct {
-	w      *world.World
+	w      *account.Account
 	events []Event
 }
 
 // Register adds a simulated EventBridge to w.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w}
 	w.Register(m)
 	return m
@@ -62,10 +62,10 @@ func Register(w *world.World) *Model {
 func (m *Model) ServiceID() string { return sdk.ServiceID }
 
 // Inventory is empty: events are not resources that outlive a deployment.
-func (m *Model) Inventory(time.Time) []world.Resource { return nil }
+func (m *Model) Inventory(time.Time) []account.Resource { return nil }
 
 // Put sends entries as the Step Functions events:putEvents integration
-// does, without an SDK client; it takes the world's lock, so it must not be
+// does, without an SDK client; it takes the account's lock, so it must not be
 // called from inside another operation. The caller turns a non-zero
 // FailedEntryCount into the task error EventBridge.FailedEntry.
 func (m *Model) Put(entries []types.PutEventsRequestEntry) (*sdk.PutEventsOutput, error) {
@@ -96,10 +96,10 @@ func (m *Model) EventsOfType(detailType string) []Event {
 }
 
 // put accepts or fails each entry, in request order. Callers hold the
-// world's lock.
+// account's lock.
 func (m *Model) put(entries []types.PutEventsRequestEntry) (*sdk.PutEventsOutput, error) {
 	if len(entries) == 0 || len(entries) > maxEntries {
-		return nil, world.APIError("ValidationException",
+		return nil, account.APIError("ValidationException",
 			fmt.Sprintf("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and %d", maxEntries))
 	}
 	out := &sdk.PutEventsOutput{Entries: make([]types.PutEventsResultEntry, len(entries))}
@@ -120,7 +120,7 @@ func (m *Model) put(entries []types.PutEventsRequestEntry) (*sdk.PutEventsOutput
 	// PutEventsRequestEntry: a request in which no entry has Source,
 	// DetailType and Detail fails as a whole.
 	if missing == len(entries) {
-		return nil, world.APIError("ValidationException", "Parameter(s) Source, DetailType and Detail must be specified in at least one entry.")
+		return nil, account.APIError("ValidationException", "Parameter(s) Source, DetailType and Detail must be specified in at least one entry.")
 	}
 	return out, nil
 }

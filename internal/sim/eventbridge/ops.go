@@ -5,13 +5,13 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Operations maps the EventBridge operations GeuseMaker uses to handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"PutEvents": world.Op(m.putEvents),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"PutEvents": account.Op(m.putEvents),
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // IAM answers with the SDK's modeled error types and the HTTP status of
@@ -14,7 +14,7 @@ import (
 
 func noSuchEntity(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return world.WithStatus(http.StatusNotFound, &types.NoSuchEntityException{Message: &msg})
+	return account.WithStatus(http.StatusNotFound, &types.NoSuchEntityException{Message: &msg})
 }
 
 func noSuchRole(name string) error {
@@ -27,31 +27,31 @@ func noSuchProfile(name string) error {
 
 func entityAlreadyExists(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return world.WithStatus(http.StatusConflict, &types.EntityAlreadyExistsException{Message: &msg})
+	return account.WithStatus(http.StatusConflict, &types.EntityAlreadyExistsException{Message: &msg})
 }
 
 func deleteConflict(what string) error {
 	msg := "Cannot delete entity, must " + what + " first."
-	return world.WithStatus(http.StatusConflict, &types.DeleteConflictException{Message: &msg})
+	return account.WithStatus(http.StatusConflict, &types.DeleteConflictException{Message: &msg})
 }
 
 func limitExceeded(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return world.WithStatus(http.StatusConflict, &types.LimitExceededException{Message: &msg})
+	return account.WithStatus(http.StatusConflict, &types.LimitExceededException{Message: &msg})
 }
 
 func malformedPolicy(reason string) error {
 	msg := "Syntax errors in policy. " + reason
-	return world.WithStatus(http.StatusBadRequest, &types.MalformedPolicyDocumentException{Message: &msg})
+	return account.WithStatus(http.StatusBadRequest, &types.MalformedPolicyDocumentException{Message: &msg})
 }
 
 func invalidInput(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return world.WithStatus(http.StatusBadRequest, &types.InvalidInputException{Message: &msg})
+	return account.WithStatus(http.StatusBadRequest, &types.InvalidInputException{Message: &msg})
 }
 
 // validationError is IAM's answer to a parameter outside its constraints;
 // the SDK has no type for it.
 func validationError(format string, args ...any) error {
-	return world.APIError("ValidationError", fmt.Sprintf(format, args...))
+	return account.APIError("ValidationError", fmt.Sprintf(format, args...))
 }

@@ -4,7 +4,7 @@ import "time"
 
 // LatencyProfilePropagation names how long after a role is added to an
 // instance profile EC2 can use the profile (overridable with
-// world.WithLatency or World.SetLatency).
+// account.WithLatency or Account.SetLatency).
 const LatencyProfilePropagation = "iam.profile_propagation"
 
 // defaultProfilePropagation: IAM is eventually consistent; RunInstances

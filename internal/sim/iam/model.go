@@ -5,7 +5,7 @@
 // usable by EC2 (ProfileReady).
 //
 // IAM is global: names are unique per account whatever region the client
-// signs for. It imports world and the IAM SDK's types; never steps, engine
+// signs for. It imports account and the IAM SDK's types; never steps, engine
 // or another service model (the sim facade wires ProfileReady into EC2).
 package iam
 
@@ -23,7 +23,7 @@ import (
 	sdkiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Quotas and constraints of IAM.
@@ -61,9 +61,9 @@ func (m *Model) isManaged(arn string) bool {
 var entityName = regexp.MustCompile(`^[\w+=,.@-]+$`)
 
 // Model is the simulated IAM of one account. Its methods run under the
-// world's lock.
+// account's lock.
 type Model struct {
-	w        *world.World
+	w        *account.Account
 	roles    map[string]*role    // by lower-cased name: IAM names are case-insensitive
 	profiles map[string]*profile // likewise
 	managed  map[string]bool
@@ -90,7 +90,7 @@ func (m *Model) PlantPolicy(path, name, document string) string {
 }
 
 func (m *Model) policyARN(path, name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:policy%s%s", m.w.Partition(), world.AccountID, path, name)
+	return fmt.Sprintf("arn:%s:iam::%s:policy%s%s", m.w.Partition(), account.AccountID, path, name)
 }
 
 type role struct {
@@ -113,7 +113,7 @@ type profile struct {
 }
 
 // Register adds a simulated IAM to w and returns it.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w, roles: map[string]*role{}, profiles: map[string]*profile{}, managed: map[string]bool{}, policies: map[string]*policy{}}
 	for _, name := range ManagedPolicies {
 		m.managed[name] = true
@@ -126,46 +126,46 @@ func Register(w *world.World) *Model {
 func (m *Model) ServiceID() string { return sdkiam.ServiceID }
 
 // Operations maps the modeled IAM operations to their handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"CreateRole":                    world.Op(m.createRole),
-		"CreatePolicy":                  world.Op(m.createPolicy),
-		"ListPolicies":                  world.Op(m.listPolicies),
-		"GetRole":                       world.Op(m.getRole),
-		"DeleteRole":                    world.Op(m.deleteRole),
-		"TagRole":                       world.Op(m.tagRole),
-		"AttachRolePolicy":              world.Op(m.attachRolePolicy),
-		"DetachRolePolicy":              world.Op(m.detachRolePolicy),
-		"ListAttachedRolePolicies":      world.Op(m.listAttachedRolePolicies),
-		"PutRolePolicy":                 world.Op(m.putRolePolicy),
-		"GetRolePolicy":                 world.Op(m.getRolePolicy),
-		"DeleteRolePolicy":              world.Op(m.deleteRolePolicy),
-		"ListRolePolicies":              world.Op(m.listRolePolicies),
-		"CreateInstanceProfile":         world.Op(m.createInstanceProfile),
-		"GetInstanceProfile":            world.Op(m.getInstanceProfile),
-		"DeleteInstanceProfile":         world.Op(m.deleteInstanceProfile),
-		"TagInstanceProfile":            world.Op(m.tagInstanceProfile),
-		"AddRoleToInstanceProfile":      world.Op(m.addRoleToInstanceProfile),
-		"RemoveRoleFromInstanceProfile": world.Op(m.removeRoleFromInstanceProfile),
-		"ListInstanceProfilesForRole":   world.Op(m.listInstanceProfilesForRole),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"CreateRole":                    account.Op(m.createRole),
+		"CreatePolicy":                  account.Op(m.createPolicy),
+		"ListPolicies":                  account.Op(m.listPolicies),
+		"GetRole":                       account.Op(m.getRole),
+		"DeleteRole":                    account.Op(m.deleteRole),
+		"TagRole":                       account.Op(m.tagRole),
+		"AttachRolePolicy":              account.Op(m.attachRolePolicy),
+		"DetachRolePolicy":              account.Op(m.detachRolePolicy),
+		"ListAttachedRolePolicies":      account.Op(m.listAttachedRolePolicies),
+		"PutRolePolicy":                 account.Op(m.putRolePolicy),
+		"GetRolePolicy":                 account.Op(m.getRolePolicy),
+		"DeleteRolePolicy":              account.Op(m.deleteRolePolicy),
+		"ListRolePolicies":              account.Op(m.listRolePolicies),
+		"CreateInstanceProfile":         account.Op(m.createInstanceProfile),
+		"GetInstanceProfile":            account.Op(m.getInstanceProfile),
+		"DeleteInstanceProfile":         account.Op(m.deleteInstanceProfile),
+		"TagInstanceProfile":            account.Op(m.tagInstanceProfile),
+		"AddRoleToInstanceProfile":      account.Op(m.addRoleToInstanceProfile),
+		"RemoveRoleFromInstanceProfile": account.Op(m.removeRoleFromInstanceProfile),
+		"ListInstanceProfilesForRole":   account.Op(m.listInstanceProfilesForRole),
 	}
 }
 
 // Inventory lists every role and instance profile with its tags.
-func (m *Model) Inventory(time.Time) []world.Resource {
-	var out []world.Resource
+func (m *Model) Inventory(time.Time) []account.Resource {
+	var out []account.Resource
 	for _, r := range m.roles {
-		out = append(out, world.Resource{Service: sdkiam.ServiceID, Type: "role", ID: r.name, Tags: tagMap(r.tags)})
+		out = append(out, account.Resource{Service: sdkiam.ServiceID, Type: "role", ID: r.name, Tags: tagMap(r.tags)})
 	}
 	for _, p := range m.profiles {
-		out = append(out, world.Resource{Service: sdkiam.ServiceID, Type: "instance-profile", ID: p.name, Tags: tagMap(p.tags)})
+		out = append(out, account.Resource{Service: sdkiam.ServiceID, Type: "instance-profile", ID: p.name, Tags: tagMap(p.tags)})
 	}
 	return out
 }
 
 // ProfileReady reports whether EC2 can launch an instance with the
 // instance profile name: it exists, holds a role, and the role was added
-// at least the propagation latency ago. Call it under the world's lock
+// at least the propagation latency ago. Call it under the account's lock
 // (from another service's operation).
 func (m *Model) ProfileReady(name string) bool {
 	p, ok := m.profiles[strings.ToLower(name)]
@@ -251,7 +251,7 @@ func tagMap(tags []types.Tag) map[string]string {
 
 func (m *Model) describeRole(r *role) types.Role {
 	return types.Role{
-		Arn:        aws.String(fmt.Sprintf("arn:%s:iam::%s:role%s%s", m.w.Partition(), world.AccountID, r.path, r.name)),
+		Arn:        aws.String(fmt.Sprintf("arn:%s:iam::%s:role%s%s", m.w.Partition(), account.AccountID, r.path, r.name)),
 		RoleId:     aws.String(r.id),
 		RoleName:   aws.String(r.name),
 		Path:       aws.String(r.path),
@@ -276,7 +276,7 @@ func (m *Model) boundaryOf(r *role) *types.AttachedPermissionsBoundary {
 
 func (m *Model) describeProfile(p *profile) types.InstanceProfile {
 	out := types.InstanceProfile{
-		Arn:                 aws.String(fmt.Sprintf("arn:%s:iam::%s:instance-profile%s%s", m.w.Partition(), world.AccountID, p.path, p.name)),
+		Arn:                 aws.String(fmt.Sprintf("arn:%s:iam::%s:instance-profile%s%s", m.w.Partition(), account.AccountID, p.path, p.name)),
 		InstanceProfileId:   aws.String(p.id),
 		InstanceProfileName: aws.String(p.name),
 		Path:                aws.String(p.path),

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/iam"
-	"geusemaker/internal/sim/world"
 )
 
 const (
@@ -28,7 +28,7 @@ const (
 )
 
 type env struct {
-	w     *world.World
+	w     *account.Account
 	model *iam.Model
 	iam   *sdkiam.Client
 	clk   *clock.Virtual
@@ -36,8 +36,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	m := iam.Register(w)
 	return &env{w: w, model: m, iam: sdkiam.NewFromConfig(w.Config("us-east-1")), clk: clk}
 }
@@ -75,7 +75,7 @@ func TestCreateRole(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	r := e.role(t, "demo-role")
-	assert.Equal(t, "arn:aws:iam::"+world.AccountID+":role/demo-role", aws.ToString(r.Arn))
+	assert.Equal(t, "arn:aws:iam::"+account.AccountID+":role/demo-role", aws.ToString(r.Arn))
 	assert.Regexp(t, `^AROA[0-9A-F]{17}$`, aws.ToString(r.RoleId))
 	assert.Equal(t, "/", aws.ToString(r.Path))
 	assert.Equal(t, int32(3600), aws.ToInt32(r.MaxSessionDuration))
@@ -374,7 +374,7 @@ func TestInstanceProfileLifecycle(t *testing.T) {
 		InstanceProfileName: aws.String("p"), Tags: []types.Tag{{Key: aws.String("ManagedBy"), Value: aws.String("GeuseMaker")}},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "arn:aws:iam::"+world.AccountID+":instance-profile/p", aws.ToString(out.InstanceProfile.Arn))
+	assert.Equal(t, "arn:aws:iam::"+account.AccountID+":instance-profile/p", aws.ToString(out.InstanceProfile.Arn))
 	assert.Regexp(t, `^AIPA[0-9A-F]{17}$`, aws.ToString(out.InstanceProfile.InstanceProfileId))
 	assert.Empty(t, out.InstanceProfile.Roles)
 	assert.False(t, e.ready("p"), "a profile without a role is not usable")
@@ -446,14 +446,14 @@ func TestTagsAndInventory(t *testing.T) {
 	_, err = e.iam.TagInstanceProfile(ctx, &sdkiam.TagInstanceProfileInput{InstanceProfileName: aws.String("p"), Tags: manyTags(50)})
 	requireCode(t, err, "LimitExceeded")
 
-	assert.Equal(t, []world.Resource{
+	assert.Equal(t, []account.Resource{
 		{Service: "IAM", Type: "instance-profile", ID: "p", Tags: map[string]string{"Name": "p"}},
 		{Service: "IAM", Type: "role", ID: "r", Tags: map[string]string{"geusemaker:deployment": "demo2", "Name": "r"}},
 	}, e.w.Inventory())
 }
 
 func TestLatencyOverride(t *testing.T) {
-	w := world.New(world.WithLatency(iam.LatencyProfilePropagation, 0))
+	w := account.New(account.WithLatency(iam.LatencyProfilePropagation, 0))
 	m := iam.Register(w)
 	client := sdkiam.NewFromConfig(w.Config("eu-west-1"))
 	ctx := context.Background()

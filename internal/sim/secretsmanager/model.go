@@ -19,7 +19,7 @@
 //   - ForceDeleteWithoutRecovery together with RecoveryWindowInDays, or a
 //     window outside 7–30 days: InvalidParameterException.
 //
-// Secrets are regional. It imports world and the SDK's Secrets Manager
+// Secrets are regional. It imports account and the SDK's Secrets Manager
 // types; never steps or engine.
 package secretsmanager
 
@@ -31,7 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // ServiceID is the SDK's service id.
@@ -55,9 +55,9 @@ const (
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]+$`)
 
 // Model is the simulated Secrets Manager of one account. Its methods run
-// under the world's lock.
+// under the account's lock.
 type Model struct {
-	w       *world.World
+	w       *account.Account
 	secrets map[string]*secret // by ARN
 	suffix  int
 }
@@ -76,7 +76,7 @@ func (s *secret) gone(now time.Time) bool    { return !s.goneAt.IsZero() && !now
 func (s *secret) deleted(now time.Time) bool { return !s.deletedAt.IsZero() && !s.gone(now) }
 
 // Register adds a simulated Secrets Manager to w and returns it.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w, secrets: map[string]*secret{}}
 	w.Register(m)
 	return m
@@ -86,19 +86,19 @@ func Register(w *world.World) *Model {
 func (m *Model) ServiceID() string { return ServiceID }
 
 // Operations maps Secrets Manager operation names to handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"CreateSecret":   world.Op(m.createSecret),
-		"DescribeSecret": world.Op(m.describeSecret),
-		"GetSecretValue": world.Op(m.getSecretValue),
-		"DeleteSecret":   world.Op(m.deleteSecret),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"CreateSecret":   account.Op(m.createSecret),
+		"DescribeSecret": account.Op(m.describeSecret),
+		"GetSecretValue": account.Op(m.getSecretValue),
+		"DeleteSecret":   account.Op(m.deleteSecret),
 	}
 }
 
 // Inventory lists every secret not yet gone: one being deleted still
 // exists (and still holds its name).
-func (m *Model) Inventory(now time.Time) []world.Resource {
-	var out []world.Resource
+func (m *Model) Inventory(now time.Time) []account.Resource {
+	var out []account.Resource
 	for _, s := range m.secrets {
 		if s.gone(now) {
 			continue
@@ -111,7 +111,7 @@ func (m *Model) Inventory(now time.Time) []world.Resource {
 		for _, t := range s.tags {
 			tags[*t.Key] = *t.Value
 		}
-		out = append(out, world.Resource{Service: ServiceID, Type: "secret", ID: s.arn, State: state, Region: s.region, Tags: tags})
+		out = append(out, account.Resource{Service: ServiceID, Type: "secret", ID: s.arn, State: state, Region: s.region, Tags: tags})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

@@ -8,11 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 func (m *Model) createSecret(ctx context.Context, in *sdk.CreateSecretInput) (*sdk.CreateSecretOutput, error) {
-	now, region := m.w.Now(), world.Region(ctx)
+	now, region := m.w.Now(), account.Region(ctx)
 	name, token := aws.ToString(in.Name), aws.ToString(in.ClientRequestToken)
 	switch {
 	case len(name) == 0 || len(name) > maxNameLen || !nameRe.MatchString(name):
@@ -42,7 +42,7 @@ func (m *Model) createSecret(ctx context.Context, in *sdk.CreateSecretInput) (*s
 	}
 	m.suffix++
 	s := &secret{
-		arn:         fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", world.PartitionOf(region), region, world.AccountID, name, suffix(m.suffix)),
+		arn:         fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", account.PartitionOf(region), region, account.AccountID, name, suffix(m.suffix)),
 		name:        name,
 		region:      region,
 		description: aws.ToString(in.Description),
@@ -68,7 +68,7 @@ func suffix(n int) string {
 
 func (m *Model) describeSecret(ctx context.Context, in *sdk.DescribeSecretInput) (*sdk.DescribeSecretOutput, error) {
 	now := m.w.Now()
-	s := m.find(world.Region(ctx), aws.ToString(in.SecretId), now)
+	s := m.find(account.Region(ctx), aws.ToString(in.SecretId), now)
 	if s == nil {
 		return nil, errNotFound()
 	}
@@ -84,7 +84,7 @@ func (m *Model) describeSecret(ctx context.Context, in *sdk.DescribeSecretInput)
 
 func (m *Model) getSecretValue(ctx context.Context, in *sdk.GetSecretValueInput) (*sdk.GetSecretValueOutput, error) {
 	now := m.w.Now()
-	s := m.find(world.Region(ctx), aws.ToString(in.SecretId), now)
+	s := m.find(account.Region(ctx), aws.ToString(in.SecretId), now)
 	switch {
 	case s == nil:
 		return nil, errNotFound()
@@ -107,7 +107,7 @@ func (m *Model) deleteSecret(ctx context.Context, in *sdk.DeleteSecretInput) (*s
 	case in.RecoveryWindowInDays != nil && (window < minWindowDays || window > maxWindowDays):
 		return nil, errInvalidParameter("The recovery window must be between %d and %d days.", minWindowDays, maxWindowDays)
 	}
-	s := m.find(world.Region(ctx), aws.ToString(in.SecretId), now)
+	s := m.find(account.Region(ctx), aws.ToString(in.SecretId), now)
 	if s == nil {
 		return nil, errNotFound()
 	}

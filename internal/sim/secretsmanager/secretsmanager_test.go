@@ -14,14 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	simsm "geusemaker/internal/sim/secretsmanager"
-	"geusemaker/internal/sim/world"
 )
 
 const token = "geusemaker-d1-us-east-1-run0000000001-secret"
 
 type fixture struct {
-	w   *world.World
+	w   *account.Account
 	m   *simsm.Model
 	clk *clock.Virtual
 	api *sm.Client
@@ -29,7 +29,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	w := world.New()
+	w := account.New()
 	m := simsm.Register(w)
 	return &fixture{w: w, m: m, clk: w.Clock().(*clock.Virtual), api: sm.NewFromConfig(w.Config("us-east-1"))}
 }

@@ -10,7 +10,7 @@
 // GetAWSDefaultServiceQuota. Quotas of global services (CloudFront) are
 // served from us-east-1 only.
 //
-// It imports world and the SDK's Service Quotas types; never another
+// It imports account and the SDK's Service Quotas types; never another
 // service model, steps or engine.
 package servicequotas
 
@@ -21,7 +21,7 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/servicequotas"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // ServiceID is the SDK's service id, "Service Quotas".
@@ -101,14 +101,14 @@ var catalogue = []quota{
 type key struct{ region, service, code string }
 
 // Model is the simulated Service Quotas of one account. Its state is
-// guarded by the world's lock.
+// guarded by the account's lock.
 type Model struct {
-	w       *world.World
+	w       *account.Account
 	applied map[key]float64
 }
 
 // Register adds the simulated Service Quotas to w and returns it.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w, applied: map[key]float64{}}
 	w.Register(m)
 	w.Quota = m.limit
@@ -116,7 +116,7 @@ func Register(w *world.World) *Model {
 }
 
 // limit is the value a create operation enforces: the applied value, else
-// AWS's default. Callers hold the world's lock.
+// AWS's default. Callers hold the account's lock.
 func (m *Model) limit(region, service, code string) float64 {
 	q, err := lookup(service, code)
 	if err != nil {
@@ -135,7 +135,7 @@ func (m *Model) limit(region, service, code string) float64 {
 func (m *Model) ServiceID() string { return ServiceID }
 
 // Inventory is empty: quotas are not resources a deployment creates.
-func (m *Model) Inventory(time.Time) []world.Resource { return nil }
+func (m *Model) Inventory(time.Time) []account.Resource { return nil }
 
 // SetApplied sets the applied value of a quota in region, as an approved
 // increase (or an organization's lower limit) would: tests use it to make

@@ -8,14 +8,14 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Operations maps the modeled operations to their handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"GetServiceQuota":           world.Op(m.getServiceQuota),
-		"GetAWSDefaultServiceQuota": world.Op(m.getAWSDefaultServiceQuota),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"GetServiceQuota":           account.Op(m.getServiceQuota),
+		"GetAWSDefaultServiceQuota": account.Op(m.getAWSDefaultServiceQuota),
 	}
 }
 
@@ -26,7 +26,7 @@ func find(ctx context.Context, service, code *string) (quota, string, error) {
 	if err != nil {
 		return quota{}, "", err
 	}
-	region := world.Region(ctx)
+	region := account.Region(ctx)
 	if q.global && region != globalRegion {
 		return quota{}, "", errNoSuchQuota()
 	}
@@ -42,7 +42,7 @@ func (m *Model) getServiceQuota(ctx context.Context, in *sdk.GetServiceQuotaInpu
 	if !ok {
 		return nil, errNoAppliedValue()
 	}
-	return &sdk.GetServiceQuotaOutput{Quota: q.sdk(region, world.AccountID, v)}, nil
+	return &sdk.GetServiceQuotaOutput{Quota: q.sdk(region, account.AccountID, v)}, nil
 }
 
 func (m *Model) getAWSDefaultServiceQuota(ctx context.Context, in *sdk.GetAWSDefaultServiceQuotaInput) (*sdk.GetAWSDefaultServiceQuotaOutput, error) {
@@ -54,11 +54,11 @@ func (m *Model) getAWSDefaultServiceQuota(ctx context.Context, in *sdk.GetAWSDef
 	return &sdk.GetAWSDefaultServiceQuotaOutput{Quota: q.sdk(region, "", q.def)}, nil
 }
 
-func (q quota) sdk(region, account string, v float64) *types.ServiceQuota {
+func (q quota) sdk(region, accountID string, v float64) *types.ServiceQuota {
 	return &types.ServiceQuota{
 		ServiceCode: aws.String(q.service), ServiceName: aws.String(q.serviceName),
 		QuotaCode: aws.String(q.code), QuotaName: aws.String(q.name),
-		QuotaArn:    aws.String(fmt.Sprintf("arn:%s:servicequotas:%s:%s:%s/%s", world.PartitionOf(region), region, account, q.service, q.code)),
+		QuotaArn:    aws.String(fmt.Sprintf("arn:%s:servicequotas:%s:%s:%s/%s", account.PartitionOf(region), region, accountID, q.service, q.code)),
 		Value:       aws.Float64(v),
 		Unit:        aws.String("None"), // vCPU and count quotas alike
 		Adjustable:  true,

@@ -10,17 +10,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/servicequotas"
-	"geusemaker/internal/sim/world"
 )
 
 type fixture struct {
-	w *world.World
+	w *account.Account
 	m *servicequotas.Model
 }
 
 func setup(region string) (*fixture, *sdk.Client) {
-	w := world.New()
+	w := account.New()
 	return &fixture{w: w, m: servicequotas.Register(w)}, sdk.NewFromConfig(w.Config(region))
 }
 
@@ -98,5 +98,5 @@ func TestUnknownServiceOrQuota(t *testing.T) {
 		assert.Contains(t, none.ErrorMessage(), tt.msg)
 	}
 	assert.Panics(t, func() { f.m.SetApplied("us-east-1", "nope", "L-1", 1) }, "a test naming an unknown quota is a bug")
-	assert.Empty(t, f.m.Inventory(world.Epoch))
+	assert.Empty(t, f.m.Inventory(account.Epoch))
 }

@@ -2,7 +2,7 @@ package ssm
 
 import "time"
 
-// Latency names and defaults; override them with world.WithLatency.
+// Latency names and defaults; override them with account.WithLatency.
 const (
 	// LatencyAgent is how long after an instance is running its SSM agent
 	// registers with Systems Manager; until then SendCommand answers

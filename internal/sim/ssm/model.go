@@ -5,7 +5,7 @@
 // make polling it tricky. A command running nvidia-smi answers from the
 // instance's GPUs, so the post-launch GPU check can fail as it does on AWS.
 //
-// It imports world and the SDK's SSM types; never steps or engine.
+// It imports account and the SDK's SSM types; never steps or engine.
 package ssm
 
 import (
@@ -16,10 +16,10 @@ import (
 	"strings"
 	"time"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
-const accountID = world.AccountID
+const accountID = account.AccountID
 
 // Public parameters seeded in every region. Names were checked against AWS
 // documentation: Amazon Linux 2023 (EC2 user guide), Canonical's Ubuntu
@@ -87,11 +87,11 @@ const documentRunShellScript = "AWS-RunShellScript"
 
 // Model is the simulated Systems Manager of one account.
 type Model struct {
-	w           *world.World
+	w           *account.Account
 	invocations map[string]*invocation // by command id + "/" + instance id
 	commands    int
 	// seenRunning records when the model first saw each instance running.
-	// world.Instance carries no launch time, so the agent's registration
+	// account.Instance carries no launch time, so the agent's registration
 	// delay counts from then (at the latest, the first SendCommand).
 	seenRunning map[string]time.Time
 	// documents are the account's own Command documents: their script.
@@ -134,7 +134,7 @@ type invocation struct {
 }
 
 // Register adds the simulated SSM to w.
-func Register(w *world.World) *Model {
+func Register(w *account.Account) *Model {
 	m := &Model{w: w, invocations: map[string]*invocation{}, seenRunning: map[string]time.Time{}, documents: map[string]string{}}
 	w.Register(m)
 	return m
@@ -144,21 +144,21 @@ func Register(w *world.World) *Model {
 func (m *Model) ServiceID() string { return "SSM" }
 
 // Operations maps SSM operation names to handlers.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"GetParameter":         world.Op(m.getParameter),
-		"GetParameters":        world.Op(m.getParameters),
-		"SendCommand":          world.Op(m.sendCommand),
-		"GetCommandInvocation": world.Op(m.getCommandInvocation),
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"GetParameter":         account.Op(m.getParameter),
+		"GetParameters":        account.Op(m.getParameters),
+		"SendCommand":          account.Op(m.sendCommand),
+		"GetCommandInvocation": account.Op(m.getCommandInvocation),
 	}
 }
 
 // Inventory is empty: parameters are AWS's and commands are not resources
 // a deployment must clean up.
-func (m *Model) Inventory(time.Time) []world.Resource { return nil }
+func (m *Model) Inventory(time.Time) []account.Resource { return nil }
 
 // agentOnline reports whether the instance is running with its SSM agent
-// registered at now. Callers hold the world's lock.
+// registered at now. Callers hold the account's lock.
 func (m *Model) agentOnline(id string, now time.Time) bool {
 	if m.w.Network == nil {
 		return false
@@ -200,7 +200,7 @@ const (
 	nvidiaSMIFailMsg  = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n"
 )
 
-// resultAt evaluates an invocation at now. Callers hold the world's lock.
+// resultAt evaluates an invocation at now. Callers hold the account's lock.
 func (m *Model) resultAt(inv *invocation, now time.Time) result {
 	if now.Before(inv.sentAt.Add(m.w.Latency(LatencyCommand, defaultCommand))) {
 		return result{status: "InProgress", details: "InProgress", code: -1}

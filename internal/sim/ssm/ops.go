@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // maxGetParametersNames is AWS's limit on names per GetParameters call.
@@ -23,18 +23,18 @@ func (m *Model) parameter(region, name string) (types.Parameter, bool) {
 	return types.Parameter{
 		Name: aws.String(name),
 		// Public parameters live in no account: the ARN has none.
-		ARN:              aws.String(fmt.Sprintf("arn:%s:ssm:%s::parameter%s", world.PartitionOf(region), region, name)),
+		ARN:              aws.String(fmt.Sprintf("arn:%s:ssm:%s::parameter%s", account.PartitionOf(region), region, name)),
 		Type:             types.ParameterTypeString,
 		DataType:         aws.String("text"),
 		Value:            aws.String(value),
 		Version:          1,
-		LastModifiedDate: aws.Time(world.Epoch),
+		LastModifiedDate: aws.Time(account.Epoch),
 	}, true
 }
 
 func (m *Model) getParameter(ctx context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
 	name := aws.ToString(in.Name)
-	p, ok := m.parameter(world.Region(ctx), name)
+	p, ok := m.parameter(account.Region(ctx), name)
 	if !ok {
 		return nil, errParameterNotFound(name)
 	}
@@ -44,12 +44,12 @@ func (m *Model) getParameter(ctx context.Context, in *ssm.GetParameterInput) (*s
 // getParameters lists unknown names in InvalidParameters instead of failing.
 func (m *Model) getParameters(ctx context.Context, in *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
 	if len(in.Names) > maxGetParametersNames {
-		return nil, world.APIError("ValidationException", fmt.Sprintf(
+		return nil, account.APIError("ValidationException", fmt.Sprintf(
 			"1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to %d", maxGetParametersNames))
 	}
 	out := &ssm.GetParametersOutput{}
 	for _, name := range in.Names {
-		if p, ok := m.parameter(world.Region(ctx), name); ok {
+		if p, ok := m.parameter(account.Region(ctx), name); ok {
 			out.Parameters = append(out.Parameters, p)
 		} else {
 			out.InvalidParameters = append(out.InvalidParameters, name)
@@ -90,7 +90,7 @@ func (m *Model) sendCommand(ctx context.Context, in *ssm.SendCommandInput) (*ssm
 	id := m.newCommandID()
 	for _, inst := range in.InstanceIds {
 		m.invocations[invocationKey(id, inst)] = &invocation{
-			commandID: id, instanceID: inst, region: world.Region(ctx), document: doc,
+			commandID: id, instanceID: inst, region: account.Region(ctx), document: doc,
 			script: script, sentAt: now, comment: aws.ToString(in.Comment),
 		}
 	}
@@ -113,7 +113,7 @@ func (m *Model) getCommandInvocation(ctx context.Context, in *ssm.GetCommandInvo
 	now := m.w.Now()
 	// Quirk: right after SendCommand the invocation is not yet visible, for
 	// about a second or two; AWS answers InvocationDoesNotExist meanwhile.
-	if !ok || inv.region != world.Region(ctx) ||
+	if !ok || inv.region != account.Region(ctx) ||
 		now.Before(inv.sentAt.Add(m.w.Latency(LatencyInvocationVisible, defaultInvocationVisible))) {
 		return nil, errInvocationDoesNotExist()
 	}

@@ -14,19 +14,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
+	"geusemaker/internal/sim/account"
 	simssm "geusemaker/internal/sim/ssm"
-	"geusemaker/internal/sim/world"
 )
 
 // fakeNetwork is just enough EC2 for SSM: instances by id.
-type fakeNetwork struct{ instances map[string]world.Instance }
+type fakeNetwork struct{ instances map[string]account.Instance }
 
-func (f *fakeNetwork) Subnet(string) (world.Subnet, bool)        { return world.Subnet{}, false }
-func (f *fakeNetwork) SecurityGroupVPC(string) (string, bool)    { return "", false }
-func (f *fakeNetwork) HasInternetGateway(string) bool            { return false }
-func (f *fakeNetwork) DeleteNetworkInterface(string)             {}
-func (f *fakeNetwork) Admits([]string, int32, world.Source) bool { return true }
-func (f *fakeNetwork) Instance(id string) (world.Instance, bool) {
+func (f *fakeNetwork) Subnet(string) (account.Subnet, bool)        { return account.Subnet{}, false }
+func (f *fakeNetwork) SecurityGroupVPC(string) (string, bool)      { return "", false }
+func (f *fakeNetwork) HasInternetGateway(string) bool              { return false }
+func (f *fakeNetwork) DeleteNetworkInterface(string)               {}
+func (f *fakeNetwork) Admits([]string, int32, account.Source) bool { return true }
+func (f *fakeNetwork) Instance(id string) (account.Instance, bool) {
 	i, ok := f.instances[id]
 	return i, ok
 }
@@ -35,17 +35,17 @@ func (f *fakeNetwork) CreateNetworkInterface(string, []string, string, bool) (st
 }
 
 type fixture struct {
-	w   *world.World
+	w   *account.Account
 	net *fakeNetwork
 	clk *clock.Virtual
 	api *ssm.Client
 }
 
-func newFixture(t *testing.T, opts ...world.Option) *fixture {
+func newFixture(t *testing.T, opts ...account.Option) *fixture {
 	t.Helper()
-	w := world.New(opts...)
+	w := account.New(opts...)
 	simssm.Register(w)
-	net := &fakeNetwork{instances: map[string]world.Instance{
+	net := &fakeNetwork{instances: map[string]account.Instance{
 		"i-gpu":     {ID: "i-gpu", Type: "g4dn.xlarge", State: "running", GPUs: 1},
 		"i-gpu4":    {ID: "i-gpu4", Type: "g5.12xlarge", State: "running", GPUs: 4},
 		"i-cpu":     {ID: "i-cpu", Type: "t3.medium", State: "running"},
@@ -186,7 +186,7 @@ func TestSendCommandWithoutEC2IsInvalidInstanceID(t *testing.T) {
 }
 
 func TestAgentLatencyOverride(t *testing.T) {
-	f := newFixture(t, world.WithLatency(simssm.LatencyAgent, 0))
+	f := newFixture(t, account.WithLatency(simssm.LatencyAgent, 0))
 	_, err := f.send(t, "i-cpu", "true")
 	require.NoError(t, err)
 }
@@ -239,7 +239,7 @@ func TestCommandOnInstanceThatWentAwayFails(t *testing.T) {
 	f.online(t, "i-gpu")
 	id, err := f.send(t, "i-gpu", "nvidia-smi")
 	require.NoError(t, err)
-	f.net.instances["i-gpu"] = world.Instance{ID: "i-gpu", State: "terminated"}
+	f.net.instances["i-gpu"] = account.Instance{ID: "i-gpu", State: "terminated"}
 	f.clk.Advance(time.Minute)
 	out, err := f.invocation(t, id, "i-gpu")
 	require.NoError(t, err)

@@ -4,13 +4,12 @@
 // deletes it. Every action reads AWS once and returns; the state machine
 // does the waiting.
 //
-// It imports document, steperr, awsapi, clock, stepkit, the CloudFront and ELBv2
+// It imports document, steperr, awsapi, clock, step, the CloudFront and ELBv2
 // SDK clients, and origin for the secret the load balancer's listener rule
 // holds; never sim or engine.
 package cloudfront
 
 import (
-	"context"
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,17 +18,17 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // Step is the CloudFront step.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the CloudFront step. Clients are built per call from the
 // request's region: CloudFront is global, but its endpoint is its
 // partition's, and the listener holding the origin secret is regional.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 func (s *Step) client(doc *document.Document) *cloudfront.Client {
@@ -37,8 +36,8 @@ func (s *Step) client(doc *document.Document) *cloudfront.Client {
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionCreate:       s.create,
 		contract.ActionStatus:       s.status,
 		contract.ActionDisable:      s.disable,

@@ -5,7 +5,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 const (
@@ -105,7 +105,7 @@ func distributionConfig(doc *document.Document, albDNS string, secret originSecr
 			// aliases), so none is sent.
 			ViewerCertificate: &types.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)},
 		},
-		Tags: &types.Tags{Items: stepkit.Tags(req, "", func(k, v string) types.Tag {
+		Tags: &types.Tags{Items: step.Tags(req, "", func(k, v string) types.Tag {
 			return types.Tag{Key: aws.String(k), Value: aws.String(v)}
 		})},
 	}

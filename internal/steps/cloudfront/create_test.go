@@ -13,7 +13,7 @@ import (
 
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 func TestActionsAreTheContractsNames(t *testing.T) {
@@ -28,14 +28,14 @@ func TestCreateRecordsTheDistributionBeforeWaiting(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc("demo")
 	// The ALB became active 3 minutes into a 9-minute Tier 3 deployment.
-	doc.Timings = map[string]document.Timing{document.StageValidate: {StartedAt: document.Timestamp(world.Epoch.Add(-3 * time.Minute))}}
+	doc.Timings = map[string]document.Timing{document.StageValidate: {StartedAt: document.Timestamp(account.Epoch.Add(-3 * time.Minute))}}
 	e.mustRun(contract.ActionCreate, doc)
 
 	r := doc.Resources
 	require.Regexp(t, `^E[0-9A-Z]{13}$`, r.CloudFrontID)
-	assert.Equal(t, "arn:aws:cloudfront::"+world.AccountID+":distribution/"+r.CloudFrontID, r.CloudFrontARN)
+	assert.Equal(t, "arn:aws:cloudfront::"+account.AccountID+":distribution/"+r.CloudFrontID, r.CloudFrontARN)
 	assert.Regexp(t, `^d[0-9a-z]{13}\.cloudfront\.net$`, r.CloudFrontDomain)
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
+	assert.Equal(t, document.Timestamp(account.Epoch.Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
 	assert.Equal(t, document.Poll{Status: "InProgress", Enabled: aws.Bool(true), Percent: 1, NextPollSeconds: 60}, doc.Status[contract.StatusCloudFront])
 	assert.Equal(t, &document.Progress{
 		Stage: document.StageCDN, Message: "CloudFront distribution created: " + r.CloudFrontID, Percent: 30,
@@ -176,7 +176,7 @@ func TestCreateNamesAWSErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
 			e := newEnv(t)
-			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: tt.code})
+			e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: tt.code})
 			doc := e.doc("demo")
 			c := requireStepError(t, e.run(contract.ActionCreate, doc), tt.name, tt.code)
 			assert.Contains(t, c.Remediation, tt.remedy)
@@ -245,6 +245,6 @@ func TestCreateFailsWhenTheAdoptionLookupFails(t *testing.T) {
 	e := newEnv(t)
 	e.plant("demo", "demo")
 	e.setSecret("rotated")
-	e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "AccessDenied"})
+	e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "AccessDenied"})
 	requireStepError(t, e.run(contract.ActionCreate, e.doc("demo")), contract.CloudFrontCreateFailed, "AccessDenied")
 }

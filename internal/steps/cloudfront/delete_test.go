@@ -11,7 +11,7 @@ import (
 
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/steps/cloudfront"
 )
 
@@ -109,7 +109,7 @@ func TestDisableSweepsByTagAndSparesOtherDeployments(t *testing.T) {
 func TestSweepSkipsADistributionDeletedWhileListing(t *testing.T) {
 	e := newEnv(t)
 	e.deployed("demo")
-	e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "NoSuchResource", Status: 404})
+	e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: "ListTagsForResource", Code: "NoSuchResource", Status: 404})
 	doc := e.doc("demo")
 	e.mustRun(contract.ActionDisable, doc)
 	assert.Empty(t, doc.Resources.CloudFrontID)
@@ -155,7 +155,7 @@ func TestPreconditionFailedIsRetriedOnceWithAFreshETag(t *testing.T) {
 				e.mustRun(contract.ActionDisable, doc)
 				e.clock.Advance(2 * time.Minute)
 			}
-			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: tt.op, Code: "PreconditionFailed", Status: 412, Times: tt.times})
+			e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: tt.op, Code: "PreconditionFailed", Status: 412, Times: tt.times})
 			err := e.run(tt.action, doc)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
@@ -185,7 +185,7 @@ func TestTeardownNamesAWSErrors(t *testing.T) {
 			if tt.op == "ListDistributions" {
 				doc = e.doc("demo") // force the sweep
 			}
-			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: tt.op, Code: tt.code})
+			e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: tt.op, Code: tt.code})
 			c := requireStepError(t, e.run(tt.action, doc), tt.name, tt.code)
 			assert.Equal(t, "cloudfront-"+tt.action, c.Step)
 			if tt.code == "AccessDenied" {
@@ -196,7 +196,7 @@ func TestTeardownNamesAWSErrors(t *testing.T) {
 }
 
 func TestDeleteStatusTimesOutNamingTheDistribution(t *testing.T) {
-	e := newEnv(t, world.WithLatency("cloudfront.update", 2*time.Hour))
+	e := newEnv(t, account.WithLatency("cloudfront.update", 2*time.Hour))
 	doc := e.deployed("demo")
 	e.mustRun(contract.ActionDisable, doc)
 	e.clock.Advance(30 * time.Minute)

@@ -7,7 +7,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // CloudFront error codes the step handles by name.
@@ -38,7 +38,7 @@ var createRemediation = map[string]string{
 
 // family names the step's failures CloudFrontCreateFailed, with the create
 // remediations; teardown failures are deleteFailed's.
-var family = stepkit.Family{Name: contract.CloudFront, Error: contract.CloudFrontCreateFailed, Remediations: createRemediation}
+var family = step.Family{Name: contract.CloudFront, Error: contract.CloudFrontCreateFailed, Remediations: createRemediation}
 
 // defaultCreateRemediation is for codes without a specific remedy.
 const defaultCreateRemediation = "CloudFront refused the distribution: read the message and AWS error code, fix the cause, " +

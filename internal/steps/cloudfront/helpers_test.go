@@ -22,10 +22,11 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/cloudfront"
 	"geusemaker/internal/steps/origin"
+	"geusemaker/internal/steps/step"
 )
 
 const (
@@ -41,7 +42,7 @@ type env struct {
 	cloud   *sim.Cloud
 	clock   *clock.Virtual
 	cf      *sdkcf.Client
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 	elb     *elb.Client
 	albDNS  string
 	lisARN  string
@@ -50,17 +51,17 @@ type env struct {
 	region string
 }
 
-func newEnv(t *testing.T, opts ...world.Option) *env {
+func newEnv(t *testing.T, opts ...account.Option) *env {
 	t.Helper()
 	return newEnvAcross(t, "us-east-1", "us-east-1", opts...)
 }
 
 // newEnvAcross is newEnv with the step's Lambda in one region and the
 // deployment (its ALB) in another.
-func newEnvAcross(t *testing.T, lambdaRegion, region string, opts ...world.Option) *env {
+func newEnvAcross(t *testing.T, lambdaRegion, region string, opts ...account.Option) *env {
 	t.Helper()
 	// Consistent: the windows are the end-to-end tests' (internal/localrun).
-	cloud := sim.New(append([]world.Option{world.WithConsistency()}, opts...)...)
+	cloud := sim.New(append([]account.Option{account.WithConsistency()}, opts...)...)
 	cfg := cloud.Config(region)
 	e := &env{
 		t: t, ctx: context.Background(), cloud: cloud, clock: cloud.Clock().(*clock.Virtual), region: region,
@@ -152,8 +153,8 @@ func (e *env) mustRun(action string, doc *document.Document) {
 	require.NoError(e.t, e.run(action, doc))
 }
 
-func (e *env) distributions() []world.Resource {
-	var out []world.Resource
+func (e *env) distributions() []account.Resource {
+	var out []account.Resource
 	for _, r := range e.cloud.Inventory() {
 		if r.Service == "CloudFront" {
 			out = append(out, r)

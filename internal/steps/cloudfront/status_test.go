@@ -9,7 +9,7 @@ import (
 
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testing.T) {
@@ -52,7 +52,7 @@ func TestStatusEstimatesProgressAndPollsJustAfterTheExpectedTransition(t *testin
 }
 
 func TestStatusNeverReports100BeforeDeployedAndBacksOffLate(t *testing.T) {
-	e := newEnv(t, world.WithLatency("cloudfront.deploy", time.Hour))
+	e := newEnv(t, account.WithLatency("cloudfront.deploy", time.Hour))
 	doc := e.doc("demo")
 	e.mustRun(contract.ActionCreate, doc)
 	e.clock.Advance(10 * time.Minute)
@@ -84,7 +84,7 @@ func TestStatusAfterFinalizeKeepsTheDeploymentComplete(t *testing.T) {
 }
 
 func TestStatusPastTheDeadlineIsATimeoutNamingTheDistribution(t *testing.T) {
-	e := newEnv(t, world.WithLatency("cloudfront.deploy", time.Hour))
+	e := newEnv(t, account.WithLatency("cloudfront.deploy", time.Hour))
 	doc := e.doc("demo")
 	doc.Request.CloudFrontTimeoutMinutes = 5
 	e.mustRun(contract.ActionCreate, doc)
@@ -104,13 +104,13 @@ func TestStatusWithoutARecordedDeadlineStartsOne(t *testing.T) {
 	doc.Deadlines = nil
 	doc.Request.CloudFrontTimeoutMinutes = 0 // a document not built by document.Parse
 	e.mustRun(contract.ActionStatus, doc)
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
+	assert.Equal(t, document.Timestamp(account.Epoch.Add(30*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
 
 	// An altered deadline restarts the wait rather than failing it.
 	e.clock.Advance(time.Minute)
 	doc.Deadlines[contract.StatusCloudFront] = "soon"
 	e.mustRun(contract.ActionStatus, doc)
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(31*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
+	assert.Equal(t, document.Timestamp(account.Epoch.Add(31*time.Minute)), doc.Deadlines[contract.StatusCloudFront])
 }
 
 func TestStatusFailures(t *testing.T) {
@@ -123,7 +123,7 @@ func TestStatusFailures(t *testing.T) {
 		{"nothing recorded", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "" }, contract.CloudFrontCreateFailed, ""},
 		{"distribution gone", func(_ *env, d *document.Document) { d.Resources.CloudFrontID = "EDOESNOTEXIST1" }, contract.CloudFrontCreateFailed, "NoSuchDistribution"},
 		{"access denied", func(e *env, _ *document.Document) {
-			e.cloud.Inject(world.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "AccessDenied"})
+			e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "AccessDenied"})
 		}, contract.CloudFrontCreateFailed, "AccessDenied"},
 	}
 	for _, tt := range tests {

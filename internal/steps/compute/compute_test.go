@@ -21,12 +21,13 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
 	simssm "geusemaker/internal/sim/ssm"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/compute"
 	"geusemaker/internal/steps/compute/userdata"
+	"geusemaker/internal/steps/step"
 )
 
 const (
@@ -36,20 +37,20 @@ const (
 
 type env struct {
 	t       *testing.T
-	w       *world.World
+	w       *account.Account
 	ec2m    *simec2.Model
 	ssm     *simssm.Model
 	clk     *clock.Virtual
 	api     *ec2.Client
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 	subnets map[string]string // AZ → default subnet
 	sg      string
 }
 
-func newEnv(t *testing.T, opts ...world.Option) *env {
+func newEnv(t *testing.T, opts ...account.Option) *env {
 	t.Helper()
 	// Consistent: the windows are the end-to-end tests' (internal/localrun).
-	w := world.New(append([]world.Option{world.WithConsistency()}, opts...)...)
+	w := account.New(append([]account.Option{account.WithConsistency()}, opts...)...)
 	e := &env{t: t, w: w, ec2m: simec2.Register(w), clk: w.Clock().(*clock.Virtual), subnets: map[string]string{}}
 	e.ssm = simssm.Register(w)
 	// The Lambda's own region differs from the deployment's: clients must
@@ -109,8 +110,8 @@ func (e *env) must(action string, d *document.Document) {
 }
 
 // instances lists the EC2 instances alive in the inventory.
-func (e *env) instances() []world.Resource {
-	var out []world.Resource
+func (e *env) instances() []account.Resource {
+	var out []account.Resource
 	for _, r := range e.w.Inventory() {
 		if r.Type == "instance" {
 			out = append(out, r)
@@ -191,7 +192,7 @@ func TestLaunchCPUInstanceHappyPath(t *testing.T) {
 	assert.Equal(t, 100, d.Status[contract.StatusInstance].Percent)
 	assert.NotEmpty(t, d.Resources.PublicIP)
 	timing := d.Timings[document.StageCompute]
-	assert.Equal(t, document.Timing{StartedAt: document.Timestamp(world.Epoch), EndedAt: document.Timestamp(world.Epoch.Add(20 * time.Second))}, timing,
+	assert.Equal(t, document.Timing{StartedAt: document.Timestamp(account.Epoch), EndedAt: document.Timestamp(account.Epoch.Add(20 * time.Second))}, timing,
 		"launched at the start, seen running 20 s later")
 }
 
@@ -324,7 +325,7 @@ func TestLaunchFallsBackOnCapacity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			if tc.fault > 0 {
-				e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity", Times: tc.fault})
+				e.w.Inject(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity", Times: tc.fault})
 			}
 			d := e.doc(tc.req, tc.zones...)
 			e.must(contract.ActionLaunch, d)
@@ -340,8 +341,8 @@ func TestLaunchWithoutCapacityAnywhereFails(t *testing.T) {
 	// would overrun RunInstances' request bucket (5, refilled 2/s) that the
 	// calls' own latency spreads out on AWS: this test is about the
 	// capacity fallback, not throttling.
-	e := newEnv(t, world.WithRateLimits(nil))
-	e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"})
+	e := newEnv(t, account.WithRateLimits(nil))
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"})
 	d := e.doc(gpuRequest)
 	se := requireStepErr(t, e.run(contract.ActionLaunch, d), contract.InsufficientCapacity)
 	assert.Equal(t, "InsufficientInstanceCapacity", se.Cause.AWSErrorCode)
@@ -364,16 +365,16 @@ func TestLaunchErrors(t *testing.T) {
 			e.ec2m.InstanceProfileReady = func(string) bool { return false }
 		}, contract.InstanceProfileNotReady, "InvalidParameterValue"},
 		{"other EC2 error", func(e *env, _ *document.Document) {
-			e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InvalidParameterCombination"})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InvalidParameterCombination"})
 		}, contract.InstanceLaunchFailed, "InvalidParameterCombination"},
 		{"throttled", func(e *env, _ *document.Document) {
-			e.w.Inject(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "RequestLimitExceeded"})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "RequestLimitExceeded"})
 		}, contract.Throttled, "RequestLimitExceeded"},
 		{"sweep fails", func(e *env, _ *document.Document) {
-			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
 		}, contract.InstanceLaunchFailed, "UnauthorizedOperation"},
 		{"image not found", func(e *env, _ *document.Document) {
-			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeImages", Code: "InvalidAMIID.NotFound"})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: "DescribeImages", Code: "InvalidAMIID.NotFound"})
 		}, contract.InstanceLaunchFailed, "InvalidAMIID.NotFound"},
 		{"no subnets", func(_ *env, d *document.Document) { d.Resources.SubnetIDs = nil }, contract.InstanceLaunchFailed, ""},
 		{"no file system", func(_ *env, d *document.Document) { d.Resources.EFSID = "" }, contract.InstanceLaunchFailed, ""},
@@ -416,7 +417,7 @@ func TestStatusFailures(t *testing.T) {
 		assert.True(t, d.Status[contract.StatusInstance].Failed)
 	})
 	t.Run("pending past the deadline", func(t *testing.T) {
-		e := newEnv(t, world.WithLatency(simec2.LatencyRun, time.Hour))
+		e := newEnv(t, account.WithLatency(simec2.LatencyRun, time.Hour))
 		d := e.doc(cpuRequest)
 		e.must(contract.ActionLaunch, d)
 		e.clk.Advance(5 * time.Minute)
@@ -442,7 +443,7 @@ func TestStatusFailures(t *testing.T) {
 		e := newEnv(t)
 		d := e.doc(cpuRequest)
 		e.must(contract.ActionLaunch, d)
-		e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
+		e.w.Inject(account.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"})
 		se := requireStepErr(t, e.run(contract.ActionStatus, d), contract.InstanceLaunchFailed)
 		assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
 	})
@@ -563,7 +564,7 @@ func TestGPUCheckFailures(t *testing.T) {
 		assert.True(t, d.Status[contract.StatusGPU].Failed)
 	})
 	t.Run("agent never online", func(t *testing.T) {
-		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, time.Hour))
+		e := newEnv(t, account.WithLatency(simssm.LatencyAgent, time.Hour))
 		d := e.running(gpuRequest)
 		e.must(contract.ActionGPUCheck, d)
 		e.clk.Advance(11 * time.Minute)
@@ -572,7 +573,7 @@ func TestGPUCheckFailures(t *testing.T) {
 		assert.True(t, d.Status[contract.StatusGPU].TimedOut)
 	})
 	t.Run("command never finishes", func(t *testing.T) {
-		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0), world.WithLatency(simssm.LatencyCommand, time.Hour))
+		e := newEnv(t, account.WithLatency(simssm.LatencyAgent, 0), account.WithLatency(simssm.LatencyCommand, time.Hour))
 		d := e.running(gpuRequest)
 		e.must(contract.ActionGPUCheck, d)
 		require.NotEmpty(t, d.Status[contract.StatusGPU].Detail)
@@ -583,20 +584,20 @@ func TestGPUCheckFailures(t *testing.T) {
 	t.Run("send fails", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(gpuRequest)
-		e.w.Inject(world.Fault{Service: "SSM", Operation: "SendCommand", Code: "AccessDeniedException"})
+		e.w.Inject(account.Fault{Service: "SSM", Operation: "SendCommand", Code: "AccessDeniedException"})
 		se := requireStepErr(t, e.run(contract.ActionGPUCheck, d), contract.GpuCheckFailed)
 		assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
 	})
 	t.Run("read fails", func(t *testing.T) {
-		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0))
+		e := newEnv(t, account.WithLatency(simssm.LatencyAgent, 0))
 		d := e.running(gpuRequest)
 		e.must(contract.ActionGPUCheck, d)
-		e.w.Inject(world.Fault{Service: "SSM", Operation: "GetCommandInvocation", Code: "AccessDeniedException"})
+		e.w.Inject(account.Fault{Service: "SSM", Operation: "GetCommandInvocation", Code: "AccessDeniedException"})
 		se := requireStepErr(t, e.run(contract.ActionGPUCheckStatus, d), contract.GpuCheckFailed)
 		assert.Equal(t, "AccessDeniedException", se.Cause.AWSErrorCode)
 	})
 	t.Run("instance gone before the command ran", func(t *testing.T) {
-		e := newEnv(t, world.WithLatency(simssm.LatencyAgent, 0))
+		e := newEnv(t, account.WithLatency(simssm.LatencyAgent, 0))
 		d := e.running(gpuRequest)
 		e.must(contract.ActionGPUCheck, d)
 		_, err := e.api.TerminateInstances(context.Background(), &ec2.TerminateInstancesInput{InstanceIds: []string{d.Resources.InstanceID}})
@@ -696,7 +697,7 @@ func TestTerminateEdges(t *testing.T) {
 		assert.Len(t, e.instances(), 1)
 	})
 	t.Run("terminate past the deadline", func(t *testing.T) {
-		e := newEnv(t, world.WithLatency(simec2.LatencyTerminate, time.Hour))
+		e := newEnv(t, account.WithLatency(simec2.LatencyTerminate, time.Hour))
 		d := e.running(cpuRequest)
 		e.must(contract.ActionTerminate, d)
 		e.clk.Advance(5 * time.Minute)
@@ -708,7 +709,7 @@ func TestTerminateEdges(t *testing.T) {
 	t.Run("terminate refused", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(cpuRequest)
-		e.w.Inject(world.Fault{Service: "EC2", Operation: "TerminateInstances", Code: "OperationNotPermitted"})
+		e.w.Inject(account.Fault{Service: "EC2", Operation: "TerminateInstances", Code: "OperationNotPermitted"})
 		se := requireStepErr(t, e.run(contract.ActionTerminate, d), contract.InstanceLaunchFailed)
 		assert.Equal(t, "OperationNotPermitted", se.Cause.AWSErrorCode)
 	})
@@ -716,7 +717,7 @@ func TestTerminateEdges(t *testing.T) {
 		for _, action := range []string{contract.ActionTerminate, contract.ActionTerminateStatus} {
 			e := newEnv(t)
 			d := e.running(cpuRequest)
-			e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 2})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 2})
 			se := requireStepErr(t, e.run(action, d), contract.InstanceLaunchFailed)
 			assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
 		}

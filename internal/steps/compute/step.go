@@ -7,7 +7,7 @@
 // Actions: launch, status, gpu_check, gpu_check_status, terminate,
 // terminate_status. Status keys: instance, gpu, instance_terminate.
 //
-// It imports document, steperr, awsapi, clock, stepkit, its userdata subpackage and
+// It imports document, steperr, awsapi, clock, step, its userdata subpackage and
 // the SDK's EC2 and SSM clients; never sim or engine.
 package compute
 
@@ -23,7 +23,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // The step's waits (read-only), paced by document.Pace.
@@ -59,17 +59,17 @@ type ssmAPI interface {
 }
 
 // Step is the compute Lambda's logic.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the compute step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionLaunch:          s.launch,
 		contract.ActionStatus:          s.status,
 		contract.ActionGPUCheck:        s.gpuCheck,
@@ -87,4 +87,4 @@ func (s *Step) clients(doc *document.Document) (ec2API, ssmAPI) {
 
 // family names the step's failures (compute picks the error name per
 // call: InstanceLaunchFailed, InsufficientCapacity, GpuCheckFailed).
-var family = stepkit.Family{Name: contract.Compute, Error: contract.InstanceLaunchFailed}
+var family = step.Family{Name: contract.Compute, Error: contract.InstanceLaunchFailed}

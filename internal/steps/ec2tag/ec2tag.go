@@ -2,7 +2,7 @@
 // steps (network, firewall, compute) share: every resource is tagged at
 // creation with the deployment's tags and a Name, and found again by them.
 //
-// It imports document, stepkit and the EC2 SDK types.
+// It imports document, step and the EC2 SDK types.
 package ec2tag
 
 import (
@@ -10,13 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // Specs tags resources of the given types at creation with the request's
 // tags plus Name, so destroy finds them from the deployment id alone.
 func Specs(req document.Request, name string, resourceTypes ...types.ResourceType) []types.TagSpecification {
-	tags := stepkit.Tags(req, name, func(k, v string) types.Tag {
+	tags := step.Tags(req, name, func(k, v string) types.Tag {
 		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
 	})
 	out := make([]types.TagSpecification, len(resourceTypes))

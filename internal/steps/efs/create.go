@@ -12,7 +12,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // createFileSystem creates the deployment's encrypted file system, or
@@ -111,7 +111,7 @@ func (s *Step) adoptByToken(ctx context.Context, c efsAPI, doc *document.Documen
 // fileSystemTags are the deployment's tags plus the Name tag, sorted so the
 // request is the same on every attempt.
 func fileSystemTags(r document.Request) []types.Tag {
-	return stepkit.Tags(r, r.FileSystemName(), func(k, v string) types.Tag {
+	return step.Tags(r, r.FileSystemName(), func(k, v string) types.Tag {
 		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
 	})
 }

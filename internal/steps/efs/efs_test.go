@@ -18,25 +18,26 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simefs "geusemaker/internal/sim/efs"
 	"geusemaker/internal/sim/efs/efstest"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/efs"
+	"geusemaker/internal/steps/step"
 )
 
 type env struct {
-	w       *world.World
+	w       *account.Account
 	net     *efstest.Network
 	clk     *clock.Virtual
 	efs     *sdkefs.Client
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	net := efstest.NewNetwork()
 	w.Network = net
 	simefs.Register(w)
@@ -96,7 +97,7 @@ func (e *env) mountTargets(t *testing.T, fsID string) []types.MountTargetDescrip
 }
 
 func (e *env) fault(op, code string, times int) {
-	e.w.Inject(world.Fault{Service: "EFS", Operation: op, Code: code, Times: times})
+	e.w.Inject(account.Fault{Service: "EFS", Operation: op, Code: code, Times: times})
 }
 
 // requireStepError checks the ASL name, the AWS code and that the cause
@@ -135,7 +136,7 @@ func TestCreateFileSystemCreatesOneEncryptedTaggedFileSystem(t *testing.T) {
 	}
 	assert.Equal(t, "demo", tags[document.TagDeployment])
 	assert.Equal(t, document.ManagedByValue, tags[document.TagManagedBy])
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), doc.Deadlines[contract.StatusEFS])
+	assert.Equal(t, document.Timestamp(account.Epoch.Add(10*time.Minute)), doc.Deadlines[contract.StatusEFS])
 	assert.Equal(t, document.Poll{Status: "creating", Percent: 1, NextPollSeconds: 22}, doc.Status[contract.StatusEFS],
 		"the first wait can read when to poll: just after the typical 20 s")
 	assert.Equal(t, document.StageStorage, doc.Progress.Stage)
@@ -352,7 +353,7 @@ func TestCreateMountTargetsOnePerZone(t *testing.T) {
 	for _, eni := range e.net.ENIs {
 		assert.Equal(t, []string{efstest.GroupEFS}, eni.Groups)
 	}
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(20*time.Second+30*time.Minute)), doc.Deadlines[contract.StatusMountTargets])
+	assert.Equal(t, document.Timestamp(account.Epoch.Add(20*time.Second+30*time.Minute)), doc.Deadlines[contract.StatusMountTargets])
 
 	t.Run("twice creates nothing new", func(t *testing.T) {
 		e.mustRun(t, contract.ActionCreateMountTargets, doc)
@@ -634,6 +635,7 @@ func TestSweepByTagSkipsOtherDeploymentsAndPages(t *testing.T) {
 	// More file systems of another deployment than one page holds (the
 	// SDK's default MaxItems is 100; the paginator asks for the next page).
 	for i := range 101 {
+		e.clk.Advance(time.Second) // within EFS's write rate, whatever the retries' jitter
 		_, err := e.efs.CreateFileSystem(context.Background(), &sdkefs.CreateFileSystemInput{
 			CreationToken: aws.String(fmt.Sprintf("other-%d", i)),
 			Tags:          []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String("other")}},

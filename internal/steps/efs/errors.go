@@ -3,7 +3,7 @@ package efs
 import (
 	"errors"
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/efs/types"
@@ -44,7 +44,7 @@ var remediations = map[string]string{
 }
 
 // family names the step's failures StorageFailed, with remediations by AWS code.
-var family = stepkit.Family{Name: contract.EFS, Error: contract.StorageFailed, Remediations: remediations}
+var family = step.Family{Name: contract.EFS, Error: contract.StorageFailed, Remediations: remediations}
 
 // isAlreadyExists reports a FileSystemAlreadyExists error, AWS's answer to
 // a repeated CreationToken, and the id it carries ("" when it has none).

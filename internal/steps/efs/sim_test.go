@@ -18,7 +18,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/steps/efs"
 )
 
@@ -27,8 +27,8 @@ import (
 // keep the EFS security group in use until they are gone.
 func TestWithSimulatedEC2(t *testing.T) {
 	ctx := context.Background()
-	clk := clock.NewVirtual(world.Epoch)
-	cloud := sim.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	cloud := sim.New(account.WithClock(clk))
 	cfg := cloud.Config("us-east-1")
 	before := len(cloud.Inventory())
 	ec2c := ec2.NewFromConfig(cfg)

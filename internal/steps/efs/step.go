@@ -9,7 +9,7 @@
 // mount_targets_status, delete_mount_targets, mount_targets_deleted_status,
 // delete_filesystem. Status keys: efs, mount_targets, mount_target_delete.
 //
-// It imports document, steperr, awsapi, clock, stepkit and the SDK's EFS client;
+// It imports document, steperr, awsapi, clock, step and the SDK's EFS client;
 // never sim or engine.
 package efs
 
@@ -24,7 +24,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // The step's waits (read-only), paced by document.Pace.
@@ -57,17 +57,17 @@ type efsAPI interface {
 }
 
 // Step is the efs Lambda's logic.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the efs step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionCreateFileSystem:          s.createFileSystem,
 		contract.ActionFileSystemStatus:          s.fileSystemStatus,
 		contract.ActionCreateMountTargets:        s.createMountTargets,

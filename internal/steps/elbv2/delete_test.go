@@ -53,7 +53,7 @@ func TestDeleteFreesTheSecurityGroupAfterTheInterfacesDrain(t *testing.T) {
 	}
 	assert.Equal(t, 2, enis(), "interfaces linger after the delete")
 	e.clock.Advance(simelb.Defaults()[simelb.LatencyENIRelease])
-	e.w.Inventory() // the world settles every service before an inventory
+	e.w.Inventory() // the account settles every service before an inventory
 	assert.Zero(t, enis())
 }
 

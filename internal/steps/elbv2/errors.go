@@ -5,7 +5,7 @@ import (
 
 	"geusemaker/internal/contract"
 	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // ELBv2 error codes the step handles. They are compared as codes, not
@@ -82,7 +82,7 @@ var createRemedies = map[string]string{
 
 // family names the step's failures LoadBalancerFailed, with the create
 // calls' remediations.
-var family = stepkit.Family{Name: contract.ELBv2, Error: contract.LoadBalancerFailed, Remediations: createRemedies}
+var family = step.Family{Name: contract.ELBv2, Error: contract.LoadBalancerFailed, Remediations: createRemedies}
 
 // createFailed names a failed create call for the state machine: a step
 // error as it is, any other (an AWS error) LoadBalancerFailed with the

@@ -18,9 +18,9 @@ import (
 
 	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simelb "geusemaker/internal/sim/elbv2"
 	"geusemaker/internal/sim/elbv2/elbv2test"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/elbv2"
 )
@@ -31,7 +31,7 @@ const instanceID = "i-0123456789abcdef0"
 type env struct {
 	t     *testing.T
 	ctx   context.Context
-	w     *world.World
+	w     *account.Account
 	model *simelb.Model
 	net   *elbv2test.Network
 	clock *clock.Virtual
@@ -42,10 +42,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	vc := clock.NewVirtual(world.Epoch)
+	vc := clock.NewVirtual(account.Epoch)
 	// Consistent: the windows are the end-to-end tests' (internal/localrun)
 	// and TestDeleteWaitsOutTheTargetGroupStillInUse's.
-	w := world.New(world.WithClock(vc), world.WithConsistency())
+	w := account.New(account.WithClock(vc), account.WithConsistency())
 	net := elbv2test.NewNetwork()
 	w.Network = net
 	e := &env{t: t, ctx: context.Background(), w: w, model: simelb.Register(w), net: net, clock: vc,
@@ -142,6 +142,6 @@ func requireStepError(t *testing.T, err error, name, code string) document.Cause
 }
 
 // fault fails every call of op with code.
-func fault(op, code string) world.Fault {
-	return world.Fault{Service: elb.ServiceID, Operation: op, Code: code}
+func fault(op, code string) account.Fault {
+	return account.Fault{Service: elb.ServiceID, Operation: op, Code: code}
 }

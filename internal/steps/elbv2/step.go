@@ -8,7 +8,7 @@
 // Actions: create, status, register, targets_status, delete, delete_status.
 // Status keys: alb, targets, alb_delete.
 //
-// It imports document, steperr, awsapi, clock, stepkit and the SDK's ELBv2 client;
+// It imports document, steperr, awsapi, clock, step and the SDK's ELBv2 client;
 // never sim or engine.
 package elbv2
 
@@ -24,7 +24,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // The step's waits (read-only), paced by document.Pace.
@@ -96,17 +96,17 @@ type api interface {
 }
 
 // Step is the elbv2 Lambda's logic.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the elbv2 step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionCreate:        s.create,
 		contract.ActionStatus:        s.status,
 		contract.ActionRegister:      s.register,
@@ -123,7 +123,7 @@ func (s *Step) client(doc *document.Document) api {
 
 // tags returns the deployment's tags plus Name, sorted by key.
 func tags(doc *document.Document, name string) []types.Tag {
-	return stepkit.Tags(doc.Request, name, func(k, v string) types.Tag {
+	return step.Tags(doc.Request, name, func(k, v string) types.Tag {
 		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
 	})
 }

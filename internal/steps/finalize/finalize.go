@@ -17,6 +17,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/step"
 )
 
 // stepName is the cause's step.
@@ -36,8 +37,8 @@ func New(_ aws.Config, c clock.Clock, log *slog.Logger) *Step {
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{contract.ActionFinalize: s.finalize}
+func (s *Step) Actions() step.Actions {
+	return step.Actions{contract.ActionFinalize: s.finalize}
 }
 
 // finalize writes n8n_url, closes the finalize timing, logs the stage

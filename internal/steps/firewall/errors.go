@@ -2,7 +2,7 @@ package firewall
 
 import (
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // EC2 error codes the step handles by name.
@@ -44,5 +44,5 @@ var remediations = map[string]string{
 // family names the step's failures SecurityGroupFailed, with remediations by AWS code.
 // DependencyViolation: a group stays in use while the ENIs of the
 // instance, mount targets or load balancer drain.
-var family = stepkit.Family{Name: contract.Firewall, Error: contract.SecurityGroupFailed, Remediations: remediations,
+var family = step.Family{Name: contract.Firewall, Error: contract.SecurityGroupFailed, Remediations: remediations,
 	Busy: map[string]string{codeDependencyViolation: remedyBusy, codeGroupNotFound: remedyNotYet}}

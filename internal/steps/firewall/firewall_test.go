@@ -19,25 +19,26 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/firewall"
+	"geusemaker/internal/steps/step"
 )
 
 type env struct {
-	w       *world.World
+	w       *account.Account
 	clk     *clock.Virtual
 	ec2     *sdkec2.Client
 	vpc     string
 	subnet  string
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	simec2.Register(w)
 	cfg := w.Config("us-east-1")
 	c := sdkec2.NewFromConfig(cfg)
@@ -238,17 +239,17 @@ func TestCreateWithSuppliedGroup(t *testing.T) {
 func TestCreateFailures(t *testing.T) {
 	tests := []struct {
 		name  string
-		fault world.Fault
+		fault account.Fault
 		asl   string
 	}{
-		{"describe denied", world.Fault{Operation: "DescribeSecurityGroups", Code: "UnauthorizedOperation"}, contract.SecurityGroupFailed},
-		{"group quota", world.Fault{Operation: "CreateSecurityGroup", Code: "SecurityGroupLimitExceeded"}, contract.SecurityGroupFailed},
+		{"describe denied", account.Fault{Operation: "DescribeSecurityGroups", Code: "UnauthorizedOperation"}, contract.SecurityGroupFailed},
+		{"group quota", account.Fault{Operation: "CreateSecurityGroup", Code: "SecurityGroupLimitExceeded"}, contract.SecurityGroupFailed},
 		// A name taken by no group the look-up sees: a group seconds old,
 		// retried until EC2 lists it, then left to the rollback.
-		{"duplicate without a group to adopt", world.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, contract.ResourceBusy},
-		{"rule quota", world.Fault{Operation: "AuthorizeSecurityGroupIngress", Code: "RulesPerSecurityGroupLimitExceeded"}, contract.SecurityGroupFailed},
-		{"prefix list lookup denied", world.Fault{Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, contract.SecurityGroupFailed},
-		{"throttled", world.Fault{Operation: "CreateSecurityGroup", Code: "RequestLimitExceeded"}, contract.Throttled},
+		{"duplicate without a group to adopt", account.Fault{Operation: "CreateSecurityGroup", Code: "InvalidGroup.Duplicate"}, contract.ResourceBusy},
+		{"rule quota", account.Fault{Operation: "AuthorizeSecurityGroupIngress", Code: "RulesPerSecurityGroupLimitExceeded"}, contract.SecurityGroupFailed},
+		{"prefix list lookup denied", account.Fault{Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, contract.SecurityGroupFailed},
+		{"throttled", account.Fault{Operation: "CreateSecurityGroup", Code: "RequestLimitExceeded"}, contract.Throttled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,7 +266,7 @@ func TestCreateFailures(t *testing.T) {
 	}
 	t.Run("duplicate rule is done", func(t *testing.T) {
 		e := newEnv(t)
-		e.w.Inject(world.Fault{Service: "EC2", Operation: "AuthorizeSecurityGroupIngress", Code: "InvalidPermission.Duplicate"})
+		e.w.Inject(account.Fault{Service: "EC2", Operation: "AuthorizeSecurityGroupIngress", Code: "InvalidPermission.Duplicate"})
 		require.NoError(t, e.run(t, contract.ActionCreate, e.doc(document.TierDev)))
 	})
 	t.Run("no VPC in the ledger", func(t *testing.T) {
@@ -304,7 +305,7 @@ func TestDeleteFailures(t *testing.T) {
 		t.Run(tt.op, func(t *testing.T) {
 			e := newEnv(t)
 			require.NoError(t, e.run(t, contract.ActionCreate, e.doc(document.TierAutomation)))
-			e.w.Inject(world.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
 			requireStepError(t, e.run(t, contract.ActionDelete, e.doc(document.TierAutomation)), tt.asl, tt.code)
 			require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierAutomation)))
 			assert.Empty(t, e.w.Inventory())
@@ -313,7 +314,7 @@ func TestDeleteFailures(t *testing.T) {
 	t.Run("a retried revoke that reached AWS", func(t *testing.T) {
 		e := newEnv(t)
 		require.NoError(t, e.run(t, contract.ActionCreate, e.doc(document.TierAutomation)))
-		e.w.Inject(world.Fault{Service: "EC2", Operation: "RevokeSecurityGroupIngress", Code: "InvalidPermission.NotFound", Times: 1})
+		e.w.Inject(account.Fault{Service: "EC2", Operation: "RevokeSecurityGroupIngress", Code: "InvalidPermission.NotFound", Times: 1})
 		// The reference survived the faked revoke, but the referencing
 		// group is deleted before the one it references, taking it along.
 		require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierAutomation)))

@@ -7,7 +7,7 @@
 //
 // Actions: create, delete. No status keys.
 //
-// It imports document, steperr, awsapi, clock, stepkit and the SDK's EC2 client;
+// It imports document, steperr, awsapi, clock, step and the SDK's EC2 client;
 // never sim or engine.
 package firewall
 
@@ -21,7 +21,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // Ports the groups open.
@@ -47,17 +47,17 @@ type ec2API interface {
 }
 
 // Step is the firewall Lambda's logic.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the firewall step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionCreate: s.create,
 		contract.ActionDelete: s.delete,
 	}

@@ -13,7 +13,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // trustPolicy lets EC2 assume the role for the instance.
@@ -55,7 +55,7 @@ func checkSecretARN(s string, req document.Request) error {
 // iamTags are the deployment's tags plus Name, sorted so every attempt
 // sends the same request.
 func iamTags(r document.Request, name string) []types.Tag {
-	return stepkit.Tags(r, name, func(k, v string) types.Tag {
+	return step.Tags(r, name, func(k, v string) types.Tag {
 		return types.Tag{Key: aws.String(k), Value: aws.String(v)}
 	})
 }

@@ -2,7 +2,7 @@ package iam
 
 import (
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // AWS error codes the step handles by name. Codes, not types: the modeled
@@ -32,5 +32,5 @@ var remediations = map[string]string{
 // family names the step's failures IdentityFailed, with remediations by AWS code.
 // ConcurrentModification: IAM refuses a change while another one to the
 // same entity is in flight; it clears within seconds.
-var family = stepkit.Family{Name: contract.IAM, Error: contract.IdentityFailed, Remediations: remediations,
+var family = step.Family{Name: contract.IAM, Error: contract.IdentityFailed, Remediations: remediations,
 	Busy: map[string]string{codeConcurrentModification: "Another change to the same IAM entity was in flight; the state machine retries."}}

@@ -18,23 +18,24 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simiam "geusemaker/internal/sim/iam"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/iam"
+	"geusemaker/internal/steps/step"
 )
 
 type env struct {
-	w       *world.World
+	w       *account.Account
 	model   *simiam.Model
 	iam     *sdkiam.Client
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	m := simiam.Register(w)
 	cfg := w.Config("us-east-1")
 	step := iam.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -59,7 +60,7 @@ func (e *env) mustRun(t *testing.T, action string, doc *document.Document) {
 }
 
 func (e *env) fault(op, code string, times int) {
-	e.w.Inject(world.Fault{Service: "IAM", Operation: op, Code: code, Times: times})
+	e.w.Inject(account.Fault{Service: "IAM", Operation: op, Code: code, Times: times})
 }
 
 func (e *env) attached(t *testing.T, role string) []string {
@@ -136,7 +137,7 @@ func TestCreateScopesEFSAccessToTheFileSystem(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Sid":"EFSClientAccess","Effect":"Allow",
 		"Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite","elasticfilesystem:DescribeMountTargets"],
-		"Resource":"arn:aws:elasticfilesystem:eu-west-1:`+world.AccountID+`:file-system/fs-0123456789abcdef0"}]}`, policy)
+		"Resource":"arn:aws:elasticfilesystem:eu-west-1:`+account.AccountID+`:file-system/fs-0123456789abcdef0"}]}`, policy)
 }
 
 func TestCreateLetsTheInstanceReadOnlyItsOwnSecret(t *testing.T) {

@@ -8,7 +8,7 @@
 // before EC2 can use a fresh profile is the compute step's to retry
 // (InstanceProfileNotReady).
 //
-// It imports document, steperr, awsapi, clock, stepkit and the SDK's IAM client;
+// It imports document, steperr, awsapi, clock, step and the SDK's IAM client;
 // never sim or engine.
 package iam
 
@@ -22,7 +22,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // Policies of the instance role.
@@ -62,19 +62,19 @@ type iamAPI interface {
 }
 
 // Step is the iam Lambda's logic.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the iam step. Clients are built per call from the
 // request's region: IAM is global, but its endpoint is its partition's.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 func (s *Step) client(doc *document.Document) iamAPI { return iam.NewFromConfig(s.Config(doc)) }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionCreate: s.create,
 		contract.ActionDelete: s.delete,
 	}

@@ -2,7 +2,7 @@ package network
 
 import (
 	"geusemaker/internal/contract"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // EC2 error codes the step handles by name.
@@ -43,5 +43,5 @@ var remediations = map[string]string{
 // family names the step's failures NetworkFailed, with remediations by AWS code.
 // DependencyViolation: the network is still in use while instances, mount
 // targets or load balancer ENIs are deleted.
-var family = stepkit.Family{Name: contract.Network, Error: contract.NetworkFailed, Remediations: remediations,
+var family = step.Family{Name: contract.Network, Error: contract.NetworkFailed, Remediations: remediations,
 	Busy: map[string]string{codeDependencyViolation: remedyBusy}}

@@ -18,24 +18,25 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simec2 "geusemaker/internal/sim/ec2"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/network"
+	"geusemaker/internal/steps/step"
 )
 
 type env struct {
-	w       *world.World
+	w       *account.Account
 	m       *simec2.Model
 	clk     *clock.Virtual
 	ec2     *sdkec2.Client
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk), world.WithConsistency())
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk), account.WithConsistency())
 	m := simec2.Register(w)
 	cfg := w.Config("us-east-1")
 	step := network.New(cfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -186,7 +187,7 @@ func TestResolveResumesAfterAFailure(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			e := newEnv(t)
 			e.m.DeleteDefaultVPC("us-east-1")
-			e.w.Inject(world.Fault{Service: "EC2", Operation: op, Code: "UnauthorizedOperation", Times: 1})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: op, Code: "UnauthorizedOperation", Times: 1})
 			doc := newDoc(document.TierAutomation, "t3.medium")
 			requireStepError(t, e.run(t, contract.ActionResolve, doc), contract.NetworkFailed, "UnauthorizedOperation")
 
@@ -217,7 +218,7 @@ func TestResolveRetriedCallsThatReachedAWS(t *testing.T) {
 	}
 	_, err = e.ec2.DetachInternetGateway(ctx, &sdkec2.DetachInternetGatewayInput{InternetGatewayId: &doc.Resources.InternetGatewayID, VpcId: &doc.Resources.VPCID})
 	require.NoError(t, err)
-	e.w.Inject(world.Fault{Service: "EC2", Operation: "AttachInternetGateway", Code: "Resource.AlreadyAssociated", Times: 1})
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "AttachInternetGateway", Code: "Resource.AlreadyAssociated", Times: 1})
 	require.NoError(t, e.run(t, contract.ActionResolve, doc))
 	rts, err = e.ec2.DescribeRouteTables(ctx, &sdkec2.DescribeRouteTablesInput{RouteTableIds: []string{doc.Resources.RouteTableID}})
 	require.NoError(t, err)
@@ -291,7 +292,7 @@ func TestResolveSuppliedNetwork(t *testing.T) {
 
 func TestResolveThrottled(t *testing.T) {
 	e := newEnv(t)
-	e.w.Inject(world.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "RequestLimitExceeded"})
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "RequestLimitExceeded"})
 	requireStepError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")), contract.Throttled, "RequestLimitExceeded")
 }
 
@@ -343,7 +344,7 @@ func TestDeleteFailures(t *testing.T) {
 			e := newEnv(t)
 			e.m.DeleteDefaultVPC("us-east-1")
 			require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
-			e.w.Inject(world.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
+			e.w.Inject(account.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
 			doc := newDoc(document.TierDev, "t3.medium")
 			requireStepError(t, e.run(t, contract.ActionDelete, doc), tt.name, tt.code)
 			require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
@@ -354,7 +355,7 @@ func TestDeleteFailures(t *testing.T) {
 		e := newEnv(t)
 		e.m.DeleteDefaultVPC("us-east-1")
 		require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
-		e.w.Inject(world.Fault{Service: "EC2", Operation: "DetachInternetGateway", Code: "Gateway.NotAttached", Times: 1})
+		e.w.Inject(account.Fault{Service: "EC2", Operation: "DetachInternetGateway", Code: "Gateway.NotAttached", Times: 1})
 		// The gateway is in fact still attached, so its deletion is refused
 		// and retried, as the state machine's Retry would.
 		requireStepError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")), contract.ResourceBusy, "DependencyViolation")

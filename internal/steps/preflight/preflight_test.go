@@ -21,8 +21,8 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/sim"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/servicequotas"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/preflight"
 )
@@ -36,10 +36,10 @@ type env struct {
 	planted int
 }
 
-func newEnv(t *testing.T, opts ...world.Option) *env {
+func newEnv(t *testing.T, opts ...account.Option) *env {
 	t.Helper()
 	// Consistent: the windows are the end-to-end tests' (internal/localrun).
-	c := sim.New(append([]world.Option{world.WithConsistency()}, opts...)...)
+	c := sim.New(append([]account.Option{account.WithConsistency()}, opts...)...)
 	return &env{cloud: c, ec2: ec2.NewFromConfig(c.Config(region))}
 }
 
@@ -263,20 +263,20 @@ func TestNoDefaultVPCChecksTheWholeRegion(t *testing.T) {
 
 func TestUnreadableDataWarnsAndGoesOn(t *testing.T) {
 	tests := []struct {
-		fault world.Fault
+		fault account.Fault
 		want  string
 	}{
-		{world.Fault{Service: "Service Quotas", Code: "AccessDeniedException"}, "could not read quota L-DB2E81BA (Running On-Demand G and VT instances) (AccessDeniedException)"},
-		{world.Fault{Service: "Service Quotas", Operation: "GetAWSDefaultServiceQuota", Code: "ServiceException", Status: 500}, "could not read quota L-53DA6B97"},
-		{world.Fault{Service: "EC2", Operation: "DescribeInstanceTypeOfferings", Code: "UnauthorizedOperation"}, "could not read the instance type offerings"},
-		{world.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "UnauthorizedOperation"}, "could not read the default VPC"},
-		{world.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"}, "could not read the usage of quota L-DB2E81BA"},
-		{world.Fault{Service: "EC2", Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, "could not read the CloudFront prefix list"},
-		{world.Fault{Service: "CloudFront", Operation: "ListDistributions", Code: "AccessDenied"}, "could not read the usage of quota L-24B04930"},
+		{account.Fault{Service: "Service Quotas", Code: "AccessDeniedException"}, "could not read quota L-DB2E81BA (Running On-Demand G and VT instances) (AccessDeniedException)"},
+		{account.Fault{Service: "Service Quotas", Operation: "GetAWSDefaultServiceQuota", Code: "ServiceException", Status: 500}, "could not read quota L-53DA6B97"},
+		{account.Fault{Service: "EC2", Operation: "DescribeInstanceTypeOfferings", Code: "UnauthorizedOperation"}, "could not read the instance type offerings"},
+		{account.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "UnauthorizedOperation"}, "could not read the default VPC"},
+		{account.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation"}, "could not read the usage of quota L-DB2E81BA"},
+		{account.Fault{Service: "EC2", Operation: "DescribeManagedPrefixLists", Code: "UnauthorizedOperation"}, "could not read the CloudFront prefix list"},
+		{account.Fault{Service: "CloudFront", Operation: "ListDistributions", Code: "AccessDenied"}, "could not read the usage of quota L-24B04930"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.Service+":"+tt.fault.Operation, func(t *testing.T) {
-			e := newEnv(t, world.WithFault(tt.fault))
+			e := newEnv(t, account.WithFault(tt.fault))
 			d := doc(t, nil)
 			require.NoError(t, e.check(d))
 			assert.Contains(t, d.Progress.Message, "warning: "+tt.want)
@@ -285,7 +285,7 @@ func TestUnreadableDataWarnsAndGoesOn(t *testing.T) {
 }
 
 func TestThrottlingIsRetriedByTheStateMachine(t *testing.T) {
-	e := newEnv(t, world.WithFault(world.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "RequestLimitExceeded"}))
+	e := newEnv(t, account.WithFault(account.Fault{Service: "EC2", Operation: "DescribeVpcs", Code: "RequestLimitExceeded"}))
 	err := e.check(doc(t, nil))
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)

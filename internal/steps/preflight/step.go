@@ -19,7 +19,7 @@
 //
 // Actions: check. No status keys.
 //
-// It imports document, steperr, awsapi, clock, stepkit and the SDK clients of the
+// It imports document, steperr, awsapi, clock, step and the SDK clients of the
 // services it reads; never sim or engine.
 package preflight
 
@@ -41,11 +41,11 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
 // family names the step's failures PreflightFailed.
-var family = stepkit.Family{Name: contract.Preflight, Error: contract.PreflightFailed}
+var family = step.Family{Name: contract.Preflight, Error: contract.PreflightFailed}
 
 // stepName is the cause's step of the only action.
 var stepName = family.StepName(contract.ActionCheck)
@@ -84,17 +84,17 @@ type clients struct {
 }
 
 // Step is the preflight Lambda's logic.
-type Step struct{ stepkit.Base }
+type Step struct{ step.Base }
 
 // New returns the step. Clients are built per call for the request's
 // region, so one Lambda serves deployments in any region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{stepkit.New(family, cfg, c, log)}
+	return &Step{step.New(family, cfg, c, log)}
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{contract.ActionCheck: s.check}
+func (s *Step) Actions() step.Actions {
+	return step.Actions{contract.ActionCheck: s.check}
 }
 
 func (s *Step) clients(doc *document.Document) clients {

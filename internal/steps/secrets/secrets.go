@@ -12,7 +12,7 @@
 // taken (the deletion is asynchronous), which create reports as
 // ResourceBusy for the state machine to retry.
 //
-// It imports document, steperr, awsapi, clock, stepkit, workload and the
+// It imports document, steperr, awsapi, clock, step, workload and the
 // SDK's Secrets Manager client; never sim or engine.
 package secrets
 
@@ -29,7 +29,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 	"geusemaker/internal/workload"
 )
 
@@ -41,7 +41,7 @@ const (
 	codeAccessDenied   = "AccessDeniedException"
 )
 
-var family = stepkit.Family{Name: contract.Secrets, Error: contract.SecretFailed, Remediations: map[string]string{
+var family = step.Family{Name: contract.Secrets, Error: contract.SecretFailed, Remediations: map[string]string{
 	codeAccessDenied: "Grant the secrets Lambda's role secretsmanager:CreateSecret, secretsmanager:TagResource, " +
 		"secretsmanager:DescribeSecret and secretsmanager:DeleteSecret on secret:geusemaker/<deployment>/*, then retry.",
 }}
@@ -55,19 +55,19 @@ type api interface {
 
 // Step is the secrets Lambda's logic.
 type Step struct {
-	stepkit.Base
+	step.Base
 	generate func() (workload.Secret, error)
 }
 
 // New returns the secrets step, drawing values from crypto/rand. Clients
 // are built per call for the request's region.
 func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
-	return &Step{Base: stepkit.New(family, cfg, c, log), generate: workload.Generate}
+	return &Step{Base: step.New(family, cfg, c, log), generate: workload.Generate}
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionCreate: s.create,
 		contract.ActionDelete: s.delete,
 	}
@@ -109,7 +109,7 @@ func (s *Step) create(ctx context.Context, doc *document.Document) error {
 		if ferr != nil {
 			return family.AWSFailure(contract.ActionCreate, ferr, remedyCreate)
 		}
-		if d == nil || !stepkit.Owns(tagMap(d.Tags), req) {
+		if d == nil || !step.Owns(tagMap(d.Tags), req) {
 			return family.Failure(contract.ActionCreate, fmt.Sprintf("secret %s exists in %s but is not deployment %s's", name, req.Region, req.DeploymentID),
 				fmt.Sprintf("Delete the secret %s (aws secretsmanager delete-secret --force-delete-without-recovery --secret-id %s --region %s) or choose another deployment_id, then retry.", name, name, req.Region))
 		}
@@ -142,7 +142,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		if err != nil {
 			return family.AWSFailure(contract.ActionDelete, err, remedy)
 		}
-		if d == nil || !stepkit.Owns(tagMap(d.Tags), req) || d.DeletedDate != nil {
+		if d == nil || !step.Owns(tagMap(d.Tags), req) || d.DeletedDate != nil {
 			return nil
 		}
 		id = aws.ToString(d.ARN)
@@ -172,7 +172,7 @@ func find(ctx context.Context, c api, name string) (*sm.DescribeSecretOutput, er
 }
 
 func tags(req document.Request, name string) []types.Tag {
-	return stepkit.Tags(req, name, func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} })
+	return step.Tags(req, name, func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} })
 }
 
 func tagMap(ts []types.Tag) map[string]string {

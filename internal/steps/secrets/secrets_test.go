@@ -17,25 +17,26 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simsm "geusemaker/internal/sim/secretsmanager"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/secrets"
+	"geusemaker/internal/steps/step"
 	"geusemaker/internal/workload"
 )
 
 type env struct {
-	w       *world.World
+	w       *account.Account
 	clk     *clock.Virtual
 	model   *simsm.Model
 	api     *sm.Client
-	actions map[string]func(context.Context, *document.Document) error
+	actions step.Actions
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(account.WithClock(clk))
 	m := simsm.Register(w)
 	// The Lambda runs in another region than the deployment: clients must
 	// follow the request's region.
@@ -157,7 +158,7 @@ func TestErrorsAreNamedWithRemediations(t *testing.T) {
 			if tc.op == "DeleteSecret" {
 				require.NoError(t, e.run(contract.ActionCreate, doc))
 			}
-			e.w.Inject(world.Fault{Service: simsm.ServiceID, Operation: tc.op, Code: tc.code, Times: 10})
+			e.w.Inject(account.Fault{Service: simsm.ServiceID, Operation: tc.op, Code: tc.code, Times: 10})
 			se := stepError(t, e.run(tc.action, doc))
 			assert.Equal(t, tc.want, se.Name)
 			assert.Equal(t, tc.code, se.Cause.AWSErrorCode)

@@ -20,7 +20,7 @@
 //
 // Actions: start, status. Status key: smoke.
 //
-// It imports document, steperr, clock, stepkit, workload and the SDK's
+// It imports document, steperr, clock, step, workload and the SDK's
 // Secrets Manager client, and makes plain HTTP requests through the
 // *http.Client it is given (the simulated account's in local runs); never
 // sim or engine.
@@ -45,7 +45,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 	"geusemaker/internal/workload"
 )
 
@@ -67,7 +67,7 @@ const (
 
 // Step is the smoke test Lambda's logic.
 type Step struct {
-	stepkit.Base
+	step.Base
 	http *http.Client
 }
 
@@ -90,7 +90,7 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // AWS call reads the API key from the deployment's secret, in the
 // request's region.
 func NewWithHTTP(cfg aws.Config, c clock.Clock, log *slog.Logger, h *http.Client) *Step {
-	return &Step{Base: stepkit.New(family, cfg, c, log), http: h}
+	return &Step{Base: step.New(family, cfg, c, log), http: h}
 }
 
 // DefaultHTTPClient is a real client with a timeout per request that
@@ -103,8 +103,8 @@ func DefaultHTTPClient() *http.Client {
 }
 
 // Actions returns the step's actions by name.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{
+func (s *Step) Actions() step.Actions {
+	return step.Actions{
 		contract.ActionStart:  s.start,
 		contract.ActionStatus: s.status,
 	}
@@ -421,7 +421,7 @@ func waiting(results []result) string {
 }
 
 // family names the step's failures SmokeTestFailed.
-var family = stepkit.Family{Name: contract.Smoke, Error: contract.SmokeTestFailed}
+var family = step.Family{Name: contract.Smoke, Error: contract.SmokeTestFailed}
 
 // testAction names the whole test in causes and logs ("smoke-test"): start
 // and status make the same attempt.

@@ -22,8 +22,8 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/sim/account"
 	simsm "geusemaker/internal/sim/secretsmanager"
-	"geusemaker/internal/sim/world"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/smoke"
 	"geusemaker/internal/workload"
@@ -95,7 +95,7 @@ func (w *web) workload(req *http.Request) answer {
 type fixture struct {
 	web  *web
 	clk  *clock.Virtual
-	sim  *world.World
+	sim  *account.Account
 	step *smoke.Step
 }
 
@@ -105,8 +105,8 @@ func newFixture(t *testing.T, answers map[string]answer, served ...string) *fixt
 	for _, s := range served {
 		w.served[s] = true
 	}
-	clk := clock.NewVirtual(world.Epoch)
-	sim := world.New(world.WithClock(clk))
+	clk := clock.NewVirtual(account.Epoch)
+	sim := account.New(account.WithClock(clk))
 	simsm.Register(sim)
 	_, err := sm.NewFromConfig(sim.Config("us-east-1")).CreateSecret(context.Background(), &sm.CreateSecretInput{
 		Name: aws.String("geusemaker/demo/workload"), SecretString: aws.String(workload.Secret{
@@ -209,7 +209,7 @@ func TestPassesAtOnceWhenTrafficFlows(t *testing.T) {
 			if tt.served != "" {
 				assert.Equal(t, len(workload.Routes()), authorized, "only the with-key probes carry the key")
 			}
-			assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), d.Deadlines[contract.StatusSmoke])
+			assert.Equal(t, document.Timestamp(account.Epoch.Add(10*time.Minute)), d.Deadlines[contract.StatusSmoke])
 			whole, err := json.Marshal(d)
 			require.NoError(t, err)
 			assert.NotContains(t, string(whole), apiKey, "the key never reaches the document")
@@ -238,7 +238,7 @@ func TestWaitsThenPassesWhenPropagationCatchesUp(t *testing.T) {
 	require.NoError(t, f.run(d, contract.ActionStatus))
 	assert.True(t, d.Status[contract.StatusSmoke].Done)
 	require.NoError(t, f.run(d, contract.ActionStart), "a retried start keeps the deadline")
-	assert.Equal(t, document.Timestamp(world.Epoch.Add(10*time.Minute)), d.Deadlines[contract.StatusSmoke])
+	assert.Equal(t, document.Timestamp(account.Epoch.Add(10*time.Minute)), d.Deadlines[contract.StatusSmoke])
 }
 
 func TestFailsWithWhatWasAskedAndWhatCameBack(t *testing.T) {
@@ -292,7 +292,7 @@ func TestFailsWithWhatWasAskedAndWhatCameBack(t *testing.T) {
 func TestUnreadableSecretFailsWithTheAWSCode(t *testing.T) {
 	f := newFixture(t, nil, ip)
 	d := f.document(t, "dev", nil)
-	f.sim.Inject(world.Fault{Service: simsm.ServiceID, Operation: "GetSecretValue", Code: "AccessDeniedException", Times: 5})
+	f.sim.Inject(account.Fault{Service: simsm.ServiceID, Operation: "GetSecretValue", Code: "AccessDeniedException", Times: 5})
 	var se *steperr.Error
 	require.ErrorAs(t, f.run(d, contract.ActionStart), &se)
 	assert.Equal(t, contract.SmokeTestFailed, se.Name)

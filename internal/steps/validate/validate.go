@@ -18,6 +18,7 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
+	"geusemaker/internal/steps/step"
 )
 
 // Step validates requests.
@@ -34,8 +35,8 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 }
 
 // Actions returns the step's one action, validate.
-func (s *Step) Actions() map[string]func(context.Context, *document.Document) error {
-	return map[string]func(context.Context, *document.Document) error{contract.ActionValidate: s.Validate}
+func (s *Step) Actions() step.Actions {
+	return step.Actions{contract.ActionValidate: s.Validate}
 }
 
 // Validate checks what the document alone cannot (the region the steps

@@ -15,7 +15,7 @@ import (
 	"geusemaker/internal/clock"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/steperr"
 	"geusemaker/internal/steps/validate"
 )
@@ -23,7 +23,7 @@ import (
 func TestValidateRecordsStageAndProgress(t *testing.T) {
 	var doc document.Document
 	require.NoError(t, json.Unmarshal([]byte(`{"request":{"deployment_id":"demo","tier":"gpu"}}`), &doc))
-	s := validate.New(aws.Config{Region: "us-east-1"}, clock.NewVirtual(world.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := validate.New(aws.Config{Region: "us-east-1"}, clock.NewVirtual(account.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, s.Actions()["validate"](context.Background(), &doc))
 
 	require.NotNil(t, doc.Progress)
@@ -31,12 +31,12 @@ func TestValidateRecordsStageAndProgress(t *testing.T) {
 	assert.Contains(t, doc.Progress.Message, "demo")
 	assert.Contains(t, doc.Progress.Message, "g4dn.xlarge")
 	assert.Equal(t, 1, doc.Progress.Percent, "the deployment starts here: the lowest overall percent")
-	assert.Equal(t, document.Timestamp(world.Epoch), doc.Timings[document.StageValidate].StartedAt)
-	assert.Equal(t, document.NewRun(world.Epoch), doc.Run, "the run id is recorded before anything is created")
+	assert.Equal(t, document.Timestamp(account.Epoch), doc.Timings[document.StageValidate].StartedAt)
+	assert.Equal(t, document.NewRun(account.Epoch), doc.Run, "the run id is recorded before anything is created")
 }
 
 func TestValidateRecordsANewRunOnlyWhenAbsent(t *testing.T) {
-	clk := clock.NewVirtual(world.Epoch)
+	clk := clock.NewVirtual(account.Epoch)
 	s := validate.New(aws.Config{Region: "us-east-1"}, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	validated := func(input string) document.Document {
 		var doc document.Document
@@ -55,7 +55,7 @@ func TestValidateRecordsANewRunOnlyWhenAbsent(t *testing.T) {
 func TestValidateRefusesARegionOtherThanTheBackends(t *testing.T) {
 	var doc document.Document
 	require.NoError(t, json.Unmarshal([]byte(`{"request":{"deployment_id":"demo","region":"eu-west-1"}}`), &doc))
-	s := validate.New(aws.Config{Region: "us-east-1"}, clock.NewVirtual(world.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := validate.New(aws.Config{Region: "us-east-1"}, clock.NewVirtual(account.Epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	err := s.Actions()["validate"](context.Background(), &doc)
 	var se *steperr.Error
 	require.ErrorAs(t, err, &se)

@@ -1,15 +1,15 @@
-// Package efstest provides a stand-in world.Network for tests of the
+// Package efstest provides a stand-in account.Network for tests of the
 // simulated EFS and of the steps that use it, so they do not depend on the
 // simulated EC2: two VPCs, three subnets and two security groups, with the
 // network interfaces other services create recorded for inspection.
 //
-// It imports world only; only tests import it.
+// It imports account only; only tests import it.
 package efstest
 
 import (
 	"fmt"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Fixture ids of the stand-in network.
@@ -31,9 +31,9 @@ type ENI struct {
 	Description string
 }
 
-// Network is a world.Network with fixed subnets and groups.
+// Network is a account.Network with fixed subnets and groups.
 type Network struct {
-	Subnets map[string]world.Subnet
+	Subnets map[string]account.Subnet
 	Groups  map[string]string // security group id → VPC id
 	ENIs    map[string]ENI
 	// CreateErr, when set, is what CreateNetworkInterface answers.
@@ -44,7 +44,7 @@ type Network struct {
 // NewNetwork returns the fixture network.
 func NewNetwork() *Network {
 	return &Network{
-		Subnets: map[string]world.Subnet{
+		Subnets: map[string]account.Subnet{
 			SubnetA:  {ID: SubnetA, VPCID: VPC, AvailabilityZone: "us-east-1a", CIDR: "10.0.0.0/24"},
 			SubnetA2: {ID: SubnetA2, VPCID: VPC, AvailabilityZone: "us-east-1a", CIDR: "10.0.2.0/24"},
 			SubnetB:  {ID: SubnetB, VPCID: VPC, AvailabilityZone: "us-east-1b", CIDR: "10.0.1.0/24"},
@@ -56,7 +56,7 @@ func NewNetwork() *Network {
 }
 
 // Subnet returns a fixture subnet.
-func (n *Network) Subnet(id string) (world.Subnet, bool) {
+func (n *Network) Subnet(id string) (account.Subnet, bool) {
 	s, ok := n.Subnets[id]
 	return s, ok
 }
@@ -85,8 +85,8 @@ func (n *Network) CreateNetworkInterface(subnetID string, groups []string, descr
 func (n *Network) DeleteNetworkInterface(id string) { delete(n.ENIs, id) }
 
 // Instance finds no instance: the stand-in has none.
-func (n *Network) Instance(string) (world.Instance, bool) { return world.Instance{}, false }
+func (n *Network) Instance(string) (account.Instance, bool) { return account.Instance{}, false }
 
 // Admits lets every connection in: reachability is EC2's to model, and
 // these tests are about EFS.
-func (n *Network) Admits([]string, int32, world.Source) bool { return true }
+func (n *Network) Admits([]string, int32, account.Source) bool { return true }

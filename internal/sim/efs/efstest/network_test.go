@@ -6,17 +6,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/efs/efstest"
-	"geusemaker/internal/sim/world"
 )
 
 func TestNetworkAnswersLikeEC2(t *testing.T) {
-	var n world.Network = efstest.NewNetwork()
+	var n account.Network = efstest.NewNetwork()
 	net := n.(*efstest.Network)
 
 	s, ok := n.Subnet(efstest.SubnetB)
 	require.True(t, ok)
-	assert.Equal(t, world.Subnet{ID: efstest.SubnetB, VPCID: efstest.VPC, AvailabilityZone: "us-east-1b", CIDR: "10.0.1.0/24"}, s)
+	assert.Equal(t, account.Subnet{ID: efstest.SubnetB, VPCID: efstest.VPC, AvailabilityZone: "us-east-1b", CIDR: "10.0.1.0/24"}, s)
 	_, ok = n.Subnet("subnet-404")
 	assert.False(t, ok)
 	vpc, ok := n.SecurityGroupVPC(efstest.GroupX)
@@ -32,7 +32,7 @@ func TestNetworkAnswersLikeEC2(t *testing.T) {
 	n.DeleteNetworkInterface(id)
 	assert.Empty(t, net.ENIs)
 
-	net.CreateErr = world.APIError("NetworkInterfaceLimitExceeded", "limit")
+	net.CreateErr = account.APIError("NetworkInterfaceLimitExceeded", "limit")
 	_, err = n.CreateNetworkInterface(efstest.SubnetA, nil, "", false)
 	assert.ErrorIs(t, err, net.CreateErr)
 }

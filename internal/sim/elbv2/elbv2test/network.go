@@ -1,10 +1,10 @@
-// Package elbv2test provides a stand-in world.Network for tests of the
+// Package elbv2test provides a stand-in account.Network for tests of the
 // simulated ELBv2 and of the elbv2 step, so they do not depend on
 // the simulated EC2: two VPCs (the first with an internet gateway), subnets
 // in distinct and shared zones, security groups, instances planted by the
 // test, and the network interfaces load balancers create.
 //
-// It imports world only; only tests import it.
+// It imports account only; only tests import it.
 package elbv2test
 
 import (
@@ -12,7 +12,7 @@ import (
 	"slices"
 	"time"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Fixture ids of the stand-in network.
@@ -28,14 +28,14 @@ const (
 	GroupX   = "sg-other" // in OtherVPC
 )
 
-// Network is a world.Network with fixed subnets and groups. Tests change
-// its maps under World.Do.
+// Network is a account.Network with fixed subnets and groups. Tests change
+// its maps under Account.Do.
 type Network struct {
-	Subnets   map[string]world.Subnet
+	Subnets   map[string]account.Subnet
 	Groups    map[string]string // security group id → VPC id
 	Gateways  map[string]bool   // VPC id → has an internet gateway
 	ENIs      map[string][]string
-	Instances map[string]world.Instance
+	Instances map[string]account.Instance
 	// ENIErr, when set, is what CreateNetworkInterface answers after the
 	// first interface.
 	ENIErr error
@@ -45,7 +45,7 @@ type Network struct {
 // NewNetwork returns the fixture network.
 func NewNetwork() *Network {
 	return &Network{
-		Subnets: map[string]world.Subnet{
+		Subnets: map[string]account.Subnet{
 			SubnetA:  {ID: SubnetA, VPCID: VPC, AvailabilityZone: "us-east-1a"},
 			SubnetB:  {ID: SubnetB, VPCID: VPC, AvailabilityZone: "us-east-1b"},
 			SubnetA2: {ID: SubnetA2, VPCID: VPC, AvailabilityZone: "us-east-1a"},
@@ -55,14 +55,14 @@ func NewNetwork() *Network {
 		Groups:    map[string]string{GroupALB: VPC, GroupX: OtherVPC},
 		Gateways:  map[string]bool{VPC: true},
 		ENIs:      map[string][]string{},
-		Instances: map[string]world.Instance{},
+		Instances: map[string]account.Instance{},
 	}
 }
 
 // Run plants a running instance in SubnetA whose workload answers at up
 // (zero: never).
 func (n *Network) Run(id string, up time.Time) {
-	n.Instances[id] = world.Instance{ID: id, State: "running", SubnetID: SubnetA, WorkloadUpAt: up}
+	n.Instances[id] = account.Instance{ID: id, State: "running", SubnetID: SubnetA, WorkloadUpAt: up}
 }
 
 // SetState changes an instance's state.
@@ -73,7 +73,7 @@ func (n *Network) SetState(id, state string) {
 }
 
 // Subnet returns a fixture subnet.
-func (n *Network) Subnet(id string) (world.Subnet, bool) {
+func (n *Network) Subnet(id string) (account.Subnet, bool) {
 	s, ok := n.Subnets[id]
 	return s, ok
 }
@@ -102,11 +102,11 @@ func (n *Network) CreateNetworkInterface(_ string, groups []string, _ string, _ 
 func (n *Network) DeleteNetworkInterface(id string) { delete(n.ENIs, id) }
 
 // Instance returns a planted instance.
-func (n *Network) Instance(id string) (world.Instance, bool) {
+func (n *Network) Instance(id string) (account.Instance, bool) {
 	i, ok := n.Instances[id]
 	return i, ok
 }
 
 // Admits lets every connection in: reachability is EC2's to model, and
 // these tests are about ELBv2.
-func (n *Network) Admits([]string, int32, world.Source) bool { return true }
+func (n *Network) Admits([]string, int32, account.Source) bool { return true }

@@ -8,12 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/sim/elbv2/elbv2test"
-	"geusemaker/internal/sim/world"
 )
 
 func TestNetworkFixture(t *testing.T) {
-	var n world.Network = elbv2test.NewNetwork()
+	var n account.Network = elbv2test.NewNetwork()
 	net := n.(*elbv2test.Network)
 
 	s, ok := n.Subnet(elbv2test.SubnetB)

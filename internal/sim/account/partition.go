@@ -1,4 +1,4 @@
-package world
+package account
 
 import "strings"
 
@@ -17,10 +17,10 @@ func PartitionOf(region string) string {
 
 // WithPartition sets the account's partition (default aws): the ARNs of
 // its global resources (IAM, CloudFront) carry it.
-func WithPartition(p string) Option { return func(w *World) { w.partition = p } }
+func WithPartition(p string) Option { return func(w *Account) { w.partition = p } }
 
 // Partition is the account's partition.
-func (w *World) Partition() string {
+func (w *Account) Partition() string {
 	if w.partition == "" {
 		return "aws"
 	}

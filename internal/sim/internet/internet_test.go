@@ -1,4 +1,4 @@
-package web_test
+package internet_test
 
 import (
 	"context"
@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
-	"geusemaker/internal/sim/web"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
+	"geusemaker/internal/sim/internet"
 )
 
 const (
@@ -40,35 +40,35 @@ type state struct {
 	cfEnabled   bool
 	albState    elbtypes.LoadBalancerStateEnum
 	targetState elbtypes.TargetHealthStateEnum // "" for no target
-	instance    world.Instance
+	instance    account.Instance
 	// closed are the paths security groups drop: "<groups><<source>".
 	closed map[string]bool
 }
 
-type backend map[string]world.Handler
+type backend map[string]account.Handler
 
-func (b backend) Operations() map[string]world.Handler { return b }
+func (b backend) Operations() map[string]account.Handler { return b }
 
-func handler[In, Out any](fn func(*In) *Out) world.Handler {
-	return world.Op(func(_ context.Context, in *In) (*Out, error) { return fn(in), nil })
+func handler[In, Out any](fn func(*In) *Out) account.Handler {
+	return account.Op(func(_ context.Context, in *In) (*Out, error) { return fn(in), nil })
 }
 
-// network is just enough EC2 for the web: one instance.
+// network is just enough EC2 for the internet: one instance.
 type network struct{ s *state }
 
-func (n network) Subnet(string) (world.Subnet, bool)     { return world.Subnet{}, false }
+func (n network) Subnet(string) (account.Subnet, bool)   { return account.Subnet{}, false }
 func (n network) SecurityGroupVPC(string) (string, bool) { return "", false }
 func (n network) HasInternetGateway(string) bool         { return true }
 func (n network) CreateNetworkInterface(string, []string, string, bool) (string, error) {
 	return "", nil
 }
 func (n network) DeleteNetworkInterface(string) {}
-func (n network) Admits(groups []string, _ int32, src world.Source) bool {
+func (n network) Admits(groups []string, _ int32, src account.Source) bool {
 	return !n.s.closed[strings.Join(groups, ",")+"<"+sourceName(src)]
 }
 
 // sourceName names a source for the state's closed paths.
-func sourceName(src world.Source) string {
+func sourceName(src account.Source) string {
 	switch {
 	case src.Internet:
 		return "internet"
@@ -77,25 +77,25 @@ func sourceName(src world.Source) string {
 	}
 	return "alb"
 }
-func (n network) Instance(id string) (world.Instance, bool) {
+func (n network) Instance(id string) (account.Instance, bool) {
 	return n.s.instance, id == n.s.instance.ID
 }
 
 type fixture struct {
 	s   *state
-	w   *world.World
+	w   *account.Account
 	clk *clock.Virtual
 	c   *http.Client
 }
 
-func newFixture(t *testing.T, opts ...world.Option) *fixture {
+func newFixture(t *testing.T, opts ...account.Option) *fixture {
 	t.Helper()
-	clk := clock.NewVirtual(world.Epoch)
-	w := world.New(append([]world.Option{world.WithClock(clk)}, opts...)...)
+	clk := clock.NewVirtual(account.Epoch)
+	w := account.New(append([]account.Option{account.WithClock(clk)}, opts...)...)
 	s := &state{
 		cfStatus: "Deployed", cfEnabled: true, albState: elbtypes.LoadBalancerStateEnumActive,
 		targetState: elbtypes.TargetHealthStateEnumHealthy,
-		instance:    world.Instance{ID: "i-1", State: "running", PublicIP: address, WorkloadUpAt: world.Epoch},
+		instance:    account.Instance{ID: "i-1", State: "running", PublicIP: address, WorkloadUpAt: account.Epoch},
 	}
 	w.Network = network{s}
 	cloudFront := backend{
@@ -150,8 +150,8 @@ func newFixture(t *testing.T, opts ...world.Option) *fixture {
 				State: &ec2types.InstanceState{Name: ec2types.InstanceStateName(s.instance.State)}}}}}}
 		}),
 	}
-	web.Register(w, web.Backends{EC2: compute, ELBv2: elbv2, CloudFront: cloudFront})
-	return &fixture{s: s, w: w, clk: clk, c: web.Client(w.Config("us-east-1"))}
+	internet.Register(w, internet.Backends{EC2: compute, ELBv2: elbv2, CloudFront: cloudFront})
+	return &fixture{s: s, w: w, clk: clk, c: internet.Client(w.Config("us-east-1"))}
 }
 
 func (f *fixture) get(t *testing.T, url string, headers ...string) (int, string, error) {
@@ -218,13 +218,13 @@ func TestConnectionFailures(t *testing.T) {
 		url      string
 		wantCode string
 	}{
-		{"a distribution still deploying does not resolve", func(s *state) { s.cfStatus = "InProgress" }, "https://" + domain + "/healthz", web.CodeNoSuchHost},
-		{"an unknown distribution", nil, "https://d999.cloudfront.net/healthz", web.CodeNoSuchHost},
-		{"a provisioning ALB does not resolve", func(s *state) { s.albState = elbtypes.LoadBalancerStateEnumProvisioning }, "http://" + albDNS + "/", web.CodeNoSuchHost},
-		{"no listener on the port", nil, "http://" + albDNS + ":8080/", web.CodeConnectionRefused},
-		{"the workload is not up", func(s *state) { s.instance.WorkloadUpAt = world.Epoch.Add(time.Hour) }, "http://" + address + "/healthz", web.CodeConnectionRefused},
-		{"nobody holds the address", nil, "http://3.3.3.3/healthz", web.CodeTimeout},
-		{"a name outside AWS", nil, "http://example.com/", web.CodeNoSuchHost},
+		{"a distribution still deploying does not resolve", func(s *state) { s.cfStatus = "InProgress" }, "https://" + domain + "/healthz", internet.CodeNoSuchHost},
+		{"an unknown distribution", nil, "https://d999.cloudfront.net/healthz", internet.CodeNoSuchHost},
+		{"a provisioning ALB does not resolve", func(s *state) { s.albState = elbtypes.LoadBalancerStateEnumProvisioning }, "http://" + albDNS + "/", internet.CodeNoSuchHost},
+		{"no listener on the port", nil, "http://" + albDNS + ":8080/", internet.CodeConnectionRefused},
+		{"the workload is not up", func(s *state) { s.instance.WorkloadUpAt = account.Epoch.Add(time.Hour) }, "http://" + address + "/healthz", internet.CodeConnectionRefused},
+		{"nobody holds the address", nil, "http://3.3.3.3/healthz", internet.CodeTimeout},
+		{"a name outside AWS", nil, "http://example.com/", internet.CodeNoSuchHost},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,11 +233,11 @@ func TestConnectionFailures(t *testing.T) {
 				tt.change(f.s)
 			}
 			_, _, err := f.get(t, tt.url)
-			var ce *web.ConnError
+			var ce *internet.ConnError
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, tt.wantCode, ce.Code)
 			assert.NotEmpty(t, ce.Error())
-			assert.Equal(t, tt.wantCode == web.CodeConnectionRefused, errors.Is(err, syscall.ECONNREFUSED))
+			assert.Equal(t, tt.wantCode == internet.CodeConnectionRefused, errors.Is(err, syscall.ECONNREFUSED))
 			calls := f.w.Calls()
 			require.Len(t, calls, 1)
 			c := calls[0]
@@ -258,19 +258,19 @@ func TestInjectedFaults(t *testing.T) {
 		{code: "GatewayTimeout", wantStatus: 504},
 		{code: "Throttling", wantStatus: 400},
 		{code: "Teapot", status: 418, wantStatus: 418},
-		{code: web.CodeTimeout, wantErr: web.CodeTimeout},
-		{code: web.CodeConnectionRefused, wantErr: web.CodeConnectionRefused},
+		{code: internet.CodeTimeout, wantErr: internet.CodeTimeout},
+		{code: internet.CodeConnectionRefused, wantErr: internet.CodeConnectionRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
-			f := newFixture(t, world.WithFault(world.Fault{Service: web.ServiceID, Operation: "GET", Code: tt.code, Status: tt.status, Times: 1}))
+			f := newFixture(t, account.WithFault(account.Fault{Service: internet.ServiceID, Operation: "GET", Code: tt.code, Status: tt.status, Times: 1}))
 			status, _, err := f.get(t, "https://"+domain+"/healthz")
 			if tt.wantErr != "" {
-				var ce *web.ConnError
+				var ce *internet.ConnError
 				require.ErrorAs(t, err, &ce)
 				assert.Equal(t, tt.wantErr, ce.Code)
 				assert.Equal(t, domain, ce.Host, "an injected failure names the host asked for")
-				assert.Equal(t, tt.wantErr == web.CodeTimeout, ce.Timeout())
+				assert.Equal(t, tt.wantErr == internet.CodeTimeout, ce.Timeout())
 			} else {
 				require.NoError(t, err)
 				assert.Equal(t, tt.wantStatus, status)
@@ -290,5 +290,5 @@ func TestOnlyGETIsModeled(t *testing.T) {
 	}
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not modeled")
-	assert.Empty(t, (&web.Model{}).Inventory(world.Epoch))
+	assert.Empty(t, (&internet.Model{}).Inventory(account.Epoch))
 }

@@ -1,11 +1,11 @@
-package world
+package account
 
 import "time"
 
 // Network is the simulated EC2 as the other services need it: EFS mount
 // targets and load balancers live in subnets and own network interfaces,
 // target health and SSM depend on instances. All methods are called under
-// the world's lock, from inside another service's operation.
+// the account's lock, from inside another service's operation.
 type Network interface {
 	// Subnet returns a subnet by id.
 	Subnet(id string) (Subnet, bool)
@@ -20,7 +20,7 @@ type Network interface {
 	CreateNetworkInterface(subnetID string, groups []string, description string, public bool) (string, error)
 	// DeleteNetworkInterface removes an ENI; an unknown id is ignored.
 	DeleteNetworkInterface(id string)
-	// Instance returns an instance as it is at the world's current time.
+	// Instance returns an instance as it is at the account's current time.
 	Instance(id string) (Instance, bool)
 	// Admits tells whether security groups let a TCP connection from src
 	// in on port: one ingress rule of one of the groups must allow the

@@ -1,4 +1,4 @@
-package web
+package internet
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// errorTypeHeader is where the world's fault response carries its code (AWS
-// JSON protocol, the default the world renders for an unknown service).
+// errorTypeHeader is where the account's fault response carries its code (AWS
+// JSON protocol, the default the account renders for an unknown service).
 const errorTypeHeader = "X-Amzn-Errortype"
 
-// Client returns an HTTP client whose requests the world behind cfg (the
-// simulated account's config, world.Config) answers, in cfg's region.
+// Client returns an HTTP client whose requests the account behind cfg (the
+// simulated account's config, account.Config) answers, in cfg's region.
 func Client(cfg aws.Config) *http.Client {
 	return &http.Client{
 		Transport: &Transport{cfg: cfg},
@@ -34,7 +34,7 @@ type Transport struct {
 	cfg aws.Config
 }
 
-// RoundTrip answers req through the world's middleware, as the operation
+// RoundTrip answers req through the account's middleware, as the operation
 // <method> of the service "HTTP".
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	stack := middleware.NewStack(req.Method, smithyhttp.NewStackRequest)
@@ -42,7 +42,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := stack.Initialize.Add(meta, middleware.Before); err != nil {
 		return nil, err
 	}
-	// Added before the world's middleware, which puts its answer in front
+	// Added before the account's middleware, which puts its answer in front
 	// of it and its fault renderer behind it: a fault's raw response
 	// passes through here on its way back.
 	if err := stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("WebFault", faultAnswer), middleware.After); err != nil {
@@ -66,17 +66,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, ok := out.(*Response)
 	if !ok {
-		return nil, fmt.Errorf("web: %s %s: answer %T", req.Method, req.URL, out)
+		return nil, fmt.Errorf("internet: %s %s: answer %T", req.Method, req.URL, out)
 	}
 	return resp.http(req), nil
 }
 
-// unanswered ends the stack: the world answers every request before it.
+// unanswered ends the stack: the account answers every request before it.
 func unanswered(context.Context, any) (any, middleware.Metadata, error) {
-	return nil, middleware.Metadata{}, errors.New("web: the request left the simulated account")
+	return nil, middleware.Metadata{}, errors.New("internet: the request left the simulated account")
 }
 
-// faultAnswer turns an injected fault (the world's raw error response) into
+// faultAnswer turns an injected fault (the account's raw error response) into
 // the request's answer: a connection failure for the Code* constants, else
 // an HTTP status.
 func faultAnswer(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {

@@ -1,4 +1,4 @@
-package awsfake
+package stepfunctions
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/statemachine/definition"
 )
 
@@ -35,7 +35,7 @@ type task struct {
 
 // Simulate builds a simulated account in region (with opts: faults,
 // latencies).
-func Simulate(region string, opts ...world.Option) (*Sim, error) {
+func Simulate(region string, opts ...account.Option) (*Sim, error) {
 	s := &Sim{Step: 3, region: region, tasks: map[string][]task{}, types: stateTypes()}
 	sim, err := localrun.Simulate(region, localrun.Config{OnTask: s.onTask}, opts...)
 	if err != nil {

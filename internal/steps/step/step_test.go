@@ -1,4 +1,4 @@
-package stepkit_test
+package step_test
 
 import (
 	"bytes"
@@ -16,10 +16,10 @@ import (
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
-	"geusemaker/internal/steps/stepkit"
+	"geusemaker/internal/steps/step"
 )
 
-var family = stepkit.Family{
+var family = step.Family{
 	Name:         "network",
 	Error:        contract.NetworkFailed,
 	Remediations: map[string]string{"VpcLimitExceeded": "delete a VPC"},
@@ -80,7 +80,7 @@ func TestConfigIsInTheRequestsRegionWithoutChangingTheLambdas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base := stepkit.New(family, aws.Config{Region: "us-east-1"}, clock.NewVirtual(time.Unix(0, 0)), slog.Default())
+			base := step.New(family, aws.Config{Region: "us-east-1"}, clock.NewVirtual(time.Unix(0, 0)), slog.Default())
 			doc := &document.Document{Request: request(t, tt.request)}
 			assert.Equal(t, tt.want, base.Config(doc).Region)
 			assert.Equal(t, "us-east-1", base.Config(&document.Document{}).Region, "the Lambda's config is copied, not changed")
@@ -90,7 +90,7 @@ func TestConfigIsInTheRequestsRegionWithoutChangingTheLambdas(t *testing.T) {
 
 func TestLoggerAddsDeploymentAndStep(t *testing.T) {
 	var buf bytes.Buffer
-	base := stepkit.New(family, aws.Config{}, clock.NewVirtual(time.Unix(0, 0)), slog.New(slog.NewJSONHandler(&buf, nil)))
+	base := step.New(family, aws.Config{}, clock.NewVirtual(time.Unix(0, 0)), slog.New(slog.NewJSONHandler(&buf, nil)))
 	base.Logger(&document.Document{Request: request(t, `{"deployment_id":"demo"}`)}, "resolve").Info("hello")
 	var line map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &line))
@@ -111,7 +111,7 @@ func TestTagsAreTheRequestsPlusNameSortedByKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := stepkit.Tags(req, tt.tagName, tag)
+			got := step.Tags(req, tt.tagName, tag)
 			keys := make([]string, len(got))
 			values := map[string]string{}
 			for i, g := range got {

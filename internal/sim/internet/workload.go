@@ -1,4 +1,4 @@
-package web
+package internet
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 	"geusemaker/internal/workload"
 )
 
@@ -294,7 +294,7 @@ func (m *Model) secret(b *Bootstrap) (workload.Secret, bool) {
 // must exist), and it must reach its file system's mount target in its
 // zone on NFS (2049) through the mount target's security groups. Another
 // UserData always boots.
-func (m *Model) Boots(inst world.Instance) bool {
+func (m *Model) Boots(inst account.Instance) bool {
 	b := ParseBootstrap(inst.UserData)
 	if b == nil {
 		return true
@@ -311,7 +311,7 @@ func (m *Model) Boots(inst world.Instance) bool {
 		return false
 	}
 	groups, ok := m.b.FileSystems.MountTarget(b.Region, b.FileSystemID, subnet.AvailabilityZone)
-	return ok && m.w.Network.Admits(groups, nfsPort, world.Source{Groups: slices.Clone(inst.Groups), CIDRs: []string{inst.PrivateIP}})
+	return ok && m.w.Network.Admits(groups, nfsPort, account.Source{Groups: slices.Clone(inst.Groups), CIDRs: []string{inst.PrivateIP}})
 }
 
 // nfsPort is EFS's: mount targets accept NFS on TCP 2049 only (EFS user

@@ -1,4 +1,4 @@
-package web
+package internet
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Response is the model's answer to one request.
@@ -100,7 +100,7 @@ func (m *Model) viaCloudFront(ctx context.Context, req *http.Request, host strin
 	if !strings.HasSuffix(originHost, elbSuffix) {
 		return answer(http.StatusBadGateway, "The request could not be satisfied: the origin is not modeled."), nil
 	}
-	resp, err := m.loadBalancerFrom(ctx, forwarded, originHost, world.Source{PrefixLists: []string{cloudFrontOriginFacing}})
+	resp, err := m.loadBalancerFrom(ctx, forwarded, originHost, account.Source{PrefixLists: []string{cloudFrontOriginFacing}})
 	if err != nil {
 		// CloudFront answers 504 when the origin times out and 502 when
 		// it cannot connect to it at all.
@@ -141,12 +141,12 @@ const cloudFrontOriginFacing = "com.amazonaws.global.cloudfront.origin-facing"
 // viaLoadBalancer answers as the load balancer whose DNS name is host, to
 // a client on the internet.
 func (m *Model) viaLoadBalancer(ctx context.Context, req *http.Request, host string) (*Response, error) {
-	return m.loadBalancerFrom(ctx, req, host, world.Source{Internet: true})
+	return m.loadBalancerFrom(ctx, req, host, account.Source{Internet: true})
 }
 
 // loadBalancerFrom answers as the load balancer whose DNS name is host, to
 // a client at src.
-func (m *Model) loadBalancerFrom(ctx context.Context, req *http.Request, host string, src world.Source) (*Response, error) {
+func (m *Model) loadBalancerFrom(ctx context.Context, req *http.Request, host string, src account.Source) (*Response, error) {
 	lb, err := m.loadBalancer(ctx, host)
 	if err != nil || lb == nil || lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
 		// A provisioning load balancer's name does not resolve yet.
@@ -340,8 +340,8 @@ func (m *Model) forward(ctx context.Context, req *http.Request, lb *elbtypes.Loa
 
 // LoadBalancerSource is where a load balancer's connections to its targets
 // come from: its nodes, in its subnets, with its security groups.
-func LoadBalancerSource(n world.Network, groups, subnets []string) world.Source {
-	src := world.Source{Groups: groups}
+func LoadBalancerSource(n account.Network, groups, subnets []string) account.Source {
+	src := account.Source{Groups: groups}
 	for _, id := range subnets {
 		if s, ok := n.Subnet(id); ok {
 			src.CIDRs = append(src.CIDRs, s.CIDR)
@@ -359,7 +359,7 @@ func subnetIDsOf(lb *elbtypes.LoadBalancer) []string {
 }
 
 // admits asks EC2 whether groups let src in on port.
-func (m *Model) admits(groups []string, port int32, src world.Source) bool {
+func (m *Model) admits(groups []string, port int32, src account.Source) bool {
 	return m.w.Network != nil && m.w.Network.Admits(groups, port, src)
 }
 
@@ -379,7 +379,7 @@ func (m *Model) viaAddress(ctx context.Context, req *http.Request, ip string) (*
 						groups = append(groups, aws.ToString(g.GroupId))
 					}
 					port := portOf(req.URL)
-					if !m.admits(groups, port, world.Source{Internet: true}) {
+					if !m.admits(groups, port, account.Source{Internet: true}) {
 						return nil, timedOut(ip)
 					}
 					return m.workload(aws.ToString(i.InstanceId), port, req)
@@ -406,7 +406,7 @@ func (m *Model) workload(instanceID string, port int32, req *http.Request) (*Res
 
 // Probe is the status the instance's workload answers a GET of path on
 // port with (0 when nothing answers): what an ALB health check sees, for
-// the ELBv2 model. Callers hold the world's lock.
+// the ELBv2 model. Callers hold the account's lock.
 func (m *Model) Probe(instanceID string, port int32, path string) int {
 	req, err := http.NewRequest(http.MethodGet, "http://"+instanceID+path, nil)
 	if err != nil {

@@ -1,15 +1,17 @@
-// Package awsfake serves, over real HTTP from an in-process httptest
-// server, the Step Functions (awsJson1.0) and CloudFormation (awsQuery)
-// operations the geusemaker CLI calls on a deployed backend, with the
-// semantics AWS documents for them: StartExecution's idempotency by name
-// and input, paginated and reversible execution histories, stacks that
-// are not deployed. Executions follow a Script, recorded from a run of the
-// real workflow on the simulated AWS (see Sim), and reveal their history
-// a few events per DescribeExecution, as a running execution does.
+// Package stepfunctions simulates a deployed GeuseMaker backend as the
+// geusemaker CLI sees it: over real HTTP from an in-process httptest
+// server, the Step Functions (awsJson1.0) operations the CLI calls and the
+// CloudFormation (awsQuery) DescribeStacks that finds the backend's state
+// machines, with the semantics AWS documents for them: StartExecution's
+// idempotency by name and input, paginated and reversible execution
+// histories, stacks that are not deployed. Executions follow a Script,
+// recorded from a run of the real workflow on the simulated AWS (see Sim),
+// and reveal their history a few events per DescribeExecution, as a
+// running execution does.
 //
 // It is test support: it may import every package of the project but the
 // CDK ones, and nothing imports it outside tests.
-package awsfake
+package stepfunctions
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package world
+package account
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // Bucket is one token bucket as AWS describes its API throttling: it holds
 // at most Capacity tokens (the burst), every request takes one, and Refill
-// tokens come back each second (the sustained rate) on the world's clock.
+// tokens come back each second (the sustained rate) on the account's clock.
 type Bucket struct {
 	Capacity float64
 	Refill   float64
@@ -38,9 +38,9 @@ type RateLimits map[string]Throttle
 // WithRateLimits sets the account's API rate limits. The default is
 // DefaultRateLimits(), AWS's documented defaults; WithRateLimits(nil)
 // turns throttling off.
-func WithRateLimits(l RateLimits) Option { return func(w *World) { w.rates.limits = l } }
+func WithRateLimits(l RateLimits) Option { return func(w *Account) { w.rates.limits = l } }
 
-// rateState is the world's throttling: the limits and the buckets' levels.
+// rateState is the account's throttling: the limits and the buckets' levels.
 type rateState struct {
 	limits  RateLimits
 	buckets map[string]*tokens
@@ -55,7 +55,7 @@ type tokens struct {
 // throttle takes a token for the call, or returns the throttling error when
 // its bucket is empty. AWS throttles at its front door, so a throttled call
 // never reaches the service. Callers hold mu.
-func (w *World) throttle(service, op, region string, in any) *wireError {
+func (w *Account) throttle(service, op, region string, in any) *wireError {
 	t, ok := w.rates.limits[service]
 	if !ok || t.Bucket == nil {
 		return nil

@@ -1,4 +1,4 @@
-package world_test
+package account_test
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/awsapi"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // Injected faults are rendered in each service's wire protocol and read by
@@ -30,41 +30,41 @@ func TestInjectedFaultsArriveAsTheSDKsModeledTypes(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		protocol string
-		fault    world.Fault
+		fault    account.Fault
 		call     func(cfg aws.Config) error
 		typed    func(error) bool
 	}{
-		{"restXml (CloudFront)", world.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "NoSuchDistribution"},
+		{"restXml (CloudFront)", account.Fault{Service: "CloudFront", Operation: "GetDistribution", Code: "NoSuchDistribution"},
 			func(cfg aws.Config) error {
 				_, err := cloudfront.NewFromConfig(cfg).GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String("E1")})
 				return err
 			},
 			func(err error) bool { var e *cftypes.NoSuchDistribution; return assert.ErrorAs(t, err, &e) }},
-		{"restJson (EFS)", world.Fault{Service: "EFS", Operation: "DeleteFileSystem", Code: "FileSystemInUse"},
+		{"restJson (EFS)", account.Fault{Service: "EFS", Operation: "DeleteFileSystem", Code: "FileSystemInUse"},
 			func(cfg aws.Config) error {
 				_, err := efs.NewFromConfig(cfg).DeleteFileSystem(ctx, &efs.DeleteFileSystemInput{FileSystemId: aws.String("fs-1")})
 				return err
 			},
 			func(err error) bool { var e *efstypes.FileSystemInUse; return assert.ErrorAs(t, err, &e) }},
-		{"query (IAM)", world.Fault{Service: "IAM", Operation: "GetRole", Code: "NoSuchEntity"},
+		{"query (IAM)", account.Fault{Service: "IAM", Operation: "GetRole", Code: "NoSuchEntity"},
 			func(cfg aws.Config) error {
 				_, err := iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r")})
 				return err
 			},
 			func(err error) bool { var e *iamtypes.NoSuchEntityException; return assert.ErrorAs(t, err, &e) }},
-		{"query (ELBv2)", world.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteTargetGroup", Code: "ResourceInUse"},
+		{"query (ELBv2)", account.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteTargetGroup", Code: "ResourceInUse"},
 			func(cfg aws.Config) error {
 				_, err := elbv2.NewFromConfig(cfg).DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String("arn")})
 				return err
 			},
 			func(err error) bool { var e *elbtypes.ResourceInUseException; return assert.ErrorAs(t, err, &e) }},
-		{"awsJson (SSM)", world.Fault{Service: "SSM", Operation: "GetParameter", Code: "ParameterNotFound"},
+		{"awsJson (SSM)", account.Fault{Service: "SSM", Operation: "GetParameter", Code: "ParameterNotFound"},
 			func(cfg aws.Config) error {
 				_, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/x")})
 				return err
 			},
 			func(err error) bool { var e *ssmtypes.ParameterNotFound; return assert.ErrorAs(t, err, &e) }},
-		{"ec2Query (EC2, codes only)", world.Fault{Service: "EC2", Operation: "DeleteSecurityGroup", Code: "DependencyViolation"},
+		{"ec2Query (EC2, codes only)", account.Fault{Service: "EC2", Operation: "DeleteSecurityGroup", Code: "DependencyViolation"},
 			func(cfg aws.Config) error {
 				_, err := ec2.NewFromConfig(cfg).DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String("sg-1")})
 				return err
@@ -73,7 +73,7 @@ func TestInjectedFaultsArriveAsTheSDKsModeledTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.protocol, func(t *testing.T) {
-			w := world.New(world.WithFault(tt.fault))
+			w := account.New(account.WithFault(tt.fault))
 			err := tt.call(w.Config("us-east-1"))
 			require.Error(t, err)
 			assert.True(t, tt.typed(err))

@@ -1,13 +1,13 @@
-// Package web is the simulated public internet in front of the simulated
+// Package internet is the simulated public internet in front of the simulated
 // AWS: an http.RoundTripper whose requests are answered from the modeled
 // state, the way CloudFront, an ALB and the workload on an instance would
 // answer them. The smoke test makes its requests through it in local runs
 // and tests; in Lambda it uses a real *http.Client.
 //
-// A request is dispatched through the world like an SDK call of the pseudo
+// A request is dispatched through the account like an SDK call of the pseudo
 // service "HTTP" (operation: the method), so it is recorded in the call
-// log and world faults apply to it (see Fault codes below), and it is
-// answered under the world's lock, reading the other models through their
+// log and account faults apply to it (see Fault codes below), and it is
+// answered under the account's lock, reading the other models through their
 // own operation handlers (no fault, no call log entry):
 //
 //   - https://<distribution>.cloudfront.net/...: unknown or still
@@ -25,7 +25,7 @@
 //   - http://<public ip>/...: the running instance with that address; its
 //     workload answers once up, else the connection is refused.
 //
-// Who may connect is the security groups' to say (world.Network.Admits):
+// Who may connect is the security groups' to say (account.Network.Admits):
 // the internet reaches a load balancer or an instance only through a rule
 // open to 0.0.0.0/0, CloudFront reaches its origin as a member of the
 // CloudFront origin-facing prefix list, a load balancer reaches its
@@ -36,25 +36,25 @@
 // locations, the API-key guard, the services behind it and their keys.
 //
 
-// It imports world and the SDK types of the services it reads; never a
+// It imports account and the SDK types of the services it reads; never a
 // service model, steps or engine.
-package web
+package internet
 
 import (
 	"context"
 	"time"
 
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // ServiceID is the pseudo service of HTTP requests in the call log and in
-// faults, e.g. world.Fault{Service: "HTTP", Operation: "GET", Code: "BadGateway"}.
+// faults, e.g. account.Fault{Service: "HTTP", Operation: "GET", Code: "BadGateway"}.
 const ServiceID = "HTTP"
 
-// Backend is a service model as the web reads it: through its operation
-// handlers, called under the world's lock.
+// Backend is a service model as the internet reads it: through its operation
+// handlers, called under the account's lock.
 type Backend interface {
-	Operations() map[string]world.Handler
+	Operations() map[string]account.Handler
 }
 
 // Backends are the models whose state decides the answers.
@@ -76,12 +76,12 @@ type Backends struct {
 
 // Model answers HTTP requests from the simulated account.
 type Model struct {
-	w *world.World
+	w *account.Account
 	b Backends
 }
 
-// Register adds the web to w, reading state through b.
-func Register(w *world.World, b Backends) *Model {
+// Register adds the internet to w, reading state through b.
+func Register(w *account.Account, b Backends) *Model {
 	m := &Model{w: w, b: b}
 	w.Register(m)
 	return m
@@ -91,11 +91,11 @@ func Register(w *world.World, b Backends) *Model {
 func (m *Model) ServiceID() string { return ServiceID }
 
 // Inventory is empty: requests create nothing.
-func (m *Model) Inventory(time.Time) []world.Resource { return nil }
+func (m *Model) Inventory(time.Time) []account.Resource { return nil }
 
 // Operations answers GET, the only method the smoke test uses.
-func (m *Model) Operations() map[string]world.Handler {
-	return map[string]world.Handler{"GET": world.Op(m.get)}
+func (m *Model) Operations() map[string]account.Handler {
+	return map[string]account.Handler{"GET": account.Op(m.get)}
 }
 
 // call runs one operation of a backend, typed.

@@ -1,4 +1,4 @@
-package awsfake
+package stepfunctions
 
 import (
 	"encoding/json"

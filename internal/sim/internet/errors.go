@@ -1,4 +1,4 @@
-package web
+package internet
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 // Codes of connection failures: the model's own (a name that does not
 // resolve, a port that refuses, an address nobody answers on) and, given
-// as a world.Fault's Code on service "HTTP", injected ones.
+// as a account.Fault's Code on service "HTTP", injected ones.
 const (
 	CodeNoSuchHost        = "NoSuchHost"
 	CodeConnectionRefused = "ConnectionRefused"
@@ -47,7 +47,7 @@ func (e *ConnError) Error() string {
 	return fmt.Sprintf("dial tcp %s: %s", e.Host, e.Code)
 }
 
-// ErrorCode is the code, for the world's call log.
+// ErrorCode is the code, for the account's call log.
 func (e *ConnError) ErrorCode() string { return e.Code }
 
 // Timeout tells whether the failure was a timeout (net.Error).

@@ -1,4 +1,4 @@
-package world
+package account
 
 import (
 	"context"
@@ -61,14 +61,14 @@ func ParseFault(s string) (Fault, error) {
 }
 
 // Inject adds a fault from now on.
-func (w *World) Inject(f Fault) {
+func (w *Account) Inject(f Fault) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.faults = append(w.faults, &f)
 }
 
 // ClearFaults removes every fault.
-func (w *World) ClearFaults() {
+func (w *Account) ClearFaults() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.faults = nil
@@ -82,7 +82,7 @@ func (f *Fault) matches(service, op string, in any) bool {
 
 // fault returns the error response of the first live fault matching the
 // call, or nil. Callers hold mu.
-func (w *World) fault(service, op string, in any) *wireError {
+func (w *Account) fault(service, op string, in any) *wireError {
 	for _, f := range w.faults {
 		if !f.matches(service, op, in) {
 			continue
@@ -114,7 +114,7 @@ func (w *World) fault(service, op string, in any) *wireError {
 	return nil
 }
 
-// Call is one operation the world answered (or failed).
+// Call is one operation the account answered (or failed).
 type Call struct {
 	Time      time.Time `json:"time"`
 	Service   string    `json:"service"`
@@ -166,7 +166,7 @@ func PrincipalOf(ctx context.Context) string {
 }
 
 // Calls returns the call log in order.
-func (w *World) Calls() []Call {
+func (w *Account) Calls() []Call {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]Call(nil), w.calls...)

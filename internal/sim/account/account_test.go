@@ -1,4 +1,4 @@
-package world_test
+package account_test
 
 import (
 	"context"
@@ -16,45 +16,45 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/clock"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
-// paramStore is a minimal service used to exercise the world's machinery.
+// paramStore is a minimal service used to exercise the account's machinery.
 type paramStore struct {
-	w      *world.World
+	w      *account.Account
 	params map[string]string
 }
 
 func (p *paramStore) ServiceID() string { return "SSM" }
 
-func (p *paramStore) Operations() map[string]world.Handler {
-	return map[string]world.Handler{
-		"GetParameter": world.Op(func(ctx context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+func (p *paramStore) Operations() map[string]account.Handler {
+	return map[string]account.Handler{
+		"GetParameter": account.Op(func(ctx context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
 			v, ok := p.params[aws.ToString(in.Name)]
 			if !ok {
 				return nil, &ssmtypes.ParameterNotFound{Message: aws.String("not found")}
 			}
-			return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String(v + "@" + world.Region(ctx))}}, nil
+			return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String(v + "@" + account.Region(ctx))}}, nil
 		}),
-		"PutParameter": world.Op(func(_ context.Context, in *ssm.PutParameterInput) (*ssm.PutParameterOutput, error) {
+		"PutParameter": account.Op(func(_ context.Context, in *ssm.PutParameterInput) (*ssm.PutParameterOutput, error) {
 			p.params[aws.ToString(in.Name)] = aws.ToString(in.Value)
 			return &ssm.PutParameterOutput{Version: 1}, nil
 		}),
 	}
 }
 
-func (p *paramStore) Inventory(time.Time) []world.Resource {
-	var out []world.Resource
+func (p *paramStore) Inventory(time.Time) []account.Resource {
+	var out []account.Resource
 	for name := range p.params {
-		out = append(out, world.Resource{Service: "SSM", Type: "parameter", ID: name})
+		out = append(out, account.Resource{Service: "SSM", Type: "parameter", ID: name})
 	}
 	return out
 }
 
-func newWorld(t *testing.T, opts ...world.Option) (*world.World, *ssm.Client, *clock.Virtual) {
+func newWorld(t *testing.T, opts ...account.Option) (*account.Account, *ssm.Client, *clock.Virtual) {
 	t.Helper()
-	c := clock.NewVirtual(world.Epoch)
-	w := world.New(append([]world.Option{world.WithClock(c)}, opts...)...)
+	c := clock.NewVirtual(account.Epoch)
+	w := account.New(append([]account.Option{account.WithClock(c)}, opts...)...)
 	w.Register(&paramStore{w: w, params: map[string]string{"/a": "1"}})
 	return w, ssm.NewFromConfig(w.Config("eu-west-1")), c
 }
@@ -87,7 +87,7 @@ func TestSDKValidationFailsBeforeTheWorldIsCalled(t *testing.T) {
 
 func TestInjectedFaultSurfacesAsAPIErrorWithCode(t *testing.T) {
 	w, client, _ := newWorld(t)
-	w.Inject(world.Fault{Service: "SSM", Operation: "GetParameter", Code: "AccessDeniedException", Times: 1})
+	w.Inject(account.Fault{Service: "SSM", Operation: "GetParameter", Code: "AccessDeniedException", Times: 1})
 	_, err := client.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/a")})
 	var ae smithy.APIError
 	require.ErrorAs(t, err, &ae)
@@ -103,18 +103,18 @@ func TestInjectedFaultSurfacesAsAPIErrorWithCode(t *testing.T) {
 
 func TestThrottlingIsRetriedByTheSDKOnTheVirtualClock(t *testing.T) {
 	w, client, c := newWorld(t)
-	w.Inject(world.Fault{Service: "SSM", Operation: "GetParameter", Code: "ThrottlingException", Times: 2})
+	w.Inject(account.Fault{Service: "SSM", Operation: "GetParameter", Code: "ThrottlingException", Times: 2})
 	start := time.Now()
 	_, err := client.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/a")})
 	require.NoError(t, err, "two throttles are within the standard retryer's three attempts")
 	assert.Len(t, w.Calls(), 3)
-	assert.True(t, c.Now().After(world.Epoch), "back-off is spent on the virtual clock")
+	assert.True(t, c.Now().After(account.Epoch), "back-off is spent on the virtual clock")
 	assert.Less(t, time.Since(start), 2*time.Second, "back-off costs no wall time")
 }
 
 func TestThrottlingBeyondMaxAttemptsFails(t *testing.T) {
 	w, client, _ := newWorld(t)
-	w.Inject(world.Fault{Service: "SSM", Operation: "GetParameter", Code: "ThrottlingException"})
+	w.Inject(account.Fault{Service: "SSM", Operation: "GetParameter", Code: "ThrottlingException"})
 	_, err := client.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/a")})
 	var ae smithy.APIError
 	require.ErrorAs(t, err, &ae)
@@ -124,7 +124,7 @@ func TestThrottlingBeyondMaxAttemptsFails(t *testing.T) {
 
 func TestNonRetryableFaultIsNotRetried(t *testing.T) {
 	w, client, _ := newWorld(t)
-	w.Inject(world.Fault{Operation: "GetParameter", Code: "ValidationException"})
+	w.Inject(account.Fault{Operation: "GetParameter", Code: "ValidationException"})
 	_, err := client.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/a")})
 	require.Error(t, err)
 	assert.Len(t, w.Calls(), 1)
@@ -132,7 +132,7 @@ func TestNonRetryableFaultIsNotRetried(t *testing.T) {
 
 func TestFaultSkipLetsEarlierCallsThrough(t *testing.T) {
 	w, client, _ := newWorld(t)
-	w.Inject(world.Fault{Service: "ssm", Operation: "GetParameter", Code: "InternalError", Status: 400, Skip: 1, Times: 1})
+	w.Inject(account.Fault{Service: "ssm", Operation: "GetParameter", Code: "InternalError", Status: 400, Skip: 1, Times: 1})
 	ctx := context.Background()
 	_, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/a")})
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func TestFaultSkipLetsEarlierCallsThrough(t *testing.T) {
 }
 
 func TestServerStatusFaultIsRetried(t *testing.T) {
-	w, client, _ := newWorld(t, world.WithFault(world.Fault{Operation: "GetParameter", Code: "ServiceUnavailable", Times: 1}))
+	w, client, _ := newWorld(t, account.WithFault(account.Fault{Operation: "GetParameter", Code: "ServiceUnavailable", Times: 1}))
 	_, err := client.GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/a")})
 	require.NoError(t, err)
 	assert.Len(t, w.Calls(), 2)
@@ -160,7 +160,7 @@ func TestUnmodeledOperationFailsClearly(t *testing.T) {
 }
 
 func TestUnregisteredServiceFailsClearly(t *testing.T) {
-	w := world.New()
+	w := account.New()
 	_, err := ssm.NewFromConfig(w.Config("us-east-1")).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("/a")})
 	var ae smithy.APIError
 	require.ErrorAs(t, err, &ae)
@@ -186,7 +186,7 @@ func TestCancelledContextStopsTheCall(t *testing.T) {
 }
 
 func TestLatencyOverrides(t *testing.T) {
-	w := world.New(world.WithLatency("x.deploy", time.Minute))
+	w := account.New(account.WithLatency("x.deploy", time.Minute))
 	assert.Equal(t, time.Minute, w.Latency("x.deploy", time.Second))
 	assert.Equal(t, time.Second, w.Latency("y", time.Second))
 	w.SetLatency("y", 2*time.Second)
@@ -194,7 +194,7 @@ func TestLatencyOverrides(t *testing.T) {
 }
 
 func TestNewIDIsDeterministicPerPrefix(t *testing.T) {
-	w := world.New()
+	w := account.New()
 	var a, b, c string
 	w.Do(func() { a, b, c = w.NewID("vpc-", 17), w.NewID("vpc-", 17), w.NewID("sg-", 8) })
 	assert.Equal(t, "vpc-00000000000000001", a)
@@ -205,11 +205,11 @@ func TestNewIDIsDeterministicPerPrefix(t *testing.T) {
 func TestParseFault(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    world.Fault
+		want    account.Fault
 		wantErr bool
 	}{
-		{in: "CloudFront:CreateDistribution:TooManyDistributions", want: world.Fault{Service: "CloudFront", Operation: "CreateDistribution", Code: "TooManyDistributions"}},
-		{in: "EC2:RunInstances:InsufficientInstanceCapacity:3", want: world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity", Times: 3}},
+		{in: "CloudFront:CreateDistribution:TooManyDistributions", want: account.Fault{Service: "CloudFront", Operation: "CreateDistribution", Code: "TooManyDistributions"}},
+		{in: "EC2:RunInstances:InsufficientInstanceCapacity:3", want: account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity", Times: 3}},
 		{in: "EC2:RunInstances", wantErr: true},
 		{in: "EC2::Code", wantErr: true},
 		{in: "EC2:Op:Code:-1", wantErr: true},
@@ -218,7 +218,7 @@ func TestParseFault(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := world.ParseFault(tt.in)
+			got, err := account.ParseFault(tt.in)
 			if tt.wantErr {
 				require.Error(t, err)
 				return
@@ -230,8 +230,8 @@ func TestParseFault(t *testing.T) {
 }
 
 func TestWindowsAreSeededBoundedAndOverridable(t *testing.T) {
-	draws := func(opts ...world.Option) []time.Duration {
-		w := world.New(opts...)
+	draws := func(opts ...account.Option) []time.Duration {
+		w := account.New(opts...)
 		var out []time.Duration
 		w.Do(func() {
 			for range 50 {
@@ -240,27 +240,27 @@ func TestWindowsAreSeededBoundedAndOverridable(t *testing.T) {
 		})
 		return out
 	}
-	a, b := draws(world.WithSeed(7)), draws(world.WithSeed(7))
+	a, b := draws(account.WithSeed(7)), draws(account.WithSeed(7))
 	assert.Equal(t, a, b, "one seed, one run")
-	assert.NotEqual(t, a, draws(world.WithSeed(8)), "another seed, other draws")
-	assert.Equal(t, draws(), draws(world.WithSeed(world.DefaultSeed)))
+	assert.NotEqual(t, a, draws(account.WithSeed(8)), "another seed, other draws")
+	assert.Equal(t, draws(), draws(account.WithSeed(account.DefaultSeed)))
 	for _, d := range a {
 		assert.GreaterOrEqual(t, d, time.Second)
 		assert.LessOrEqual(t, d, 5*time.Second)
 	}
 	assert.NotEqual(t, slices.Min(a), slices.Max(a), "a spread, not one figure")
-	for _, d := range draws(world.WithLatency("x.visible", 2*time.Second)) {
+	for _, d := range draws(account.WithLatency("x.visible", 2*time.Second)) {
 		assert.Equal(t, 2*time.Second, d, "an override fixes the window")
 	}
-	for _, d := range draws(world.WithConsistency()) {
+	for _, d := range draws(account.WithConsistency()) {
 		assert.Zero(t, d, "consistent: every window closes at once")
 	}
 }
 
 func TestPartitionOfARegion(t *testing.T) {
 	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-3": "aws", "cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
-		assert.Equal(t, want, world.PartitionOf(region), region)
+		assert.Equal(t, want, account.PartitionOf(region), region)
 	}
-	assert.Equal(t, "aws", world.New().Partition())
-	assert.Equal(t, "aws-cn", world.New(world.WithPartition("aws-cn")).Partition())
+	assert.Equal(t, "aws", account.New().Partition())
+	assert.Equal(t, "aws-cn", account.New(account.WithPartition("aws-cn")).Partition())
 }

@@ -1,15 +1,15 @@
-// Package world is the core of the simulated AWS: one account's state, the
+// Package account is the core of the simulated AWS: one account's state, the
 // virtual clock its lifecycles run on, fault injection, the call log, the
 // inventory of live resources, and the SDK middleware that answers each
 // operation from inside a real aws-sdk-go-v2 client.
 //
 // Service models live in sibling packages (ec2, efs, iam, elbv2, cloudfront,
 // ssm, eventbridge) and register their operations here. Every operation runs
-// under the world's single lock, so a model may read another service's state
+// under the account's single lock, so a model may read another service's state
 // (EFS reads EC2 subnets) without locking of its own.
 //
 // It imports the SDK core, smithy-go and internal/clock; never steps or engine.
-package world
+package account
 
 import (
 	"context"
@@ -53,7 +53,7 @@ type Service interface {
 
 // Settler is a service whose lazily evaluated state can change another
 // service's: EFS and ELBv2 release EC2 network interfaces when a mount
-// target or load balancer is finally gone. The world settles every such
+// target or load balancer is finally gone. The account settles every such
 // service before each operation of any service and before an inventory,
 // so EC2 sees an interface vanish exactly when AWS would.
 type Settler interface {
@@ -70,14 +70,16 @@ type Resource struct {
 	Tags    map[string]string `json:"tags,omitempty"`
 }
 
-// World is one simulated AWS account.
-type World struct {
+// Account is one simulated AWS account.
+type Account struct {
 	mu        sync.Mutex
 	clock     clock.Clock
 	services  map[string]Service
 	latencies map[string]time.Duration
 	// draws is the seeded source of the consistency windows (Window).
 	draws *rand.Rand
+	// jitter is the seeded source of the SDK retryers' back-off.
+	jitter *jitter
 	// consistent closes every window at once (WithConsistency).
 	consistent bool
 	// partition is the account's (WithPartition); "" means aws.
@@ -98,42 +100,43 @@ type World struct {
 	Quota func(region, service, code string) float64
 }
 
-// Option configures a World.
-type Option func(*World)
+// Option configures a Account.
+type Option func(*Account)
 
 // WithClock sets the clock (default: a virtual clock starting at
 // 2026-01-01T00:00:00Z).
-func WithClock(c clock.Clock) Option { return func(w *World) { w.clock = c } }
+func WithClock(c clock.Clock) Option { return func(w *Account) { w.clock = c } }
 
 // WithLatency overrides a lifecycle latency by name, e.g.
 // "cloudfront.deploy" (see each service's latency constants).
 func WithLatency(name string, d time.Duration) Option {
-	return func(w *World) { w.latencies[name] = d }
+	return func(w *Account) { w.latencies[name] = d }
 }
 
-// WithSeed seeds the draws of the consistency windows (Window): a seed
-// replays the same run; the default is DefaultSeed.
+// WithSeed seeds the draws of the consistency windows (Window) and of the
+// SDK retryers' jitter: a seed replays the same run; the default is
+// DefaultSeed.
 func WithSeed(seed uint64) Option {
-	return func(w *World) { w.draws = rand.New(rand.NewPCG(seed, seed)) }
+	return func(w *Account) { w.draws, w.jitter = rand.New(rand.NewPCG(seed, seed)), newJitter(seed) }
 }
 
 // WithConsistency closes every consistency window at once (a name set
 // with WithLatency keeps its figure): for the unit tests of a step's other
 // logic. The end-to-end tests keep the windows.
-func WithConsistency() Option { return func(w *World) { w.consistent = true } }
+func WithConsistency() Option { return func(w *Account) { w.consistent = true } }
 
-// DefaultSeed seeds a world built without WithSeed.
+// DefaultSeed seeds an account built without WithSeed.
 const DefaultSeed = 1
 
 // WithFault injects a fault from the start.
-func WithFault(f Fault) Option { return func(w *World) { w.faults = append(w.faults, &f) } }
+func WithFault(f Fault) Option { return func(w *Account) { w.faults = append(w.faults, &f) } }
 
 // Epoch is where a default virtual clock starts.
 var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // New returns an empty account.
-func New(opts ...Option) *World {
-	w := &World{
+func New(opts ...Option) *Account {
+	w := &Account{
 		services:  map[string]Service{},
 		latencies: map[string]time.Duration{},
 		ids:       map[string]int{},
@@ -152,7 +155,7 @@ func New(opts ...Option) *World {
 }
 
 // Register adds a service model. Registering a service id twice replaces it.
-func (w *World) Register(s Service) {
+func (w *Account) Register(s Service) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.services[s.ServiceID()] = s
@@ -160,7 +163,7 @@ func (w *World) Register(s Service) {
 
 // Operations lists the operations of every registered service, by
 // service id.
-func (w *World) Operations() map[string][]string {
+func (w *Account) Operations() map[string][]string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := map[string][]string{}
@@ -172,14 +175,14 @@ func (w *World) Operations() map[string][]string {
 	return out
 }
 
-// Clock returns the world's clock.
-func (w *World) Clock() clock.Clock { return w.clock }
+// Clock returns the account's clock.
+func (w *Account) Clock() clock.Clock { return w.clock }
 
-// Now reads the world's clock.
-func (w *World) Now() time.Time { return w.clock.Now() }
+// Now reads the account's clock.
+func (w *Account) Now() time.Time { return w.clock.Now() }
 
 // Latency returns the latency named name, or def when not overridden.
-func (w *World) Latency(name string, def time.Duration) time.Duration {
+func (w *Account) Latency(name string, def time.Duration) time.Duration {
 	if d, ok := w.latencies[name]; ok {
 		return d
 	}
@@ -188,10 +191,10 @@ func (w *World) Latency(name string, def time.Duration) time.Duration {
 
 // Window is how long an eventual-consistency window named name lasts this
 // time (a fresh resource not yet visible, a deleted one still
-// referenced): a draw in [lo, hi] from the world's seeded source, or the
+// referenced): a draw in [lo, hi] from the account's seeded source, or the
 // override WithLatency or SetLatency gives the name. Callers hold the
-// world's lock.
-func (w *World) Window(name string, lo, hi time.Duration) time.Duration {
+// account's lock.
+func (w *Account) Window(name string, lo, hi time.Duration) time.Duration {
 	if d, ok := w.latencies[name]; ok {
 		return d
 	}
@@ -202,7 +205,7 @@ func (w *World) Window(name string, lo, hi time.Duration) time.Duration {
 }
 
 // SetLatency overrides a latency from now on.
-func (w *World) SetLatency(name string, d time.Duration) {
+func (w *Account) SetLatency(name string, d time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.latencies[name] = d
@@ -210,14 +213,14 @@ func (w *World) SetLatency(name string, d time.Duration) {
 
 // NewID returns a deterministic id such as "vpc-00000000000000001": prefix,
 // then a counter per prefix in hex, zero-padded to width digits.
-func (w *World) NewID(prefix string, width int) string {
+func (w *Account) NewID(prefix string, width int) string {
 	w.ids[prefix]++
 	return fmt.Sprintf("%s%0*x", prefix, width, w.ids[prefix])
 }
 
 // Inventory lists every live resource of every service, sorted by
 // service, type and id.
-func (w *World) Inventory() []Resource {
+func (w *Account) Inventory() []Resource {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.clock.Now()
@@ -239,16 +242,16 @@ func (w *World) Inventory() []Resource {
 	return out
 }
 
-// Do runs fn under the world's lock: tests and seeders use it to plant or
+// Do runs fn under the account's lock: tests and seeders use it to plant or
 // inspect state directly in a model.
-func (w *World) Do(fn func()) {
+func (w *Account) Do(fn func()) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	fn()
 }
 
 // settle lets every Settler catch up to now. Callers hold mu.
-func (w *World) settle(now time.Time) {
+func (w *Account) settle(now time.Time) {
 	for _, s := range w.services {
 		if st, ok := s.(Settler); ok {
 			st.Settle(now)

@@ -1,4 +1,4 @@
-package world
+package account
 
 import (
 	"context"
@@ -21,13 +21,14 @@ import (
 
 type inputKey struct{}
 
-// Configure makes every client built from cfg answer from this world: the
+// Configure makes every client built from cfg answer from this account: the
 // operation's typed input is captured after the SDK has validated it, and
 // the answer is given in the Deserialize step, after serialization, endpoint
 // resolution, signing and inside the SDK's retry loop, so a throttling error
 // is retried by the SDK's retryer as it would be from AWS. Credentials are
-// static and fake; the retryer's back-off sleeps on the world's clock.
-func (w *World) Configure(cfg *aws.Config) {
+// static and fake; the retryer's back-off sleeps on the account's clock, and
+// the default retryer draws its jitter from the account's seed.
+func (w *Account) Configure(cfg *aws.Config) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -39,21 +40,21 @@ func (w *World) Configure(cfg *aws.Config) {
 		if next != nil {
 			base = next()
 		} else {
-			base = defaultRetryer()
+			base = w.defaultRetryer()
 		}
 		return onClock(base, w.clock)
 	}
 }
 
-// Config returns a config for region whose clients answer from this world,
+// Config returns a config for region whose clients answer from this account,
 // untouched by the environment.
-func (w *World) Config(region string) aws.Config {
+func (w *Account) Config(region string) aws.Config {
 	cfg := aws.Config{Region: region}
 	w.Configure(&cfg)
 	return cfg
 }
 
-func (w *World) addMiddleware(stack *middleware.Stack) error {
+func (w *Account) addMiddleware(stack *middleware.Stack) error {
 	capture := middleware.InitializeMiddlewareFunc("SimCaptureInput",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			return next.HandleInitialize(context.WithValue(ctx, inputKey{}, in.Parameters), in)
@@ -98,9 +99,9 @@ func (w *World) addMiddleware(stack *middleware.Stack) error {
 	return stack.Deserialize.Add(wire, middleware.After)
 }
 
-// answer runs one attempt of an operation under the world's lock: a
+// answer runs one attempt of an operation under the account's lock: a
 // throttle, an injected fault, or the model's output or error.
-func (w *World) answer(ctx context.Context, req *smithyhttp.Request) (any, *wireError, string, error) {
+func (w *Account) answer(ctx context.Context, req *smithyhttp.Request) (any, *wireError, string, error) {
 	service := awsmiddleware.GetServiceID(ctx)
 	op := awsmiddleware.GetOperationName(ctx)
 	region := awsmiddleware.GetRegion(ctx)
@@ -165,7 +166,7 @@ func attempt(header string) int {
 	return 0
 }
 
-func (w *World) dispatch(ctx context.Context, service, op string, in any) (any, error) {
+func (w *Account) dispatch(ctx context.Context, service, op string, in any) (any, error) {
 	s, ok := w.services[service]
 	if !ok {
 		return nil, APIError("UnsupportedOperation", fmt.Sprintf("sim: service %q is not modeled", service))
@@ -198,7 +199,7 @@ func errorCode(err error) string {
 }
 
 // clockRetryer keeps the SDK's retry decisions and delays, but spends each
-// delay on the world's clock and tells the SDK to sleep for none of it, so
+// delay on the account's clock and tells the SDK to sleep for none of it, so
 // back-off on a virtual clock costs no wall time.
 type clockRetryer struct {
 	aws.RetryerV2

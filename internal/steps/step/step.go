@@ -1,15 +1,18 @@
-// Package stepkit is the plumbing the AWS steps (network, firewall, efs,
-// iam, compute, elbv2, cloudfront, preflight, smoke) share, so each
-// step package holds only its own logic: a Base with the Lambda's AWS
-// config, clock and logger that builds the request's regional config, logs
-// with the deployment's fields and names the step in a failure's cause; a
-// Family that names a package's failures; and Tags, the sorted tag list
-// every create call sends.
+// Package step is what every step package shares, so each holds only its
+// own logic: Actions, the shape of what a step Lambda serves; and, for the
+// AWS steps (network, firewall, efs, iam, compute, elbv2, cloudfront,
+// preflight, smoke), a Base with the Lambda's AWS config, clock and logger
+// that builds the request's regional config, logs with the deployment's
+// fields and names the step in a failure's cause; a Family that names a
+// package's failures; and Tags, the sorted tag list every create call
+// sends.
 //
-// It imports document, steperr, clock and the SDK's aws package.
-package stepkit
+// It imports contract, document, steperr, awsapi, clock and the SDK's aws
+// package.
+package step
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -23,6 +26,13 @@ import (
 	"geusemaker/internal/document"
 	"geusemaker/internal/steperr"
 )
+
+// Action is one thing a step does to the document, in place.
+type Action = func(context.Context, *document.Document) error
+
+// Actions are a step's actions by name (contract.Action*): what its
+// Lambda serves.
+type Actions = map[string]Action
 
 // Family names the failures of one step package.
 type Family struct {

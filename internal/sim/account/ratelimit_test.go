@@ -1,4 +1,4 @@
-package world_test
+package account_test
 
 import (
 	"context"
@@ -15,14 +15,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/sim"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
 )
 
 // ssmLimit throttles the test service (registered as SSM) with one bucket.
-func ssmLimit(b world.Bucket, global bool) world.Option {
-	return world.WithRateLimits(world.RateLimits{"SSM": {
+func ssmLimit(b account.Bucket, global bool) account.Option {
+	return account.WithRateLimits(account.RateLimits{"SSM": {
 		Code: "ThrottlingException", Status: 400, Global: global,
-		Bucket: func(string, any) (string, world.Bucket) { return "all", b },
+		Bucket: func(string, any) (string, account.Bucket) { return "all", b },
 	}})
 }
 
@@ -35,7 +35,7 @@ func getA(ctx context.Context, c *ssm.Client) error {
 func noRetries(o *ssm.Options) { o.Retryer = aws.NopRetryer{} }
 
 func TestBucketThrottlesBeyondItsBurstAndRefillsOnTheClock(t *testing.T) {
-	w, _, c := newWorld(t, ssmLimit(world.Bucket{Capacity: 2, Refill: 1}, false))
+	w, _, c := newWorld(t, ssmLimit(account.Bucket{Capacity: 2, Refill: 1}, false))
 	client := ssm.NewFromConfig(w.Config("eu-west-1"), noRetries)
 	ctx := context.Background()
 	require.NoError(t, getA(ctx, client))
@@ -53,8 +53,8 @@ func TestBucketThrottlesBeyondItsBurstAndRefillsOnTheClock(t *testing.T) {
 }
 
 func TestSDKRetriesAThrottledCallAsOneInvocation(t *testing.T) {
-	w, client, _ := newWorld(t, ssmLimit(world.Bucket{Capacity: 1, Refill: 1000}, false))
-	ctx := world.WithCaller(context.Background(), "dep-1")
+	w, client, _ := newWorld(t, ssmLimit(account.Bucket{Capacity: 1, Refill: 1000}, false))
+	ctx := account.WithCaller(context.Background(), "dep-1")
 	require.NoError(t, getA(ctx, client))
 	require.NoError(t, getA(ctx, client), "the SDK's back-off on the clock refills the bucket")
 
@@ -82,7 +82,7 @@ func TestGlobalServicesShareOneBucketAcrossRegions(t *testing.T) {
 		{"global", true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w, _, _ := newWorld(t, ssmLimit(world.Bucket{Capacity: 1, Refill: 1}, tt.global))
+			w, _, _ := newWorld(t, ssmLimit(account.Bucket{Capacity: 1, Refill: 1}, tt.global))
 			ctx := context.Background()
 			require.NoError(t, getA(ctx, ssm.NewFromConfig(w.Config("eu-west-1"), noRetries)))
 			err := getA(ctx, ssm.NewFromConfig(w.Config("us-east-1"), noRetries))
@@ -92,7 +92,7 @@ func TestGlobalServicesShareOneBucketAcrossRegions(t *testing.T) {
 }
 
 func TestRateLimitsOffNeverThrottle(t *testing.T) {
-	w, _, _ := newWorld(t, world.WithRateLimits(nil))
+	w, _, _ := newWorld(t, account.WithRateLimits(nil))
 	client := ssm.NewFromConfig(w.Config("eu-west-1"), noRetries)
 	for range 200 {
 		require.NoError(t, getA(context.Background(), client))
@@ -138,20 +138,20 @@ func TestEC2ThrottlesPerActionAsDocumented(t *testing.T) {
 }
 
 func TestDefaultRateLimitsFollowTheDocumentedCategories(t *testing.T) {
-	limits := world.DefaultRateLimits()
+	limits := account.DefaultRateLimits()
 	tests := []struct {
 		service, op string
 		wantName    string
-		want        world.Bucket
+		want        account.Bucket
 	}{
-		{"EC2", "RunInstances", "RunInstances", world.Bucket{Capacity: 5, Refill: 2}},
-		{"EC2", "CreateSecurityGroup", "CreateSecurityGroup", world.Bucket{Capacity: 50, Refill: 5}},
-		{"EC2", "DescribeVpcs", "DescribeVpcs", world.Bucket{Capacity: 100, Refill: 20}},
-		{"EC2", "CreateTags", "CreateTags", world.Bucket{Capacity: 100, Refill: 10}},
-		{"Elastic Load Balancing v2", "DescribeLoadBalancers", "read", world.Bucket{Capacity: 40, Refill: 10}},
-		{"Elastic Load Balancing v2", "RegisterTargets", "write", world.Bucket{Capacity: 40, Refill: 10}},
-		{"SSM", "GetParameters", "GetParameter", world.Bucket{Capacity: 40, Refill: 40}},
-		{"SSM", "SendCommand", "SendCommand", world.Bucket{Capacity: 40, Refill: 40}},
+		{"EC2", "RunInstances", "RunInstances", account.Bucket{Capacity: 5, Refill: 2}},
+		{"EC2", "CreateSecurityGroup", "CreateSecurityGroup", account.Bucket{Capacity: 50, Refill: 5}},
+		{"EC2", "DescribeVpcs", "DescribeVpcs", account.Bucket{Capacity: 100, Refill: 20}},
+		{"EC2", "CreateTags", "CreateTags", account.Bucket{Capacity: 100, Refill: 10}},
+		{"Elastic Load Balancing v2", "DescribeLoadBalancers", "read", account.Bucket{Capacity: 40, Refill: 10}},
+		{"Elastic Load Balancing v2", "RegisterTargets", "write", account.Bucket{Capacity: 40, Refill: 10}},
+		{"SSM", "GetParameters", "GetParameter", account.Bucket{Capacity: 40, Refill: 40}},
+		{"SSM", "SendCommand", "SendCommand", account.Bucket{Capacity: 40, Refill: 40}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.service+" "+tt.op, func(t *testing.T) {
@@ -176,14 +176,14 @@ func TestIsRead(t *testing.T) {
 		"DescribeVpcs": true, "GetRole": true, "ListDistributions": true, "SearchTransitGatewayRoutes": true,
 		"CreateRole": false, "DeleteDistribution": false, "RunInstances": false, "RegisterTargets": false,
 	} {
-		assert.Equal(t, want, world.IsRead(op), op)
+		assert.Equal(t, want, account.IsRead(op), op)
 	}
 }
 
 func TestFaultMatchScopesAFaultToSomeInputs(t *testing.T) {
 	w, client, _ := newWorld(t)
-	w.Inject(world.Fault{Service: "SSM", Operation: "PutParameter", Code: "AccessDeniedException",
-		Match: world.InputContains(`"/b"`)})
+	w.Inject(account.Fault{Service: "SSM", Operation: "PutParameter", Code: "AccessDeniedException",
+		Match: account.InputContains(`"/b"`)})
 	ctx := context.Background()
 	_, err := client.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/bb"), Value: aws.String("1")})
 	require.NoError(t, err, "a longer name is another input")

@@ -1,4 +1,4 @@
-package awsfake_test
+package stepfunctions_test
 
 import (
 	"context"
@@ -14,27 +14,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/awsapi"
-	"geusemaker/internal/awsfake"
 	"geusemaker/internal/localrun"
-	"geusemaker/internal/sim/world"
+	"geusemaker/internal/sim/account"
+	"geusemaker/internal/sim/stepfunctions"
 )
 
 const machine = "arn:aws:states:us-east-1:123456789012:stateMachine:geusemaker-deploy"
 
 // fixed is a starter whose executions take n events to finish.
-func fixed(n int) awsfake.Starter {
-	return func(string, []byte) (*awsfake.Script, error) {
-		sc := &awsfake.Script{Status: "SUCCEEDED", Output: `{}`, Start: world.Epoch, Stop: world.Epoch.Add(time.Minute), Step: 1}
+func fixed(n int) stepfunctions.Starter {
+	return func(string, []byte) (*stepfunctions.Script, error) {
+		sc := &stepfunctions.Script{Status: "SUCCEEDED", Output: `{}`, Start: account.Epoch, Stop: account.Epoch.Add(time.Minute), Step: 1}
 		for i := range n {
-			sc.Events = append(sc.Events, awsfake.Event{Type: "PassStateEntered", Time: world.Epoch.Add(time.Duration(i) * time.Second), Details: map[string]any{"name": "S"}})
+			sc.Events = append(sc.Events, stepfunctions.Event{Type: "PassStateEntered", Time: account.Epoch.Add(time.Duration(i) * time.Second), Details: map[string]any{"name": "S"}})
 		}
 		return sc, nil
 	}
 }
 
-func newClient(t *testing.T, n int) (*awsfake.Server, *sfn.Client) {
+func newClient(t *testing.T, n int) (*stepfunctions.Server, *sfn.Client) {
 	t.Helper()
-	srv := awsfake.New()
+	srv := stepfunctions.New()
 	t.Cleanup(srv.Close)
 	srv.AddStateMachine(machine, fixed(n))
 	return srv, sfn.NewFromConfig(srv.Config("us-east-1"))
@@ -63,7 +63,7 @@ func TestStartExecutionIsIdempotentAsStepFunctionsIs(t *testing.T) {
 		require.NoError(t, err)
 		if d.Status != types.ExecutionStatusRunning {
 			assert.Equal(t, types.ExecutionStatusSucceeded, d.Status)
-			assert.Equal(t, world.Epoch.Add(time.Minute), aws.ToTime(d.StopDate).UTC())
+			assert.Equal(t, account.Epoch.Add(time.Minute), aws.ToTime(d.StopDate).UTC())
 			break
 		}
 	}
@@ -85,9 +85,9 @@ func TestStepFunctionsErrorsAreTheSDKsTypes(t *testing.T) {
 	assert.ErrorAs(t, err, &noMachine)
 
 	var missing *types.ExecutionDoesNotExist
-	_, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(awsfake.ExecutionARN(machine, "none"))})
+	_, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(stepfunctions.ExecutionARN(machine, "none"))})
 	assert.ErrorAs(t, err, &missing)
-	_, err = c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(awsfake.ExecutionARN(machine, "none"))})
+	_, err = c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(stepfunctions.ExecutionARN(machine, "none"))})
 	assert.ErrorAs(t, err, &missing)
 
 	var token *types.InvalidToken
@@ -140,7 +140,7 @@ func TestListExecutionsNewestFirstByStatus(t *testing.T) {
 		_, err := start(ctx, c, n, `{}`)
 		require.NoError(t, err)
 	}
-	_, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(awsfake.ExecutionARN(machine, "b"))})
+	_, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(stepfunctions.ExecutionARN(machine, "b"))})
 	require.NoError(t, err)
 	names := func(status types.ExecutionStatus) []string {
 		var out []string
@@ -161,7 +161,7 @@ func TestListExecutionsNewestFirstByStatus(t *testing.T) {
 
 func TestDescribeStacksByRegionAndName(t *testing.T) {
 	ctx := context.Background()
-	srv := awsfake.New()
+	srv := stepfunctions.New()
 	t.Cleanup(srv.Close)
 	srv.AddStack("eu-west-1", "GeuseMaker", map[string]string{"DeployStateMachineArn": machine})
 	describe := func(region, name string) (*cloudformation.DescribeStacksOutput, error) {
@@ -181,7 +181,7 @@ func TestDescribeStacksByRegionAndName(t *testing.T) {
 }
 
 func TestSimReplaysARealWorkflowAsStepFunctionsHistory(t *testing.T) {
-	s, err := awsfake.Simulate("us-east-1", world.WithFault(world.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
+	s, err := stepfunctions.Simulate("us-east-1", account.WithFault(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
 	require.NoError(t, err)
 	sc, err := s.Starter(context.Background(), localrun.Deploy)("dep", []byte(`{"deployment_id":"dep","region":"us-east-1"}`))
 	require.NoError(t, err)
