@@ -79,10 +79,6 @@ var (
 	// itself (a listener being removed, an instance still shutting down):
 	// about 7 minutes in all.
 	retryBusy = retry{errors: []string{contract.ResourceBusy}, interval: 5, attempts: 10, backoff: 2, maxDelay: 60}
-	// retryBusyENI covers security group and VPC deletes while the ENIs of
-	// the ALB, the mount targets and the instance drain, which takes
-	// minutes after their owners are gone: about 13 minutes in all.
-	retryBusyENI = retry{errors: []string{contract.ResourceBusy}, interval: 10, attempts: 15, backoff: 2, maxDelay: 60}
 	// retryBusyCloudFront covers DistributionNotDisabled right after a
 	// status read said Deployed and disabled: reads can be stale for a
 	// minute or two.

@@ -2,7 +2,6 @@ package statemachine
 
 import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
-	"github.com/aws/jsii-runtime-go"
 
 	"geusemaker/internal/contract"
 )
@@ -27,9 +26,10 @@ func (b *builder) registerTarget(m lane) sfn.Chain {
 }
 
 // deleteLoadBalancer deletes the load balancer and what hangs off it, then
-// polls until it is gone.
+// polls until it and its target group (in use for seconds after the
+// listener's delete) are gone.
 func (b *builder) deleteLoadBalancer(l lane) sfn.Chain {
 	return sfn.Chain_Start(l.invoke("Delete load balancer", contract.ELBv2, contract.ActionDelete, retryBusy)).
-		Next(b.when("Load balancer recorded?", sfn.Condition_IsPresent(jsii.String("$.resources.alb_arn")),
+		Next(b.when("Load balancer deletion pending?", pending(contract.StatusALBDelete),
 			l.poll(contract.StatusALBDelete, "Load balancer deletion", contract.ELBv2, contract.ActionDeleteStatus)))
 }

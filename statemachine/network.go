@@ -15,8 +15,12 @@ func (b *builder) resolveNetwork(m lane) sfn.Chain {
 		Next(m.progress("Publish network ready", nil))
 }
 
-// deleteNetwork deletes what the deployment created of the network, then
-// goes on to next.
-func (b *builder) deleteNetwork(next sfn.IChainable) sfn.TaskStateBase {
-	return b.recordedDelete("Delete network", contract.Network, reportNetwork, next)
+// deleteNetwork deletes what the deployment created of the network,
+// waiting while its ENIs drain, and reports it at $.rollback.network.
+func (b *builder) deleteNetwork() sfn.Chain {
+	return b.removal("Network", "$.rollback."+reportNetwork, func(l lane) sfn.Chain {
+		return sfn.Chain_Start(l.invoke("Delete network", contract.Network, contract.ActionDelete, retryBusy)).
+			Next(b.when("Network deletion pending?", pending(contract.StatusNetworkDelete),
+				l.poll(contract.StatusNetworkDelete, "Network deletion", contract.Network, contract.ActionDelete)))
+	})
 }

@@ -1,6 +1,8 @@
 package statemachine
 
 import (
+	"encoding/json"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -10,8 +12,10 @@ import (
 	"geusemaker/internal/document"
 )
 
-// Keys of the rollback report at $.rollback: one per deletion, each
-// {"status": "deleted"} or the caught error {"Error", "Cause"}.
+// Keys of the rollback report at $.rollback: one per family's deletions,
+// each what they did (a document.Removal: status, deleted, already_gone,
+// never_created, kept) and, when they failed, the caught "Error" and
+// "Cause" with status "left behind".
 const (
 	reportCloudFront     = "cloudfront"
 	reportLoadBalancer   = "load_balancer"
@@ -32,17 +36,21 @@ func reportKeys() []string {
 // behind, its cause the per-resource report.
 func Destroy(scope constructs.Construct, t *Targets) sfn.IChainable {
 	b := newBuilder(scope, t)
-	done := sfn.NewChoice(scope, jsii.String("Everything deleted?"), nil)
-	done.When(leftBehind(), sfn.NewFail(scope, jsii.String("Destroy incomplete"), &sfn.FailProps{
+	incomplete := sfn.NewFail(scope, jsii.String("Destroy incomplete"), &sfn.FailProps{
 		Error:     jsii.String(contract.DestroyIncomplete),
 		CausePath: sfn.JsonPath_JsonToString(sfn.JsonPath_ObjectAt(jsii.String("$.rollback"))),
-	}), nil)
-	done.Otherwise(sfn.NewSucceed(scope, jsii.String("Destroyed"), nil))
-
-	announce := lane{b: b, onError: done, errorPath: "$.announce_error"}.
+	})
+	destroyed := sfn.NewSucceed(scope, jsii.String("Destroyed"), nil)
+	left := lane{b: b, onError: incomplete, errorPath: "$.announce_error"}.
+		publish("Publish destroy incomplete", contract.DetailDestroyIncomplete, reportDetail(document.StageDestroy, "Destroy incomplete: something was left behind"))
+	left.Next(incomplete)
+	completed := lane{b: b, onError: destroyed, errorPath: "$.announce_error"}.
 		publish("Publish destroy completed", contract.DetailDestroyCompleted, reportDetail(document.StageDestroy, "Destroy completed"))
-	announce.Next(done)
-	return b.acceptRequest(b.deleteAll(announce))
+	completed.Next(destroyed)
+	done := sfn.NewChoice(scope, jsii.String("Everything deleted?"), nil).
+		When(leftBehind(), left, nil).
+		Otherwise(completed)
+	return b.acceptRequest(b.deleteAll(done))
 }
 
 // leftBehind holds when a deletion of the report failed.
@@ -86,8 +94,12 @@ func (d *deployment) rollback() sfn.IChainable {
 	}
 	// A request that failed validation may lack a deployment id: then there
 	// is nobody to announce to, and no event is sent.
+	outcome := sfn.NewChoice(s, jsii.String("Rollback left something?"), nil).
+		When(leftBehind(), tail.publish("Publish rollback incomplete", contract.DetailRollbackIncomplete,
+			reportDetail(document.StageRollback, "Rollback incomplete: something was left behind")), nil).
+		Otherwise(tail.publish("Publish rollback completed", contract.DetailRollbackCompleted, reportDetail(document.StageRollback, "Rollback completed")))
 	announce := b.when("Deployment id known?", sfn.Condition_IsPresent(jsii.String("$.request.deployment_id")),
-		sfn.Chain_Start(tail.publish("Publish rollback completed", contract.DetailRollbackCompleted, reportDetail(document.StageRollback, "Rollback completed"))).
+		sfn.Chain_Start(outcome.Afterwards(nil)).
 			Next(tail.publish("Publish deployment failed", contract.DetailFailed, failedDetail)))
 	report := sfn.NewPass(s, jsii.String("Failure report"), &sfn.PassProps{
 		Parameters: &map[string]any{
@@ -137,29 +149,68 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 		b.deletion("Storage", b.deleteFileSystem),
 		b.deletion("Secret", b.deleteSecret),
 	)
-	parallel.Next(b.deleteSecurityGroups(b.deleteNetwork(next)))
+	parallel.Next(b.deleteSecurityGroups()).Next(b.deleteNetwork()).Next(next)
 	return parallel
 }
 
-// deletion is one branch of the deletion Parallel. Its output is its entry
-// of the report: {"status": "deleted"}, or the caught error.
+// deletion is one branch of the deletion Parallel: the family's removal
+// (see removal), its record the branch's output.
 func (b *builder) deletion(name string, build func(l lane) sfn.Chain) sfn.Chain {
-	left := sfn.NewSucceed(b.scope, jsii.String(name+" left behind"), nil)
-	deleted := sfn.NewPass(b.scope, jsii.String(name+" deleted"), &sfn.PassProps{
-		Result: sfn.Result_FromObject(&map[string]any{"status": "deleted"}),
-	})
-	return build(lane{b: b, onError: left, errorPath: "$"}).Next(deleted)
+	return b.removal(name, "$", build)
 }
 
-// recordedDelete runs a family's delete action and records its outcome at
-// $.rollback.<key> (the document itself is left as it was: what the action
-// returns is not needed after it); success or failure, it goes on to next.
-// Security groups and the VPC wait out ENIs that drain for minutes.
-func (b *builder) recordedDelete(name, lambda, key string, next sfn.IChainable) sfn.TaskStateBase {
-	path := "$.rollback." + key
-	l := lane{b: b, onError: next, errorPath: path}
-	t := l.invokeTask(name, lambda, contract.ActionDelete, &map[string]any{"status": "deleted"}, path, retryBusyENI)
-	l.catch(t)
-	t.Next(next)
-	return t
+// removal runs a family's deletions on a fresh record (document.Removal)
+// and puts the record at resultPath ("$" ends a Parallel branch with it,
+// "$.rollback.<key>" adds it to the report in the main flow); when they
+// fail, the record holds what they had done and the caught error, with
+// status "left behind". Either way the returned chain goes on.
+func (b *builder) removal(name, resultPath string, build func(l lane) sfn.Chain) sfn.Chain {
+	const errPath = "$.removal_error"
+	entry := removalEntry("$.removal")
+	delete(entry, "status.$")
+	entry["status"] = statusLeftBehind
+	entry["Error.$"] = errPath + ".Error"
+	entry["Cause.$"] = errPath + ".Cause"
+	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)})
+	report := sfn.NewPass(b.scope, jsii.String(name+" removal report"), &sfn.PassProps{InputPath: jsii.String("$.removal"), ResultPath: jsii.String(resultPath)})
+	body := sfn.Chain_Start(b.startRemoval(name)).
+		Next(build(lane{b: b, onError: left, errorPath: errPath})).
+		Next(report)
+	return sfn.Chain_Custom(body.StartState(), &[]sfn.INextable{report, left}, report)
+}
+
+// statusLeftBehind is a report entry's status when its deletions failed.
+const statusLeftBehind = "left behind"
+
+// startRemoval starts a family's record at $.removal.
+func (b *builder) startRemoval(name string) sfn.Pass {
+	var fresh map[string]any
+	raw, err := json.Marshal(document.NewRemoval())
+	if err == nil {
+		err = json.Unmarshal(raw, &fresh)
+	}
+	if err != nil { // a struct of strings and slices always round-trips
+		panic(err)
+	}
+	return sfn.NewPass(b.scope, jsii.String("Start "+name+" removal"), &sfn.PassProps{
+		Result:     sfn.Result_FromObject(&fresh),
+		ResultPath: jsii.String("$.removal"),
+	})
+}
+
+// removalEntry selects a document.Removal's fields at path, for a
+// Parameters or ResultSelector block.
+func removalEntry(path string) map[string]any {
+	return map[string]any{
+		"status.$":        path + ".status",
+		"deleted.$":       path + ".deleted",
+		"already_gone.$":  path + ".already_gone",
+		"never_created.$": path + ".never_created",
+		"kept.$":          path + ".kept",
+	}
+}
+
+// pending holds while the deletion that wrote $.status.<key> waits.
+func pending(key string) sfn.Condition {
+	return sfn.Condition_BooleanEquals(jsii.String("$.status."+key+".done"), jsii.Bool(false))
 }

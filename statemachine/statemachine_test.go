@@ -357,7 +357,7 @@ func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
 		}
 		assert.Equal(t, loops[d.File], waits, "%s: one Wait per loop and none outside a loop but the rollback's settle", d.File)
 	}
-	assert.Equal(t, map[string]int{"deploy.asl.json": 12, "destroy.asl.json": 4, "watch.asl.json": 1}, loops)
+	assert.Equal(t, map[string]int{"deploy.asl.json": 14, "destroy.asl.json": 6, "watch.asl.json": 1}, loops)
 }
 
 // The rollback waits out EC2's visibility windows before it looks for what

@@ -44,14 +44,27 @@ func TestRunCloudAWSDrivesAnAWSEndpointThroughTheStandardChain(t *testing.T) {
 	assert.Equal(t, "UnknownError", r.Cause.AWSErrorCode)
 	assert.NotEmpty(t, r.Cause.AWSRequestID, "the endpoint's request id, read from its response")
 	// The rollback's sweeps ran against the endpoint (CloudFront, ELBv2,
-	// EC2, IAM): each found nothing of this deployment and is done;
-	// storage's cannot be, without EFS.
-	for _, family := range []string{"cloudfront", "load_balancer", "instance", "security_groups", "network"} {
-		assert.Equal(t, map[string]any{"status": "deleted"}, r.Rollback[family], family)
+	// EC2, IAM): each found nothing of this deployment, and says so, but
+	// the network step had created a VPC (the endpoint has no default
+	// VPC), which the rollback deleted; storage's could not look, without
+	// EFS, and says that.
+	for _, family := range []string{"cloudfront", "load_balancer", "instance", "security_groups"} {
+		entry, _ := r.Rollback[family].(map[string]any)
+		assert.Equal(t, "nothing to delete", entry["status"], family)
+		assert.Empty(t, entry["deleted"], family)
+		assert.NotEmpty(t, entry["never_created"], family)
 	}
-	assert.Contains(t, r.Rollback["storage"], "Error")
-	// Progress is printed locally, whether or not the endpoint's bus exists.
-	assert.Contains(t, progress, "Rollback Completed")
+	network, _ := r.Rollback["network"].(map[string]any)
+	assert.Equal(t, "deleted", network["status"])
+	require.Len(t, network["deleted"], 1)
+	assert.Regexp(t, `^VPC vpc-`, network["deleted"].([]any)[0])
+	storage, _ := r.Rollback["storage"].(map[string]any)
+	assert.Equal(t, "left behind", storage["status"])
+	assert.Contains(t, storage, "Error")
+	// Progress is printed locally, whether or not the endpoint's bus
+	// exists; the rollback that could not check EFS is not "completed".
+	assert.Contains(t, progress, "Rollback Incomplete")
+	assert.NotContains(t, progress, "Rollback Completed")
 	assert.Contains(t, progress, "Deployment Failed")
 }
 

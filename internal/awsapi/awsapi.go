@@ -71,6 +71,17 @@ func IsNotFound(err error) bool {
 	return notFoundCodes[code] || strings.HasSuffix(code, ".NotFound")
 }
 
+// Gone reads a delete call's result: already gone when AWS says the
+// resource does not exist (a delete that treats not found as done), else
+// the call's error. It takes the call's output only to be called as
+// Gone(c.DeleteX(ctx, in)).
+func Gone[O any](_ O, err error) (alreadyGone bool, _ error) {
+	if IsNotFound(err) {
+		return true, nil
+	}
+	return false, err
+}
+
 // IsThrottle reports whether err is AWS throttling a call; the SDK's own
 // list of throttling codes decides.
 func IsThrottle(err error) bool {

@@ -42,6 +42,19 @@ func TestIsNotFound(t *testing.T) {
 
 func strPtr(s string) *string { return &s }
 
+func TestGoneTellsDeletedFromAlreadyGoneFromFailed(t *testing.T) {
+	gone, err := awsapi.Gone(struct{}{}, nil)
+	assert.False(t, gone)
+	assert.NoError(t, err)
+	gone, err = awsapi.Gone(struct{}{}, fmt.Errorf("delete: %w", apiErr("InvalidVpcID.NotFound")))
+	assert.True(t, gone)
+	assert.NoError(t, err)
+	denied := apiErr("UnauthorizedOperation")
+	gone, err = awsapi.Gone(struct{}{}, denied)
+	assert.False(t, gone)
+	assert.ErrorIs(t, err, denied)
+}
+
 func TestIsThrottle(t *testing.T) {
 	assert.True(t, awsapi.IsThrottle(apiErr("Throttling")))
 	assert.True(t, awsapi.IsThrottle(apiErr("RequestLimitExceeded")))

@@ -95,18 +95,20 @@ func Actions(lambda string) []string { return slices.Clone(actions[lambda]) }
 
 // Keys of a document's Status and Deadlines: one per waited resource.
 const (
-	StatusEFS               = "efs"                  // EFS file system available
-	StatusMountTargets      = "mount_targets"        // mount targets available
-	StatusInstance          = "instance"             // instance running
-	StatusGPU               = "gpu"                  // GPU visible to the instance
-	StatusALB               = "alb"                  // load balancer active
-	StatusTargets           = "targets"              // target healthy
-	StatusCloudFront        = "cloudfront"           // distribution Deployed
-	StatusSmoke             = "smoke"                // smoke test passed
-	StatusCloudFrontDelete  = "cloudfront_delete"    // distribution disabled and Deployed
-	StatusALBDelete         = "alb_delete"           // load balancer deleted
-	StatusInstanceTerminate = "instance_terminate"   // instance terminated
-	StatusMountTargetDelete = "mount_targets_delete" // mount targets deleted
+	StatusEFS                  = "efs"                    // EFS file system available
+	StatusMountTargets         = "mount_targets"          // mount targets available
+	StatusInstance             = "instance"               // instance running
+	StatusGPU                  = "gpu"                    // GPU visible to the instance
+	StatusALB                  = "alb"                    // load balancer active
+	StatusTargets              = "targets"                // target healthy
+	StatusCloudFront           = "cloudfront"             // distribution Deployed
+	StatusSmoke                = "smoke"                  // smoke test passed
+	StatusCloudFrontDelete     = "cloudfront_delete"      // distribution disabled and Deployed
+	StatusALBDelete            = "alb_delete"             // load balancer deleted
+	StatusInstanceTerminate    = "instance_terminate"     // instance terminated
+	StatusMountTargetDelete    = "mount_targets_delete"   // mount targets deleted
+	StatusSecurityGroupsDelete = "security_groups_delete" // security groups deleted (their ENIs drained)
+	StatusNetworkDelete        = "network_delete"         // subnets, gateway and VPC deleted
 )
 
 // Placeholder names in the committed ASL, written there as ${Name}. The

@@ -18,20 +18,23 @@ func Retryable() []string { return []string{Throttled, ResourceBusy, InstancePro
 
 // ASL error names that end a deployment (and start its rollback).
 const (
-	ValidationError        = "ValidationError"
-	PreflightFailed        = "PreflightFailed"
-	NetworkFailed          = "NetworkFailed"
-	SecurityGroupFailed    = "SecurityGroupFailed"
-	StorageFailed          = "StorageFailed"
-	IdentityFailed         = "IdentityFailed"
-	SecretFailed           = "SecretFailed"
-	InstanceLaunchFailed   = "InstanceLaunchFailed"
-	InsufficientCapacity   = "InsufficientCapacity"
-	GpuCheckFailed         = "GpuCheckFailed"
-	LoadBalancerFailed     = "LoadBalancerFailed"
-	TargetUnhealthy        = "TargetUnhealthy"
-	CloudFrontCreateFailed = "CloudFrontCreateFailed"
-	CloudFrontDeleteFailed = "CloudFrontDeleteFailed"
+	ValidationError      = "ValidationError"
+	PreflightFailed      = "PreflightFailed"
+	NetworkFailed        = "NetworkFailed"
+	SecurityGroupFailed  = "SecurityGroupFailed"
+	StorageFailed        = "StorageFailed"
+	IdentityFailed       = "IdentityFailed"
+	SecretFailed         = "SecretFailed"
+	InstanceLaunchFailed = "InstanceLaunchFailed"
+	// InstanceTerminateFailed is a rollback's or destroy's terminate that
+	// AWS refused: the instance may still run.
+	InstanceTerminateFailed = "InstanceTerminateFailed"
+	InsufficientCapacity    = "InsufficientCapacity"
+	GpuCheckFailed          = "GpuCheckFailed"
+	LoadBalancerFailed      = "LoadBalancerFailed"
+	TargetUnhealthy         = "TargetUnhealthy"
+	CloudFrontCreateFailed  = "CloudFrontCreateFailed"
+	CloudFrontDeleteFailed  = "CloudFrontDeleteFailed"
 	// Timeout is a wait past its deadline.
 	Timeout         = "Timeout"
 	SmokeTestFailed = "SmokeTestFailed"

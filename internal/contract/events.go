@@ -18,10 +18,17 @@ const (
 	DetailSucceeded = "Deployment Succeeded"
 	// DetailFailed ends a deployment that failed (after its rollback).
 	DetailFailed = "Deployment Failed"
-	// DetailRollbackCompleted reports the rollback's per-resource outcome.
+	// DetailRollbackCompleted reports a rollback that left nothing behind,
+	// with its per-resource report.
 	DetailRollbackCompleted = "Rollback Completed"
-	// DetailDestroyCompleted reports a destroy's per-resource outcome.
+	// DetailRollbackIncomplete reports a rollback that could not delete
+	// something: the report names it and why.
+	DetailRollbackIncomplete = "Rollback Incomplete"
+	// DetailDestroyCompleted reports a destroy that left nothing behind.
 	DetailDestroyCompleted = "Destroy Completed"
+	// DetailDestroyIncomplete reports a destroy that could not delete
+	// something.
+	DetailDestroyIncomplete = "Destroy Incomplete"
 	// DetailCloudFrontDeployed is the watcher's announcement that an
 	// asynchronous distribution reached Deployed.
 	DetailCloudFrontDeployed = "CloudFront Deployed"

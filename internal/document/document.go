@@ -35,6 +35,13 @@ type Document struct {
 	Progress *Progress `json:"progress,omitempty"`
 	// Error is what a Catch recorded when a step failed.
 	Error *Failure `json:"error,omitempty"`
+	// Removal is what the running family's deletions did, in a rollback or
+	// a destroy.
+	Removal *Removal `json:"removal,omitempty"`
+	// Rollback is the report of a rollback or destroy so far, one entry
+	// per family (a Removal, or one with the caught error): the state
+	// machine writes it, and the steps that run after it carry it along.
+	Rollback map[string]json.RawMessage `json:"rollback,omitempty"`
 }
 
 // Stages of a deployment, used in Progress.Stage and as Timings keys.

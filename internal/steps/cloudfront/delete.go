@@ -55,6 +55,7 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	if id == "" {
 		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		doc.Report(now, doc.TeardownStage(), "No CloudFront distribution to delete", "")
+		doc.NeverCreated("CloudFront distribution")
 		return nil
 	}
 	var changed, gone bool
@@ -137,12 +138,17 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	return nil
 }
 
-// delete removes the disabled distribution, with an ETag read just before.
+// delete removes the disabled distribution, with an ETag read just before,
+// and records it in doc.Removal.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	cf := s.client(doc)
 	id, err := s.sweep(ctx, cf, doc, contract.ActionDelete)
-	if err != nil || id == "" {
+	if err != nil {
 		return err
+	}
+	if id == "" {
+		doc.NeverCreated("CloudFront distribution")
+		return nil
 	}
 	err = retryStale(func() error {
 		cur, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
@@ -154,6 +160,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	})
 	switch {
 	case err == nil, awsapi.IsNotFound(err):
+		doc.Removed("CloudFront distribution "+id, err != nil)
 	// DistributionNotDisabled: still enabled, or the disable has not
 	// finished deploying (reads can run ahead of the edge); and a second
 	// PreconditionFailed means changes keep landing. Both pass with time.

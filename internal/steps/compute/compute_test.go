@@ -676,12 +676,15 @@ func TestTerminateEdges(t *testing.T) {
 		e.must(contract.ActionTerminate, d)
 		assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 		assert.Equal(t, document.StageRollback, d.Progress.Stage)
+		assert.Equal(t, document.RemovalNothing, d.Removal.Status)
+		assert.Equal(t, []string{"EC2 instance"}, d.Removal.NeverCreated)
 	})
 	t.Run("destroy from the request alone finds a run's instance by tag", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(cpuRequest)
 		destroy := &document.Document{Request: d.Request} // no run, no ledger
 		e.must(contract.ActionTerminate, destroy)
+		assert.Equal(t, []string{"EC2 instance " + d.Resources.InstanceID}, destroy.Removal.Deleted)
 		e.clk.Advance(time.Minute)
 		e.must(contract.ActionTerminateStatus, destroy)
 		assert.True(t, destroy.Status[contract.StatusInstanceTerminate].Done)
@@ -692,6 +695,7 @@ func TestTerminateEdges(t *testing.T) {
 		d := e.running(cpuRequest)
 		d.Resources.MarkSupplied(document.KeyInstanceID)
 		e.must(contract.ActionTerminate, d)
+		assert.Equal(t, []string{"EC2 instance " + d.Resources.InstanceID + " (yours)"}, d.Removal.Kept)
 		e.must(contract.ActionTerminateStatus, d)
 		assert.True(t, d.Status[contract.StatusInstanceTerminate].Done)
 		assert.Len(t, e.instances(), 1)
@@ -706,11 +710,21 @@ func TestTerminateEdges(t *testing.T) {
 		e.clk.Advance(15 * time.Minute)
 		requireStepErr(t, e.run(contract.ActionTerminateStatus, d), contract.Timeout)
 	})
+	t.Run("an instance terminated already is already gone", func(t *testing.T) {
+		e := newEnv(t)
+		d := e.running(cpuRequest)
+		e.must(contract.ActionTerminate, d)
+		e.clk.Advance(5 * time.Minute)
+		again := &document.Document{Request: d.Request, Resources: d.Resources}
+		e.must(contract.ActionTerminate, again)
+		assert.Equal(t, document.RemovalAlreadyGone, again.Removal.Status)
+		assert.Equal(t, []string{"EC2 instance " + d.Resources.InstanceID}, again.Removal.AlreadyGone)
+	})
 	t.Run("terminate refused", func(t *testing.T) {
 		e := newEnv(t)
 		d := e.running(cpuRequest)
 		e.w.Inject(account.Fault{Service: "EC2", Operation: "TerminateInstances", Code: "OperationNotPermitted"})
-		se := requireStepErr(t, e.run(contract.ActionTerminate, d), contract.InstanceLaunchFailed)
+		se := requireStepErr(t, e.run(contract.ActionTerminate, d), contract.InstanceTerminateFailed)
 		assert.Equal(t, "OperationNotPermitted", se.Cause.AWSErrorCode)
 	})
 	t.Run("sweep fails", func(t *testing.T) {
@@ -718,7 +732,7 @@ func TestTerminateEdges(t *testing.T) {
 			e := newEnv(t)
 			d := e.running(cpuRequest)
 			e.w.Inject(account.Fault{Service: "EC2", Operation: "DescribeInstances", Code: "UnauthorizedOperation", Skip: 2})
-			se := requireStepErr(t, e.run(action, d), contract.InstanceLaunchFailed)
+			se := requireStepErr(t, e.run(action, d), contract.InstanceTerminateFailed)
 			assert.Equal(t, "UnauthorizedOperation", se.Cause.AWSErrorCode)
 		}
 	})

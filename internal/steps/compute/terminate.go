@@ -19,24 +19,33 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 	step := family.StepName(contract.ActionTerminate)
 	if doc.Resources.Supplied(document.KeyInstanceID) {
 		doc.SetStatus(contract.StatusInstanceTerminate, document.Poll{Status: "supplied", Done: true})
+		doc.Kept("EC2 instance " + doc.Resources.InstanceID + " (yours)")
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
 	deadline := doc.Deadline(contract.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
-		return steperr.FromAWS(contract.InstanceLaunchFailed, step, err, remedyTerminate)
+		return steperr.FromAWS(contract.InstanceTerminateFailed, step, err, remedyTerminate)
 	}
 	var ids []string
 	for _, i := range found {
 		id := aws.ToString(i.InstanceId)
-		_, err := ec2c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
-		// Already gone counts as terminated.
-		if err != nil && !awsapi.IsNotFound(err) {
-			return steperr.FromAWS(contract.InstanceLaunchFailed, step, fmt.Errorf("terminate instance %s: %w", id, err), remedyTerminate)
+		gone, err := awsapi.Gone(ec2c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}}))
+		if err != nil {
+			return steperr.FromAWS(contract.InstanceTerminateFailed, step, fmt.Errorf("terminate instance %s: %w", id, err), remedyTerminate)
 		}
 		ids = append(ids, id)
-		s.Logger(doc, contract.ActionTerminate).Info("terminating instance", "resource", "instance", "id", id)
+		doc.Removed("EC2 instance "+id, gone)
+		s.Logger(doc, contract.ActionTerminate).Info("terminating instance", "resource", "instance", "id", id, "already_gone", gone)
+	}
+	switch id := doc.Resources.InstanceID; {
+	case len(ids) > 0:
+	case id != "":
+		// Recorded, but terminated already.
+		doc.Removed("EC2 instance "+id, true)
+	default:
+		doc.NeverCreated("EC2 instance")
 	}
 	p := TerminateWait.Pending(stateShuttingDown, deadline, s.Clock.Now())
 	p.Done = len(ids) == 0
@@ -57,7 +66,7 @@ func (s *Step) terminateStatus(ctx context.Context, doc *document.Document) erro
 	deadline := doc.Deadline(contract.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
-		return steperr.FromAWS(contract.InstanceLaunchFailed, step, err, remedyTerminate)
+		return steperr.FromAWS(contract.InstanceTerminateFailed, step, err, remedyTerminate)
 	}
 	if len(found) == 0 {
 		doc.SetStatus(contract.StatusInstanceTerminate, document.Poll{Status: stateTerminated, Done: true, Percent: 100})

@@ -27,15 +27,21 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 	if err != nil {
 		return family.AWSFailure(action, err, "Check that the role may call elasticfilesystem:DescribeMountTargets, then retry.")
 	}
+	if len(targets) == 0 {
+		doc.NeverCreated("EFS mount targets")
+	}
+	var deleted, alreadyGone []string
 	for _, mt := range targets {
 		id := aws.ToString(mt.MountTargetId)
 		if mt.LifeCycleState == types.LifeCycleStateDeleting {
+			// An earlier attempt of this action deleted it.
+			deleted = append(deleted, id)
 			continue
 		}
-		_, err := c.DeleteMountTarget(ctx, &efs.DeleteMountTargetInput{MountTargetId: aws.String(id)})
+		gone, err := awsapi.Gone(c.DeleteMountTarget(ctx, &efs.DeleteMountTargetInput{MountTargetId: aws.String(id)}))
 		switch {
-		case awsapi.IsNotFound(err):
-			// Already gone.
+		case gone:
+			alreadyGone = append(alreadyGone, id)
 		case awsapi.Code(err) == codeIncorrectMountTargetState:
 			// IncorrectMountTargetState: the mount target is mid-transition
 			// (e.g. still creating); it settles within its ≈90 s lifecycle.
@@ -45,7 +51,14 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 				"Check that the role may call elasticfilesystem:DeleteMountTarget, then retry the destroy.")
 		default:
 			log.Info("deleting mount target", "resource", "mount_target", "id", id)
+			deleted = append(deleted, id)
 		}
+	}
+	for _, id := range deleted {
+		doc.Removed("EFS mount target "+id, false)
+	}
+	for _, id := range alreadyGone {
+		doc.Removed("EFS mount target "+id, true)
 	}
 	now := s.Clock.Now()
 	deadline := doc.Deadline(contract.StatusMountTargetDelete, now, MountTargetsDeleteWait.Timeout)
@@ -85,6 +98,7 @@ func (s *Step) deleteFileSystem(ctx context.Context, doc *document.Document) err
 	log := s.Logger(doc, action)
 	if doc.Resources.Supplied(document.KeyEFSID) {
 		log.Info("keeping supplied file system", "resource", "efs", "id", doc.Resources.EFSID)
+		doc.Kept("EFS file system " + doc.Resources.EFSID + " (yours)")
 		return nil
 	}
 	c := s.client(doc)
@@ -93,12 +107,14 @@ func (s *Step) deleteFileSystem(ctx context.Context, doc *document.Document) err
 	}
 	id := doc.Resources.EFSID
 	if id == "" {
+		doc.NeverCreated("EFS file system")
 		return nil
 	}
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting EFS file system...", id)
-	_, err := c.DeleteFileSystem(ctx, &efs.DeleteFileSystemInput{FileSystemId: aws.String(id)})
+	gone, err := awsapi.Gone(c.DeleteFileSystem(ctx, &efs.DeleteFileSystemInput{FileSystemId: aws.String(id)}))
 	switch {
-	case awsapi.IsNotFound(err):
+	case gone:
+		doc.Removed("EFS file system "+id, true)
 		return nil
 	case awsapi.Code(err) == codeFileSystemInUse:
 		// FileSystemInUse: mount targets count until they are gone (≈60 s
@@ -113,5 +129,6 @@ func (s *Step) deleteFileSystem(ctx context.Context, doc *document.Document) err
 			"Check that the role may call elasticfilesystem:DeleteFileSystem, then run destroy again.")
 	}
 	log.Info("deleting file system", "resource", "efs", "id", id)
+	doc.Removed("EFS file system "+id, false)
 	return nil
 }

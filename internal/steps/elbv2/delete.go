@@ -17,32 +17,39 @@ import (
 
 // delete tears the load balancer down in dependency order: origin rule,
 // listener, load balancer (not waited on here: delete_status polls it),
-// then the target group, which a listener or rule keeps in use. It first
-// completes the ledger from look-ups by name and deployment tag, so that a
-// run whose ledger lost an ARN still leaves nothing behind. Nothing here
-// can be user-supplied: the request has no field for an existing ALB.
+// then the target group, which a listener or rule keeps in use for seconds
+// after their delete (delete_status then deletes it). Each is recorded in
+// doc.Removal. It first completes the ledger from look-ups by name and
+// deployment tag, so that a run whose ledger lost an ARN still leaves
+// nothing behind. Nothing here can be user-supplied: the request has no
+// field for an existing ALB.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	step, log, c := family.StepName(contract.ActionDelete), s.Logger(doc, contract.ActionDelete), s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return steperr.FromAWS(contract.LoadBalancerFailed, step, err, remedyDelete)
 	}
 	res := &doc.Resources
+	if res.ALBARN == "" && res.TargetGroupARN == "" {
+		doc.NeverCreated("load balancer")
+	}
 	if res.ListenerRuleARN != "" {
-		_, err := c.DeleteRule(ctx, &elb.DeleteRuleInput{RuleArn: aws.String(res.ListenerRuleARN)})
-		if err := gone(log, "listener_rule", res.ListenerRuleARN, err); err != nil {
+		err := removed(doc, log, "listener rule", res.ListenerRuleARN)(c.DeleteRule(ctx, &elb.DeleteRuleInput{RuleArn: aws.String(res.ListenerRuleARN)}))
+		if err != nil {
 			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete rule %s: %w", res.ListenerRuleARN, err), remedyDelete)
 		}
+		res.ListenerRuleARN = ""
 	}
 	if res.ListenerARN != "" {
-		_, err := c.DeleteListener(ctx, &elb.DeleteListenerInput{ListenerArn: aws.String(res.ListenerARN)})
-		if err := gone(log, "listener", res.ListenerARN, err); err != nil {
+		err := removed(doc, log, "listener", res.ListenerARN)(c.DeleteListener(ctx, &elb.DeleteListenerInput{ListenerArn: aws.String(res.ListenerARN)}))
+		if err != nil {
 			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete listener %s: %w", res.ListenerARN, err), remedyDelete)
 		}
+		res.ListenerARN = ""
 	}
 	if res.ALBARN != "" {
 		doc.Deadline(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
-		_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)})
-		if err := gone(log, "alb", res.ALBARN, err); err != nil {
+		err := removed(doc, log, "load balancer", res.ALBARN)(c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)}))
+		if err != nil {
 			remedy := remedyDelete
 			if awsapi.Code(err) == codeOperationNotPermitted {
 				remedy = remedyProtected
@@ -50,23 +57,35 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete load balancer %s: %w", res.ALBARN, err), remedy)
 		}
 	}
-	if res.TargetGroupARN != "" {
-		_, err := c.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: aws.String(res.TargetGroupARN)})
-		// ResourceInUse: ELBv2 takes a few seconds to see that the
-		// listener just deleted no longer references the group; the
-		// state machine retries ResourceBusy.
-		if awsapi.Code(err) == codeResourceInUse {
-			return steperr.FromAWS(contract.ResourceBusy, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyBusy)
-		}
-		if err := gone(log, "target_group", res.TargetGroupARN, err); err != nil {
-			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
-		}
+	if err := s.deleteTargetGroup(ctx, c, doc, step, log); err != nil {
+		return err
 	}
 	now := s.Clock.Now()
 	p := ALBDeleteWait.Pending(stateDeleting, doc.Deadline(contract.StatusALBDelete, now, ALBDeleteWait.Timeout), now)
-	p.Done = res.ALBARN == ""
+	p.Done = res.ALBARN == "" && res.TargetGroupARN == ""
 	doc.SetStatus(contract.StatusALBDelete, p)
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
+	return nil
+}
+
+// deleteTargetGroup deletes the ledger's target group and clears it from
+// the ledger, unless ELBv2 still sees it in use: it takes seconds to see
+// that a listener just deleted no longer references the group
+// (ResourceInUse), and then the group stays for delete_status to retry.
+func (s *Step) deleteTargetGroup(ctx context.Context, c api, doc *document.Document, step string, log *slog.Logger) error {
+	res := &doc.Resources
+	if res.TargetGroupARN == "" {
+		return nil
+	}
+	_, err := c.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: aws.String(res.TargetGroupARN)})
+	if awsapi.Code(err) == codeResourceInUse {
+		log.Info("target group still in use", "resource", "target_group", "id", res.TargetGroupARN)
+		return nil
+	}
+	if err := removed(doc, log, "target group", res.TargetGroupARN)(nil, err); err != nil {
+		return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
+	}
+	res.TargetGroupARN = ""
 	return nil
 }
 
@@ -114,14 +133,19 @@ func (s *Step) sweep(ctx context.Context, c api, doc *document.Document) error {
 	return nil
 }
 
-// gone treats a resource that does not exist as deleted, and logs the
-// deletion.
-func gone(log *slog.Logger, resource, id string, err error) error {
-	if err != nil && !awsapi.IsNotFound(err) {
-		return err
+// removed records a delete call's result in doc.Removal and the log: a
+// resource ELBv2 does not know is already gone; any other error is
+// returned.
+func removed(doc *document.Document, log *slog.Logger, kind, id string) func(any, error) error {
+	return func(_ any, err error) error {
+		gone, err := awsapi.Gone(struct{}{}, err)
+		if err != nil {
+			return err
+		}
+		log.Info("deleted "+kind, "resource", kind, "id", id, "already_gone", gone)
+		doc.Removed(kind+" "+id, gone)
+		return nil
 	}
-	log.Info("deleted", "resource", resource, "id", id, "already_gone", err != nil)
-	return nil
 }
 
 // deleteStatus polls the load balancer's deletion: done once ELBv2 no
@@ -129,26 +153,33 @@ func gone(log *slog.Logger, resource, id string, err error) error {
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	step, log, c := family.StepName(contract.ActionDeleteStatus), s.Logger(doc, contract.ActionDeleteStatus), s.client(doc)
 	arn := doc.Resources.ALBARN
-	done := func() error {
+	gone := arn == ""
+	if !gone {
+		out, err := c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
+		if err != nil && !awsapi.IsNotFound(err) {
+			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyDelete)
+		}
+		gone = err != nil || len(out.LoadBalancers) == 0
+	}
+	if gone {
+		if err := s.deleteTargetGroup(ctx, c, doc, step, log); err != nil {
+			return err
+		}
+	}
+	if gone && doc.Resources.TargetGroupARN == "" {
 		doc.SetStatus(contract.StatusALBDelete, document.Poll{Status: stateDeleted, Done: true, Percent: 100})
 		doc.Report(s.Clock.Now(), doc.TeardownStage(), "Load balancer deleted", arn)
 		return nil
 	}
-	if arn == "" {
-		return done()
-	}
-	out, err := c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
-	if awsapi.IsNotFound(err) || err == nil && len(out.LoadBalancers) == 0 {
-		return done()
-	}
-	if err != nil {
-		return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("describe load balancer %s: %w", arn, err), remedyDelete)
-	}
 	deadline := doc.Deadline(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 	if s.Clock.Now().After(deadline) {
-		return steperr.Timeout(step, "deletion of load balancer "+arn, deadline, remedyDeleteTimeout)
+		what := "deletion of load balancer " + arn
+		if gone {
+			what = "deletion of target group " + doc.Resources.TargetGroupARN + " (still in use)"
+		}
+		return steperr.Timeout(step, what, deadline, remedyDeleteTimeout)
 	}
-	log.Debug("load balancer still exists", "resource", "alb", "id", arn)
+	log.Debug("load balancer or target group still exists", "resource", "alb", "id", arn)
 	doc.SetStatus(contract.StatusALBDelete, ALBDeleteWait.Pending(stateDeleting, deadline, s.Clock.Now()))
 	return nil
 }

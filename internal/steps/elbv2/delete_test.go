@@ -1,6 +1,7 @@
 package elbv2_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +26,11 @@ func TestDeleteRemovesEverything(t *testing.T) {
 
 			e.mustRun(contract.ActionDelete, doc)
 			assert.Empty(t, e.inventory())
-			assert.NotEmpty(t, doc.Resources.ListenerRuleARN, "the sweep completed the ledger")
+			require.Len(t, doc.Removal.Deleted, 4, "the sweep completed the ledger: %v", doc.Removal.Deleted)
+			for i, kind := range []string{"listener rule arn:", "listener arn:", "load balancer arn:", "target group arn:"} {
+				assert.True(t, strings.HasPrefix(doc.Removal.Deleted[i], kind), doc.Removal.Deleted[i])
+			}
+			assert.Equal(t, document.RemovalDeleted, doc.Removal.Status)
 			assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
 			assert.NotEmpty(t, doc.Deadlines[contract.StatusALBDelete])
 
@@ -33,9 +38,12 @@ func TestDeleteRemovesEverything(t *testing.T) {
 			assert.True(t, doc.Status[contract.StatusALBDelete].Done)
 
 			t.Run("twice succeeds", func(t *testing.T) {
-				e.mustRun(contract.ActionDelete, doc)
-				e.mustRun(contract.ActionDeleteStatus, doc)
-				assert.True(t, doc.Status[contract.StatusALBDelete].Done)
+				again := newDoc(true)
+				e.mustRun(contract.ActionDelete, again)
+				e.mustRun(contract.ActionDeleteStatus, again)
+				assert.True(t, again.Status[contract.StatusALBDelete].Done)
+				assert.Equal(t, document.RemovalNothing, again.Removal.Status)
+				assert.Equal(t, []string{"load balancer"}, again.Removal.NeverCreated)
 			})
 		})
 	}
@@ -83,7 +91,6 @@ func TestDeleteNamesAWSErrors(t *testing.T) {
 		want   string
 		remedy string
 	}{
-		{"target group still in use", "DeleteTargetGroup", "ResourceInUse", contract.ResourceBusy, "retries"},
 		{"deletion protection", "DeleteLoadBalancer", "OperationNotPermitted", contract.LoadBalancerFailed, "deletion_protection"},
 		{"rule denied", "DeleteRule", "AccessDenied", contract.LoadBalancerFailed, "destroy again"},
 		{"listener denied", "DeleteListener", "AccessDenied", contract.LoadBalancerFailed, "destroy again"},
@@ -137,13 +144,32 @@ func TestDeleteStatusWaitsForTheLoadBalancerToGo(t *testing.T) {
 }
 
 // A target group is "in use" for seconds after the listener that
-// forwarded to it went with its load balancer: the delete says
-// ResourceBusy (retried by the state machine) until ELBv2 catches up.
+// forwarded to it went with its load balancer: the delete leaves it, and
+// the deletion's poll deletes it once ELBv2 catches up.
 func TestDeleteWaitsOutTheTargetGroupStillInUse(t *testing.T) {
 	e, doc := activeWithTarget(t, time.Minute)
 	e.w.SetLatency(simelb.WindowTargetGroupInUse, 5*time.Second)
-	requireStepError(t, e.run(contract.ActionDelete, doc), contract.ResourceBusy, "ResourceInUse")
-	e.clock.Advance(5 * time.Second)
+	tg := doc.Resources.TargetGroupARN
 	e.mustRun(contract.ActionDelete, doc)
+	assert.Equal(t, tg, doc.Resources.TargetGroupARN, "left for the poll")
+	assert.NotContains(t, doc.Removal.Deleted, "target group "+tg)
+
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	assert.False(t, doc.Status[contract.StatusALBDelete].Done, "still in use")
+	e.clock.Advance(5 * time.Second)
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	assert.True(t, doc.Status[contract.StatusALBDelete].Done)
 	assert.Empty(t, e.inventory())
+	assert.Contains(t, doc.Removal.Deleted, "target group "+tg)
+}
+
+// A target group in use past the deletion's deadline is a timeout that
+// names it.
+func TestDeleteStatusTimesOutOnATargetGroupInUse(t *testing.T) {
+	e, doc := activeWithTarget(t, time.Minute)
+	e.w.SetLatency(simelb.WindowTargetGroupInUse, time.Hour)
+	e.mustRun(contract.ActionDelete, doc)
+	e.clock.Advance(10*time.Minute + time.Second)
+	cause := requireStepError(t, e.run(contract.ActionDeleteStatus, doc), contract.Timeout, "")
+	assert.Contains(t, cause.Message, "target group")
 }

@@ -18,8 +18,11 @@ import (
 
 // delete removes the groups this deployment created: first the rules by
 // which they reference each other (a referenced group cannot be deleted),
-// then the groups. A supplied group is never touched; one already gone
-// counts as deleted.
+// then the groups, each recorded in doc.Removal. A group still in use
+// (DependencyViolation while ENIs drain) makes the deletion pending under
+// contract.StatusSecurityGroupsDelete: the state machine runs it again. A
+// supplied group is never touched (kept); one AWS no longer has is already
+// gone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	const action = contract.ActionDelete
 	c := s.client(doc)
@@ -39,22 +42,36 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 	}
 	log := s.Logger(doc, action)
+	if id := groups[document.SGRoleSupplied]; id != "" {
+		doc.Kept("security group " + id + " (yours)")
+	}
 	for _, role := range slices.Backward(roles) {
 		id := groups[role]
-		if id == "" || doc.Resources.Supplied(document.SecurityGroupKey(role)) {
+		switch {
+		case id == "":
+			doc.NeverCreated(role + " security group")
+			continue
+		case doc.Resources.Supplied(document.SecurityGroupKey(role)):
 			continue
 		}
-		_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
-		if err != nil && !awsapi.IsNotFound(err) {
+		gone, err := awsapi.Gone(c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)}))
+		if family.Waits(err) {
+			// The ENIs of the instance, the mount targets or the load
+			// balancer still use it for minutes after their owners.
+			return family.Pending(doc, contract.StatusSecurityGroupsDelete, DeleteWait, s.Clock.Now(), action, "deletion of security group "+id, err)
+		}
+		if err != nil {
 			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete)
 		}
-		log.Info("deleted security group", "resource", "security-group", "id", id, "role", role)
+		log.Info("deleted security group", "resource", "security-group", "id", id, "role", role, "already_gone", gone)
+		doc.Removed(role+" security group "+id, gone)
 		delete(groups, role)
 		doc.Resources.SecurityGroupIDs = maps.Clone(groups)
 	}
 	if len(groups) == 0 {
 		doc.Resources.SecurityGroupIDs = nil
 	}
+	doc.SetStatus(contract.StatusSecurityGroupsDelete, document.Poll{Status: "deleted", Done: true, Percent: 100})
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Security groups deleted", "")
 	return nil
 }

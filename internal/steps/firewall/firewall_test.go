@@ -287,10 +287,34 @@ func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
 		eni, err = e.w.Network.CreateNetworkInterface(e.subnet, []string{doc.Resources.SecurityGroupIDs[document.SGRoleEFS]}, "EFS mount target", false)
 		require.NoError(t, err)
 	})
-	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
+	// The EFS group still in use: the deletion waits, and says what it
+	// deleted meanwhile (the groups are deleted in reverse role order, the
+	// EFS group first: nothing yet).
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	poll := doc.Status[contract.StatusSecurityGroupsDelete]
+	assert.False(t, poll.Done)
+	assert.Equal(t, "DependencyViolation", poll.Status)
+	assert.Contains(t, poll.Detail, doc.Resources.SecurityGroupIDs[document.SGRoleEFS])
+	assert.Positive(t, poll.NextPollSeconds)
+	assert.Nil(t, doc.Removal, "nothing deleted yet")
+
 	e.w.Do(func() { e.w.Network.DeleteNetworkInterface(eni) })
-	require.NoError(t, e.run(t, contract.ActionDelete, e.doc(document.TierGPU)), "the sweep finds the rest by tag")
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	assert.True(t, doc.Status[contract.StatusSecurityGroupsDelete].Done)
+	assert.Len(t, doc.Removal.Deleted, 3)
+	assert.Empty(t, doc.Removal.AlreadyGone, "each group deleted once, by one of the two runs")
 	assert.Empty(t, e.w.Inventory())
+}
+
+// A group in use past the wait's deadline fails the deletion with Timeout.
+func TestDeleteTimesOutOnAGroupStillInUse(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc(document.TierDev)
+	require.NoError(t, e.run(t, contract.ActionCreate, doc))
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "DeleteSecurityGroup", Code: "DependencyViolation"})
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	e.clk.Advance(firewall.DeleteWait.Timeout)
+	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.Timeout, "")
 }
 
 func TestDeleteFailures(t *testing.T) {
@@ -299,7 +323,6 @@ func TestDeleteFailures(t *testing.T) {
 	}{
 		{"DescribeSecurityGroups", "UnauthorizedOperation", contract.SecurityGroupFailed},
 		{"RevokeSecurityGroupIngress", "UnauthorizedOperation", contract.SecurityGroupFailed},
-		{"DeleteSecurityGroup", "DependencyViolation", contract.ResourceBusy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {

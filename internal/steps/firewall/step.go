@@ -14,6 +14,7 @@ package firewall
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -69,4 +70,11 @@ func (s *Step) client(doc *document.Document) ec2API {
 }
 
 // roles lists the group roles in creation order; deletion runs backwards.
+// DeleteWait bounds the wait for the groups' ENIs to drain: the ALB's
+// linger minutes after its delete (see internal/sim/elbv2's
+// LatencyENIRelease), the mount targets' and instance's less.
+// What is left of that when the deletion gets there varies from nothing
+// to minutes, so it polls soon, then tight, backing off (document.Pace).
+var DeleteWait = document.Wait{Typical: 10 * time.Second, Timeout: 20 * time.Minute}
+
 var roles = []string{document.SGRoleALB, document.SGRoleInstance, document.SGRoleEFS}

@@ -14,7 +14,7 @@ import (
 
 // delete removes the role from the instance profile, deletes the profile,
 // detaches and deletes the role's policies and deletes the role — IAM's
-// required order. What is gone already counts as deleted; a resource found
+// required order, each recorded in doc.Removal. A resource found
 // by name but tagged for another deployment, or for the same deployment id
 // in another region, is left alone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
@@ -43,10 +43,12 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, c iamAPI, doc *documen
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetInstanceProfile, then run destroy again.")
 	}
 	if profile == nil {
+		doc.NeverCreated("IAM instance profile")
 		return nil
 	}
 	if o, region := owner(profile.Tags, doc.Request); !fromLedger && o != ours {
 		log.Info("leaving instance profile of another owner", "resource", "instance_profile", "id", name, "owner_region", region)
+		doc.Kept("IAM instance profile " + name + " (another deployment's)")
 		return nil
 	}
 	for _, r := range profile.Roles {
@@ -59,9 +61,10 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, c iamAPI, doc *documen
 				"Check that the role may call iam:RemoveRoleFromInstanceProfile, then run destroy again.")
 		}
 	}
-	_, err = c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	gone, err := awsapi.Gone(c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)}))
 	switch {
-	case awsapi.IsNotFound(err):
+	case gone:
+		doc.Removed("IAM instance profile "+name, true)
 	case awsapi.Code(err) == codeDeleteConflict:
 		// DeleteConflict: a role was added again between the removal and
 		// the delete (a concurrent retry); the next attempt removes it.
@@ -71,6 +74,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, c iamAPI, doc *documen
 			"Check that the role may call iam:DeleteInstanceProfile, then run destroy again.")
 	default:
 		log.Info("deleted instance profile", "resource", "instance_profile", "id", name)
+		doc.Removed("IAM instance profile "+name, false)
 	}
 	return nil
 }
@@ -83,18 +87,21 @@ func (s *Step) deleteRole(ctx context.Context, c iamAPI, doc *document.Document)
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetRole, then run destroy again.")
 	}
 	if role == nil {
+		doc.NeverCreated("IAM role")
 		return nil
 	}
 	if o, region := owner(role.Tags, doc.Request); !fromLedger && o != ours {
 		log.Info("leaving role of another owner", "resource", "iam_role", "id", name, "owner_region", region)
+		doc.Kept("IAM role " + name + " (another deployment's)")
 		return nil
 	}
 	if err := s.removePolicies(ctx, c, name); err != nil {
 		return err
 	}
-	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	gone, err := awsapi.Gone(c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)}))
 	switch {
-	case awsapi.IsNotFound(err):
+	case gone:
+		doc.Removed("IAM role "+name, true)
 	case awsapi.Code(err) == codeDeleteConflict:
 		// DeleteConflict: the role is still in an instance profile or has a
 		// policy a concurrent attempt added; the next attempt clears it.
@@ -104,6 +111,7 @@ func (s *Step) deleteRole(ctx context.Context, c iamAPI, doc *document.Document)
 			"Check that the role may call iam:DeleteRole, then run destroy again.")
 	default:
 		log.Info("deleted role", "resource", "iam_role", "id", name)
+		doc.Removed("IAM role "+name, false)
 	}
 	return nil
 }

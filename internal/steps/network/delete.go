@@ -16,8 +16,11 @@ import (
 )
 
 // delete removes the network this deployment created, in dependency
-// order: route table, internet gateway, subnets, VPC. Supplied and default
-// resources are never touched; what is already gone counts as deleted.
+// order: route table, internet gateway, subnets, VPC, and records each in
+// doc.Removal. A resource still in use (DependencyViolation while ENIs
+// drain) makes the deletion pending under contract.StatusNetworkDelete: the
+// state machine runs it again. Supplied and default resources are never
+// touched (kept); what AWS no longer has is already gone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	c := s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
@@ -25,41 +28,83 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	}
 	log := s.Logger(doc, contract.ActionDelete)
 	r := &doc.Resources
-	if r.Created(document.KeyRouteTableID) {
-		if err := deleteRouteTable(ctx, c, r.RouteTableID); err != nil {
-			return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
+	fail := func(err error) error {
+		if family.Waits(err) {
+			// The VPC's ENIs (the ALB's linger minutes) or an instance's
+			// public address still hold it: wait, keeping the record.
+			return family.Pending(doc, contract.StatusNetworkDelete, DeleteWait, s.Clock.Now(), contract.ActionDelete, "deletion of the network", err)
 		}
-		log.Info("deleted route table", "resource", "route-table", "id", r.RouteTableID)
+		return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
+	}
+	removed := func(kind, id string, gone bool) {
+		log.Info("deleted "+kind, "resource", kind, "id", id, "already_gone", gone)
+		doc.Removed(kind+" "+id, gone)
+	}
+	if r.Created(document.KeyRouteTableID) {
+		gone, err := deleteRouteTable(ctx, c, r.RouteTableID)
+		if err != nil {
+			return fail(err)
+		}
+		removed("route table", r.RouteTableID, gone)
 		r.RouteTableID = ""
+	} else if !r.Has(document.KeyRouteTableID) {
+		doc.NeverCreated("route table")
 	}
 	if r.Created(document.KeyInternetGatewayID) {
-		if err := deleteGateway(ctx, c, r.InternetGatewayID); err != nil {
-			return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
+		gone, err := deleteGateway(ctx, c, r.InternetGatewayID)
+		if err != nil {
+			return fail(err)
 		}
-		log.Info("deleted internet gateway", "resource", "internet-gateway", "id", r.InternetGatewayID)
+		removed("internet gateway", r.InternetGatewayID, gone)
 		r.InternetGatewayID = ""
+	} else if !r.Has(document.KeyInternetGatewayID) {
+		doc.NeverCreated("internet gateway")
 	}
-	if r.Created(document.KeySubnetIDs) {
+	switch {
+	case r.Created(document.KeySubnetIDs):
 		for len(r.SubnetIDs) > 0 {
 			id := r.SubnetIDs[0]
-			if err := ignoreNotFound(c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})); err != nil {
-				return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete subnet %s: %w", id, err), remedyDelete)
+			gone, err := awsapi.Gone(c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(id)}))
+			if err != nil {
+				return fail(fmt.Errorf("delete subnet %s: %w", id, err))
 			}
-			log.Info("deleted subnet", "resource", "subnet", "id", id)
+			removed("subnet", id, gone)
 			r.SubnetIDs = r.SubnetIDs[1:]
 		}
 		r.SubnetIDs = nil
-	}
-	if r.Created(document.KeyVPCID) {
-		id := r.VPCID
-		if err := ignoreNotFound(c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(id)})); err != nil {
-			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete VPC %s: %w", id, err), remedyDelete)
+	case r.Has(document.KeySubnetIDs):
+		for _, id := range r.SubnetIDs {
+			doc.Kept("subnet " + id + owner(doc.Request.SubnetIDs))
 		}
-		log.Info("deleted VPC", "resource", "vpc", "id", id)
-		r.VPCID = ""
+	default:
+		doc.NeverCreated("subnets")
 	}
+	switch {
+	case r.Created(document.KeyVPCID):
+		id := r.VPCID
+		gone, err := awsapi.Gone(c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(id)}))
+		if err != nil {
+			return fail(fmt.Errorf("delete VPC %s: %w", id, err))
+		}
+		removed("VPC", id, gone)
+		r.VPCID = ""
+	case r.Has(document.KeyVPCID):
+		doc.Kept("VPC " + r.VPCID + owner(doc.Request.VPCID))
+	default:
+		doc.NeverCreated("VPC")
+	}
+	doc.SetStatus(contract.StatusNetworkDelete, document.Poll{Status: "deleted", Done: true, Percent: 100})
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Network deleted", "")
 	return nil
+}
+
+// owner says whose a kept network resource is: the request's (the user
+// named it) or, when the request named none, the account's default VPC's.
+func owner[T string | []string](requested T) string {
+	if len(requested) > 0 {
+		return " (yours)"
+	}
+	return " (the account's default VPC)"
 }
 
 // sweep completes the ledger with what the tag geusemaker:deployment finds,
@@ -111,57 +156,53 @@ func (s *Step) sweep(ctx context.Context, c ec2API, doc *document.Document) erro
 	return nil
 }
 
-// deleteRouteTable removes a table's subnet associations, then the table.
-func deleteRouteTable(ctx context.Context, c ec2API, id string) error {
+// deleteRouteTable removes a table's subnet associations, then the table;
+// it tells whether the table was already gone.
+func deleteRouteTable(ctx context.Context, c ec2API, id string) (alreadyGone bool, _ error) {
 	tables, err := listRouteTables(ctx, c, ec2tag.Filter("route-table-id", id))
 	if err != nil {
-		return fmt.Errorf("describe route table %s: %w", id, err)
+		return false, fmt.Errorf("describe route table %s: %w", id, err)
 	}
 	if len(tables) == 0 {
-		return nil
+		return true, nil
 	}
 	for _, a := range tables[0].Associations {
 		if aws.ToBool(a.Main) {
 			continue
 		}
-		if err := ignoreNotFound(c.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId})); err != nil {
-			return fmt.Errorf("disassociate %s from route table %s: %w", aws.ToString(a.SubnetId), id, err)
+		if _, err := awsapi.Gone(c.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId})); err != nil {
+			return false, fmt.Errorf("disassociate %s from route table %s: %w", aws.ToString(a.SubnetId), id, err)
 		}
 	}
-	if err := ignoreNotFound(c.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: aws.String(id)})); err != nil {
-		return fmt.Errorf("delete route table %s: %w", id, err)
+	gone, err := awsapi.Gone(c.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: aws.String(id)}))
+	if err != nil {
+		return false, fmt.Errorf("delete route table %s: %w", id, err)
 	}
-	return nil
+	return gone, nil
 }
 
-// deleteGateway detaches a gateway from its VPC, then deletes it.
-// Detaching fails with DependencyViolation while instances in the VPC still
-// hold public addresses (until they have terminated).
-func deleteGateway(ctx context.Context, c ec2API, id string) error {
+// deleteGateway detaches a gateway from its VPC, then deletes it; it tells
+// whether the gateway was already gone. Detaching fails with
+// DependencyViolation while instances in the VPC still hold public
+// addresses (until they have terminated).
+func deleteGateway(ctx context.Context, c ec2API, id string) (alreadyGone bool, _ error) {
 	igws, err := listGateways(ctx, c, ec2tag.Filter("internet-gateway-id", id))
 	if err != nil {
-		return fmt.Errorf("describe internet gateway %s: %w", id, err)
+		return false, fmt.Errorf("describe internet gateway %s: %w", id, err)
 	}
 	if len(igws) == 0 {
-		return nil
+		return true, nil
 	}
 	for _, a := range igws[0].Attachments {
 		_, err := c.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String(id), VpcId: a.VpcId})
 		// Gateway.NotAttached: a retried detach that reached AWS.
 		if err != nil && awsapi.Code(err) != codeGatewayNotAttached && !awsapi.IsNotFound(err) {
-			return fmt.Errorf("detach internet gateway %s from %s: %w", id, aws.ToString(a.VpcId), err)
+			return false, fmt.Errorf("detach internet gateway %s from %s: %w", id, aws.ToString(a.VpcId), err)
 		}
 	}
-	if err := ignoreNotFound(c.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: aws.String(id)})); err != nil {
-		return fmt.Errorf("delete internet gateway %s: %w", id, err)
+	gone, err := awsapi.Gone(c.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: aws.String(id)}))
+	if err != nil {
+		return false, fmt.Errorf("delete internet gateway %s: %w", id, err)
 	}
-	return nil
-}
-
-// ignoreNotFound drops a call's output and treats "already gone" as done.
-func ignoreNotFound[O any](_ O, err error) error {
-	if awsapi.IsNotFound(err) {
-		return nil
-	}
-	return err
+	return gone, nil
 }

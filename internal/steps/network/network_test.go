@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,20 +309,53 @@ func TestDeleteWaitsForDependents(t *testing.T) {
 		SubnetId: &doc.Resources.SubnetIDs[0], SecurityGroupIds: []string{*sg.GroupId}, UserData: aws.String(base64.StdEncoding.EncodeToString([]byte("x")))})
 	require.NoError(t, err)
 
-	// The instance's public address keeps the gateway attached.
-	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
+	// The instance's public address keeps the gateway attached: the
+	// deletion waits, keeping the record of what it deleted.
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	requirePending(t, doc)
+	assert.Equal(t, []string{"route table " + first(doc, "route")}, doc.Removal.Deleted)
 	_, err = e.ec2.TerminateInstances(ctx, &sdkec2.TerminateInstancesInput{InstanceIds: []string{*run.Instances[0].InstanceId}})
 	require.NoError(t, err)
-	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	requirePending(t, doc)
 	e.clk.Advance(time.Minute)
 
 	// The security group (the firewall step's) keeps the VPC.
-	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.ResourceBusy, "DependencyViolation")
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	requirePending(t, doc)
 	assert.Empty(t, doc.Resources.SubnetIDs, "subnets went before the VPC refused")
 	_, err = e.ec2.DeleteSecurityGroup(ctx, &sdkec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
 	require.NoError(t, err)
 	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	assert.True(t, doc.Status[contract.StatusNetworkDelete].Done)
 	assert.Empty(t, e.w.Inventory())
+	assert.Empty(t, doc.Removal.AlreadyGone, "each deleted once, by one of the runs")
+	assert.Equal(t, document.RemovalDeleted, doc.Removal.Status)
+	kinds := map[string]int{}
+	for _, d := range doc.Removal.Deleted {
+		kinds[strings.Fields(d)[0]]++
+	}
+	assert.Equal(t, map[string]int{"route": 1, "internet": 1, "subnet": 2, "VPC": 1}, kinds)
+}
+
+// requirePending asserts the network's deletion is waiting on a
+// dependency, not failed and not done.
+func requirePending(t *testing.T, doc *document.Document) {
+	t.Helper()
+	p := doc.Status[contract.StatusNetworkDelete]
+	require.False(t, p.Done, "%+v", p)
+	assert.Equal(t, "DependencyViolation", p.Status)
+	assert.Positive(t, p.NextPollSeconds)
+}
+
+// first is the first recorded deletion of kind, by its id.
+func first(doc *document.Document, kind string) string {
+	for _, d := range doc.Removal.Deleted {
+		if f := strings.Fields(d); f[0] == kind {
+			return f[len(f)-1]
+		}
+	}
+	return ""
 }
 
 func TestDeleteFailures(t *testing.T) {
@@ -333,11 +367,11 @@ func TestDeleteFailures(t *testing.T) {
 		{"DescribeRouteTables", "UnauthorizedOperation", contract.NetworkFailed},
 		{"DescribeSubnets", "UnauthorizedOperation", contract.NetworkFailed},
 		{"DisassociateRouteTable", "UnauthorizedOperation", contract.NetworkFailed},
-		{"DeleteRouteTable", "DependencyViolation", contract.ResourceBusy},
+		{"DeleteRouteTable", "DependencyViolation", ""},
 		{"DetachInternetGateway", "UnauthorizedOperation", contract.NetworkFailed},
 		{"DeleteInternetGateway", "UnauthorizedOperation", contract.NetworkFailed},
-		{"DeleteSubnet", "DependencyViolation", contract.ResourceBusy},
-		{"DeleteVpc", "DependencyViolation", contract.ResourceBusy},
+		{"DeleteSubnet", "DependencyViolation", ""},
+		{"DeleteVpc", "DependencyViolation", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
@@ -346,7 +380,12 @@ func TestDeleteFailures(t *testing.T) {
 			require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
 			e.w.Inject(account.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
 			doc := newDoc(document.TierDev, "t3.medium")
-			requireStepError(t, e.run(t, contract.ActionDelete, doc), tt.name, tt.code)
+			if tt.name == "" { // busy: the deletion waits
+				require.NoError(t, e.run(t, contract.ActionDelete, doc))
+				requirePending(t, doc)
+			} else {
+				requireStepError(t, e.run(t, contract.ActionDelete, doc), tt.name, tt.code)
+			}
 			require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 			assert.Empty(t, e.w.Inventory())
 		})
@@ -358,7 +397,9 @@ func TestDeleteFailures(t *testing.T) {
 		e.w.Inject(account.Fault{Service: "EC2", Operation: "DetachInternetGateway", Code: "Gateway.NotAttached", Times: 1})
 		// The gateway is in fact still attached, so its deletion is refused
 		// and retried, as the state machine's Retry would.
-		requireStepError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")), contract.ResourceBusy, "DependencyViolation")
+		doc := newDoc(document.TierDev, "t3.medium")
+		require.NoError(t, e.run(t, contract.ActionDelete, doc))
+		requirePending(t, doc)
 		require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 		assert.Empty(t, e.w.Inventory())
 	})

@@ -19,6 +19,7 @@ package network
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -65,6 +66,13 @@ type ec2API interface {
 
 // Step is the network Lambda's logic.
 type Step struct{ step.Base }
+
+// DeleteWait bounds the wait for the network's ENIs to drain after their
+// owners (the ALB's linger minutes) and the instance's public address to
+// be released.
+// What is left of that when the deletion gets there varies from nothing
+// to minutes, so it polls soon, then tight, backing off (document.Pace).
+var DeleteWait = document.Wait{Typical: 10 * time.Second, Timeout: 20 * time.Minute}
 
 // New returns the network step. Clients are built per call for the
 // request's region, so one Lambda serves deployments in any region.

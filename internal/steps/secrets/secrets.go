@@ -142,7 +142,12 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		if err != nil {
 			return family.AWSFailure(contract.ActionDelete, err, remedy)
 		}
-		if d == nil || !step.Owns(tagMap(d.Tags), req) || d.DeletedDate != nil {
+		switch {
+		case d == nil || !step.Owns(tagMap(d.Tags), req):
+			doc.NeverCreated("secret")
+			return nil
+		case d.DeletedDate != nil:
+			doc.Removed("secret "+aws.ToString(d.ARN), true)
 			return nil
 		}
 		id = aws.ToString(d.ARN)
@@ -150,10 +155,12 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	_, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String(id), ForceDeleteWithoutRecovery: aws.Bool(true)})
 	switch {
 	case awsapi.Code(err) == codeNotFound:
+		doc.Removed("secret "+id, true)
 	case err != nil:
 		return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete secret %s: %w", id, err), remedy)
 	default:
 		s.Logger(doc, contract.ActionDelete).Info("deleted secret", "resource", "secret", "id", id)
+		doc.Removed("secret "+id, false)
 	}
 	doc.Report(s.Clock.Now(), document.StageSecrets, "Workload credentials deleted", id)
 	return nil

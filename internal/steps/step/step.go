@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -73,6 +74,30 @@ func (f Family) Failure(action, message, remediation string) *steperr.Error {
 // ResourceBusy.
 func (f Family) ResourceBusy(action string, err error, remediation string) *steperr.Error {
 	return steperr.FromAWS(contract.ResourceBusy, f.StepName(action), err, remediation)
+}
+
+// Waits tells whether err is one of the family's Busy codes: AWS refuses
+// the call until something in progress finishes.
+func (f Family) Waits(err error) bool {
+	_, ok := f.Busy[awsapi.Code(err)]
+	return err != nil && ok
+}
+
+// Pending makes a deletion that AWS refuses for now (f.Waits) wait
+// instead of fail: a failed invocation's document is lost, with the record
+// of what it had deleted, while a pending one returns it, and the state
+// machine polls the same action again. It records the wait under key
+// (the deadline set at the first refusal, the next poll from w, what still
+// blocks); past the deadline it fails with Timeout.
+func (f Family) Pending(doc *document.Document, key string, w document.Wait, now time.Time, action, what string, err error) error {
+	deadline := doc.Deadline(key, now, w.Timeout)
+	if !now.Before(deadline) {
+		return steperr.Timeout(f.StepName(action), what, deadline, f.Busy[awsapi.Code(err)])
+	}
+	p := w.Pending(awsapi.Code(err), deadline, now)
+	p.Detail = what + ": " + err.Error()
+	doc.SetStatus(key, p)
+	return nil
 }
 
 // Missing names an action run before the one that fills its input: the

@@ -1,0 +1,89 @@
+package document
+
+// Removal is what one family's deletions did in a rollback or a destroy:
+// the state machine starts each family with NewRemoval and reports the
+// result as that family's entry of the rollback report, so the report
+// tells what was deleted, what was never there and what was kept, never a
+// fixed "deleted".
+//
+// Its lists are always present (empty, not absent): the state machine's
+// JSONPath reads them, and a missing field fails it with States.Runtime.
+type Removal struct {
+	// Status sums the lists up: RemovalDeleted when anything was deleted,
+	// else RemovalAlreadyGone, RemovalKept or RemovalNothing.
+	Status string `json:"status"`
+	// Deleted names what the deletions removed, e.g. "VPC vpc-0abc".
+	Deleted []string `json:"deleted"`
+	// AlreadyGone names what the ledger or a look-up named but AWS no
+	// longer had (deleted by an earlier attempt, or by hand).
+	AlreadyGone []string `json:"already_gone"`
+	// NeverCreated names the kinds of resource the family looked for and
+	// found neither in the ledger nor by tag, e.g. "CloudFront
+	// distribution" on Tier 2.
+	NeverCreated []string `json:"never_created"`
+	// Kept names what was not the deployment's to delete: the user's own
+	// resources and the account's default VPC.
+	Kept []string `json:"kept"`
+}
+
+// Removal statuses.
+const (
+	RemovalDeleted     = "deleted"
+	RemovalAlreadyGone = "already gone"
+	RemovalKept        = "kept"
+	RemovalNothing     = "nothing to delete"
+)
+
+// NewRemoval is an empty record: nothing done yet.
+func NewRemoval() *Removal {
+	return &Removal{Status: RemovalNothing, Deleted: []string{}, AlreadyGone: []string{}, NeverCreated: []string{}, Kept: []string{}}
+}
+
+// Removed records what a deletion did with one resource: deleted, or
+// already gone when AWS answered that it had none.
+func (d *Document) Removed(what string, alreadyGone bool) {
+	r := d.removal()
+	if alreadyGone {
+		r.AlreadyGone = append(r.AlreadyGone, what)
+	} else {
+		r.Deleted = append(r.Deleted, what)
+	}
+	r.sum()
+}
+
+// NeverCreated records a kind of resource that the ledger did not hold and
+// no look-up found.
+func (d *Document) NeverCreated(kind string) {
+	r := d.removal()
+	r.NeverCreated = append(r.NeverCreated, kind)
+	r.sum()
+}
+
+// Kept records a resource that was not the deployment's to delete.
+func (d *Document) Kept(what string) {
+	r := d.removal()
+	r.Kept = append(r.Kept, what)
+	r.sum()
+}
+
+// removal is the document's record, started when a deletion runs outside
+// the state machine (a unit test, a local call).
+func (d *Document) removal() *Removal {
+	if d.Removal == nil {
+		d.Removal = NewRemoval()
+	}
+	return d.Removal
+}
+
+func (r *Removal) sum() {
+	switch {
+	case len(r.Deleted) > 0:
+		r.Status = RemovalDeleted
+	case len(r.AlreadyGone) > 0:
+		r.Status = RemovalAlreadyGone
+	case len(r.Kept) > 0:
+		r.Status = RemovalKept
+	default:
+		r.Status = RemovalNothing
+	}
+}

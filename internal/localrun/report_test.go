@@ -1,0 +1,154 @@
+package localrun_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/contract"
+	"geusemaker/internal/engine"
+	"geusemaker/internal/localrun"
+	"geusemaker/internal/sim/account"
+)
+
+// entry is one family's entry of the rollback report.
+type entry struct {
+	Status       string   `json:"status"`
+	Deleted      []string `json:"deleted"`
+	AlreadyGone  []string `json:"already_gone"`
+	NeverCreated []string `json:"never_created"`
+	Kept         []string `json:"kept"`
+	Error        string   `json:"Error"`
+	Cause        string   `json:"Cause"`
+}
+
+// rollbackReport reads the report of a failed deployment (its cause) or of
+// a destroy (its output, or its cause when incomplete).
+func rollbackReport(t *testing.T, x *engine.Execution) map[string]entry {
+	t.Helper()
+	raw := []byte(x.Cause)
+	if x.Status == engine.StatusSucceeded {
+		raw = x.Output
+	}
+	var doc struct {
+		Rollback map[string]entry `json:"rollback"`
+	}
+	if x.Error == contract.DestroyIncomplete {
+		require.NoError(t, json.Unmarshal(raw, &doc.Rollback))
+	} else {
+		require.NoError(t, json.Unmarshal(raw, &doc), "%s", raw)
+	}
+	require.Len(t, doc.Rollback, 7, "one entry per family: %s", raw)
+	return doc.Rollback
+}
+
+// hasPrefixes asserts that list holds one item with each prefix, in any
+// order, and nothing else.
+func hasPrefixes(t *testing.T, list []string, prefixes ...string) {
+	t.Helper()
+	require.Len(t, list, len(prefixes), "%q", list)
+	for _, p := range prefixes {
+		n := 0
+		for _, item := range list {
+			if strings.HasPrefix(item, p) {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n, "%q in %q", p, list)
+	}
+}
+
+// A Tier 2 deployment that fails after its load balancer is up: the
+// report names what each family deleted, the distribution Tier 2 never
+// creates, and the default VPC it only used.
+func TestTheRollbackReportSaysWhatEachFamilyDid(t *testing.T) {
+	r := simulate(t, "tier2-automation.json", account.WithFault(account.Fault{Service: "Elastic Load Balancing v2", Operation: "RegisterTargets", Code: "AccessDenied"}))
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusFailed, x.Status)
+	rep := rollbackReport(t, x)
+
+	assert.Equal(t, entry{Status: "nothing to delete", Deleted: []string{}, AlreadyGone: []string{}, NeverCreated: []string{"CloudFront distribution"}, Kept: []string{}}, rep["cloudfront"])
+	lb := rep["load_balancer"]
+	assert.Equal(t, "deleted", lb.Status)
+	hasPrefixes(t, lb.Deleted, "listener arn:aws:elasticloadbalancing:", "load balancer arn:aws:elasticloadbalancing:", "target group arn:aws:elasticloadbalancing:")
+	hasPrefixes(t, rep["instance"].Deleted, "EC2 instance i-", "IAM instance profile geuse-automation-", "IAM role geuse-automation-")
+	storage := rep["storage"]
+	assert.Equal(t, "deleted", storage.Status)
+	require.NotEmpty(t, storage.Deleted)
+	assert.Regexp(t, `^EFS file system fs-[0-9a-f]+$`, storage.Deleted[len(storage.Deleted)-1], "the file system last, after its mount targets")
+	for _, mt := range storage.Deleted[:len(storage.Deleted)-1] {
+		assert.Regexp(t, `^EFS mount target fsmt-[0-9a-f]+$`, mt)
+	}
+	hasPrefixes(t, rep["secret"].Deleted, "secret arn:aws:secretsmanager:")
+	hasPrefixes(t, rep["security_groups"].Deleted, "alb security group sg-", "instance security group sg-", "efs security group sg-")
+
+	network := rep["network"]
+	assert.Equal(t, "kept", network.Status, "the default VPC is the account's")
+	assert.Empty(t, network.Deleted)
+	require.NotEmpty(t, network.Kept)
+	for _, k := range network.Kept {
+		assert.Regexp(t, `^(VPC vpc|subnet subnet)-[0-9a-f]+ \(the account's default VPC\)$`, k)
+	}
+	assert.ElementsMatch(t, []string{"route table", "internet gateway"}, network.NeverCreated)
+
+	assert.Contains(t, r.detailTypes(), contract.DetailRollbackCompleted)
+	assert.NotContains(t, r.detailTypes(), contract.DetailRollbackIncomplete)
+	requireEmptyAccount(t, r)
+}
+
+// A rollback that cannot delete the load balancer says so (Rollback
+// Incomplete, the entry's error and status) and still reports the other
+// families; a destroy then deletes it and reports only that.
+func TestARollbackThatLeavesSomethingSaysIncomplete(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json",
+		account.WithFault(account.Fault{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "TooManyDistributions", Times: 1}),
+		account.WithFault(account.Fault{Service: "Elastic Load Balancing v2", Operation: "DeleteLoadBalancer", Code: "AccessDenied", Times: 1}))
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusFailed, x.Status)
+	rep := rollbackReport(t, x)
+	lb := rep["load_balancer"]
+	assert.Equal(t, "left behind", lb.Status)
+	assert.Equal(t, contract.LoadBalancerFailed, lb.Error)
+	assert.Contains(t, lb.Cause, "AccessDenied")
+	assert.Equal(t, "deleted", rep["instance"].Status, "the other deletions went on")
+	// The load balancer still uses its group: the rollback waited for it,
+	// deleted the other two, and gave up on it.
+	sg := rep["security_groups"]
+	assert.Equal(t, "left behind", sg.Status)
+	assert.Equal(t, contract.Timeout, sg.Error)
+	hasPrefixes(t, sg.Deleted, "instance security group sg-", "efs security group sg-")
+	assert.Contains(t, r.detailTypes(), contract.DetailRollbackIncomplete)
+	assert.NotContains(t, r.detailTypes(), contract.DetailRollbackCompleted)
+
+	d := r.do(t, localrun.Destroy)
+	require.Equal(t, engine.StatusSucceeded, d.Status, "%s: %s", d.Error, d.Cause)
+	rep = rollbackReport(t, d)
+	assert.Equal(t, "deleted", rep["load_balancer"].Status)
+	hasPrefixes(t, rep["load_balancer"].Deleted, "load balancer arn:", "target group arn:")
+	hasPrefixes(t, rep["security_groups"].Deleted, "alb security group sg-")
+	for _, family := range []string{"cloudfront", "instance", "storage", "secret"} {
+		assert.Empty(t, rep[family].Deleted, "%s: deleted by the rollback already", family)
+		assert.NotEqual(t, "deleted", rep[family].Status, family)
+	}
+	assert.Contains(t, r.detailTypes(), contract.DetailDestroyCompleted)
+	requireEmptyAccount(t, r)
+}
+
+// A destroy of a deployment destroyed already deletes nothing and says so.
+func TestASecondDestroyHasNothingToDelete(t *testing.T) {
+	r := simulate(t, "tier1-dev.json")
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
+	first := rollbackReport(t, r.do(t, localrun.Destroy))
+	for _, family := range []string{"instance", "storage", "secret", "security_groups"} {
+		assert.Equal(t, "deleted", first[family].Status, family)
+	}
+	again := rollbackReport(t, r.do(t, localrun.Destroy))
+	for family, e := range again {
+		assert.Empty(t, e.Deleted, family)
+		assert.Contains(t, []string{"nothing to delete", "kept"}, e.Status, family)
+	}
+	assert.Equal(t, []string{"CloudFront distribution"}, again["cloudfront"].NeverCreated)
+}
