@@ -60,6 +60,12 @@ func TestRunJSONThenDestroyLeavesNothing(t *testing.T) {
 	assert.Equal(t, "destroy", destroy.Workflow)
 	assert.Empty(t, destroy.LeftoverResources)
 	assert.Positive(t, destroy.StateTransitions)
+	// The destroy's report, from its output: what each family deleted.
+	instance, _ := destroy.Rollback["instance"].(map[string]any)
+	assert.Equal(t, "deleted", instance["status"], "%v", destroy.Rollback)
+	assert.Len(t, instance["deleted"], 3, "the instance, its profile and its role")
+	cloudfront, _ := destroy.Rollback["cloudfront"].(map[string]any)
+	assert.Equal(t, "nothing to delete", cloudfront["status"], "Tier 1 has no distribution")
 }
 
 // A seed replays a run: the consistency windows are drawn from it.

@@ -90,6 +90,17 @@ func newReport(workflow string, o outcome) *report {
 		var doc document.Document
 		if json.Unmarshal(o.output, &doc) == nil {
 			r.Output = &doc
+			// A destroy that succeeded reports its deletions in its
+			// output, as a failed deployment does in its cause.
+			for family, raw := range doc.Rollback {
+				var entry any
+				if json.Unmarshal(raw, &entry) == nil {
+					if r.Rollback == nil {
+						r.Rollback = map[string]any{}
+					}
+					r.Rollback[family] = entry
+				}
+			}
 		}
 	}
 	if o.cause != "" {
