@@ -168,7 +168,7 @@ func (b *builder) removal(name, resultPath string, build func(l lane) sfn.Chain)
 	const errPath = "$.removal_error"
 	entry := removalEntry("$.removal")
 	delete(entry, "status.$")
-	entry["status"] = statusLeftBehind
+	entry["status"] = document.RemovalLeftBehind
 	entry["Error.$"] = errPath + ".Error"
 	entry["Cause.$"] = errPath + ".Cause"
 	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)})
@@ -178,9 +178,6 @@ func (b *builder) removal(name, resultPath string, build func(l lane) sfn.Chain)
 		Next(report)
 	return sfn.Chain_Custom(body.StartState(), &[]sfn.INextable{report, left}, report)
 }
-
-// statusLeftBehind is a report entry's status when its deletions failed.
-const statusLeftBehind = "left behind"
 
 // startRemoval starts a family's record at $.removal.
 func (b *builder) startRemoval(name string) sfn.Pass {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"geusemaker/internal/document"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -61,11 +62,10 @@ func TestRunJSONThenDestroyLeavesNothing(t *testing.T) {
 	assert.Empty(t, destroy.LeftoverResources)
 	assert.Positive(t, destroy.StateTransitions)
 	// The destroy's report, from its output: what each family deleted.
-	instance, _ := destroy.Rollback["instance"].(map[string]any)
-	assert.Equal(t, "deleted", instance["status"], "%v", destroy.Rollback)
-	assert.Len(t, instance["deleted"], 3, "the instance, its profile and its role")
-	cloudfront, _ := destroy.Rollback["cloudfront"].(map[string]any)
-	assert.Equal(t, "nothing to delete", cloudfront["status"], "Tier 1 has no distribution")
+	instance := destroy.Rollback["instance"]
+	assert.Equal(t, document.RemovalDeleted, instance.Status, "%v", destroy.Rollback)
+	assert.Len(t, instance.Deleted, 3, "the instance, its profile and its role")
+	assert.Equal(t, document.RemovalNothing, destroy.Rollback["cloudfront"].Status, "Tier 1 has no distribution")
 }
 
 // A seed replays a run: the consistency windows are drawn from it.

@@ -20,17 +20,17 @@ import (
 // outcome, its document, and the figures of where it ran (the simulated
 // account, or AWS).
 type report struct {
-	Workflow         string             `json:"workflow"`
-	Execution        string             `json:"execution"`
-	Status           string             `json:"status"`
-	Error            string             `json:"error,omitempty"`
-	Cause            *document.Cause    `json:"cause,omitempty"`
-	RawCause         string             `json:"raw_cause,omitempty"`
-	Rollback         map[string]any     `json:"rollback,omitempty"`
-	Output           *document.Document `json:"output,omitempty"`
-	StateTransitions int                `json:"state_transitions"`
-	Started          []startedExecution `json:"started_executions,omitempty"`
-	Graph            string             `json:"graph,omitempty"`
+	Workflow         string                            `json:"workflow"`
+	Execution        string                            `json:"execution"`
+	Status           string                            `json:"status"`
+	Error            string                            `json:"error,omitempty"`
+	Cause            *document.Cause                   `json:"cause,omitempty"`
+	RawCause         string                            `json:"raw_cause,omitempty"`
+	Rollback         map[string]document.RollbackEntry `json:"rollback,omitempty"`
+	Output           *document.Document                `json:"output,omitempty"`
+	StateTransitions int                               `json:"state_transitions"`
+	Started          []startedExecution                `json:"started_executions,omitempty"`
+	Graph            string                            `json:"graph,omitempty"`
 	// Exactly one of these is set.
 	*Simulated
 	*Cloud
@@ -92,14 +92,8 @@ func newReport(workflow string, o outcome) *report {
 			r.Output = &doc
 			// A destroy that succeeded reports its deletions in its
 			// output, as a failed deployment does in its cause.
-			for family, raw := range doc.Rollback {
-				var entry any
-				if json.Unmarshal(raw, &entry) == nil {
-					if r.Rollback == nil {
-						r.Rollback = map[string]any{}
-					}
-					r.Rollback[family] = entry
-				}
+			if len(doc.Rollback) > 0 {
+				r.Rollback = doc.Rollback
 			}
 		}
 	}
@@ -136,8 +130,8 @@ func cloud(region string, start, stop time.Time) *Cloud {
 // (the original error and cause, and what rollback did) or a bare cause.
 func (r *report) readCause(name, cause string) {
 	var f struct {
-		Cause    string         `json:"cause"`
-		Rollback map[string]any `json:"rollback"`
+		Cause    string                            `json:"cause"`
+		Rollback map[string]document.RollbackEntry `json:"rollback"`
 	}
 	if json.Unmarshal([]byte(cause), &f) == nil && f.Cause != "" {
 		cause, r.Rollback = f.Cause, f.Rollback

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"geusemaker/internal/document"
 	"path/filepath"
 	"testing"
 
@@ -49,18 +50,18 @@ func TestRunCloudAWSDrivesAnAWSEndpointThroughTheStandardChain(t *testing.T) {
 	// VPC), which the rollback deleted; storage's could not look, without
 	// EFS, and says that.
 	for _, family := range []string{"cloudfront", "load_balancer", "instance", "security_groups"} {
-		entry, _ := r.Rollback[family].(map[string]any)
-		assert.Equal(t, "nothing to delete", entry["status"], family)
-		assert.Empty(t, entry["deleted"], family)
-		assert.NotEmpty(t, entry["never_created"], family)
+		entry := r.Rollback[family]
+		assert.Equal(t, document.RemovalNothing, entry.Status, family)
+		assert.Empty(t, entry.Deleted, family)
+		assert.NotEmpty(t, entry.NeverCreated, family)
 	}
-	network, _ := r.Rollback["network"].(map[string]any)
-	assert.Equal(t, "deleted", network["status"])
-	require.Len(t, network["deleted"], 1)
-	assert.Regexp(t, `^VPC vpc-`, network["deleted"].([]any)[0])
-	storage, _ := r.Rollback["storage"].(map[string]any)
-	assert.Equal(t, "left behind", storage["status"])
-	assert.Contains(t, storage, "Error")
+	network := r.Rollback["network"]
+	assert.Equal(t, document.RemovalDeleted, network.Status)
+	require.Len(t, network.Deleted, 1)
+	assert.Regexp(t, `^VPC vpc-`, network.Deleted[0])
+	storage := r.Rollback["storage"]
+	assert.Equal(t, document.RemovalLeftBehind, storage.Status)
+	assert.Equal(t, "StorageFailed", storage.Error)
 	// Progress is printed locally, whether or not the endpoint's bus
 	// exists; the rollback that could not check EFS is not "completed".
 	assert.Contains(t, progress, "Rollback Incomplete")

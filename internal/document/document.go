@@ -41,7 +41,7 @@ type Document struct {
 	// Rollback is the report of a rollback or destroy so far, one entry
 	// per family (a Removal, or one with the caught error): the state
 	// machine writes it, and the steps that run after it carry it along.
-	Rollback map[string]json.RawMessage `json:"rollback,omitempty"`
+	Rollback map[string]RollbackEntry `json:"rollback,omitempty"`
 }
 
 // Stages of a deployment, used in Progress.Stage and as Timings keys.
@@ -81,7 +81,7 @@ func Stages() []string {
 // It is flat on purpose: Step Functions merges the ledgers of Parallel
 // branches with a shallow States.JsonMerge, so every key must be written by
 // exactly one step. SecurityGroupIDs is written whole by the security step;
-// SuppliedKeys is written before any Parallel state.
+// SuppliedKeys and DefaultKeys are written before any Parallel state.
 type Ledger struct {
 	VPCID             string   `json:"vpc_id,omitempty"`
 	SubnetIDs         []string `json:"subnet_ids,omitempty"`
@@ -112,9 +112,13 @@ type Ledger struct {
 	CloudFrontDomain string `json:"cloudfront_domain,omitempty"`
 	N8NURL           string `json:"n8n_url,omitempty"`
 	// SuppliedKeys lists the ledger keys (Key* constants, or SecurityGroupKey
-	// for one group) whose resources the user supplied or that pre-existed,
-	// such as the default VPC. They are never deleted.
+	// for one group) whose resources the user supplied. They are never
+	// deleted.
 	SuppliedKeys []string `json:"supplied,omitempty"`
+	// DefaultKeys lists the ledger keys of the account's default resources
+	// the deployment uses (the default VPC and its default subnets): not the
+	// user's, and never deleted either.
+	DefaultKeys []string `json:"account_defaults,omitempty"`
 }
 
 // Security group roles: keys of Ledger.SecurityGroupIDs and the role in
@@ -221,27 +225,44 @@ func (l *Ledger) Has(key string) bool {
 	return false
 }
 
-// Supplied reports whether the resource under key was supplied by the user
-// or pre-existed. A single security group counts as supplied when all of
-// security_group_ids is.
+// Supplied reports whether the resource under key is not the
+// deployment's to delete: the user supplied it, or it is the account's
+// default (Default). A single security group counts as supplied when all
+// of security_group_ids is.
 func (l *Ledger) Supplied(key string) bool {
-	if slices.Contains(l.SuppliedKeys, key) {
+	return marked(l.SuppliedKeys, key) || l.Default(key)
+}
+
+// Default reports whether the resource under key is the account's default
+// (the default VPC or its subnets), which the deployment only uses.
+func (l *Ledger) Default(key string) bool { return marked(l.DefaultKeys, key) }
+
+func marked(keys []string, key string) bool {
+	if slices.Contains(keys, key) {
 		return true
 	}
 	parent, _, nested := strings.Cut(key, ".")
-	return nested && slices.Contains(l.SuppliedKeys, parent)
+	return nested && slices.Contains(keys, parent)
 }
 
-// MarkSupplied records that the resource under key must never be deleted.
-// Marking twice records it once.
-func (l *Ledger) MarkSupplied(key string) {
-	if !slices.Contains(l.SuppliedKeys, key) {
-		l.SuppliedKeys = append(l.SuppliedKeys, key)
+// MarkSupplied records that the user supplied the resource under key, so
+// that it is never deleted. Marking twice records it once.
+func (l *Ledger) MarkSupplied(key string) { l.SuppliedKeys = mark(l.SuppliedKeys, key) }
+
+// MarkDefault records that the resource under key is the account's
+// default, so that it is never deleted. Marking twice records it once.
+func (l *Ledger) MarkDefault(key string) { l.DefaultKeys = mark(l.DefaultKeys, key) }
+
+func mark(keys []string, key string) []string {
+	if slices.Contains(keys, key) {
+		return keys
 	}
+	return append(keys, key)
 }
 
 // Created reports whether the run created the resource under key: it is
-// present and not supplied. Rollback and destroy delete exactly these.
+// present and neither supplied nor the account's default. Rollback and
+// destroy delete exactly these.
 func (l *Ledger) Created(key string) bool {
 	return l.Has(key) && !l.Supplied(key)
 }

@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"geusemaker/internal/contract"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"geusemaker/internal/contract"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -60,6 +64,8 @@ func fullDocument(t *testing.T) Document {
 		CloudFrontDomain:    "d111111abcdef8.cloudfront.net",
 		N8NURL:              "https://d111111abcdef8.cloudfront.net",
 	}
+	// The request names the VPC: the user's (account_defaults, for the
+	// default VPC, has its own test).
 	l.MarkSupplied(KeyVPCID)
 	l.MarkSupplied(KeySubnetIDs)
 	return Document{
@@ -87,6 +93,17 @@ func fullDocument(t *testing.T) Document {
 		Error: &Failure{
 			Error: "Timeout",
 			Cause: `{"message":"distribution E2QWRUHAPOMQZL not Deployed after 30 minutes","step":"cloudfront-status","remediation":"Run destroy, then deploy again"}`,
+		},
+		// Its rollback, under way: the CloudFront family's record, and the
+		// report's entry of a family done before.
+		Removal: &Removal{Status: RemovalDeleted, Deleted: []string{"CloudFront distribution E2QWRUHAPOMQZL"},
+			AlreadyGone: []string{}, NeverCreated: []string{}, Kept: []string{}},
+		Rollback: map[string]RollbackEntry{
+			"network": {Removal: Removal{Status: RemovalKept, Deleted: []string{}, AlreadyGone: []string{},
+				NeverCreated: []string{"route table"}, Kept: []string{"VPC vpc-0a1b2c3d4e5f60718 (yours)"}}},
+			"load_balancer": {Removal: Removal{Status: RemovalLeftBehind, Deleted: []string{"listener arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/geuse-gpu-alb/50dc6c495c0c9188/f2f7dc8efc522ab2"},
+				AlreadyGone: []string{}, NeverCreated: []string{}, Kept: []string{}},
+				Error: "LoadBalancerFailed", Cause: `{"message":"delete load balancer: access denied"}`},
 		},
 	}
 }
@@ -156,6 +173,28 @@ func mustMarshal(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The default VPC is never deleted, like a supplied one, but it is the
+// account's, not the user's: the ledger says which.
+func TestLedgerTellsTheAccountsDefaultsFromTheUsers(t *testing.T) {
+	var l Ledger
+	l.VPCID, l.SubnetIDs, l.EFSID = "vpc-1", []string{"subnet-1"}, "fs-1"
+	l.MarkDefault(KeyVPCID)
+	l.MarkDefault(KeySubnetIDs)
+	l.MarkDefault(KeyVPCID)
+	l.MarkSupplied(KeyEFSID)
+	assert.Equal(t, []string{KeyVPCID, KeySubnetIDs}, l.DefaultKeys)
+	assert.Equal(t, []string{KeyEFSID}, l.SuppliedKeys)
+	for _, key := range []string{KeyVPCID, KeySubnetIDs, KeyEFSID} {
+		assert.True(t, l.Supplied(key), "%s is never deleted", key)
+		assert.False(t, l.Created(key), key)
+	}
+	assert.True(t, l.Default(KeyVPCID))
+	assert.False(t, l.Default(KeyEFSID), "the user's, not the account's")
+	raw, err := json.Marshal(l)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"supplied":["efs_id"],"account_defaults":["vpc_id","subnet_ids"]`)
 }
 
 func TestLedgerCreatedAndSupplied(t *testing.T) {
@@ -234,7 +273,7 @@ func TestLedgerKeysMatchJSONNames(t *testing.T) {
 	typ := reflect.TypeOf(l)
 	for i := range typ.NumField() {
 		name, _, _ := bytes.Cut([]byte(typ.Field(i).Tag.Get("json")), []byte(","))
-		if string(name) == "supplied" {
+		if string(name) == "supplied" || string(name) == "account_defaults" {
 			continue
 		}
 		// Set the field, then check Has finds it under its JSON name.

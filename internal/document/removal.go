@@ -26,12 +26,24 @@ type Removal struct {
 	Kept []string `json:"kept"`
 }
 
+// RollbackEntry is one family's entry of a rollback's or destroy's
+// report: what its deletions did and, when they failed, the caught error
+// (Status RemovalLeftBehind).
+type RollbackEntry struct {
+	Removal
+	Error string `json:"Error,omitempty"`
+	Cause string `json:"Cause,omitempty"`
+}
+
 // Removal statuses.
 const (
 	RemovalDeleted     = "deleted"
 	RemovalAlreadyGone = "already gone"
 	RemovalKept        = "kept"
 	RemovalNothing     = "nothing to delete"
+	// RemovalLeftBehind is the status of a family whose deletions failed:
+	// the state machine writes it, with the error.
+	RemovalLeftBehind = "left behind"
 )
 
 // NewRemoval is an empty record: nothing done yet.

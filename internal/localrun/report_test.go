@@ -9,32 +9,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"geusemaker/internal/contract"
+	"geusemaker/internal/document"
 	"geusemaker/internal/engine"
 	"geusemaker/internal/localrun"
 	"geusemaker/internal/sim/account"
 )
 
-// entry is one family's entry of the rollback report.
-type entry struct {
-	Status       string   `json:"status"`
-	Deleted      []string `json:"deleted"`
-	AlreadyGone  []string `json:"already_gone"`
-	NeverCreated []string `json:"never_created"`
-	Kept         []string `json:"kept"`
-	Error        string   `json:"Error"`
-	Cause        string   `json:"Cause"`
-}
-
 // rollbackReport reads the report of a failed deployment (its cause) or of
 // a destroy (its output, or its cause when incomplete).
-func rollbackReport(t *testing.T, x *engine.Execution) map[string]entry {
+func rollbackReport(t *testing.T, x *engine.Execution) map[string]document.RollbackEntry {
 	t.Helper()
 	raw := []byte(x.Cause)
 	if x.Status == engine.StatusSucceeded {
 		raw = x.Output
 	}
 	var doc struct {
-		Rollback map[string]entry `json:"rollback"`
+		Rollback map[string]document.RollbackEntry `json:"rollback"`
 	}
 	if x.Error == contract.DestroyIncomplete {
 		require.NoError(t, json.Unmarshal(raw, &doc.Rollback))
@@ -70,7 +60,8 @@ func TestTheRollbackReportSaysWhatEachFamilyDid(t *testing.T) {
 	require.Equal(t, engine.StatusFailed, x.Status)
 	rep := rollbackReport(t, x)
 
-	assert.Equal(t, entry{Status: "nothing to delete", Deleted: []string{}, AlreadyGone: []string{}, NeverCreated: []string{"CloudFront distribution"}, Kept: []string{}}, rep["cloudfront"])
+	assert.Equal(t, document.RollbackEntry{Removal: document.Removal{Status: document.RemovalNothing, Deleted: []string{}, AlreadyGone: []string{},
+		NeverCreated: []string{"CloudFront distribution"}, Kept: []string{}}}, rep["cloudfront"])
 	lb := rep["load_balancer"]
 	assert.Equal(t, "deleted", lb.Status)
 	hasPrefixes(t, lb.Deleted, "listener arn:aws:elasticloadbalancing:", "load balancer arn:aws:elasticloadbalancing:", "target group arn:aws:elasticloadbalancing:")

@@ -74,7 +74,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		r.SubnetIDs = nil
 	case r.Has(document.KeySubnetIDs):
 		for _, id := range r.SubnetIDs {
-			doc.Kept("subnet " + id + owner(doc.Request.SubnetIDs))
+			doc.Kept("subnet " + id + owner(r, document.KeySubnetIDs))
 		}
 	default:
 		doc.NeverCreated("subnets")
@@ -89,7 +89,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		removed("VPC", id, gone)
 		r.VPCID = ""
 	case r.Has(document.KeyVPCID):
-		doc.Kept("VPC " + r.VPCID + owner(doc.Request.VPCID))
+		doc.Kept("VPC " + r.VPCID + owner(r, document.KeyVPCID))
 	default:
 		doc.NeverCreated("VPC")
 	}
@@ -98,13 +98,13 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	return nil
 }
 
-// owner says whose a kept network resource is: the request's (the user
-// named it) or, when the request named none, the account's default VPC's.
-func owner[T string | []string](requested T) string {
-	if len(requested) > 0 {
-		return " (yours)"
+// owner says whose a kept network resource is: the account's default
+// VPC's, or the user's.
+func owner(r *document.Ledger, key string) string {
+	if r.Default(key) {
+		return " (the account's default VPC)"
 	}
-	return " (the account's default VPC)"
+	return " (yours)"
 }
 
 // sweep completes the ledger with what the tag geusemaker:deployment finds,

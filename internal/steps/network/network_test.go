@@ -106,8 +106,9 @@ func TestResolveUsesTheDefaultVPC(t *testing.T) {
 			doc := newDoc(tt.tier, tt.typ)
 			doc.Request.GPUInstanceFallbacks = tt.fallbacks
 			require.NoError(t, e.run(t, contract.ActionResolve, doc))
-			assert.True(t, doc.Resources.Supplied(document.KeyVPCID))
-			assert.True(t, doc.Resources.Supplied(document.KeySubnetIDs))
+			assert.True(t, doc.Resources.Default(document.KeyVPCID))
+			assert.True(t, doc.Resources.Default(document.KeySubnetIDs))
+			assert.Empty(t, doc.Resources.SuppliedKeys, "the user supplied nothing")
 			assert.Equal(t, tt.zones, e.subnetZones(t, doc.Resources.SubnetIDs))
 			assert.Equal(t, document.StageNetwork, doc.Progress.Stage)
 			assert.Empty(t, e.w.Inventory(), "nothing created")

@@ -118,13 +118,14 @@ func (s *Step) useOwnOrDefault(ctx context.Context, c ec2API, doc *document.Docu
 			return nil, family.AWSFailure(action, fmt.Errorf("describe default subnets of %s: %w", id, err), remedyCreate)
 		}
 		if len(subnets) > 0 {
-			// The default VPC pre-exists: supplied, so never deleted.
+			// The default VPC is the account's: never deleted, and not
+			// the user's either.
 			slices.SortFunc(subnets, func(a, b types.Subnet) int {
 				return cmp.Compare(aws.ToString(a.AvailabilityZone), aws.ToString(b.AvailabilityZone))
 			})
 			doc.Resources.VPCID = id
-			doc.Resources.MarkSupplied(document.KeyVPCID)
-			doc.Resources.MarkSupplied(document.KeySubnetIDs)
+			doc.Resources.MarkDefault(document.KeyVPCID)
+			doc.Resources.MarkDefault(document.KeySubnetIDs)
 			s.Logger(doc, action).Info("using default VPC", "resource", "vpc", "id", id, "subnets", len(subnets))
 			return subnets, nil
 		}
