@@ -126,7 +126,7 @@ func TestPreflightWarnsWhenQuotasCannotBeRead(t *testing.T) {
 	var warned bool
 	for _, p := range r.progress(t) {
 		if p.Stage == document.StagePreflight {
-			warned = strings.Contains(p.Message, "warning: could not read quota L-DB2E81BA") && strings.Contains(p.Message, "AccessDeniedException")
+			warned = strings.Contains(p.Message, "not checked: could not read quota L-DB2E81BA") && strings.Contains(p.Message, "AccessDeniedException")
 		}
 	}
 	assert.True(t, warned, "the preflight's progress event names the quota it could not read")

@@ -132,7 +132,7 @@ func (f *findings) unreadable(what string, err error) error {
 	if awsapi.IsThrottle(err) {
 		return steperr.FromAWS(contract.Throttled, stepName, err, "")
 	}
-	f.warnings = append(f.warnings, fmt.Sprintf("could not read %s (%s): not checked", what, orText(awsapi.Code(err), err)))
+	f.warnings = append(f.warnings, fmt.Sprintf("could not read %s (%s)", what, orText(awsapi.Code(err), err)))
 	return nil
 }
 
@@ -166,12 +166,17 @@ func (s *Step) check(ctx context.Context, doc *document.Document) error {
 		log.Info("preflight failed", "problems", len(f.problems))
 		return f.failure()
 	}
-	msg := "Preflight passed: nothing created yet, quotas and offerings checked"
+	msg := "Preflight passed: quotas have room"
 	if typ != "" {
 		msg = fmt.Sprintf("Preflight passed: %s offered in %s, quotas have room", typ, strings.Join(offering, ", "))
 	}
 	if len(f.warnings) > 0 {
-		msg += "; warning: " + strings.Join(f.warnings, "; ")
+		// "Passed" would claim what was not checked.
+		msg = fmt.Sprintf("Preflight found no problem in what it could read, but %d check(s) could not run (nothing is created yet; a later step may fail on them)", len(f.warnings))
+		if typ != "" {
+			msg += fmt.Sprintf("; %s offered in %s", typ, strings.Join(offering, ", "))
+		}
+		msg += "; not checked: " + strings.Join(f.warnings, "; ")
 		log.Warn("preflight skipped checks", "warnings", f.warnings)
 	}
 	doc.Report(s.Clock.Now(), document.StagePreflight, msg, "")
