@@ -12,24 +12,6 @@ import (
 	"geusemaker/internal/document"
 )
 
-// Keys of the rollback report at $.rollback: one per family's deletions,
-// each what they did (a document.Removal: status, deleted, already_gone,
-// never_created, kept) and, when they failed, the caught "Error" and
-// "Cause" with status "left behind".
-const (
-	reportCloudFront     = "cloudfront"
-	reportLoadBalancer   = "load_balancer"
-	reportInstance       = "instance"
-	reportStorage        = "storage"
-	reportSecret         = "secret"
-	reportSecurityGroups = "security_groups"
-	reportNetwork        = "network"
-)
-
-func reportKeys() []string {
-	return []string{reportCloudFront, reportLoadBalancer, reportInstance, reportStorage, reportSecret, reportSecurityGroups, reportNetwork}
-}
-
 // Destroy builds the Destroy workflow: the rollback flow on its own, for a
 // document or {"request": ...} (the delete actions sweep by tag what the
 // ledger lacks). It fails with contract.DestroyIncomplete when something was left
@@ -56,7 +38,7 @@ func Destroy(scope constructs.Construct, t *Targets) sfn.IChainable {
 // leftBehind holds when a deletion of the report failed.
 func leftBehind() sfn.Condition {
 	var rules []sfn.Condition
-	for _, k := range reportKeys() {
+	for _, k := range contract.ReportKeys() {
 		rules = append(rules, sfn.Condition_IsPresent(jsii.String("$.rollback."+k+".Error")))
 	}
 	return sfn.Condition_Or(rules...)
@@ -134,11 +116,11 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 	s := b.scope
 	parallel := sfn.NewParallel(s, jsii.String("Delete resources"), &sfn.ParallelProps{
 		ResultSelector: &map[string]any{
-			reportCloudFront:   sfn.JsonPath_ObjectAt(jsii.String("$[0]")),
-			reportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
-			reportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
-			reportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
-			reportSecret:       sfn.JsonPath_ObjectAt(jsii.String("$[4]")),
+			contract.ReportCloudFront:   sfn.JsonPath_ObjectAt(jsii.String("$[0]")),
+			contract.ReportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
+			contract.ReportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
+			contract.ReportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
+			contract.ReportSecret:       sfn.JsonPath_ObjectAt(jsii.String("$[4]")),
 		},
 		ResultPath: jsii.String("$.rollback"),
 	})

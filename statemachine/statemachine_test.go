@@ -395,7 +395,7 @@ func TestDestroyRunsTheRollbackFlowAndReportsWhatWasLeft(t *testing.T) {
 	assert.Equal(t, deploy["Delete resources"].Branches[0].StartAt, destroy["Delete resources"].Branches[0].StartAt)
 	assert.Equal(t, "Fail", destroy["Destroy incomplete"].Type)
 	assert.Equal(t, "Succeed", destroy["Destroyed"].Type)
-	assert.Len(t, destroy["Everything deleted?"].Choices[0]["Or"], len(reportKeys()))
+	assert.Len(t, destroy["Everything deleted?"].Choices[0]["Or"], len(contract.ReportKeys()))
 }
 
 func TestStarterIgnoresDuplicates(t *testing.T) {

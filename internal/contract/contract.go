@@ -111,6 +111,24 @@ const (
 	StatusNetworkDelete        = "network_delete"         // subnets, gateway and VPC deleted
 )
 
+// Keys of a rollback's or destroy's report ($.rollback, the document's
+// Rollback): one per family's deletions, each a document.RollbackEntry.
+const (
+	ReportCloudFront     = "cloudfront"
+	ReportLoadBalancer   = "load_balancer"
+	ReportInstance       = "instance"
+	ReportStorage        = "storage"
+	ReportSecret         = "secret"
+	ReportSecurityGroups = "security_groups"
+	ReportNetwork        = "network"
+)
+
+// ReportKeys returns every key of the report, in the order the deletions
+// run.
+func ReportKeys() []string {
+	return []string{ReportCloudFront, ReportLoadBalancer, ReportInstance, ReportStorage, ReportSecret, ReportSecurityGroups, ReportNetwork}
+}
+
 // Placeholder names in the committed ASL, written there as ${Name}. The
 // local engine substitutes them; the CDK stack never sees them.
 const (

@@ -1,5 +1,7 @@
 package document
 
+import "slices"
+
 // Removal is what one family's deletions did in a rollback or a destroy:
 // the state machine starts each family with NewRemoval and reports the
 // result as that family's entry of the rollback report, so the report
@@ -52,13 +54,14 @@ func NewRemoval() *Removal {
 }
 
 // Removed records what a deletion did with one resource: deleted, or
-// already gone when AWS answered that it had none.
+// already gone when AWS answered that it had none. Each record is kept
+// once: an action the state machine polls records again what it saw.
 func (d *Document) Removed(what string, alreadyGone bool) {
 	r := d.removal()
 	if alreadyGone {
-		r.AlreadyGone = append(r.AlreadyGone, what)
+		r.AlreadyGone = add(r.AlreadyGone, what)
 	} else {
-		r.Deleted = append(r.Deleted, what)
+		r.Deleted = add(r.Deleted, what)
 	}
 	r.sum()
 }
@@ -67,15 +70,31 @@ func (d *Document) Removed(what string, alreadyGone bool) {
 // no look-up found.
 func (d *Document) NeverCreated(kind string) {
 	r := d.removal()
-	r.NeverCreated = append(r.NeverCreated, kind)
+	r.NeverCreated = add(r.NeverCreated, kind)
 	r.sum()
 }
 
 // Kept records a resource that was not the deployment's to delete.
 func (d *Document) Kept(what string) {
 	r := d.removal()
-	r.Kept = append(r.Kept, what)
+	r.Kept = add(r.Kept, what)
 	r.sum()
+}
+
+// RemovedCount is how many resources the record says were deleted or
+// found gone so far.
+func (d *Document) RemovedCount() int {
+	if d.Removal == nil {
+		return 0
+	}
+	return len(d.Removal.Deleted) + len(d.Removal.AlreadyGone)
+}
+
+func add(list []string, item string) []string {
+	if slices.Contains(list, item) {
+		return list
+	}
+	return append(list, item)
 }
 
 // removal is the document's record, started when a deletion runs outside
@@ -98,4 +117,16 @@ func (r *Removal) sum() {
 	default:
 		r.Status = RemovalNothing
 	}
+}
+
+// LeftBehind returns which of the report's keys name a family whose
+// deletions failed, in the order given.
+func (d *Document) LeftBehind(keys ...string) []string {
+	var out []string
+	for _, k := range keys {
+		if e, ok := d.Rollback[k]; ok && e.Status == RemovalLeftBehind {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -224,7 +224,7 @@ func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {
 	assert.Contains(t, r.exec.Cause, "AccessDenied", "the cause reports what rollback left behind and why")
 
 	types := map[string]bool{}
-	for _, res := range r.sim.Cloud.Inventory() {
+	for _, res := range r.sim.Leftovers() { // the deletions accepted finish
 		types[res.Service+" "+res.Type] = true
 	}
 	assert.True(t, types["Elastic Load Balancing v2 load-balancer"], "the load balancer could not be deleted")

@@ -105,11 +105,13 @@ func TestARollbackThatLeavesSomethingSaysIncomplete(t *testing.T) {
 	assert.Equal(t, contract.LoadBalancerFailed, lb.Error)
 	assert.Contains(t, lb.Cause, "AccessDenied")
 	assert.Equal(t, "deleted", rep["instance"].Status, "the other deletions went on")
-	// The load balancer still uses its group: the rollback waited for it,
-	// deleted the other two, and gave up on it.
+	// The load balancer still uses its group: the rollback deleted the
+	// other two and, the load balancer being left behind, did not wait for
+	// it.
 	sg := rep["security_groups"]
 	assert.Equal(t, "left behind", sg.Status)
-	assert.Equal(t, contract.Timeout, sg.Error)
+	assert.Equal(t, contract.SecurityGroupFailed, sg.Error)
+	assert.Contains(t, sg.Cause, "(used by load_balancer)")
 	hasPrefixes(t, sg.Deleted, "instance security group sg-", "efs security group sg-")
 	assert.Contains(t, r.detailTypes(), contract.DetailRollbackIncomplete)
 	assert.NotContains(t, r.detailTypes(), contract.DetailRollbackCompleted)
@@ -142,4 +144,68 @@ func TestASecondDestroyHasNothingToDelete(t *testing.T) {
 		assert.Contains(t, []string{"nothing to delete", "kept"}, e.Status, family)
 	}
 	assert.Equal(t, []string{"CloudFront distribution"}, again["cloudfront"].NeverCreated)
+}
+
+// deniedCode is the code each service answers a call its caller may not
+// make with.
+var deniedCode = map[string]string{
+	"EC2": "UnauthorizedOperation", "EFS": "AccessDeniedException", "Secrets Manager": "AccessDeniedException",
+	"SSM": "AccessDeniedException", "IAM": "AccessDenied", "Elastic Load Balancing v2": "AccessDenied", "CloudFront": "AccessDenied",
+}
+
+// TestADestroyThatMeetsADeniedCallSaysWhatItLeft denies, once, each
+// operation a Tier 3 destroy calls. The destroy either finishes anyway
+// (then the account is empty) or ends DestroyIncomplete with Destroy
+// Incomplete published and the failed family's entry left behind with its
+// error; never "completed" with something alive. A second destroy then
+// finishes.
+func TestADestroyThatMeetsADeniedCallSaysWhatItLeft(t *testing.T) {
+	clean := simulate(t, "tier3-gpu.json")
+	require.Equal(t, engine.StatusSucceeded, clean.do(t, localrun.Deploy).Status)
+	before := len(clean.sim.Cloud.Calls())
+	require.Equal(t, engine.StatusSucceeded, clean.do(t, localrun.Destroy).Status)
+	seen := map[[2]string]bool{}
+	var ops [][2]string
+	for _, c := range clean.sim.Cloud.Calls()[before:] {
+		k := [2]string{c.Service, c.Operation}
+		if _, ok := deniedCode[c.Service]; ok && !seen[k] {
+			seen[k] = true
+			ops = append(ops, k)
+		}
+	}
+	require.Greater(t, len(ops), 20, "the destroy's operations: %v", ops)
+	for _, op := range ops {
+		t.Run(op[0]+":"+op[1], func(t *testing.T) {
+			r := simulate(t, "tier3-gpu.json")
+			require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
+			r.sim.Cloud.Inject(account.Fault{Service: op[0], Operation: op[1], Code: deniedCode[op[0]], Times: 1})
+			x := r.do(t, localrun.Destroy)
+			rep := rollbackReport(t, x)
+			var left []string
+			denied := false
+			for family, e := range rep {
+				if e.Status == document.RemovalLeftBehind {
+					left = append(left, family)
+					assert.NotEmpty(t, e.Error, family)
+					assert.NotEqual(t, contract.Timeout, e.Error, "%s: no wait for what this destroy left behind: %s", family, e.Cause)
+					denied = denied || strings.Contains(e.Cause, deniedCode[op[0]])
+				}
+			}
+			assert.Equal(t, len(left) > 0, denied, "what is left behind is the denied call's family (and what it holds): %v", left)
+			types := r.detailTypes()
+			if x.Status == engine.StatusSucceeded {
+				assert.Empty(t, left)
+				requireEmptyAccount(t, r)
+				assert.Equal(t, contract.DetailDestroyCompleted, types[len(types)-1])
+				return
+			}
+			assert.Equal(t, contract.DestroyIncomplete, x.Error)
+			assert.NotEmpty(t, left, "an incomplete destroy names what it left")
+			assert.Equal(t, contract.DetailDestroyIncomplete, types[len(types)-1])
+
+			again := r.do(t, localrun.Destroy)
+			require.Equal(t, engine.StatusSucceeded, again.Status, "%s: %s", again.Error, again.Cause)
+			requireEmptyAccount(t, r)
+		})
+	}
 }

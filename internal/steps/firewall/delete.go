@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -20,7 +21,8 @@ import (
 // which they reference each other (a referenced group cannot be deleted),
 // then the groups, each recorded in doc.Removal. A group still in use
 // (DependencyViolation while ENIs drain) makes the deletion pending under
-// contract.StatusSecurityGroupsDelete: the state machine runs it again. A
+// contract.StatusSecurityGroupsDelete: the state machine runs it again; one
+// used by what this teardown could not delete is blocked (step.Blocked). A
 // supplied group is never touched (kept); one AWS no longer has is already
 // gone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
@@ -45,6 +47,9 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	if id := groups[document.SGRoleSupplied]; id != "" {
 		doc.Kept("security group " + id + " (yours)")
 	}
+	deletedBefore := doc.RemovedCount()
+	var wait error       // a group whose ENIs are still draining
+	var blocked []string // groups held by what this teardown left behind
 	for _, role := range slices.Backward(roles) {
 		id := groups[role]
 		switch {
@@ -56,9 +61,16 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 		gone, err := awsapi.Gone(c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)}))
 		if family.Waits(err) {
-			// The ENIs of the instance, the mount targets or the load
-			// balancer still use it for minutes after their owners.
-			return family.Pending(doc, contract.StatusSecurityGroupsDelete, DeleteWait, s.Clock.Now(), action, "deletion of security group "+id, err)
+			// The ENIs of the group's holder (the load balancer, the
+			// instance, the mount targets) use it for minutes after their
+			// owner's delete, and for ever when this teardown could not
+			// delete the owner. The other groups go on.
+			if doc.LeftBehind(holder[role]) != nil {
+				blocked = append(blocked, fmt.Sprintf("security group %s (used by %s)", id, holder[role]))
+			} else {
+				wait = fmt.Errorf("delete security group %s: %w", id, err)
+			}
+			continue
 		}
 		if err != nil {
 			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete)
@@ -67,6 +79,13 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		doc.Removed(role+" security group "+id, gone)
 		delete(groups, role)
 		doc.Resources.SecurityGroupIDs = maps.Clone(groups)
+	}
+	now := s.Clock.Now()
+	switch {
+	case wait != nil:
+		return family.Pending(doc, contract.StatusSecurityGroupsDelete, DeleteWait, now, action, "deletion of the security groups", wait)
+	case len(blocked) > 0:
+		return family.Blocked(doc, contract.StatusSecurityGroupsDelete, action, strings.Join(blocked, ", "), doc.RemovedCount() > deletedBefore)
 	}
 	if len(groups) == 0 {
 		doc.Resources.SecurityGroupIDs = nil

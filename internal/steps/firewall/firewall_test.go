@@ -287,16 +287,17 @@ func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
 		eni, err = e.w.Network.CreateNetworkInterface(e.subnet, []string{doc.Resources.SecurityGroupIDs[document.SGRoleEFS]}, "EFS mount target", false)
 		require.NoError(t, err)
 	})
-	// The EFS group still in use: the deletion waits, and says what it
-	// deleted meanwhile (the groups are deleted in reverse role order, the
-	// EFS group first: nothing yet).
+	// The EFS group still in use: the deletion waits for it, and says
+	// what it deleted meanwhile (the other two).
+	efs := doc.Resources.SecurityGroupIDs[document.SGRoleEFS]
 	require.NoError(t, e.run(t, contract.ActionDelete, doc))
 	poll := doc.Status[contract.StatusSecurityGroupsDelete]
 	assert.False(t, poll.Done)
 	assert.Equal(t, "DependencyViolation", poll.Status)
-	assert.Contains(t, poll.Detail, doc.Resources.SecurityGroupIDs[document.SGRoleEFS])
+	assert.Contains(t, poll.Detail, efs)
 	assert.Positive(t, poll.NextPollSeconds)
-	assert.Nil(t, doc.Removal, "nothing deleted yet")
+	assert.Len(t, doc.Removal.Deleted, 2)
+	assert.Equal(t, map[string]string{document.SGRoleEFS: efs}, doc.Resources.SecurityGroupIDs)
 
 	e.w.Do(func() { e.w.Network.DeleteNetworkInterface(eni) })
 	require.NoError(t, e.run(t, contract.ActionDelete, doc))
@@ -304,6 +305,28 @@ func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
 	assert.Len(t, doc.Removal.Deleted, 3)
 	assert.Empty(t, doc.Removal.AlreadyGone, "each group deleted once, by one of the two runs")
 	assert.Empty(t, e.w.Inventory())
+}
+
+// A group in use by what this teardown could not delete is never freed:
+// the deletion fails at once, naming it, instead of waiting (here both of
+// Tier 1's groups are held so).
+func TestDeleteDoesNotWaitForWhatTheTeardownLeftBehind(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc(document.TierDev)
+	require.NoError(t, e.run(t, contract.ActionCreate, doc))
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "DeleteSecurityGroup", Code: "DependencyViolation"})
+	doc.Rollback = map[string]document.RollbackEntry{
+		contract.ReportSecret:   {Removal: document.Removal{Status: document.RemovalLeftBehind}},
+		contract.ReportInstance: {Removal: document.Removal{Status: document.RemovalLeftBehind}},
+		contract.ReportStorage:  {Removal: document.Removal{Status: document.RemovalLeftBehind}},
+	}
+	err := e.run(t, contract.ActionDelete, doc)
+	requireStepError(t, err, contract.SecurityGroupFailed, "")
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Contains(t, se.Cause.Message, "(used by instance)")
+	assert.Contains(t, se.Cause.Message, "(used by storage)")
+	assert.NotContains(t, se.Cause.Message, "secret", "a secret holds no network interface")
 }
 
 // A group in use past the wait's deadline fails the deletion with Timeout.

@@ -77,4 +77,12 @@ func (s *Step) client(doc *document.Document) ec2API {
 // to minutes, so it polls soon, then tight, backing off (document.Pace).
 var DeleteWait = document.Wait{Typical: 10 * time.Second, Timeout: 20 * time.Minute}
 
+// holder is the report key of the family whose network interfaces use
+// each group.
+var holder = map[string]string{
+	document.SGRoleALB:      contract.ReportLoadBalancer,
+	document.SGRoleInstance: contract.ReportInstance,
+	document.SGRoleEFS:      contract.ReportStorage,
+}
+
 var roles = []string{document.SGRoleALB, document.SGRoleInstance, document.SGRoleEFS}

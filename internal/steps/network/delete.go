@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -28,10 +29,16 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	}
 	log := s.Logger(doc, contract.ActionDelete)
 	r := &doc.Resources
+	deletedBefore := doc.RemovedCount()
 	fail := func(err error) error {
 		if family.Waits(err) {
 			// The VPC's ENIs (the ALB's linger minutes) or an instance's
-			// public address still hold it: wait, keeping the record.
+			// public address still hold it: wait, keeping the record; but
+			// not for what this teardown could not delete.
+			if left := doc.LeftBehind(contract.ReportLoadBalancer, contract.ReportInstance, contract.ReportStorage, contract.ReportSecurityGroups); len(left) > 0 {
+				return family.Blocked(doc, contract.StatusNetworkDelete, contract.ActionDelete,
+					fmt.Sprintf("the network (%v; used by %s)", err, strings.Join(left, ", ")), doc.RemovedCount() > deletedBefore)
+			}
 			return family.Pending(doc, contract.StatusNetworkDelete, DeleteWait, s.Clock.Now(), contract.ActionDelete, "deletion of the network", err)
 		}
 		return family.AWSFailure(contract.ActionDelete, err, remedyDelete)

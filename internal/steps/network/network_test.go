@@ -339,6 +339,27 @@ func TestDeleteWaitsForDependents(t *testing.T) {
 	assert.Equal(t, map[string]int{"route": 1, "internet": 1, "subnet": 2, "VPC": 1}, kinds)
 }
 
+// A network held by what this teardown could not delete is never freed:
+// the deletion fails at once, naming it, instead of waiting.
+func TestDeleteDoesNotWaitForWhatTheTeardownLeftBehind(t *testing.T) {
+	e := newEnv(t)
+	e.m.DeleteDefaultVPC("us-east-1")
+	require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "DeleteVpc", Code: "DependencyViolation"})
+	doc := newDoc(document.TierDev, "t3.medium")
+	doc.Rollback = map[string]document.RollbackEntry{contract.ReportSecurityGroups: {Removal: document.Removal{Status: document.RemovalLeftBehind}}}
+	// The route table, the gateway and the subnets go first: the record
+	// of that is returned (pending, for a poll at once), and the next
+	// poll, deleting nothing, fails.
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	assert.Equal(t, "blocked", doc.Status[contract.StatusNetworkDelete].Status)
+	assert.Len(t, doc.Removal.Deleted, 4, "route table, gateway, two subnets")
+	se := requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.NetworkFailed, "")
+	assert.Contains(t, se.Cause.Message, "used by security_groups")
+	assert.Contains(t, se.Cause.Message, "still in use by what this teardown could not delete")
+	assert.Len(t, doc.Removal.Deleted, 4, "recorded once")
+}
+
 // requirePending asserts the network's deletion is waiting on a
 // dependency, not failed and not done.
 func requirePending(t *testing.T, doc *document.Document) {

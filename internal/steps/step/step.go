@@ -100,6 +100,20 @@ func (f Family) Pending(doc *document.Document, key string, w document.Wait, now
 	return nil
 }
 
+// Blocked ends a deletion waiting on what this teardown could not delete
+// (what names it and its holder), which never frees: it fails, but only
+// from an invocation that deleted nothing, as a failed invocation's
+// document, with the record of its deletions, is lost. One that deleted
+// something first returns pending under key for a poll at once.
+func (f Family) Blocked(doc *document.Document, key, action, what string, deletedNow bool) error {
+	if deletedNow {
+		doc.SetStatus(key, document.Poll{Status: "blocked", NextPollSeconds: 1, Detail: what})
+		return nil
+	}
+	return f.Failure(action, what+" is still in use by what this teardown could not delete",
+		"Fix what the report's entries left behind say, then run destroy again.")
+}
+
 // Missing names an action run before the one that fills its input: the
 // state machine's order is broken.
 func (f Family) Missing(action, what string) *steperr.Error {
