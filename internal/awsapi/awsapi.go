@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,6 +81,14 @@ func Gone[O any](_ O, err error) (alreadyGone bool, _ error) {
 		return true, nil
 	}
 	return false, err
+}
+
+// IsUnknownHost reports whether err is a call that never reached AWS
+// because its endpoint's host does not resolve: a region (or endpoint)
+// that does not exist.
+func IsUnknownHost(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) && dns.IsNotFound
 }
 
 // IsThrottle reports whether err is AWS throttling a call; the SDK's own

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"testing"
 
@@ -41,6 +42,13 @@ func TestIsNotFound(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+func TestIsUnknownHost(t *testing.T) {
+	missing := &smithyhttp.RequestSendError{Err: &net.DNSError{Err: "no such host", Name: "ec2.xx-fake-9.amazonaws.com", IsNotFound: true}}
+	assert.True(t, awsapi.IsUnknownHost(fmt.Errorf("describe vpcs: %w", missing)))
+	assert.False(t, awsapi.IsUnknownHost(&net.DNSError{Err: "server misbehaving", IsTemporary: true}), "a DNS outage is not a missing region")
+	assert.False(t, awsapi.IsUnknownHost(apiErr("AuthFailure")))
+}
 
 func TestGoneTellsDeletedFromAlreadyGoneFromFailed(t *testing.T) {
 	gone, err := awsapi.Gone(struct{}{}, nil)

@@ -220,3 +220,18 @@ func TestAFullVCPUQuotaPreflightCouldNotReadFailsAtLaunchAndRollsBack(t *testing
 	assert.Contains(t, x.Cause, "VcpuLimitExceeded")
 	assert.Contains(t, x.Cause, "L-DB2E81BA")
 }
+
+// A region that does not exist passes the request's pattern, but no AWS
+// endpoint answers there: the preflight says so, before anything is
+// created, and there is no rollback.
+func TestARegionThatDoesNotExistFailsThePreflight(t *testing.T) {
+	r := simulateEdited(t, "tier1-dev.json", func(m map[string]any) { m["region"] = "xx-fake-9" })
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusFailed, x.Status)
+	assert.Equal(t, contract.PreflightFailed, x.Error)
+	assert.Contains(t, x.Cause, "no AWS endpoint answers in the request's region")
+	assert.Contains(t, x.Cause, "ec2.xx-fake-9.amazonaws.com")
+	assert.Contains(t, x.Cause, "Check the request's region")
+	assert.Empty(t, creates(r))
+	assert.NotContains(t, r.exec.Path(), "Let AWS settle", "nothing to roll back")
+}

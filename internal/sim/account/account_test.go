@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"testing"
 	"time"
@@ -263,4 +264,24 @@ func TestPartitionOfARegion(t *testing.T) {
 	}
 	assert.Equal(t, "aws", account.New().Partition())
 	assert.Equal(t, "aws-cn", account.New(account.WithPartition("aws-cn")).Partition())
+}
+
+// A region that does not exist has no endpoint: the SDK cannot resolve its
+// host, does not retry (NXDOMAIN), and the account never sees the call.
+func TestARegionThatDoesNotExistHasNoEndpoint(t *testing.T) {
+	w := account.New()
+	w.Register(&paramStore{w: w, params: map[string]string{"k": "v"}})
+	clk := w.Clock().(*clock.Virtual)
+	before := clk.Now()
+	_, err := ssm.NewFromConfig(w.Config("xx-fake-9")).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("k")})
+	var dns *net.DNSError
+	require.ErrorAs(t, err, &dns)
+	assert.True(t, dns.IsNotFound)
+	assert.Equal(t, "ssm.xx-fake-9.amazonaws.com", dns.Name)
+	assert.Empty(t, w.Calls(), "never reached AWS")
+	assert.Equal(t, before, clk.Now(), "not retried")
+
+	out, err := ssm.NewFromConfig(w.Config("ap-southeast-7")).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("k")})
+	require.NoError(t, err, "a region that exists")
+	assert.Equal(t, "v@ap-southeast-7", aws.ToString(out.Parameter.Value))
 }

@@ -65,6 +65,9 @@ func (w *Account) addMiddleware(stack *middleware.Stack) error {
 	answer := middleware.DeserializeMiddlewareFunc("SimAnswer",
 		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 			req, _ := in.Request.(*smithyhttp.Request)
+			if err := unreachable(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetRegion(ctx), req); err != nil {
+				return middleware.DeserializeOutput{}, middleware.Metadata{}, err
+			}
 			out, fault, requestID, err := w.answer(ctx, req)
 			if fault != nil {
 				// An injected fault goes through the SDK's own error

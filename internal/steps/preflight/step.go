@@ -120,6 +120,8 @@ type problem struct {
 type findings struct {
 	problems []problem
 	warnings []string
+	// noEndpoint is set once a call found no endpoint for the region.
+	noEndpoint bool
 }
 
 func (f *findings) fail(remediation, format string, args ...any) {
@@ -131,6 +133,15 @@ func (f *findings) fail(remediation, format string, args ...any) {
 func (f *findings) unreadable(what string, err error) error {
 	if awsapi.IsThrottle(err) {
 		return steperr.FromAWS(contract.Throttled, stepName, err, "")
+	}
+	if awsapi.IsUnknownHost(err) {
+		// Every call of the region fails alike: one problem says it.
+		if !f.noEndpoint {
+			f.noEndpoint = true
+			f.fail("Check the request's region: it must be an AWS Region that exists (e.g. us-east-1).",
+				"no AWS endpoint answers in the request's region: %v", err)
+		}
+		return nil
 	}
 	f.warnings = append(f.warnings, fmt.Sprintf("could not read %s (%s)", what, orText(awsapi.Code(err), err)))
 	return nil
