@@ -35,3 +35,11 @@ const (
 	// DetailCloudFrontFailed is the watcher's announcement of a failure.
 	DetailCloudFrontFailed = "CloudFront Failed"
 )
+
+// Published returns the detail types the workflows publish (all but
+// Deployment Requested, which starts them), as events/bus.schema.json
+// defines them.
+func Published() []string {
+	return []string{DetailProgress, DetailSucceeded, DetailFailed, DetailRollbackCompleted, DetailRollbackIncomplete,
+		DetailDestroyCompleted, DetailDestroyIncomplete, DetailCloudFrontDeployed, DetailCloudFrontFailed}
+}
