@@ -22,6 +22,6 @@ func (b *builder) deleteSecurityGroups() sfn.Chain {
 	return b.removal("Security groups", "$.rollback."+contract.ReportSecurityGroups, func(l lane) sfn.Chain {
 		return sfn.Chain_Start(l.invoke("Delete security groups", contract.Firewall, contract.ActionDelete, retryBusy)).
 			Next(b.when("Security groups deletion pending?", pending(contract.StatusSecurityGroupsDelete),
-				l.poll(contract.StatusSecurityGroupsDelete, "Security groups deletion", contract.Firewall, contract.ActionDelete)))
+				l.poll(contract.StatusSecurityGroupsDelete, "Security groups deletion", contract.Firewall, contract.ActionDeleteStatus)))
 	})
 }

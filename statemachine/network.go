@@ -21,6 +21,6 @@ func (b *builder) deleteNetwork() sfn.Chain {
 	return b.removal("Network", "$.rollback."+contract.ReportNetwork, func(l lane) sfn.Chain {
 		return sfn.Chain_Start(l.invoke("Delete network", contract.Network, contract.ActionDelete, retryBusy)).
 			Next(b.when("Network deletion pending?", pending(contract.StatusNetworkDelete),
-				l.poll(contract.StatusNetworkDelete, "Network deletion", contract.Network, contract.ActionDelete)))
+				l.poll(contract.StatusNetworkDelete, "Network deletion", contract.Network, contract.ActionDeleteStatus)))
 	})
 }

@@ -76,8 +76,8 @@ const (
 var actions = map[string][]string{
 	Validate:  {ActionValidate},
 	Preflight: {ActionCheck},
-	Network:   {ActionResolve, ActionDelete},
-	Firewall:  {ActionCreate, ActionDelete},
+	Network:   {ActionResolve, ActionDelete, ActionDeleteStatus},
+	Firewall:  {ActionCreate, ActionDelete, ActionDeleteStatus},
 	EFS: {ActionCreateFileSystem, ActionFileSystemStatus, ActionCreateMountTargets, ActionMountTargetsStatus,
 		ActionDeleteMountTargets, ActionMountTargetsDeletedStatus, ActionDeleteFileSystem},
 	Secrets:    {ActionCreate, ActionDelete},

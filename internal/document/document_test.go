@@ -386,3 +386,20 @@ func TestDecodingADocumentValidatesItsRequest(t *testing.T) {
 		t.Fatalf("defaults not filled: %+v", doc.Request)
 	}
 }
+
+func TestHoldingTellsAnOwnerStillThereFromOneDeleted(t *testing.T) {
+	left := func(deleted ...string) RollbackEntry {
+		return RollbackEntry{Removal: Removal{Status: RemovalLeftBehind, Deleted: deleted}, Error: "LoadBalancerFailed"}
+	}
+	d := Document{Rollback: map[string]RollbackEntry{
+		"load_balancer":   left("listener arn:1"),
+		"instance":        left("EC2 instance i-1"),
+		"security_groups": left(),
+		"storage":         {Removal: Removal{Status: RemovalDeleted}},
+	}}
+	assert.True(t, d.Holding("load_balancer", "load balancer"), "left behind, the load balancer not deleted")
+	assert.False(t, d.Holding("instance", "EC2 instance"), "left behind for its role: the instance is gone")
+	assert.True(t, d.Holding("security_groups", ""), "any failure")
+	assert.False(t, d.Holding("storage", "EFS mount target"), "not left behind")
+	assert.False(t, d.Holding("network", ""), "no entry")
+}

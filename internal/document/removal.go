@@ -1,6 +1,9 @@
 package document
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Removal is what one family's deletions did in a rollback or a destroy:
 // the state machine starts each family with NewRemoval and reports the
@@ -119,14 +122,23 @@ func (r *Removal) sum() {
 	}
 }
 
-// LeftBehind returns which of the report's keys name a family whose
-// deletions failed, in the order given.
-func (d *Document) LeftBehind(keys ...string) []string {
-	var out []string
-	for _, k := range keys {
-		if e, ok := d.Rollback[k]; ok && e.Status == RemovalLeftBehind {
-			out = append(out, k)
+// Holding tells whether the report's entry under key says its family's
+// deletions failed with owner (the kind of resource that holds network
+// interfaces, e.g. "load balancer") neither deleted nor found gone: then
+// the owner is still there. An empty owner means any failure of the
+// family.
+func (d *Document) Holding(key, owner string) bool {
+	e, ok := d.Rollback[key]
+	if !ok || e.Status != RemovalLeftBehind {
+		return false
+	}
+	if owner == "" {
+		return true
+	}
+	for _, item := range append(slices.Clone(e.Deleted), e.AlreadyGone...) {
+		if strings.HasPrefix(item, owner+" ") {
+			return false
 		}
 	}
-	return out
+	return true
 }

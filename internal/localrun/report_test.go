@@ -1,6 +1,7 @@
 package localrun_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -208,4 +209,25 @@ func TestADestroyThatMeetsADeniedCallSaysWhatItLeft(t *testing.T) {
 			requireEmptyAccount(t, r)
 		})
 	}
+}
+
+// A destroy given a document whose deadlines an earlier teardown wrote
+// (long past) waits afresh: each deletion starts its own wait.
+func TestADestroyOfAnOldDocumentWaitsAfresh(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json")
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(r.exec.Output, &doc))
+	stale := map[string]any{}
+	for _, key := range []string{contract.StatusSecurityGroupsDelete, contract.StatusNetworkDelete, contract.StatusALBDelete,
+		contract.StatusInstanceTerminate, contract.StatusMountTargetDelete, contract.StatusCloudFrontDelete} {
+		stale[key] = "2025-01-01T00:00:00Z"
+	}
+	doc["deadlines"] = stale
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	x, _, err := r.sim.Run(context.Background(), localrun.Destroy, "destroy-old", raw)
+	require.NoError(t, err)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	requireEmptyAccount(t, r)
 }

@@ -2,9 +2,14 @@ package account_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -284,4 +289,33 @@ func TestARegionThatDoesNotExistHasNoEndpoint(t *testing.T) {
 	out, err := ssm.NewFromConfig(w.Config("ap-southeast-7")).GetParameter(context.Background(), &ssm.GetParameterInput{Name: aws.String("k")})
 	require.NoError(t, err, "a region that exists")
 	assert.Equal(t, "v@ap-southeast-7", aws.ToString(out.Parameter.Value))
+}
+
+// The simulated regions are the SDK's own list of the partitions the
+// simulation models (its endpoint partitions file, read from the module
+// the build uses).
+func TestTheRegionsAreTheSDKs(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go-v2").Output()
+	require.NoError(t, err)
+	raw, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "internal", "endpoints", "awsrulesfn", "partitions.json"))
+	require.NoError(t, err)
+	var file struct {
+		Partitions []struct {
+			ID      string         `json:"id"`
+			Regions map[string]any `json:"regions"`
+		} `json:"partitions"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &file))
+	var want []string
+	for _, p := range file.Partitions {
+		if p.ID != "aws" && p.ID != "aws-cn" && p.ID != "aws-us-gov" {
+			continue
+		}
+		for r := range p.Regions {
+			if !strings.HasSuffix(r, "-global") {
+				want = append(want, r)
+			}
+		}
+	}
+	assert.ElementsMatch(t, want, account.Regions())
 }

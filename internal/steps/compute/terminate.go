@@ -23,7 +23,8 @@ func (s *Step) terminate(ctx context.Context, doc *document.Document) error {
 		return nil
 	}
 	ec2c, _ := s.clients(doc)
-	deadline := doc.Deadline(contract.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
+	// A new wait: a deadline a previous teardown left must not end it.
+	deadline := doc.StartWait(contract.StatusInstanceTerminate, s.Clock.Now(), TerminateWait.Timeout)
 	found, err := sweep(ctx, ec2c, doc)
 	if err != nil {
 		return steperr.FromAWS(contract.InstanceTerminateFailed, step, err, remedyTerminate)

@@ -61,7 +61,8 @@ func (s *Step) deleteMountTargets(ctx context.Context, doc *document.Document) e
 		doc.Removed("EFS mount target "+id, true)
 	}
 	now := s.Clock.Now()
-	deadline := doc.Deadline(contract.StatusMountTargetDelete, now, MountTargetsDeleteWait.Timeout)
+	// A new wait: a deadline a previous teardown left must not end it.
+	deadline := doc.StartWait(contract.StatusMountTargetDelete, now, MountTargetsDeleteWait.Timeout)
 	doc.SetStatus(contract.StatusMountTargetDelete, MountTargetsDeleteWait.Pending(string(types.LifeCycleStateDeleting), deadline, now))
 	doc.Report(now, doc.TeardownStage(), "Deleting EFS mount targets...", doc.Resources.EFSID)
 	return nil

@@ -46,8 +46,9 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		}
 		res.ListenerARN = ""
 	}
+	// A new wait: a deadline a previous teardown left must not end it.
+	doc.StartWait(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 	if res.ALBARN != "" {
-		doc.Deadline(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 		err := removed(doc, log, "load balancer", res.ALBARN)(c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)}))
 		if err != nil {
 			remedy := remedyDelete

@@ -26,7 +26,18 @@ import (
 // supplied group is never touched (kept); one AWS no longer has is already
 // gone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	const action = contract.ActionDelete
+	// A new wait: a deadline a previous teardown left in the document
+	// must not end this one.
+	doc.StartWait(contract.StatusSecurityGroupsDelete, s.Clock.Now(), DeleteWait.Timeout)
+	return s.deleteGroups(ctx, doc, contract.ActionDelete)
+}
+
+// deleteStatus is delete again, polled while it is pending.
+func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
+	return s.deleteGroups(ctx, doc, contract.ActionDeleteStatus)
+}
+
+func (s *Step) deleteGroups(ctx context.Context, doc *document.Document, action string) error {
 	c := s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return err
@@ -40,21 +51,29 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	}
 	for _, id := range ours {
 		if err := revokeReferences(ctx, c, id, ours); err != nil {
-			return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
+			return family.AWSFailure(action, err, remedyDelete)
 		}
 	}
 	log := s.Logger(doc, action)
 	if id := groups[document.SGRoleSupplied]; id != "" {
 		doc.Kept("security group " + id + " (yours)")
 	}
+	// A poll finds the groups it deleted gone from the ledger: only the
+	// first invocation can tell what was never created.
+	first := action == contract.ActionDelete
 	deletedBefore := doc.RemovedCount()
+	fail := func(err error) error {
+		return family.Defer(doc, contract.StatusSecurityGroupsDelete, doc.RemovedCount() > deletedBefore, err)
+	}
 	var wait error       // a group whose ENIs are still draining
 	var blocked []string // groups held by what this teardown left behind
 	for _, role := range slices.Backward(roles) {
 		id := groups[role]
 		switch {
 		case id == "":
-			doc.NeverCreated(role + " security group")
+			if first {
+				doc.NeverCreated(role + " security group")
+			}
 			continue
 		case doc.Resources.Supplied(document.SecurityGroupKey(role)):
 			continue
@@ -65,15 +84,15 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 			// instance, the mount targets) use it for minutes after their
 			// owner's delete, and for ever when this teardown could not
 			// delete the owner. The other groups go on.
-			if doc.LeftBehind(holder[role]) != nil {
-				blocked = append(blocked, fmt.Sprintf("security group %s (used by %s)", id, holder[role]))
+			if h := holder[role]; doc.Holding(h[0], h[1]) {
+				blocked = append(blocked, fmt.Sprintf("security group %s (used by %s)", id, h[0]))
 			} else {
 				wait = fmt.Errorf("delete security group %s: %w", id, err)
 			}
 			continue
 		}
 		if err != nil {
-			return family.AWSFailure(contract.ActionDelete, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete)
+			return fail(family.AWSFailure(action, fmt.Errorf("delete security group %s: %w", id, err), remedyDelete))
 		}
 		log.Info("deleted security group", "resource", "security-group", "id", id, "role", role, "already_gone", gone)
 		doc.Removed(role+" security group "+id, gone)
@@ -83,7 +102,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	now := s.Clock.Now()
 	switch {
 	case wait != nil:
-		return family.Pending(doc, contract.StatusSecurityGroupsDelete, DeleteWait, now, action, "deletion of the security groups", wait)
+		return family.Pending(doc, contract.StatusSecurityGroupsDelete, DeleteWait, now, action, "deletion of the security groups", wait, doc.RemovedCount() > deletedBefore)
 	case len(blocked) > 0:
 		return family.Blocked(doc, contract.StatusSecurityGroupsDelete, action, strings.Join(blocked, ", "), doc.RemovedCount() > deletedBefore)
 	}

@@ -300,10 +300,11 @@ func TestDeleteWaitsForNetworkInterfaces(t *testing.T) {
 	assert.Equal(t, map[string]string{document.SGRoleEFS: efs}, doc.Resources.SecurityGroupIDs)
 
 	e.w.Do(func() { e.w.Network.DeleteNetworkInterface(eni) })
-	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	require.NoError(t, e.run(t, contract.ActionDeleteStatus, doc))
 	assert.True(t, doc.Status[contract.StatusSecurityGroupsDelete].Done)
 	assert.Len(t, doc.Removal.Deleted, 3)
 	assert.Empty(t, doc.Removal.AlreadyGone, "each group deleted once, by one of the two runs")
+	assert.Empty(t, doc.Removal.NeverCreated, "the poll does not take the groups it deleted for groups never created")
 	assert.Empty(t, e.w.Inventory())
 }
 
@@ -329,6 +330,27 @@ func TestDeleteDoesNotWaitForWhatTheTeardownLeftBehind(t *testing.T) {
 	assert.NotContains(t, se.Cause.Message, "secret", "a secret holds no network interface")
 }
 
+// A family left behind whose record says the interfaces' owner is gone
+// (here the load balancer deleted, its target group not) does not block
+// the group: its interfaces drain, and the deletion waits for them.
+func TestDeleteWaitsWhenTheOwnerOfTheInterfacesWasDeleted(t *testing.T) {
+	e := newEnv(t)
+	doc := e.doc(document.TierAutomation)
+	require.NoError(t, e.run(t, contract.ActionCreate, doc))
+	alb := doc.Resources.SecurityGroupIDs[document.SGRoleALB]
+	e.w.Inject(account.Fault{Service: "EC2", Operation: "DeleteSecurityGroup", Code: "DependencyViolation", Times: 1, Match: account.InputContains(`"` + alb + `"`)})
+	doc.Rollback = map[string]document.RollbackEntry{contract.ReportLoadBalancer: {
+		Removal: document.Removal{Status: document.RemovalLeftBehind, Deleted: []string{"load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"}},
+		Error:   contract.LoadBalancerFailed,
+	}}
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	assert.Equal(t, "DependencyViolation", doc.Status[contract.StatusSecurityGroupsDelete].Status, "pending, not blocked")
+	assert.Contains(t, doc.Status[contract.StatusSecurityGroupsDelete].Detail, alb)
+	require.NoError(t, e.run(t, contract.ActionDeleteStatus, doc))
+	assert.True(t, doc.Status[contract.StatusSecurityGroupsDelete].Done)
+	assert.Empty(t, e.w.Inventory())
+}
+
 // A group in use past the wait's deadline fails the deletion with Timeout.
 func TestDeleteTimesOutOnAGroupStillInUse(t *testing.T) {
 	e := newEnv(t)
@@ -337,7 +359,10 @@ func TestDeleteTimesOutOnAGroupStillInUse(t *testing.T) {
 	e.w.Inject(account.Fault{Service: "EC2", Operation: "DeleteSecurityGroup", Code: "DependencyViolation"})
 	require.NoError(t, e.run(t, contract.ActionDelete, doc))
 	e.clk.Advance(firewall.DeleteWait.Timeout)
-	requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.Timeout, "")
+	requireStepError(t, e.run(t, contract.ActionDeleteStatus, doc), contract.Timeout, "")
+	// A new teardown's delete starts a new wait.
+	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	assert.False(t, doc.Status[contract.StatusSecurityGroupsDelete].Done)
 }
 
 func TestDeleteFailures(t *testing.T) {

@@ -59,8 +59,9 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() step.Actions {
 	return step.Actions{
-		contract.ActionCreate: s.create,
-		contract.ActionDelete: s.delete,
+		contract.ActionCreate:       s.create,
+		contract.ActionDelete:       s.delete,
+		contract.ActionDeleteStatus: s.deleteStatus,
 	}
 }
 
@@ -77,12 +78,13 @@ func (s *Step) client(doc *document.Document) ec2API {
 // to minutes, so it polls soon, then tight, backing off (document.Pace).
 var DeleteWait = document.Wait{Typical: 10 * time.Second, Timeout: 20 * time.Minute}
 
-// holder is the report key of the family whose network interfaces use
-// each group.
-var holder = map[string]string{
-	document.SGRoleALB:      contract.ReportLoadBalancer,
-	document.SGRoleInstance: contract.ReportInstance,
-	document.SGRoleEFS:      contract.ReportStorage,
+// holder is, for each group, the report key of the family whose network
+// interfaces use it, and the kind of resource that owns them (as the
+// family's record names it).
+var holder = map[string][2]string{
+	document.SGRoleALB:      {contract.ReportLoadBalancer, "load balancer"},
+	document.SGRoleInstance: {contract.ReportInstance, "EC2 instance"},
+	document.SGRoleEFS:      {contract.ReportStorage, "EFS mount target"},
 }
 
 var roles = []string{document.SGRoleALB, document.SGRoleInstance, document.SGRoleEFS}

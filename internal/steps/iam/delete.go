@@ -35,6 +35,17 @@ func named(ledger, deterministic string) (name string, fromLedger bool) {
 	return deterministic, false
 }
 
+// gone records a resource IAM does not have: already gone when the
+// ledger named it (an earlier attempt of this teardown, whose record was
+// lost with its failure, may have deleted it), else never created.
+func gone(doc *document.Document, kind, name string, fromLedger bool) {
+	if fromLedger {
+		doc.Removed(kind+" "+name, true)
+		return
+	}
+	doc.NeverCreated(kind)
+}
+
 func (s *Step) deleteInstanceProfile(ctx context.Context, c iamAPI, doc *document.Document) error {
 	log := s.Logger(doc, contract.ActionDelete)
 	name, fromLedger := named(doc.Resources.InstanceProfileName, doc.Request.InstanceProfileName())
@@ -43,7 +54,7 @@ func (s *Step) deleteInstanceProfile(ctx context.Context, c iamAPI, doc *documen
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetInstanceProfile, then run destroy again.")
 	}
 	if profile == nil {
-		doc.NeverCreated("IAM instance profile")
+		gone(doc, "IAM instance profile", name, fromLedger)
 		return nil
 	}
 	if o, region := owner(profile.Tags, doc.Request); !fromLedger && o != ours {
@@ -87,7 +98,7 @@ func (s *Step) deleteRole(ctx context.Context, c iamAPI, doc *document.Document)
 		return family.AWSFailure(contract.ActionDelete, err, "Check that the role may call iam:GetRole, then run destroy again.")
 	}
 	if role == nil {
-		doc.NeverCreated("IAM role")
+		gone(doc, "IAM role", name, fromLedger)
 		return nil
 	}
 	if o, region := owner(role.Tags, doc.Request); !fromLedger && o != ours {

@@ -409,7 +409,15 @@ func TestDeleteLeavesNothingAndSucceedsTwice(t *testing.T) {
 			e.mustRun(t, contract.ActionDelete, doc)
 			assert.Equal(t, document.StageRollback, doc.Progress.Stage)
 			assert.Empty(t, e.w.Inventory())
-			e.mustRun(t, contract.ActionDelete, doc)
+			assert.Equal(t, []string{"IAM instance profile " + built.Resources.InstanceProfileName, "IAM role " + built.Resources.IAMRoleName}, doc.Removal.Deleted)
+
+			// Again (a retry whose first attempt's record was lost): what
+			// the ledger names is already gone, not never created.
+			again := &document.Document{Request: doc.Request, Resources: built.Resources, Error: doc.Error}
+			e.mustRun(t, contract.ActionDelete, again)
+			assert.Equal(t, document.RemovalAlreadyGone, again.Removal.Status)
+			assert.Len(t, again.Removal.AlreadyGone, 2)
+			assert.Empty(t, again.Removal.NeverCreated)
 		})
 	}
 }
@@ -419,6 +427,7 @@ func TestDeleteWithNothingCreated(t *testing.T) {
 	doc := newDoc()
 	e.mustRun(t, contract.ActionDelete, doc)
 	assert.Equal(t, document.StageDestroy, doc.Progress.Stage)
+	assert.Equal(t, []string{"IAM instance profile", "IAM role"}, doc.Removal.NeverCreated)
 }
 
 func TestDeleteLeavesAnotherOwnersEntities(t *testing.T) {

@@ -23,25 +23,46 @@ import (
 // state machine runs it again. Supplied and default resources are never
 // touched (kept); what AWS no longer has is already gone.
 func (s *Step) delete(ctx context.Context, doc *document.Document) error {
+	// A new wait: a deadline a previous teardown left in the document
+	// must not end this one.
+	doc.StartWait(contract.StatusNetworkDelete, s.Clock.Now(), DeleteWait.Timeout)
+	return s.deleteNetwork(ctx, doc, contract.ActionDelete)
+}
+
+// deleteStatus is delete again, polled while it is pending.
+func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
+	return s.deleteNetwork(ctx, doc, contract.ActionDeleteStatus)
+}
+
+func (s *Step) deleteNetwork(ctx context.Context, doc *document.Document, action string) error {
 	c := s.client(doc)
 	if err := s.sweep(ctx, c, doc); err != nil {
 		return err
 	}
-	log := s.Logger(doc, contract.ActionDelete)
+	log := s.Logger(doc, action)
 	r := &doc.Resources
+	// A poll finds what it deleted gone from the ledger: only the first
+	// invocation can tell what was never created.
+	first := action == contract.ActionDelete
+	never := func(kind string) {
+		if first {
+			doc.NeverCreated(kind)
+		}
+	}
 	deletedBefore := doc.RemovedCount()
 	fail := func(err error) error {
+		deletedNow := doc.RemovedCount() > deletedBefore
 		if family.Waits(err) {
 			// The VPC's ENIs (the ALB's linger minutes) or an instance's
 			// public address still hold it: wait, keeping the record; but
 			// not for what this teardown could not delete.
-			if left := doc.LeftBehind(contract.ReportLoadBalancer, contract.ReportInstance, contract.ReportStorage, contract.ReportSecurityGroups); len(left) > 0 {
-				return family.Blocked(doc, contract.StatusNetworkDelete, contract.ActionDelete,
-					fmt.Sprintf("the network (%v; used by %s)", err, strings.Join(left, ", ")), doc.RemovedCount() > deletedBefore)
+			if held := holding(doc); len(held) > 0 {
+				return family.Blocked(doc, contract.StatusNetworkDelete, action,
+					fmt.Sprintf("the network (%v; used by %s)", err, strings.Join(held, ", ")), deletedNow)
 			}
-			return family.Pending(doc, contract.StatusNetworkDelete, DeleteWait, s.Clock.Now(), contract.ActionDelete, "deletion of the network", err)
+			return family.Pending(doc, contract.StatusNetworkDelete, DeleteWait, s.Clock.Now(), action, "deletion of the network", err, deletedNow)
 		}
-		return family.AWSFailure(contract.ActionDelete, err, remedyDelete)
+		return family.Defer(doc, contract.StatusNetworkDelete, deletedNow, family.AWSFailure(action, err, remedyDelete))
 	}
 	removed := func(kind, id string, gone bool) {
 		log.Info("deleted "+kind, "resource", kind, "id", id, "already_gone", gone)
@@ -55,7 +76,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		removed("route table", r.RouteTableID, gone)
 		r.RouteTableID = ""
 	} else if !r.Has(document.KeyRouteTableID) {
-		doc.NeverCreated("route table")
+		never("route table")
 	}
 	if r.Created(document.KeyInternetGatewayID) {
 		gone, err := deleteGateway(ctx, c, r.InternetGatewayID)
@@ -65,7 +86,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		removed("internet gateway", r.InternetGatewayID, gone)
 		r.InternetGatewayID = ""
 	} else if !r.Has(document.KeyInternetGatewayID) {
-		doc.NeverCreated("internet gateway")
+		never("internet gateway")
 	}
 	switch {
 	case r.Created(document.KeySubnetIDs):
@@ -84,7 +105,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 			doc.Kept("subnet " + id + owner(r, document.KeySubnetIDs))
 		}
 	default:
-		doc.NeverCreated("subnets")
+		never("subnets")
 	}
 	switch {
 	case r.Created(document.KeyVPCID):
@@ -98,11 +119,33 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	case r.Has(document.KeyVPCID):
 		doc.Kept("VPC " + r.VPCID + owner(r, document.KeyVPCID))
 	default:
-		doc.NeverCreated("VPC")
+		never("VPC")
 	}
 	doc.SetStatus(contract.StatusNetworkDelete, document.Poll{Status: "deleted", Done: true, Percent: 100})
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Network deleted", "")
 	return nil
+}
+
+// holders are the families whose resources use the network, each with
+// the kind of resource its record names when it is gone ("" for the
+// security groups: any of them left holds the VPC).
+var holders = [][2]string{
+	{contract.ReportLoadBalancer, "load balancer"},
+	{contract.ReportInstance, "EC2 instance"},
+	{contract.ReportStorage, "EFS mount target"},
+	{contract.ReportSecurityGroups, ""},
+}
+
+// holding lists the holders this teardown left behind with what uses the
+// network still there.
+func holding(doc *document.Document) []string {
+	var out []string
+	for _, h := range holders {
+		if doc.Holding(h[0], h[1]) {
+			out = append(out, h[0])
+		}
+	}
+	return out
 }
 
 // owner says whose a kept network resource is: the account's default

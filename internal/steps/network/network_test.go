@@ -317,17 +317,18 @@ func TestDeleteWaitsForDependents(t *testing.T) {
 	assert.Equal(t, []string{"route table " + first(doc, "route")}, doc.Removal.Deleted)
 	_, err = e.ec2.TerminateInstances(ctx, &sdkec2.TerminateInstancesInput{InstanceIds: []string{*run.Instances[0].InstanceId}})
 	require.NoError(t, err)
-	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	require.NoError(t, e.run(t, contract.ActionDeleteStatus, doc))
 	requirePending(t, doc)
 	e.clk.Advance(time.Minute)
 
 	// The security group (the firewall step's) keeps the VPC.
-	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	require.NoError(t, e.run(t, contract.ActionDeleteStatus, doc))
 	requirePending(t, doc)
 	assert.Empty(t, doc.Resources.SubnetIDs, "subnets went before the VPC refused")
 	_, err = e.ec2.DeleteSecurityGroup(ctx, &sdkec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
 	require.NoError(t, err)
-	require.NoError(t, e.run(t, contract.ActionDelete, doc))
+	require.NoError(t, e.run(t, contract.ActionDeleteStatus, doc))
+	assert.Empty(t, doc.Removal.NeverCreated, "the polls do not take what they deleted for what was never created")
 	assert.True(t, doc.Status[contract.StatusNetworkDelete].Done)
 	assert.Empty(t, e.w.Inventory())
 	assert.Empty(t, doc.Removal.AlreadyGone, "each deleted once, by one of the runs")
@@ -352,9 +353,9 @@ func TestDeleteDoesNotWaitForWhatTheTeardownLeftBehind(t *testing.T) {
 	// of that is returned (pending, for a poll at once), and the next
 	// poll, deleting nothing, fails.
 	require.NoError(t, e.run(t, contract.ActionDelete, doc))
-	assert.Equal(t, "blocked", doc.Status[contract.StatusNetworkDelete].Status)
+	assert.Equal(t, "failing", doc.Status[contract.StatusNetworkDelete].Status)
 	assert.Len(t, doc.Removal.Deleted, 4, "route table, gateway, two subnets")
-	se := requireStepError(t, e.run(t, contract.ActionDelete, doc), contract.NetworkFailed, "")
+	se := requireStepError(t, e.run(t, contract.ActionDeleteStatus, doc), contract.NetworkFailed, "")
 	assert.Contains(t, se.Cause.Message, "used by security_groups")
 	assert.Contains(t, se.Cause.Message, "still in use by what this teardown could not delete")
 	assert.Len(t, doc.Removal.Deleted, 4, "recorded once")
@@ -402,11 +403,20 @@ func TestDeleteFailures(t *testing.T) {
 			require.NoError(t, e.run(t, contract.ActionResolve, newDoc(document.TierDev, "t3.medium")))
 			e.w.Inject(account.Fault{Service: "EC2", Operation: tt.op, Code: tt.code, Times: 1})
 			doc := newDoc(document.TierDev, "t3.medium")
-			if tt.name == "" { // busy: the deletion waits
-				require.NoError(t, e.run(t, contract.ActionDelete, doc))
+			switch err := e.run(t, contract.ActionDelete, doc); {
+			case tt.name == "": // busy: the deletion waits
+				require.NoError(t, err)
 				requirePending(t, doc)
-			} else {
-				requireStepError(t, e.run(t, contract.ActionDelete, doc), tt.name, tt.code)
+			case doc.RemovedCount() > 0:
+				// Something went before the failure: the record is kept
+				// (pending, for a poll at once) and the poll fails.
+				require.NoError(t, err)
+				p := doc.Status[contract.StatusNetworkDelete]
+				assert.Equal(t, "failing", p.Status)
+				assert.Equal(t, 1, p.NextPollSeconds)
+				assert.Contains(t, p.Detail, tt.code)
+			default:
+				requireStepError(t, err, tt.name, tt.code)
 			}
 			require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 			assert.Empty(t, e.w.Inventory())

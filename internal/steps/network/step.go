@@ -83,8 +83,9 @@ func New(cfg aws.Config, c clock.Clock, log *slog.Logger) *Step {
 // Actions returns the step's actions by name.
 func (s *Step) Actions() step.Actions {
 	return step.Actions{
-		contract.ActionResolve: s.resolve,
-		contract.ActionDelete:  s.delete,
+		contract.ActionResolve:      s.resolve,
+		contract.ActionDelete:       s.delete,
+		contract.ActionDeleteStatus: s.deleteStatus,
 	}
 }
 

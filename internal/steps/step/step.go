@@ -86,13 +86,15 @@ func (f Family) Waits(err error) bool {
 // Pending makes a deletion that AWS refuses for now (f.Waits) wait
 // instead of fail: a failed invocation's document is lost, with the record
 // of what it had deleted, while a pending one returns it, and the state
-// machine polls the same action again. It records the wait under key
-// (the deadline set at the first refusal, the next poll from w, what still
-// blocks); past the deadline it fails with Timeout.
-func (f Family) Pending(doc *document.Document, key string, w document.Wait, now time.Time, action, what string, err error) error {
+// machine polls the same deletion again. It records the wait under key
+// (its deadline set by the teardown's first action with StartWait, the
+// next poll from w, what still blocks); past the deadline it fails with
+// Timeout (through Defer: deletedNow says whether this invocation deleted
+// something).
+func (f Family) Pending(doc *document.Document, key string, w document.Wait, now time.Time, action, what string, err error, deletedNow bool) error {
 	deadline := doc.Deadline(key, now, w.Timeout)
 	if !now.Before(deadline) {
-		return steperr.Timeout(f.StepName(action), what, deadline, f.Busy[awsapi.Code(err)])
+		return f.Defer(doc, key, deletedNow, steperr.Timeout(f.StepName(action), what, deadline, f.Busy[awsapi.Code(err)]))
 	}
 	p := w.Pending(awsapi.Code(err), deadline, now)
 	p.Detail = what + ": " + err.Error()
@@ -101,17 +103,24 @@ func (f Family) Pending(doc *document.Document, key string, w document.Wait, now
 }
 
 // Blocked ends a deletion waiting on what this teardown could not delete
-// (what names it and its holder), which never frees: it fails, but only
-// from an invocation that deleted nothing, as a failed invocation's
-// document, with the record of its deletions, is lost. One that deleted
-// something first returns pending under key for a poll at once.
+// (what names it and its holder), which never frees: it fails, through
+// Defer.
 func (f Family) Blocked(doc *document.Document, key, action, what string, deletedNow bool) error {
-	if deletedNow {
-		doc.SetStatus(key, document.Poll{Status: "blocked", NextPollSeconds: 1, Detail: what})
-		return nil
+	return f.Defer(doc, key, deletedNow, f.Failure(action, what+" is still in use by what this teardown could not delete",
+		"Fix what the report's entries left behind say, then run destroy again."))
+}
+
+// Defer returns a polled deletion's failure err, unless this invocation
+// deleted something (deletedNow): a failed invocation's document is lost,
+// and with it the record of those deletions, so it first returns pending
+// under key for a poll at once (err in the poll's detail), and the next
+// poll, which deletes nothing new, fails.
+func (f Family) Defer(doc *document.Document, key string, deletedNow bool, err error) error {
+	if !deletedNow {
+		return err
 	}
-	return f.Failure(action, what+" is still in use by what this teardown could not delete",
-		"Fix what the report's entries left behind say, then run destroy again.")
+	doc.SetStatus(key, document.Poll{Status: "failing", NextPollSeconds: 1, Detail: err.Error()})
+	return nil
 }
 
 // Missing names an action run before the one that fills its input: the
