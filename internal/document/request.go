@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"sort"
 	"strings"
@@ -253,6 +254,9 @@ type wireRequest struct {
 // unknown fields are reported together with their paths. It returns a nil
 // request when data is not a JSON object at all.
 func decodeWire(data []byte) (*wireRequest, []Problem) {
+	// A byte order mark may lead a file saved by some editors; RFC 8259
+	// (section 8.1) lets a parser ignore it.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		var syn *json.SyntaxError
@@ -273,6 +277,12 @@ func decodeWire(data []byte) (*wireRequest, []Problem) {
 	w := &wireRequest{}
 	var probs []Problem
 	add := func(p []Problem) { probs = append(probs, p...) }
+	// encoding/json keeps the last of a repeated key: refuse them, the
+	// user meant one of the values.
+	add(duplicateKeys("", data))
+	if raw, ok := top["tags"]; ok {
+		add(duplicateKeys("tags.", raw))
+	}
 	for _, k := range keys {
 		raw := top[k]
 		switch k {
@@ -305,7 +315,7 @@ func decodeWire(data []byte) (*wireRequest, []Problem) {
 		case "enable_cdn":
 			add(decodeScalar(k, raw, "a boolean", &w.EnableCDN))
 		case "cloudfront_timeout_minutes":
-			add(decodeInt(k, raw, &w.CloudFrontTimeoutMinutes))
+			add(decodeInt(k, raw, &w.CloudFrontTimeoutMinutes, MinCloudFrontTimeoutMinutes, MaxCloudFrontTimeoutMinutes))
 		case "wait_for_cloudfront":
 			add(decodeScalar(k, raw, "a boolean", &w.WaitForCloudFront))
 		case "gpu_instance_fallbacks":
@@ -338,7 +348,7 @@ func decodeScalar[T string | bool](field string, raw json.RawMessage, kind strin
 
 // decodeInt accepts any JSON number with an integral value (30 and 30.0 alike,
 // as JSON Schema's "integer" does).
-func decodeInt(field string, raw json.RawMessage, dst **int) []Problem {
+func decodeInt(field string, raw json.RawMessage, dst **int, lo, hi int) []Problem {
 	bad := []Problem{{Field: field, Message: "must be an integer"}}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -355,9 +365,9 @@ func decodeInt(field string, raw json.RawMessage, dst **int) []Problem {
 		return bad
 	}
 	n := rat.Num()
-	// Values beyond int range are out of range for every int field anyway.
+	// Beyond int range is beyond the field's range too: say the range.
 	if !n.IsInt64() || n.Int64() > 1<<31 || n.Int64() < -(1<<31) {
-		return []Problem{{Field: field, Message: "is out of range for an integer"}}
+		return []Problem{{Field: field, Message: fmt.Sprintf("must be between %d and %d (got %s)", lo, hi, num)}}
 	}
 	i := int(n.Int64())
 	*dst = &i
@@ -477,4 +487,31 @@ func (r *Request) UnmarshalJSON(data []byte) error {
 	}
 	*r = req
 	return nil
+}
+
+// duplicateKeys names each key that appears more than once in the JSON
+// object obj (prefix makes the problem's field, e.g. "tags.").
+func duplicateKeys(prefix string, obj []byte) []Problem {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	var probs []Problem
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return probs
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			probs = append(probs, Problem{Field: prefix + k, Message: "appears more than once: JSON keys must be unique (which value was meant?)"})
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return probs
+		}
+	}
+	return probs
 }

@@ -162,7 +162,7 @@ func TestParseRejects(t *testing.T) {
 		{"timeout too large", `{"deployment_id":"a","cloudfront_timeout_minutes":31}`, "cloudfront_timeout_minutes", "between 1 and 30"},
 		{"timeout fraction", `{"deployment_id":"a","cloudfront_timeout_minutes":2.5}`, "cloudfront_timeout_minutes", "must be an integer"},
 		{"timeout string", `{"deployment_id":"a","cloudfront_timeout_minutes":"5"}`, "cloudfront_timeout_minutes", "must be an integer"},
-		{"timeout huge", `{"deployment_id":"a","cloudfront_timeout_minutes":1e40}`, "cloudfront_timeout_minutes", "out of range"},
+		{"timeout huge", `{"deployment_id":"a","cloudfront_timeout_minutes":1e40}`, "cloudfront_timeout_minutes", "must be between 1 and 30 (got 1e40)"},
 		{"fallback CPU type", `{"deployment_id":"a","gpu_instance_fallbacks":["g5.xlarge","c5.xlarge"]}`, "gpu_instance_fallbacks[1]", "GPU instance type"},
 		{"fallback g3", `{"deployment_id":"a","gpu_instance_fallbacks":["g3.4xlarge"]}`, "gpu_instance_fallbacks[0]", "retired"},
 		{"fallback duplicate", `{"deployment_id":"a","gpu_instance_fallbacks":["g5.xlarge","g5.xlarge"]}`, "gpu_instance_fallbacks[1]", "duplicates"},
@@ -378,5 +378,17 @@ func TestGPUInstanceTypes(t *testing.T) {
 	fams[0] = "changed"
 	if GPUFamilies()[0] != "p3" {
 		t.Error("GPUFamilies returned its internal slice")
+	}
+}
+
+// A byte order mark before the JSON (some editors save one) is ignored, as
+// RFC 8259 allows; before, it was "invalid character 'ï'".
+func TestParseIgnoresAByteOrderMark(t *testing.T) {
+	r, err := Parse([]byte("\xef\xbb\xbf" + `{"deployment_id":"a","tier":"dev"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.DeploymentID != "a" {
+		t.Fatalf("parsed %+v", r)
 	}
 }

@@ -20,9 +20,12 @@ const (
 )
 
 // goOnlyRules lists bad inputs that only Parse rejects, each with the reason
-// JSON Schema cannot express the rule. It is empty: every rule of the
-// request is in the schema too. A file listed here must pass the schema.
-var goOnlyRules = map[string]string{}
+// JSON Schema cannot express the rule: only repeated keys, which no
+// validator sees. A file listed here must pass the schema.
+var goOnlyRules = map[string]string{
+	"tier--duplicate-key.json": "a JSON Schema validator sees the parsed object, where the repeated key is already gone",
+	"tags--duplicate-key.json": "a JSON Schema validator sees the parsed object, where the repeated key is already gone",
+}
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()

@@ -19,6 +19,9 @@ const (
 	TagTier = "geusemaker:tier"
 	// TagManagedBy holds ManagedByValue.
 	TagManagedBy = "ManagedBy"
+	// TagName is the Name GeuseMaker gives each resource (e.g.
+	// "<deployment_id>-vpc"); a user's Name tag is refused, not replaced.
+	TagName = "Name"
 	// ManagedByValue marks resources GeuseMaker manages.
 	ManagedByValue = "GeuseMaker"
 	// ReservedTagPrefix is GeuseMaker's own tag namespace; user tags may

@@ -39,6 +39,10 @@ const (
 	// of 1..32: a /0 prefix is the whole internet whatever the address.
 	ipv4CIDRPattern     = `^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/([1-9]|[12][0-9]|3[0-2])$`
 	awsTagPrefixPattern = `^[aA][wW][sS]:`
+	// tagCharsPattern is what every service GeuseMaker tags accepts in a
+	// tag key or value ("Tag naming limits and requirements", Tagging AWS
+	// Resources): letters, digits, spaces, and _ . : / = + - @.
+	tagCharsPattern = `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`
 )
 
 var (
@@ -55,6 +59,7 @@ var (
 	efsIDRe            = regexp.MustCompile(efsIDPattern)
 	keyPairNameRe      = regexp.MustCompile(keyPairNamePattern)
 	awsTagPrefixRe     = regexp.MustCompile(awsTagPrefixPattern)
+	tagCharsRe         = regexp.MustCompile(tagCharsPattern)
 	ipv4CIDRRe         = regexp.MustCompile(ipv4CIDRPattern)
 	gpuFamilies        = []string{"p3", "p4d", "p4de", "p5", "p5e", "p6", "g4dn", "g4ad", "g5", "g5g", "g6", "g6e"}
 	gpuFamiliesMessage = strings.Join(gpuFamilies, ", ")
@@ -164,6 +169,9 @@ func (r *Request) problems() []Problem {
 	v.list("gpu_instance_fallbacks", r.GPUInstanceFallbacks, func(path, t string) {
 		v.instanceType(path, t, true)
 	})
+	if len(r.GPUInstanceFallbacks) > 0 && r.Tier != TierGPU && !IsGPUInstanceType(r.InstanceType) {
+		v.add("gpu_instance_fallbacks", fmt.Sprintf("apply only to a GPU instance (tier gpu, or a GPU instance_type); with %s they would be ignored: remove them or choose a GPU instance_type", r.InstanceType))
+	}
 
 	v.tags(r.UserTags)
 	return v.probs
@@ -241,11 +249,18 @@ func (v *validator) tags(tags map[string]string) {
 			v.add(field, fmt.Sprintf("tag key must be at most %d characters", MaxTagKeyLength))
 		case awsTagPrefixRe.MatchString(k):
 			v.add(field, `tag key must not start with "aws:": AWS reserves that prefix`)
+		case k == TagName:
+			v.add(field, "tag key Name is GeuseMaker's: it names each resource itself (e.g. <deployment_id>-vpc); use another key")
 		case isReservedTagKey(k):
 			v.add(field, fmt.Sprintf("tag key %q is reserved: GeuseMaker sets it to find and manage the deployment's resources", k))
+		case !tagCharsRe.MatchString(k):
+			v.add(field, fmt.Sprintf("tag key %q has a character AWS refuses in tags: use letters, digits, spaces and _ . : / = + - @", k))
 		}
-		if utf8.RuneCountInString(tags[k]) > MaxTagValueLength {
+		switch {
+		case utf8.RuneCountInString(tags[k]) > MaxTagValueLength:
 			v.add(field, fmt.Sprintf("tag value must be at most %d characters", MaxTagValueLength))
+		case !tagCharsRe.MatchString(tags[k]):
+			v.add(field, fmt.Sprintf("tag value %q has a character AWS refuses in tags: use letters, digits, spaces and _ . : / = + - @", tags[k]))
 		}
 	}
 }

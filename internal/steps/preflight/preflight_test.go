@@ -50,6 +50,9 @@ func doc(t *testing.T, fields map[string]any) *document.Document {
 	for k, v := range fields {
 		req[k] = v
 	}
+	if _, given := fields["gpu_instance_fallbacks"]; !given && req["tier"] != "gpu" {
+		delete(req, "gpu_instance_fallbacks") // they apply to a GPU instance only
+	}
 	raw, err := json.Marshal(map[string]any{"request": req})
 	require.NoError(t, err)
 	var d document.Document

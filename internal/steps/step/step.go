@@ -171,7 +171,7 @@ func (b Base) Logger(doc *document.Document, action string) *slog.Logger {
 func Tags[T any](req document.Request, name string, tag func(k, v string) T) []T {
 	all := req.Tags()
 	if name != "" {
-		all["Name"] = name
+		all[document.TagName] = name
 	}
 	out := make([]T, 0, len(all))
 	for _, k := range slices.Sorted(maps.Keys(all)) {
