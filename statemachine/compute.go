@@ -22,7 +22,8 @@ func (b *builder) launchInstance(l lane) sfn.Chain {
 // checkGPU starts the GPU check on the instance and polls its result.
 func (b *builder) checkGPU(l lane) sfn.Chain {
 	return sfn.Chain_Start(l.invoke("Start GPU check", contract.Compute, contract.ActionGPUCheck)).
-		Next(l.poll(contract.StatusGPU, "GPU", contract.Compute, contract.ActionGPUCheckStatus))
+		Next(l.poll(contract.StatusGPU, "GPU", contract.Compute, contract.ActionGPUCheckStatus)).
+		Next(l.progress("Publish GPU checked", nil))
 }
 
 // deleteInstance terminates the instance, polls until it is terminated, then

@@ -22,7 +22,8 @@ func (b *builder) createFileSystem(l lane) sfn.TaskStateBase {
 func (b *builder) mountFileSystem(l lane) sfn.Chain {
 	return l.poll(contract.StatusEFS, "EFS", contract.EFS, contract.ActionFileSystemStatus).
 		Next(l.invoke("Create mount targets", contract.EFS, contract.ActionCreateMountTargets)).
-		Next(l.poll(contract.StatusMountTargets, "Mount targets", contract.EFS, contract.ActionMountTargetsStatus))
+		Next(l.poll(contract.StatusMountTargets, "Mount targets", contract.EFS, contract.ActionMountTargetsStatus)).
+		Next(l.progress("Publish file system mounted", nil))
 }
 
 // deleteFileSystem deletes the mount targets, polls until they are gone,

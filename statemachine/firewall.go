@@ -12,8 +12,9 @@ import (
 // createSecurityGroups creates the deployment's groups and their rules. A
 // new group takes seconds to reach EC2's other calls: its rules are retried
 // until it has (ResourceBusy).
-func (b *builder) createSecurityGroups(m lane) sfn.TaskStateBase {
-	return m.invoke("Create security groups", contract.Firewall, contract.ActionCreate, retryBusy)
+func (b *builder) createSecurityGroups(m lane) sfn.Chain {
+	return sfn.Chain_Start(m.invoke("Create security groups", contract.Firewall, contract.ActionCreate, retryBusy)).
+		Next(m.progress("Publish security groups created", nil))
 }
 
 // deleteSecurityGroups deletes the deployment's groups, waiting while

@@ -11,8 +11,9 @@ import (
 // used it.
 
 // createRole creates the instance's role and instance profile.
-func (b *builder) createRole(l lane) sfn.TaskStateBase {
-	return l.invoke("Create instance role", contract.IAM, contract.ActionCreate)
+func (b *builder) createRole(l lane) sfn.Chain {
+	return sfn.Chain_Start(l.invoke("Create instance role", contract.IAM, contract.ActionCreate)).
+		Next(l.progress("Publish instance role ready", nil))
 }
 
 // deleteRole deletes the instance's role and instance profile.

@@ -12,8 +12,9 @@ import (
 
 // createSecret creates (or adopts) the workload secret; a redeploy right
 // after a destroy waits out its deletion (ResourceBusy).
-func (b *builder) createSecret(l lane) sfn.TaskStateBase {
-	return l.invoke("Create workload secret", contract.Secrets, contract.ActionCreate, retryBusy)
+func (b *builder) createSecret(l lane) sfn.Chain {
+	return sfn.Chain_Start(l.invoke("Create workload secret", contract.Secrets, contract.ActionCreate, retryBusy)).
+		Next(l.progress("Publish workload secret stored", nil))
 }
 
 // deleteSecret deletes the workload secret.

@@ -231,3 +231,25 @@ func TestADestroyOfAnOldDocumentWaitsAfresh(t *testing.T) {
 	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 	requireEmptyAccount(t, r)
 }
+
+// The stages that used to be silent (minutes without a word) publish their
+// progress: the security groups, the secret, the role, the file system's
+// mount, and on Tier 3 the GPU check.
+func TestEveryCreationStagePublishesItsProgress(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json")
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
+	published := map[string][]string{}
+	for _, p := range r.progress(t) {
+		published[p.Stage] = append(published[p.Stage], p.Message)
+	}
+	for stage, want := range map[string]string{
+		document.StageSecurity: "Security groups ready",
+		document.StageSecrets:  "Workload credentials stored",
+		document.StageIdentity: "IAM role and instance profile ready",
+		document.StageStorage:  "EFS mount targets available",
+		document.StageGPU:      "GPU check passed",
+	} {
+		require.NotEmpty(t, published[stage], "nothing published for stage %s: %v", stage, published)
+		assert.Contains(t, strings.Join(published[stage], " | "), want, stage)
+	}
+}

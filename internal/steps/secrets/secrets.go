@@ -162,7 +162,7 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		s.Logger(doc, contract.ActionDelete).Info("deleted secret", "resource", "secret", "id", id)
 		doc.Removed("secret "+id, false)
 	}
-	doc.Report(s.Clock.Now(), document.StageSecrets, "Workload credentials deleted", id)
+	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Workload credentials deleted", id)
 	return nil
 }
 
