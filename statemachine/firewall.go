@@ -20,9 +20,5 @@ func (b *builder) createSecurityGroups(m lane) sfn.Chain {
 // deleteSecurityGroups deletes the deployment's groups, waiting while
 // their ENIs drain, and reports it at $.rollback.security_groups.
 func (b *builder) deleteSecurityGroups() sfn.Chain {
-	return b.removal("Security groups", "$.rollback."+contract.ReportSecurityGroups, func(l lane) sfn.Chain {
-		return sfn.Chain_Start(l.invoke("Delete security groups", contract.Firewall, contract.ActionDelete, retryBusy)).
-			Next(b.when("Security groups deletion pending?", pending(contract.StatusSecurityGroupsDelete),
-				l.poll(contract.StatusSecurityGroupsDelete, "Security groups deletion", contract.Firewall, contract.ActionDeleteStatus)))
-	})
+	return b.polledRemoval("Security groups", contract.ReportSecurityGroups, contract.Firewall, contract.StatusSecurityGroupsDelete)
 }

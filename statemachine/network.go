@@ -18,9 +18,5 @@ func (b *builder) resolveNetwork(m lane) sfn.Chain {
 // deleteNetwork deletes what the deployment created of the network,
 // waiting while its ENIs drain, and reports it at $.rollback.network.
 func (b *builder) deleteNetwork() sfn.Chain {
-	return b.removal("Network", "$.rollback."+contract.ReportNetwork, func(l lane) sfn.Chain {
-		return sfn.Chain_Start(l.invoke("Delete network", contract.Network, contract.ActionDelete, retryBusy)).
-			Next(b.when("Network deletion pending?", pending(contract.StatusNetworkDelete),
-				l.poll(contract.StatusNetworkDelete, "Network deletion", contract.Network, contract.ActionDeleteStatus)))
-	})
+	return b.polledRemoval("Network", contract.ReportNetwork, contract.Network, contract.StatusNetworkDelete)
 }

@@ -2,6 +2,7 @@ package statemachine
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -187,6 +188,17 @@ func removalEntry(path string) map[string]any {
 		"never_created.$": path + ".never_created",
 		"kept.$":          path + ".kept",
 	}
+}
+
+// polledRemoval is the removal, reported at $.rollback.<reportKey>, of a
+// family whose delete action may wait on AWS (pending under statusKey):
+// delete_status then runs it again until it is done.
+func (b *builder) polledRemoval(label, reportKey, lambda, statusKey string) sfn.Chain {
+	return b.removal(label, "$.rollback."+reportKey, func(l lane) sfn.Chain {
+		return sfn.Chain_Start(l.invoke("Delete "+strings.ToLower(label), lambda, contract.ActionDelete, retryBusy)).
+			Next(b.when(label+" deletion pending?", pending(statusKey),
+				l.poll(statusKey, label+" deletion", lambda, contract.ActionDeleteStatus)))
+	})
 }
 
 // pending holds while the deletion that wrote $.status.<key> waits.
