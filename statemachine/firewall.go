@@ -19,6 +19,6 @@ func (b *builder) createSecurityGroups(m lane) sfn.Chain {
 
 // deleteSecurityGroups deletes the deployment's groups, waiting while
 // their ENIs drain, and reports it at $.rollback.security_groups.
-func (b *builder) deleteSecurityGroups() sfn.Chain {
-	return b.polledRemoval("Security groups", contract.ReportSecurityGroups, contract.Firewall, contract.StatusSecurityGroupsDelete)
+func (b *builder) deleteSecurityGroups(stage string) sfn.Chain {
+	return b.polledRemoval("Security groups", contract.ReportSecurityGroups, contract.Firewall, contract.StatusSecurityGroupsDelete, stage)
 }

@@ -33,7 +33,7 @@ func Destroy(scope constructs.Construct, t *Targets) sfn.IChainable {
 	done := sfn.NewChoice(scope, jsii.String("Everything deleted?"), nil).
 		When(leftBehind(), left, nil).
 		Otherwise(completed)
-	return b.acceptRequest(b.deleteAll(done))
+	return b.acceptRequest(b.deleteAll(done, document.StageDestroy))
 }
 
 // leftBehind holds when a deletion of the report failed.
@@ -100,7 +100,7 @@ func (d *deployment) rollback() sfn.IChainable {
 	settle := sfn.NewWait(s, jsii.String("Let AWS settle"), &sfn.WaitProps{
 		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(settleSeconds))),
 	})
-	settle.Next(b.deleteAll(report))
+	settle.Next(b.deleteAll(report, document.StageRollback))
 	return settle
 }
 
@@ -113,7 +113,7 @@ const settleSeconds = 15
 // hold up the rest); the security groups and then the network follow,
 // once the ENIs that used them are gone. Each deletion's outcome lands in
 // the report at $.rollback, and a failed one does not stop the others.
-func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
+func (b *builder) deleteAll(next sfn.IChainable, stage string) sfn.IChainable {
 	s := b.scope
 	parallel := sfn.NewParallel(s, jsii.String("Delete resources"), &sfn.ParallelProps{
 		ResultSelector: &map[string]any{
@@ -126,20 +126,20 @@ func (b *builder) deleteAll(next sfn.IChainable) sfn.IChainable {
 		ResultPath: jsii.String("$.rollback"),
 	})
 	parallel.Branch(
-		b.deletion("CloudFront", b.deleteDistribution),
-		b.deletion("Load balancer", b.deleteLoadBalancer),
-		b.deletion("Instance", b.deleteInstance),
-		b.deletion("Storage", b.deleteFileSystem),
-		b.deletion("Secret", b.deleteSecret),
+		b.deletion("CloudFront", stage, b.deleteDistribution),
+		b.deletion("Load balancer", stage, b.deleteLoadBalancer),
+		b.deletion("Instance", stage, b.deleteInstance),
+		b.deletion("Storage", stage, b.deleteFileSystem),
+		b.deletion("Secret", stage, b.deleteSecret),
 	)
-	parallel.Next(b.deleteSecurityGroups()).Next(b.deleteNetwork()).Next(next)
+	parallel.Next(b.deleteSecurityGroups(stage)).Next(b.deleteNetwork(stage)).Next(next)
 	return parallel
 }
 
 // deletion is one branch of the deletion Parallel: the family's removal
 // (see removal), its record the branch's output.
-func (b *builder) deletion(name string, build func(l lane) sfn.Chain) sfn.Chain {
-	return b.removal(name, "$", build)
+func (b *builder) deletion(name, stage string, build func(l lane) sfn.Chain) sfn.Chain {
+	return b.removal(name, "$", stage, build)
 }
 
 // removal runs a family's deletions on a fresh record (document.Removal)
@@ -147,7 +147,7 @@ func (b *builder) deletion(name string, build func(l lane) sfn.Chain) sfn.Chain 
 // "$.rollback.<key>" adds it to the report in the main flow); when they
 // fail, the record holds what they had done and the caught error, with
 // status "left behind". Either way the returned chain goes on.
-func (b *builder) removal(name, resultPath string, build func(l lane) sfn.Chain) sfn.Chain {
+func (b *builder) removal(name, resultPath, stage string, build func(l lane) sfn.Chain) sfn.Chain {
 	const errPath = "$.removal_error"
 	entry := removalEntry("$.removal")
 	delete(entry, "status.$")
@@ -156,8 +156,18 @@ func (b *builder) removal(name, resultPath string, build func(l lane) sfn.Chain)
 	entry["Cause.$"] = errPath + ".Cause"
 	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)})
 	report := sfn.NewPass(b.scope, jsii.String(name+" removal report"), &sfn.PassProps{InputPath: jsii.String("$.removal"), ResultPath: jsii.String(resultPath)})
+	// What the family's deletions did, as progress of the teardown's stage;
+	// a publish that fails is no failed deletion.
+	announce := lane{b: b, onError: report, errorPath: "$.announce_error"}.publish("Publish "+strings.ToLower(name)+" removal", contract.DetailProgress, map[string]any{
+		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
+		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
+		"stage":         stage,
+		"message":       sfn.JsonPath_Format(jsii.String(name+": {}"), sfn.JsonPath_StringAt(jsii.String("$.removal.status"))),
+		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
+	})
 	body := sfn.Chain_Start(b.startRemoval(name)).
 		Next(build(lane{b: b, onError: left, errorPath: errPath})).
+		Next(announce).
 		Next(report)
 	return sfn.Chain_Custom(body.StartState(), &[]sfn.INextable{report, left}, report)
 }
@@ -193,8 +203,8 @@ func removalEntry(path string) map[string]any {
 // polledRemoval is the removal, reported at $.rollback.<reportKey>, of a
 // family whose delete action may wait on AWS (pending under statusKey):
 // delete_status then runs it again until it is done.
-func (b *builder) polledRemoval(label, reportKey, lambda, statusKey string) sfn.Chain {
-	return b.removal(label, "$.rollback."+reportKey, func(l lane) sfn.Chain {
+func (b *builder) polledRemoval(label, reportKey, lambda, statusKey, stage string) sfn.Chain {
+	return b.removal(label, "$.rollback."+reportKey, stage, func(l lane) sfn.Chain {
 		return sfn.Chain_Start(l.invoke("Delete "+strings.ToLower(label), lambda, contract.ActionDelete, retryBusy)).
 			Next(b.when(label+" deletion pending?", pending(statusKey),
 				l.poll(statusKey, label+" deletion", lambda, contract.ActionDeleteStatus)))

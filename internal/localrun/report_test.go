@@ -253,3 +253,30 @@ func TestEveryCreationStagePublishesItsProgress(t *testing.T) {
 		assert.Contains(t, strings.Join(published[stage], " | "), want, stage)
 	}
 }
+
+// A teardown is not silent either: each family's removal publishes what it
+// did, in the teardown's stage.
+func TestEveryRemovalPublishesItsProgress(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json")
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Deploy).Status)
+	before := len(r.progress(t))
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Destroy).Status)
+	var messages []string
+	for _, p := range r.progress(t)[before:] {
+		assert.Equal(t, document.StageDestroy, p.Stage, p.Message)
+		messages = append(messages, p.Message)
+	}
+	for _, want := range []string{"CloudFront: deleted", "Load balancer: deleted", "Instance: deleted", "Storage: deleted",
+		"Secret: deleted", "Security groups: deleted", "Network: nothing to delete"} {
+		assert.Contains(t, messages, want)
+	}
+
+	failed := simulate(t, "tier2-automation.json", account.WithFault(account.Fault{Service: "Elastic Load Balancing v2", Operation: "RegisterTargets", Code: "AccessDenied"}))
+	failed.do(t, localrun.Deploy)
+	stages := map[string]string{}
+	for _, p := range failed.progress(t) {
+		stages[p.Message] = p.Stage
+	}
+	assert.Equal(t, document.StageRollback, stages["CloudFront: nothing to delete"])
+	assert.Equal(t, document.StageRollback, stages["Network: kept"])
+}
