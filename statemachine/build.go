@@ -249,27 +249,44 @@ func isTrue(path string) sfn.Condition {
 }
 
 // publish returns a Task that puts one event on the bus without touching
-// the document (ResultPath null).
+// the document (ResultPath null); its failure goes to the lane's onError.
 func (l lane) publish(name, detailType string, detail map[string]any) tasks.EventBridgePutEvents {
-	t := tasks.NewEventBridgePutEvents(l.b.scope, jsii.String(name), &tasks.EventBridgePutEventsProps{
+	t := l.b.putEvent(name, detailType, detail)
+	l.catch(t)
+	return t
+}
+
+func (b *builder) putEvent(name, detailType string, detail map[string]any) tasks.EventBridgePutEvents {
+	t := tasks.NewEventBridgePutEvents(b.scope, jsii.String(name), &tasks.EventBridgePutEventsProps{
 		Entries: &[]*tasks.EventBridgePutEventsEntry{{
 			Detail:     sfn.TaskInput_FromObject(&detail),
 			DetailType: jsii.String(detailType),
-			EventBus:   l.b.t.Bus,
+			EventBus:   b.t.Bus,
 			Source:     jsii.String(contract.EventSource),
 		}},
 		ResultPath: sfn.JsonPath_DISCARD(),
 	})
 	t.AddRetry(retryService.props())
-	l.catch(t)
 	return t
 }
 
 // progress publishes the document's progress as a Deployment Progress event:
 // deployment_id and tier from the request; stage, message and percent from
 // $.progress, which every step action sets; plus extra fields by path.
-func (l lane) progress(name string, extra map[string]any) tasks.EventBridgePutEvents {
-	return l.publish(name, contract.DetailProgress, progressDetail(extra))
+func (l lane) progress(name string, extra map[string]any) sfn.Chain {
+	return l.b.announce(name, progressDetail(extra))
+}
+
+// announce publishes a Deployment Progress event with detail; one that
+// cannot be published (after its retries) is skipped: progress never
+// fails a deployment or a deletion.
+func (b *builder) announce(name string, detail map[string]any) sfn.Chain {
+	t := b.putEvent(name, contract.DetailProgress, detail)
+	skipped := sfn.NewPass(b.scope, jsii.String(name+" skipped"), &sfn.PassProps{
+		Comment: jsii.String("The progress event could not be published; the run goes on."),
+	})
+	t.AddCatch(skipped, &sfn.CatchProps{Errors: jsii.Strings(errorsAll), ResultPath: sfn.JsonPath_DISCARD()})
+	return sfn.Chain_Custom(t, &[]sfn.INextable{t, skipped}, t)
 }
 
 func progressDetail(extra map[string]any) map[string]any {

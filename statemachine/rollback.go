@@ -156,9 +156,8 @@ func (b *builder) removal(name, resultPath, stage string, build func(l lane) sfn
 	entry["Cause.$"] = errPath + ".Cause"
 	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)})
 	report := sfn.NewPass(b.scope, jsii.String(name+" removal report"), &sfn.PassProps{InputPath: jsii.String("$.removal"), ResultPath: jsii.String(resultPath)})
-	// What the family's deletions did, as progress of the teardown's stage;
-	// a publish that fails is no failed deletion.
-	announce := lane{b: b, onError: report, errorPath: "$.announce_error"}.publish("Publish "+strings.ToLower(name)+" removal", contract.DetailProgress, map[string]any{
+	// What the family's deletions did, as progress of the teardown's stage.
+	announce := b.announce("Publish "+strings.ToLower(name)+" removal", map[string]any{
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 		"stage":         stage,

@@ -280,3 +280,23 @@ func TestEveryRemovalPublishesItsProgress(t *testing.T) {
 	assert.Equal(t, document.StageRollback, stages["CloudFront: nothing to delete"])
 	assert.Equal(t, document.StageRollback, stages["Network: kept"])
 }
+
+// Progress that cannot be published never fails a run: with every
+// Deployment Progress event refused by the bus, the deployment and its
+// destroy still succeed and announce their end.
+func TestProgressThatCannotBePublishedIsSkipped(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json", account.WithFault(account.Fault{Service: "EventBridge", Operation: "PutEvents",
+		Code: "InternalException", Status: 500, Match: account.InputContains(`"` + contract.DetailProgress + `"`)}))
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Destroy).Status)
+	onBus := map[string]int{}
+	for _, e := range r.sim.Cloud.EventBridge.Events() {
+		onBus[e.DetailType]++
+	}
+	assert.Zero(t, onBus[contract.DetailProgress], "none reached the bus")
+	assert.Equal(t, 1, onBus[contract.DetailSucceeded])
+	assert.Equal(t, 1, onBus[contract.DetailDestroyCompleted])
+	assert.Contains(t, r.exec.Path(), "Publish network removal skipped")
+	requireEmptyAccount(t, r)
+}
