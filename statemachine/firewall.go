@@ -20,5 +20,5 @@ func (b *builder) createSecurityGroups(m lane) sfn.Chain {
 // deleteSecurityGroups deletes the deployment's groups, waiting while
 // their ENIs drain, and reports it at $.rollback.security_groups.
 func (b *builder) deleteSecurityGroups(stage string) sfn.Chain {
-	return b.polledRemoval("Security groups", contract.ReportSecurityGroups, contract.Firewall, contract.StatusSecurityGroupsDelete, stage)
+	return b.polledRemoval("Security groups", contract.ReportSecurityGroups, contract.Firewall, contract.StatusSecurityGroupsDelete, stage, percentSecurityGroups)
 }

@@ -18,5 +18,5 @@ func (b *builder) resolveNetwork(m lane) sfn.Chain {
 // deleteNetwork deletes what the deployment created of the network,
 // waiting while its ENIs drain, and reports it at $.rollback.network.
 func (b *builder) deleteNetwork(stage string) sfn.Chain {
-	return b.polledRemoval("Network", contract.ReportNetwork, contract.Network, contract.StatusNetworkDelete, stage)
+	return b.polledRemoval("Network", contract.ReportNetwork, contract.Network, contract.StatusNetworkDelete, stage, percentNetwork)
 }

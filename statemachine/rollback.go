@@ -136,10 +136,18 @@ func (b *builder) deleteAll(next sfn.IChainable, stage string) sfn.IChainable {
 	return parallel
 }
 
+// A teardown's progress, by where a family's removal ends: the Parallel's
+// families in any order, then the security groups, then the network.
+const (
+	percentParallel       = 60
+	percentSecurityGroups = 85
+	percentNetwork        = 100
+)
+
 // deletion is one branch of the deletion Parallel: the family's removal
 // (see removal), its record the branch's output.
 func (b *builder) deletion(name, stage string, build func(l lane) sfn.Chain) sfn.Chain {
-	return b.removal(name, "$", stage, build)
+	return b.removal(name, "$", stage, percentParallel, build)
 }
 
 // removal runs a family's deletions on a fresh record (document.Removal)
@@ -147,7 +155,7 @@ func (b *builder) deletion(name, stage string, build func(l lane) sfn.Chain) sfn
 // "$.rollback.<key>" adds it to the report in the main flow); when they
 // fail, the record holds what they had done and the caught error, with
 // status "left behind". Either way the returned chain goes on.
-func (b *builder) removal(name, resultPath, stage string, build func(l lane) sfn.Chain) sfn.Chain {
+func (b *builder) removal(name, resultPath, stage string, percent int, build func(l lane) sfn.Chain) sfn.Chain {
 	const errPath = "$.removal_error"
 	entry := removalEntry("$.removal")
 	delete(entry, "status.$")
@@ -162,7 +170,7 @@ func (b *builder) removal(name, resultPath, stage string, build func(l lane) sfn
 		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 		"stage":         stage,
 		"message":       sfn.JsonPath_Format(jsii.String(name+": {}"), sfn.JsonPath_StringAt(jsii.String("$.removal.status"))),
-		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
+		"percent":       percent,
 	})
 	body := sfn.Chain_Start(b.startRemoval(name)).
 		Next(build(lane{b: b, onError: left, errorPath: errPath})).
@@ -202,8 +210,8 @@ func removalEntry(path string) map[string]any {
 // polledRemoval is the removal, reported at $.rollback.<reportKey>, of a
 // family whose delete action may wait on AWS (pending under statusKey):
 // delete_status then runs it again until it is done.
-func (b *builder) polledRemoval(label, reportKey, lambda, statusKey, stage string) sfn.Chain {
-	return b.removal(label, "$.rollback."+reportKey, stage, func(l lane) sfn.Chain {
+func (b *builder) polledRemoval(label, reportKey, lambda, statusKey, stage string, percent int) sfn.Chain {
+	return b.removal(label, "$.rollback."+reportKey, stage, percent, func(l lane) sfn.Chain {
 		return sfn.Chain_Start(l.invoke("Delete "+strings.ToLower(label), lambda, contract.ActionDelete, retryBusy)).
 			Next(b.when(label+" deletion pending?", pending(statusKey),
 				l.poll(statusKey, label+" deletion", lambda, contract.ActionDeleteStatus)))

@@ -262,10 +262,14 @@ func TestEveryRemovalPublishesItsProgress(t *testing.T) {
 	before := len(r.progress(t))
 	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Destroy).Status)
 	var messages []string
+	last := 0
 	for _, p := range r.progress(t)[before:] {
 		assert.Equal(t, document.StageDestroy, p.Stage, p.Message)
+		assert.GreaterOrEqual(t, p.Percent, last, "%s: the percent never goes back", p.Message)
+		last = p.Percent
 		messages = append(messages, p.Message)
 	}
+	assert.Equal(t, 100, last, "the network goes last")
 	for _, want := range []string{"CloudFront: deleted", "Load balancer: deleted", "Instance: deleted", "Storage: deleted",
 		"Secret: deleted", "Security groups: deleted", "Network: nothing to delete"} {
 		assert.Contains(t, messages, want)
