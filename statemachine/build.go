@@ -274,14 +274,14 @@ func (b *builder) putEvent(name, detailType string, detail map[string]any) tasks
 // deployment_id and tier from the request; stage, message and percent from
 // $.progress, which every step action sets; plus extra fields by path.
 func (l lane) progress(name string, extra map[string]any) sfn.Chain {
-	return l.b.announce(name, progressDetail(extra))
+	return l.b.announce(name, contract.DetailProgress, progressDetail(extra))
 }
 
-// announce publishes a Deployment Progress event with detail; one that
-// cannot be published (after its retries) is skipped: progress never
-// fails a deployment or a deletion.
-func (b *builder) announce(name string, detail map[string]any) sfn.Chain {
-	t := b.putEvent(name, contract.DetailProgress, detail)
+// announce publishes an event that reports on a run without deciding it
+// (progress, a deployment's success); one that cannot be published (after
+// its retries) is skipped: it never fails a deployment or a deletion.
+func (b *builder) announce(name, detailType string, detail map[string]any) sfn.Chain {
+	t := b.putEvent(name, detailType, detail)
 	skipped := sfn.NewPass(b.scope, jsii.String(name+" skipped"), &sfn.PassProps{
 		Comment: jsii.String("The progress event could not be published; the run goes on."),
 	})

@@ -15,7 +15,7 @@ import (
 // DNS name as origin, and, unless the request does not wait, polls it
 // until Deployed.
 func (b *builder) createDistribution(al lane) sfn.Chain {
-	return sfn.Chain_Start(b.announce("Publish creating distribution", map[string]any{
+	return sfn.Chain_Start(b.announce("Publish creating distribution", contract.DetailProgress, map[string]any{
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 		"stage":         document.StageCDN,

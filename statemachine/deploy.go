@@ -106,7 +106,9 @@ func tier1(b *builder) *deployment {
 			sm.poll(contract.StatusSmoke, "Smoke test", contract.Smoke, contract.ActionStatus))).
 		Next(m.progress("Publish smoke test passed", nil)).
 		Next(m.invoke("Finalize", contract.Finalize, contract.ActionFinalize)).
-		Next(m.publish("Publish deployment succeeded", contract.DetailSucceeded, map[string]any{
+		// The deployment succeeded: an announcement that cannot be
+		// published must not roll it back.
+		Next(b.announce("Publish deployment succeeded", contract.DetailSucceeded, map[string]any{
 			"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 			"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 			"stage":         document.StageFinalize,

@@ -165,7 +165,7 @@ func (b *builder) removal(name, resultPath, stage string, percent int, build fun
 	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)})
 	report := sfn.NewPass(b.scope, jsii.String(name+" removal report"), &sfn.PassProps{InputPath: jsii.String("$.removal"), ResultPath: jsii.String(resultPath)})
 	// What the family's deletions did, as progress of the teardown's stage.
-	announce := b.announce("Publish "+strings.ToLower(name)+" removal", map[string]any{
+	announce := b.announce("Publish "+strings.ToLower(name)+" removal", contract.DetailProgress, map[string]any{
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 		"tier":          sfn.JsonPath_StringAt(jsii.String("$.request.tier")),
 		"stage":         stage,

@@ -448,12 +448,14 @@ func TestRenderFailsOnAMissingFunctionOrDirectory(t *testing.T) {
 	assert.Error(t, WriteASL(filepath.Join(t.TempDir(), "missing")))
 }
 
-// isProgress tells whether a Task publishes a Deployment Progress event.
+// isProgress tells whether a Task publishes an event that reports on a
+// run without deciding it: Deployment Progress, Deployment Succeeded.
 func isProgress(s state) bool {
 	entries, _ := s.Parameters["Entries"].([]any)
 	if len(entries) != 1 {
 		return false
 	}
 	e, _ := entries[0].(map[string]any)
-	return strings.HasSuffix(s.Resource, ":::events:putEvents") && e["DetailType"] == contract.DetailProgress
+	return strings.HasSuffix(s.Resource, ":::events:putEvents") &&
+		(e["DetailType"] == contract.DetailProgress || e["DetailType"] == contract.DetailSucceeded)
 }

@@ -304,3 +304,14 @@ func TestProgressThatCannotBePublishedIsSkipped(t *testing.T) {
 	assert.Contains(t, r.exec.Path(), "Publish network removal skipped")
 	requireEmptyAccount(t, r)
 }
+
+// A deployment that succeeded stays: its announcement, refused by the bus,
+// is skipped, not a reason to roll it back.
+func TestASuccessThatCannotBeAnnouncedIsNotRolledBack(t *testing.T) {
+	r := simulate(t, "tier1-dev.json", account.WithFault(account.Fault{Service: "EventBridge", Operation: "PutEvents",
+		Code: "InternalException", Status: 500, Match: account.InputContains(`"` + contract.DetailSucceeded + `"`)}))
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	assert.NotContains(t, x.Path(), "Let AWS settle", "no rollback")
+	assert.NotEmpty(t, r.sim.Leftovers(), "the stack is up")
+}
