@@ -114,8 +114,8 @@ func WithLatency(name string, d time.Duration) Option {
 }
 
 // WithSeed seeds the draws of the consistency windows (Window) and of the
-// SDK retryers' jitter: a seed replays the same run; the default is
-// DefaultSeed.
+// SDK retryers' jitter: a seed replays the same run (callers running at
+// once draw in scheduling order); the default is DefaultSeed.
 func WithSeed(seed uint64) Option {
 	return func(w *Account) { w.draws, w.jitter = rand.New(rand.NewPCG(seed, seed)), newJitter(seed) }
 }
