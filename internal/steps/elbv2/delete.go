@@ -33,14 +33,16 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 		doc.NeverCreated("load balancer")
 	}
 	if res.ListenerRuleARN != "" {
-		err := removed(doc, log, "listener rule", res.ListenerRuleARN)(c.DeleteRule(ctx, &elb.DeleteRuleInput{RuleArn: aws.String(res.ListenerRuleARN)}))
+		_, err := c.DeleteRule(ctx, &elb.DeleteRuleInput{RuleArn: aws.String(res.ListenerRuleARN)})
+		err = removed(doc, log, "listener rule", res.ListenerRuleARN, err)
 		if err != nil {
 			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete rule %s: %w", res.ListenerRuleARN, err), remedyDelete)
 		}
 		res.ListenerRuleARN = ""
 	}
 	if res.ListenerARN != "" {
-		err := removed(doc, log, "listener", res.ListenerARN)(c.DeleteListener(ctx, &elb.DeleteListenerInput{ListenerArn: aws.String(res.ListenerARN)}))
+		_, err := c.DeleteListener(ctx, &elb.DeleteListenerInput{ListenerArn: aws.String(res.ListenerARN)})
+		err = removed(doc, log, "listener", res.ListenerARN, err)
 		if err != nil {
 			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete listener %s: %w", res.ListenerARN, err), remedyDelete)
 		}
@@ -49,7 +51,8 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	// A new wait: a deadline a previous teardown left must not end it.
 	doc.StartWait(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 	if res.ALBARN != "" {
-		err := removed(doc, log, "load balancer", res.ALBARN)(c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)}))
+		_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)})
+		err = removed(doc, log, "load balancer", res.ALBARN, err)
 		if err != nil {
 			remedy := remedyDelete
 			if awsapi.Code(err) == codeOperationNotPermitted {
@@ -83,7 +86,7 @@ func (s *Step) deleteTargetGroup(ctx context.Context, c api, doc *document.Docum
 		log.Info("target group still in use", "resource", "target_group", "id", res.TargetGroupARN)
 		return nil
 	}
-	if err := removed(doc, log, "target group", res.TargetGroupARN)(nil, err); err != nil {
+	if err := removed(doc, log, "target group", res.TargetGroupARN, err); err != nil {
 		return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete target group %s: %w", res.TargetGroupARN, err), remedyDelete)
 	}
 	res.TargetGroupARN = ""
@@ -134,19 +137,16 @@ func (s *Step) sweep(ctx context.Context, c api, doc *document.Document) error {
 	return nil
 }
 
-// removed records a delete call's result in doc.Removal and the log: a
-// resource ELBv2 does not know is already gone; any other error is
-// returned.
-func removed(doc *document.Document, log *slog.Logger, kind, id string) func(any, error) error {
-	return func(_ any, err error) error {
-		gone, err := awsapi.Gone(struct{}{}, err)
-		if err != nil {
-			return err
-		}
-		log.Info("deleted "+kind, "resource", kind, "id", id, "already_gone", gone)
-		doc.Removed(kind+" "+id, gone)
-		return nil
+// removed records a delete call's result (its error, err) in doc.Removal
+// and the log: a resource ELBv2 does not know is already gone; any other
+// error is returned.
+func removed(doc *document.Document, log *slog.Logger, kind, id string, err error) error {
+	if err != nil && !awsapi.IsNotFound(err) {
+		return err
 	}
+	log.Info("deleted "+kind, "resource", kind, "id", id, "already_gone", err != nil)
+	doc.Removed(kind+" "+id, err != nil)
+	return nil
 }
 
 // deleteStatus polls the load balancer's deletion: done once ELBv2 no
