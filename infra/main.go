@@ -5,13 +5,13 @@
 // Context (cdk.json or -c): stackName (default "GeuseMaker"), assetsDir
 // (default "build"), logRetention (default "ONE_MONTH": a CDK RetentionDays
 // name such as ONE_WEEK, THREE_MONTHS, ONE_YEAR), deployers (the principal
-// ARNs, comma-separated, allowed to request deployments on the bus;
-// default: any principal IAM allows).
+// ARNs, comma-separated, allowed to request deployments on the bus; `make
+// deploy` names the deploying principal; "*" or unset: any principal IAM
+// allows).
 package main
 
 import (
 	"os"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -41,21 +41,10 @@ func main() {
 		},
 		AssetsDir:    context("assetsDir", stack.DefaultAssetsDir),
 		LogRetention: awslogs.RetentionDays(context("logRetention", string(awslogs.RetentionDays_ONE_MONTH))),
-		Deployers:    deployers(context("deployers", "")),
+		Deployers:    stack.Deployers(context("deployers", "")),
 	})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	app.Synth(nil)
-}
-
-// deployers splits the deployers context: comma-separated principal ARNs.
-func deployers(list string) []string {
-	var out []string
-	for _, p := range strings.Split(list, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // env returns an environment variable, nil when unset: without credentials

@@ -2,7 +2,8 @@
 #
 #   make lambdas    build every step Lambda into $(BUILD_DIR)/<name>/bootstrap
 #   make synth      synthesize the stack (cdk-nag AwsSolutions runs in the app)
-#   make deploy     deploy it with the CDK CLI (credentials from the usual chain)
+#   make deploy     deploy it with the CDK CLI (credentials from the usual chain;
+#                   DEPLOYERS, default the deploying principal)
 #   make asl        regenerate the committed statemachine/definition/*.asl.json
 #   make asl-check  validate every committed ASL file with asl-validator
 
@@ -30,8 +31,13 @@ lambdas:
 synth: node lambdas
 	$(CDK) synth --quiet -c assetsDir=$(BUILD_DIR) $(CDK_FLAGS)
 
+# Who may request a deployment on the bus: DEPLOYERS (principal ARNs,
+# comma-separated; "*" for whoever IAM allows), by default the principal
+# deploying the stack (cmd/deployer asks STS).
 deploy: node lambdas
-	$(CDK) deploy --require-approval broadening -c assetsDir=$(BUILD_DIR) $(CDK_FLAGS)
+	@deployers="$${DEPLOYERS:-$$(go run ./cmd/deployer)}" || exit 1; \
+	echo "deployers: $$deployers"; \
+	$(CDK) deploy --require-approval broadening -c assetsDir=$(BUILD_DIR) -c deployers="$$deployers" $(CDK_FLAGS)
 
 asl:
 	go run ./cmd/aslgen -dir statemachine/definition

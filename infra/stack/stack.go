@@ -10,6 +10,7 @@ package stack
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
@@ -42,6 +43,21 @@ type Props struct {
 	// decides (any principal of the account with events:PutEvents on the
 	// bus).
 	Deployers []string
+}
+
+// Deployers parses the deployers context: comma-separated principal ARNs;
+// "*" is everyone IAM allows, which needs no bus policy.
+func Deployers(list string) []string {
+	if strings.TrimSpace(list) == "*" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // DefaultAssetsDir is where `make lambdas` puts the bootstraps.

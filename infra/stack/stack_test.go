@@ -404,6 +404,9 @@ func TestEveryNagSuppressionNamesItsFindingsExactly(t *testing.T) {
 // anyone else, the account's own principals included (an explicit deny);
 // without, it has no policy of its own and IAM alone decides.
 func TestOnlyTheNamedDeployersMayRequestADeployment(t *testing.T) {
+	assert.Equal(t, []string{"arn:aws:iam::1:role/A", "arn:aws:iam::1:role/*/A"}, Deployers(" arn:aws:iam::1:role/A, arn:aws:iam::1:role/*/A,"))
+	assert.Nil(t, Deployers("*"), "* is whoever IAM allows")
+	assert.Nil(t, Deployers(""))
 	assert.Zero(t, len(*template.FindResources(jsii.String("AWS::Events::EventBusPolicy"), nil)), "no deployers named: no bus policy")
 	app := awscdk.NewApp(nil)
 	named := New(app, "Named", &Props{
