@@ -79,10 +79,6 @@ var (
 	// itself (a listener being removed, an instance still shutting down):
 	// about 7 minutes in all.
 	retryBusy = retry{errors: []string{contract.ResourceBusy}, interval: 5, attempts: 10, backoff: 2, maxDelay: 60}
-	// retryBusyCloudFront covers DistributionNotDisabled right after a
-	// status read said Deployed and disabled: reads can be stale for a
-	// minute or two.
-	retryBusyCloudFront = retry{errors: []string{contract.ResourceBusy}, interval: 30, attempts: 8, backoff: 1.5, maxDelay: 120}
 	// retryService covers a service integration's transient failures
 	// (EventBridge throttling or a failed entry, Step Functions API errors).
 	retryService = retry{errors: []string{errorsTaskFailed}, interval: 2, attempts: 6, backoff: 2, fullJitter: true}
@@ -305,8 +301,8 @@ func progressDetail(extra map[string]any) map[string]any {
 // once the distribution exists: its id and domain, and the wait's own
 // estimate (stage_percent) beside the deployment's overall percent.
 var cloudFrontFields = map[string]any{
-	"resource_id":       sfn.JsonPath_StringAt(jsii.String("$.resources.cloudfront_id")),
-	"cloudfront_domain": sfn.JsonPath_StringAt(jsii.String("$.resources.cloudfront_domain")),
+	"resource_id":       sfn.JsonPath_StringAt(jsii.String("$.progress.resource_id")),
+	"cloudfront_domain": sfn.JsonPath_StringAt(jsii.String("$.progress.cloudfront_domain")),
 	"stage_percent":     sfn.JsonPath_NumberAt(jsii.String("$.progress.stage_percent")),
 }
 

@@ -122,8 +122,9 @@ func tier1(b *builder) *deployment {
 }
 
 // tier2 extends tier1 with the load balancer: a second Parallel branch that
-// creates the ALB and waits until it is active, and, once the instance is
-// running, target registration and the wait for a healthy target.
+// creates the ALB and waits until it is active; the instance's branch
+// registers the instance once it runs, and after the merge the deployment
+// waits for a healthy target.
 func tier2(b *builder) *deployment {
 	d := tier1(b)
 	d.alb = d.newBranch("Load balancer")
@@ -135,8 +136,10 @@ func tier2(b *builder) *deployment {
 		When(isTrue("$.request.enable_alb"), d.alb.chain, nil).
 		Otherwise(d.alb.done)
 
+	in := d.instance.lane
+	d.instance.chain = d.instance.chain.Next(b.when("Register target?", isTrue("$.request.enable_alb"), b.registerTarget(in)))
 	m := d.main
-	d.afterMerge = append(d.afterMerge, b.when("Register target?", isTrue("$.request.enable_alb"), b.registerTarget(m)))
+	d.afterMerge = append(d.afterMerge, b.when("Target registered?", isTrue("$.request.enable_alb"), b.awaitHealthyTarget(m)))
 	return d
 }
 

@@ -17,11 +17,18 @@ func (b *builder) createLoadBalancer(al lane) sfn.Chain {
 		Next(al.progress("Publish load balancer active", nil))
 }
 
-// registerTarget registers the running instance and polls until it is
-// healthy.
-func (b *builder) registerTarget(m lane) sfn.Chain {
-	return sfn.Chain_Start(m.invoke("Register target", contract.ELBv2, contract.ActionRegister)).
-		Next(m.poll(contract.StatusTargets, "Target", contract.ELBv2, contract.ActionTargetsStatus)).
+// registerTarget registers the running instance, in its own branch as soon
+// as it runs: its health checks then overlap CloudFront's minutes. The
+// target group may not exist yet (the load balancer's branch makes it):
+// ResourceBusy, retried.
+func (b *builder) registerTarget(l lane) sfn.Chain {
+	return sfn.Chain_Start(l.invoke("Register target", contract.ELBv2, contract.ActionRegister, retryBusy))
+}
+
+// awaitHealthyTarget polls the registered target until it is healthy,
+// looking at once: it was registered in its branch, minutes ago by now.
+func (b *builder) awaitHealthyTarget(m lane) sfn.Chain {
+	return sfn.Chain_Start(m.pollNow(contract.StatusTargets, "Target", contract.ELBv2, contract.ActionTargetsStatus)).
 		Next(m.progress("Publish target healthy", nil))
 }
 

@@ -109,36 +109,47 @@ func (d *deployment) rollback() sfn.IChainable {
 const settleSeconds = 15
 
 // deleteAll builds the rollback flow and returns its entry; it continues at
-// next. Independent deletions run in parallel (CloudFront's minutes do not
-// hold up the rest); the security groups and then the network follow,
-// once the ENIs that used them are gone. Each deletion's outcome lands in
-// the report at $.rollback, and a failed one does not stop the others.
+// next. CloudFront goes first: behind a VPC origin the ALB cannot be
+// deleted while the VPC origin points at it, and the VPC origin only after
+// the distribution (its minutes are the ALB's anyway, on the critical
+// path). The other deletions then run in parallel; the security groups and
+// then the network follow, once the ENIs that used them are gone. Each
+// deletion's outcome lands in the report at $.rollback, and a failed one
+// does not stop the others.
 func (b *builder) deleteAll(next sfn.IChainable, stage string) sfn.IChainable {
 	s := b.scope
+	const cloudFrontRecord = "$.cloudfront_removal"
 	parallel := sfn.NewParallel(s, jsii.String("Delete resources"), &sfn.ParallelProps{
 		ResultSelector: &map[string]any{
-			contract.ReportCloudFront:   sfn.JsonPath_ObjectAt(jsii.String("$[0]")),
-			contract.ReportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
-			contract.ReportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
-			contract.ReportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
-			contract.ReportSecret:       sfn.JsonPath_ObjectAt(jsii.String("$[4]")),
+			contract.ReportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[0]")),
+			contract.ReportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
+			contract.ReportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
+			contract.ReportSecret:       sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
 		},
 		ResultPath: jsii.String("$.rollback"),
 	})
 	parallel.Branch(
-		b.deletion("CloudFront", stage, b.deleteDistribution),
 		b.deletion("Load balancer", stage, b.deleteLoadBalancer),
 		b.deletion("Instance", stage, b.deleteInstance),
 		b.deletion("Storage", stage, b.deleteFileSystem),
 		b.deletion("Secret", stage, b.deleteSecret),
 	)
-	parallel.Next(b.deleteSecurityGroups(stage)).Next(b.deleteNetwork(stage)).Next(next)
-	return parallel
+	// The Parallel's result replaces $.rollback: CloudFront's record joins
+	// it after.
+	collect := sfn.NewPass(s, jsii.String("Add CloudFront removal"), &sfn.PassProps{
+		InputPath: jsii.String(cloudFrontRecord), ResultPath: jsii.String("$.rollback." + contract.ReportCloudFront),
+	})
+	cloudfront := b.removal("CloudFront", cloudFrontRecord, stage, percentCloudFront, b.deleteDistribution)
+	cloudfront.Next(parallel)
+	parallel.Next(collect).Next(b.deleteSecurityGroups(stage)).Next(b.deleteNetwork(stage)).Next(next)
+	return cloudfront
 }
 
-// A teardown's progress, by where a family's removal ends: the Parallel's
-// families in any order, then the security groups, then the network.
+// A teardown's progress, by where a family's removal ends: CloudFront, the
+// Parallel's families in any order, then the security groups, then the
+// network.
 const (
+	percentCloudFront     = 40
 	percentParallel       = 60
 	percentSecurityGroups = 85
 	percentNetwork        = 100

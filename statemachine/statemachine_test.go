@@ -319,7 +319,7 @@ func TestTheRetriedStepErrorsAreRetriedWhereTheyOccur(t *testing.T) {
 		return false
 	}
 	assert.True(t, retries("Launch instance", contract.InstanceProfileNotReady))
-	for _, name := range []string{"Delete distribution", "Delete security groups", "Delete network", "Delete file system", "Delete instance role"} {
+	for _, name := range []string{"Disable distribution", "Delete security groups", "Delete network", "Delete file system", "Delete instance role"} {
 		assert.True(t, retries(name, contract.ResourceBusy), name)
 	}
 	for _, retryable := range contract.Retryable() {
@@ -360,10 +360,17 @@ func TestEveryPollLoopWaitsAsTheStatusSays(t *testing.T) {
 			assert.Equal(t, "Check "+label, states[wait].Next)
 			// Only the Wait leads to the check: a loop is entered at its
 			// Wait, which reads what the action starting the wait wrote;
-			// the watcher, started long after that action, checks at once.
-			assert.Equal(t, []string{wait}, into["Check "+label], "%s: %s", d.File, label)
-			if d.File == "watch.asl.json" {
+			// the watcher and the target's health, started long after that
+			// action (the target is registered in its branch), check at once.
+			switch {
+			case d.File == "watch.asl.json":
+				assert.Equal(t, []string{wait}, into["Check "+label], "%s: %s", d.File, label)
 				assert.Equal(t, "Check "+label, m.StartAt, "the watcher checks at once")
+			case d.File == "deploy.asl.json" && label == "Target":
+				assert.Len(t, into["Check "+label], 2, "the Wait and the entry")
+				assert.Contains(t, into["Check "+label], wait)
+			default:
+				assert.Equal(t, []string{wait}, into["Check "+label], "%s: %s", d.File, label)
 			}
 			// The check, and whatever runs after every check, lead back to
 			// the Choice.
@@ -385,7 +392,7 @@ func TestTheRollbackLetsAWSSettleFirst(t *testing.T) {
 	settle := deploy["Let AWS settle"]
 	assert.Equal(t, "Wait", settle.Type)
 	assert.Equal(t, settleSeconds, settle.Seconds)
-	assert.Equal(t, "Delete resources", settle.Next)
+	assert.Equal(t, "Start CloudFront removal", settle.Next)
 	assert.Greater(t, time.Duration(settleSeconds)*time.Second, simec2.Defaults()[simec2.WindowInstanceVisible])
 	assert.Greater(t, time.Duration(settleSeconds)*time.Second, simec2.Defaults()[simec2.WindowGroupVisible])
 	assert.NotContains(t, parse(t, rendered["destroy.asl.json"]).all(), "Let AWS settle")

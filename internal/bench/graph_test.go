@@ -76,11 +76,13 @@ func TestDeployGraphsFollowTheSimulatedLatencies(t *testing.T) {
 		{document.TierDev, def, 370 * time.Second, 385 * time.Second, nodeSmoke},
 		// … + health checks 2 × 30 s, the ALB's 3 min overlapping.
 		{document.TierAutomation, def, 430 * time.Second, 445 * time.Second, nodeSmoke},
-		// GPU run 60 s: healthy at 470 s; CloudFront at 365 s. Sequentially:
-		// 185 s running, GPU check 65 s, ALB 180 s, healthy 60 s, CloudFront 180 s.
-		{document.TierGPU, def, 470 * time.Second, 670 * time.Second, nodeSmoke},
-		// A 10-minute ALB: CloudFront ends at 13 min 5 s.
-		{document.TierGPU, def.With(map[string]time.Duration{simelb.LatencyProvision: 10 * time.Minute}), 785 * time.Second, 1090 * time.Second, nodeSmoke},
+		// GPU run 60 s: healthy at 470 s; CloudFront at 665 s (groups 5 s,
+		// ALB 180 s, VPC origin 300 s, distribution 180 s). Sequentially:
+		// 185 s running, GPU check 65 s, ALB 180 s, healthy 60 s, VPC
+		// origin 300 s, CloudFront 180 s.
+		{document.TierGPU, def, 665 * time.Second, 970 * time.Second, nodeSmoke},
+		// A 10-minute ALB: CloudFront ends at 18 min 5 s.
+		{document.TierGPU, def.With(map[string]time.Duration{simelb.LatencyProvision: 10 * time.Minute}), 1085 * time.Second, 1390 * time.Second, nodeSmoke},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.tier), func(t *testing.T) {
@@ -108,10 +110,10 @@ func TestTeardownGraphsWaitForTheSlowestDeletion(t *testing.T) {
 		// can go, longer than terminate and mount target deletion even
 		// one after the other.
 		{document.TierAutomation, 3 * time.Minute, 3 * time.Minute},
-		// CloudFront's disable, 2 min, and its delete's 30 s refusal run
-		// beside the ALB's 3 min; in the sequence they come first, then the
-		// ALB's 3 min.
-		{document.TierGPU, 3 * time.Minute, 5*time.Minute + 30*time.Second},
+		// CloudFront's disable, 2 min, its delete's 30 s refusal and the
+		// VPC origin's 5 min come before the ALB's delete (the VPC origin
+		// holds it), then its 3 min: one chain, in the sequence too.
+		{document.TierGPU, 10*time.Minute + 30*time.Second, 10*time.Minute + 30*time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.tier), func(t *testing.T) {

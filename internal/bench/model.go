@@ -63,10 +63,12 @@ const (
 	nodeRegistered      = "target registered"
 	nodeChecksStart     = "health checks started"
 	nodeTargetHealthy   = "target healthy"
+	nodeVPCOrigin       = "CloudFront VPC origin Deployed"
 	nodeCFDeployed      = "CloudFront Deployed"
 	nodeSmoke           = "smoke test passed"
 	nodeCFDisabled      = "CloudFront disabled and Deployed"
 	nodeCFDeleted       = "CloudFront deleted"
+	nodeVPCOriginGone   = "CloudFront VPC origin deleted"
 	nodeALBDeleted      = "ALB deleted"
 	nodeALBENIs         = "ALB interfaces released"
 	nodeTerminated      = "instance terminated"
@@ -81,7 +83,9 @@ const (
 // DeployGraph is what AWS must do for a deployment of tier, and in which
 // order it allows it, with l's latencies: EFS → mount targets → instance
 // (also needing the instance profile to propagate) → workload answering;
-// ALB → active → CloudFront → Deployed; target registered once the
+// ALB → active → VPC origin (the ALB must be active; the sample requests’
+// regions have VPC origins) → CloudFront (which takes a VPC origin once it
+// is Deployed) → Deployed; target registered once the
 // instance runs, checked once the ALB is active, healthy after the
 // threshold of checks once the workload answers; the smoke test once
 // users can reach the workload; the GPU check once the SSM agent is up.
@@ -122,7 +126,9 @@ func DeployGraph(tier document.Tier, l Latencies) Graph {
 	}
 	smokeDeps := []string{users}
 	if tier == document.TierGPU {
-		g = append(g, Node{Name: nodeCFDeployed, Latency: l[simcf.LatencyDeploy], Deps: []string{nodeALBActive}})
+		g = append(g,
+			Node{Name: nodeVPCOrigin, Latency: l[simcf.LatencyVPCOriginDeploy], Deps: []string{nodeALBActive}},
+			Node{Name: nodeCFDeployed, Latency: l[simcf.LatencyDeploy], Deps: []string{nodeVPCOrigin}})
 		smokeDeps = append(smokeDeps, nodeCFDeployed)
 	}
 	g = append(g, Node{Name: nodeSmoke, Deps: smokeDeps})
@@ -144,13 +150,14 @@ func DeploySequence(tier document.Tier) []string {
 		order = append(order, nodeALBActive, nodeRegistered, nodeTargetHealthy)
 	}
 	if tier == document.TierGPU {
-		order = append(order, nodeCFDeployed)
+		order = append(order, nodeVPCOrigin, nodeCFDeployed)
 	}
 	return append(order, nodeSmoke)
 }
 
 // TeardownGraph is what AWS must do to delete a deployment of tier: the
-// distribution disabled, deployed and deleted; the ALB deleted and its
+// distribution disabled, deployed and deleted, then its VPC origin; the ALB
+// deleted once no VPC origin points at it, and its
 // interfaces released; the instance terminated before its profile goes;
 // the mount targets deleted before the file system; the security groups
 // once no interface uses them, then the network.
@@ -164,8 +171,12 @@ func TeardownGraph(tier document.Tier, l Latencies) Graph {
 	}
 	sgDeps := []string{nodeTerminated, nodeMTDeleted}
 	if tier != document.TierDev {
+		albAfter := nodeTeardownStarted
+		if tier == document.TierGPU {
+			albAfter = nodeVPCOriginGone
+		}
 		g = append(g,
-			Node{Name: nodeALBDeleted, Deps: []string{nodeTeardownStarted}},
+			Node{Name: nodeALBDeleted, Deps: []string{albAfter}},
 			Node{Name: nodeALBENIs, Latency: l[simelb.LatencyENIRelease], Deps: []string{nodeALBDeleted}, Auto: true},
 		)
 		sgDeps = append(sgDeps, nodeALBENIs)
@@ -176,6 +187,7 @@ func TeardownGraph(tier document.Tier, l Latencies) Graph {
 			// Deployed, the disabled distribution still refuses its delete
 			// for a moment.
 			Node{Name: nodeCFDeleted, Latency: l[simcf.WindowDeleteAfterDisable], Deps: []string{nodeCFDisabled}},
+			Node{Name: nodeVPCOriginGone, Latency: l[simcf.LatencyVPCOriginDelete], Deps: []string{nodeCFDeleted}},
 		)
 	}
 	return append(g,
@@ -190,7 +202,7 @@ func TeardownGraph(tier document.Tier, l Latencies) Graph {
 func TeardownSequence(tier document.Tier) []string {
 	order := []string{nodeTeardownStarted}
 	if tier == document.TierGPU {
-		order = append(order, nodeCFDisabled, nodeCFDeleted)
+		order = append(order, nodeCFDisabled, nodeCFDeleted, nodeVPCOriginGone)
 	}
 	if tier != document.TierDev {
 		order = append(order, nodeALBDeleted)

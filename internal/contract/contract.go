@@ -84,7 +84,7 @@ var actions = map[string][]string{
 	IAM:        {ActionCreate, ActionDelete},
 	Compute:    {ActionLaunch, ActionStatus, ActionGPUCheck, ActionGPUCheckStatus, ActionTerminate, ActionTerminateStatus},
 	ELBv2:      {ActionCreate, ActionStatus, ActionRegister, ActionTargetsStatus, ActionDelete, ActionDeleteStatus},
-	CloudFront: {ActionCreate, ActionStatus, ActionDisable, ActionDeleteStatus, ActionDelete},
+	CloudFront: {ActionCreate, ActionStatus, ActionDisable, ActionDeleteStatus},
 	Smoke:      {ActionStart, ActionStatus},
 	Finalize:   {ActionFinalize},
 }

@@ -107,6 +107,9 @@ type Ledger struct {
 	TargetGroupARN   string `json:"target_group_arn,omitempty"`
 	ListenerARN      string `json:"listener_arn,omitempty"`
 	ListenerRuleARN  string `json:"listener_rule_arn,omitempty"`
+	// VPCOriginID is the CloudFront VPC origin that reaches the internal
+	// ALB (PrivateOrigin).
+	VPCOriginID      string `json:"vpc_origin_id,omitempty"`
 	CloudFrontID     string `json:"cloudfront_id,omitempty"`
 	CloudFrontARN    string `json:"cloudfront_arn,omitempty"`
 	CloudFrontDomain string `json:"cloudfront_domain,omitempty"`
@@ -156,6 +159,7 @@ const (
 	KeyTargetGroupARN      = "target_group_arn"
 	KeyListenerARN         = "listener_arn"
 	KeyListenerRuleARN     = "listener_rule_arn"
+	KeyVPCOriginID         = "vpc_origin_id"
 	KeyCloudFrontID        = "cloudfront_id"
 	KeyCloudFrontARN       = "cloudfront_arn"
 	KeyCloudFrontDomain    = "cloudfront_domain"
@@ -210,6 +214,8 @@ func (l *Ledger) Has(key string) bool {
 		return l.ListenerARN != ""
 	case KeyListenerRuleARN:
 		return l.ListenerRuleARN != ""
+	case KeyVPCOriginID:
+		return l.VPCOriginID != ""
 	case KeyCloudFrontID:
 		return l.CloudFrontID != ""
 	case KeyCloudFrontARN:
@@ -303,10 +309,11 @@ type Progress struct {
 	// StagePercent is the current stage's own estimate when it waits on a
 	// resource, e.g. CloudFront's deployment: 100 only once it is done.
 	StagePercent int `json:"stage_percent"`
-	// ResourceID is the resource the stage is working on, if any.
-	ResourceID string `json:"resource_id,omitempty"`
-	// CloudFrontDomain is the distribution's domain once known.
-	CloudFrontDomain string `json:"cloudfront_domain,omitempty"`
+	// ResourceID is the resource the stage is working on, "" if none.
+	ResourceID string `json:"resource_id"`
+	// CloudFrontDomain is the distribution's domain once known, else "".
+	// Both are always present: progress events read them.
+	CloudFrontDomain string `json:"cloudfront_domain"`
 }
 
 // Timing is when a stage started and ended, as RFC3339 UTC timestamps.

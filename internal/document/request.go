@@ -163,6 +163,33 @@ func (r Request) SecurityGroupName(role string) string {
 	return r.DeploymentID + "-" + role + "-sg"
 }
 
+// VPCOriginName is the CloudFront VPC origin's name, "<id>-<region>-alb":
+// VPC origins are global, so the region tells two deployments of one id
+// apart.
+func (r Request) VPCOriginName() string { return r.DeploymentID + "-" + r.Region + albSuffix }
+
+// PrivateOrigin reports whether CloudFront reaches the ALB through a VPC
+// origin, the ALB then internal with no address on the internet: in Tier 3,
+// where the region offers VPC origins. Elsewhere the ALB is internet-facing
+// and answers only requests carrying CloudFront's secret origin header.
+func (r Request) PrivateOrigin() bool { return r.EnableCDN && vpcOriginRegions[r.Region] }
+
+// vpcOriginRegions are the regions that offer CloudFront VPC origins ("VPC
+// origins are currently supported in the following commercial AWS
+// Regions", "Restrict access with VPC origins", CloudFront Developer
+// Guide): not GovCloud or China, nor the commercial regions it omits.
+var vpcOriginRegions = map[string]bool{
+	"us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true, "af-south-1": true,
+	"ap-east-1": true, "ap-east-2": true, "ap-south-1": true, "ap-south-2": true,
+	"ap-southeast-1": true, "ap-southeast-2": true, "ap-southeast-3": true, "ap-southeast-4": true,
+	"ap-southeast-5": true, "ap-southeast-7": true,
+	"ap-northeast-1": true, "ap-northeast-2": true, "ap-northeast-3": true,
+	"ca-central-1": true, "ca-west-1": true,
+	"eu-central-1": true, "eu-central-2": true, "eu-west-1": true, "eu-west-2": true, "eu-west-3": true,
+	"eu-south-1": true, "eu-south-2": true, "eu-north-1": true,
+	"il-central-1": true, "me-south-1": true, "me-central-1": true, "sa-east-1": true, "mx-central-1": true,
+}
+
 // FileSystemName is the EFS file system's Name tag, "<id>-efs".
 func (r Request) FileSystemName() string { return r.DeploymentID + "-efs" }
 

@@ -143,7 +143,7 @@ func TestProgressNamesBothChecks(t *testing.T) {
 	assert.Contains(t, stages, document.StageSmoke)
 	doc := r.output(t)
 	assert.Contains(t, doc.Status["smoke"].Detail, "https://"+doc.Resources.CloudFrontDomain+"/healthz")
-	assert.Contains(t, doc.Status["smoke"].Detail, "(the ALB without the origin header) → Get", "the ALB's group dropped a request from outside CloudFront")
+	assert.Contains(t, doc.Status["smoke"].Detail, "(the internal ALB) → Get", "the internal ALB has no address on the internet")
 	assert.Contains(t, doc.Status["smoke"].Detail, "i/o timeout")
 	gets := 0
 	for _, c := range r.sim.Cloud.Calls() {

@@ -127,8 +127,9 @@ func TestDeployCrossCheckWithAwsLocalStepFunctions(t *testing.T) {
 			name:  "retry_throttled_cdn_create",
 			input: "tier3-gpu.json",
 			// Three calls outlive the SDK's three attempts: the step fails
-			// once with Throttled and the state's Retry re-runs it.
-			faults: []account.Fault{{Service: "CloudFront", Operation: "CreateDistributionWithTags", Code: "Throttling", Times: 3}},
+			// once with Throttled and the state's Retry re-runs it (the
+			// create makes the VPC origin in front of the internal ALB).
+			faults: []account.Fault{{Service: "CloudFront", Operation: "CreateVpcOrigin", Code: "Throttling", Times: 3}},
 			check: func(t *testing.T, x *engine.Execution, tasks *taskLog) string {
 				requireStatus(t, x, engine.StatusSucceeded)
 				calls := tasks.results["Create distribution"]

@@ -13,7 +13,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cf "github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,7 +36,24 @@ type secured struct {
 
 func deploySecured(t *testing.T, file string, tamper func([]byte) []byte) *secured {
 	t.Helper()
+	return deploySecuredIn(t, file, "", tamper)
+}
+
+// deploySecuredIn is deploySecured with the sample's region replaced, when
+// region is not empty.
+func deploySecuredIn(t *testing.T, file, region string, tamper func([]byte) []byte) *secured {
+	t.Helper()
 	raw, req := sample(t, file)
+	if region != "" {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(raw, &m))
+		m["region"] = region
+		var err error
+		raw, err = json.Marshal(m)
+		require.NoError(t, err)
+		req, err = document.Parse(raw)
+		require.NoError(t, err)
+	}
 	logs := &bytes.Buffer{}
 	s, err := localrun.Simulate(req.Region, localrun.Config{Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	require.NoError(t, err)
@@ -88,9 +108,14 @@ func (s *secured) secret(t *testing.T, arn string) workload.Secret {
 // TestOnlyTheOwnerReachesTheStackOnEveryTier deploys each tier and knocks
 // on every door it has, as a stranger and as the owner.
 func TestOnlyTheOwnerReachesTheStackOnEveryTier(t *testing.T) {
-	for _, file := range []string{"tier1-dev.json", "tier2-automation.json", "tier3-gpu.json"} {
-		t.Run(file, func(t *testing.T) {
-			s := deploySecured(t, file, nil)
+	for _, c := range []struct{ file, region string }{
+		{"tier1-dev.json", ""}, {"tier2-automation.json", ""}, {"tier3-gpu.json", ""},
+		// A region without CloudFront VPC origins: the ALB is public,
+		// gated by CloudFront's secret header.
+		{"tier3-gpu.json", "ap-southeast-6"},
+	} {
+		t.Run(c.file+" "+c.region, func(t *testing.T) {
+			s := deploySecuredIn(t, c.file, c.region, nil)
 			require.Equal(t, engine.StatusSucceeded, s.exec.Status, "%s: %s", s.exec.Error, s.exec.Cause)
 			doc := s.output(t)
 			l := doc.Resources
@@ -126,7 +151,27 @@ func TestOnlyTheOwnerReachesTheStackOnEveryTier(t *testing.T) {
 			}
 			if doc.Request.EnableCDN {
 				status, _, err := s.get(t, "http://"+l.ALBDNS+workload.Routes()[0].Probe, secret.APIKey)
-				assert.True(t, err != nil || status == http.StatusForbidden, "the ALB serves without CloudFront: %d %v", status, err)
+				lbs, derr := elb.NewFromConfig(s.sim.Cloud.Config(s.req.Region)).DescribeLoadBalancers(context.Background(),
+					&elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{l.ALBARN}})
+				require.NoError(t, derr)
+				cfg, cerr := cf.NewFromConfig(s.sim.Cloud.Config(s.req.Region)).GetDistributionConfig(context.Background(),
+					&cf.GetDistributionConfigInput{Id: aws.String(l.CloudFrontID)})
+				require.NoError(t, cerr)
+				origin := cfg.DistributionConfig.Origins.Items[0]
+				if doc.Request.PrivateOrigin() {
+					// Nobody on the internet reaches an internal ALB, not
+					// even to be refused; CloudFront reaches it through its
+					// VPC origin.
+					assert.Error(t, err, "the internal ALB answers the internet: %d", status)
+					assert.Equal(t, elbtypes.LoadBalancerSchemeEnumInternal, lbs.LoadBalancers[0].Scheme)
+					require.NotNil(t, origin.VpcOriginConfig)
+					assert.Equal(t, l.VPCOriginID, aws.ToString(origin.VpcOriginConfig.VpcOriginId))
+				} else {
+					assert.True(t, err != nil || status == http.StatusForbidden, "the ALB serves without CloudFront: %d %v", status, err)
+					assert.Equal(t, elbtypes.LoadBalancerSchemeEnumInternetFacing, lbs.LoadBalancers[0].Scheme)
+					assert.Nil(t, origin.VpcOriginConfig)
+					assert.Empty(t, l.VPCOriginID)
+				}
 			}
 
 			// No secret value anywhere but in Secrets Manager.

@@ -136,11 +136,23 @@ func Check(ctx context.Context, cfg aws.Config, doc *document.Document) ([]Resul
 	viewer := c.DefaultCacheBehavior.ViewerProtocolPolicy
 	add("CloudFront.3", viewer == cftypes.ViewerProtocolPolicyRedirectToHttps || viewer == cftypes.ViewerProtocolPolicyHttpsOnly,
 		"viewers: "+string(viewer))
-	origin := cftypes.OriginProtocolPolicy("")
-	if c.Origins != nil && len(c.Origins.Items) > 0 && c.Origins.Items[0].CustomOriginConfig != nil {
-		origin = c.Origins.Items[0].CustomOriginConfig.OriginProtocolPolicy
+	// A VPC origin holds its own protocol policy; Security Hub documents
+	// CloudFront.9 for custom origins only, so it is judged the same way
+	// here rather than passed unseen.
+	origin, via := cftypes.OriginProtocolPolicy(""), ""
+	if c.Origins != nil && len(c.Origins.Items) > 0 {
+		switch o := c.Origins.Items[0]; {
+		case o.CustomOriginConfig != nil:
+			origin = o.CustomOriginConfig.OriginProtocolPolicy
+		case o.VpcOriginConfig != nil:
+			vo, err := cloudfront.NewFromConfig(cfg).GetVpcOrigin(ctx, &cloudfront.GetVpcOriginInput{Id: o.VpcOriginConfig.VpcOriginId})
+			if err != nil {
+				return nil, fmt.Errorf("get VPC origin %s: %w", aws.ToString(o.VpcOriginConfig.VpcOriginId), err)
+			}
+			origin, via = vo.VpcOrigin.VpcOriginEndpointConfig.OriginProtocolPolicy, " (VPC origin, over AWS's network)"
+		}
 	}
-	add("CloudFront.9", origin == cftypes.OriginProtocolPolicyHttpsOnly, "to the origin: "+string(origin))
+	add("CloudFront.9", origin == cftypes.OriginProtocolPolicyHttpsOnly, "to the origin: "+string(origin)+via)
 	return out, nil
 }
 

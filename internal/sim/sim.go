@@ -70,6 +70,9 @@ func New(opts ...account.Option) *Cloud {
 	// secret and mount its file system; the ALB's health checks ask it.
 	c.EC2.Boot = c.Internet.Boots
 	c.ELBv2.Probe = c.Internet.Probe
+	// A VPC origin points at a load balancer, which it then holds.
+	c.CloudFront.LoadBalancer = c.ELBv2.LoadBalancer
+	c.ELBv2.HeldBy = c.CloudFront.HeldBy
 	return c
 }
 

@@ -74,3 +74,11 @@ type Instance struct {
 	// UserData is the decoded script it was launched with (read-only).
 	UserData []byte
 }
+
+// LoadBalancer is what other services read of a load balancer (CloudFront's
+// VPC origins point at one).
+type LoadBalancer struct {
+	ARN, Region, VPCID string
+	Subnets            []string
+	Internal, Active   bool
+}

@@ -16,8 +16,13 @@ const (
 	// after waiting for Deployed (internal/service/cloudfront/distribution.go);
 	// the figure is an assumption.
 	WindowDeleteAfterDisable = "cloudfront.delete_after_disable"
-	windowDeleteMin          = 5 * time.Second
-	windowDeleteMax          = 30 * time.Second
+	// LatencyVPCOriginDeploy is how long a new VPC origin is Deploying.
+	LatencyVPCOriginDeploy = "cloudfront.vpc_origin_deploy"
+	// LatencyVPCOriginDelete is how long a deleted VPC origin stays
+	// Deploying before it is gone.
+	LatencyVPCOriginDelete = "cloudfront.vpc_origin_delete"
+	windowDeleteMin        = 5 * time.Second
+	windowDeleteMax        = 30 * time.Second
 )
 
 const (
@@ -26,10 +31,20 @@ const (
 	defaultDeploy = 3 * time.Minute
 	// defaultUpdate: disable→Deployed ≈ 2 min in public measurements.
 	defaultUpdate = 2 * time.Minute
+	// defaultVPCOriginDeploy: the SDK's example VPC origin went from
+	// Deploying (created 17:19:42) to Deployed (17:24:35), about 5 min; the
+	// Developer Guide says "up to 15 minutes".
+	defaultVPCOriginDeploy = 5 * time.Minute
+	// defaultVPCOriginDelete: AWS publishes no figure; the model takes the
+	// deploy's.
+	defaultVPCOriginDelete = 5 * time.Minute
 )
 
 // Defaults returns every latency of the simulated CloudFront by name, with
 // its default (for benchmarks that compute critical paths from them).
 func Defaults() map[string]time.Duration {
-	return map[string]time.Duration{LatencyDeploy: defaultDeploy, LatencyUpdate: defaultUpdate, WindowDeleteAfterDisable: windowDeleteMax}
+	return map[string]time.Duration{
+		LatencyDeploy: defaultDeploy, LatencyUpdate: defaultUpdate, WindowDeleteAfterDisable: windowDeleteMax,
+		LatencyVPCOriginDeploy: defaultVPCOriginDeploy, LatencyVPCOriginDelete: defaultVPCOriginDelete,
+	}
 }

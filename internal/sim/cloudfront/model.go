@@ -71,6 +71,11 @@ type Model struct {
 	w     *account.Account
 	dists map[string]*distribution // by id
 	refs  map[string]string        // CallerReference → id of a live distribution
+	// origins are the VPC origins, by id (vpcorigin.go).
+	origins map[string]*vpcOrigin
+	// LoadBalancer reads a load balancer by ARN, for VPC origins; set by
+	// the sim facade from ELBv2.
+	LoadBalancer func(arn string) (account.LoadBalancer, bool)
 }
 
 // distribution is one web distribution. Configs are stored as JSON so that
@@ -96,7 +101,7 @@ type distribution struct {
 
 // Register adds a simulated CloudFront to w.
 func Register(w *account.Account) *Model {
-	m := &Model{w: w, dists: map[string]*distribution{}, refs: map[string]string{}}
+	m := &Model{w: w, dists: map[string]*distribution{}, refs: map[string]string{}, origins: map[string]*vpcOrigin{}}
 	w.Register(m)
 	return m
 }
@@ -104,9 +109,9 @@ func Register(w *account.Account) *Model {
 // ServiceID is the SDK's service id.
 func (m *Model) ServiceID() string { return "CloudFront" }
 
-// Inventory lists the distributions that exist at now.
+// Inventory lists the distributions and VPC origins that exist at now.
 func (m *Model) Inventory(now time.Time) []account.Resource {
-	out := make([]account.Resource, 0, len(m.dists))
+	out := m.vpcOriginInventory(now)
 	for _, d := range m.dists {
 		state := d.status(now) + "/disabled"
 		if d.enabled {
@@ -152,7 +157,7 @@ func (m *Model) create(cfg *types.DistributionConfig, tags *types.Tags) (*distri
 		}
 		return d, nil
 	}
-	if err := validate(cfg); err != nil {
+	if err := m.validate(cfg); err != nil {
 		return nil, err
 	}
 	limit := float64(maxDistributions)
@@ -223,7 +228,7 @@ func (m *Model) update(id string, ifMatch *string, cfg *types.DistributionConfig
 	if aws.ToString(cfg.CallerReference) != aws.ToString(current.CallerReference) {
 		return nil, errIllegalUpdate("The CallerReference of a distribution cannot be changed.")
 	}
-	if err := validate(cfg); err != nil {
+	if err := m.validate(cfg); err != nil {
 		return nil, err
 	}
 	stored, err := encode(normalize(cfg))
@@ -262,11 +267,17 @@ func (m *Model) remove(id string, ifMatch *string) error {
 	return nil
 }
 
-// byARN returns a distribution by ARN, for the tagging operations.
-func (m *Model) byARN(arn string) (*distribution, error) {
+// tagsOf returns the tags of a distribution or VPC origin by ARN, for the
+// tagging operations.
+func (m *Model) tagsOf(arn string) (map[string]string, error) {
 	for _, d := range m.dists {
 		if d.arn == arn {
-			return d, nil
+			return d.tags, nil
+		}
+	}
+	for _, o := range m.origins {
+		if o.arn == arn {
+			return o.tags, nil
 		}
 	}
 	return nil, errNoSuchResource(arn)
@@ -299,13 +310,18 @@ func normalize(cfg *types.DistributionConfig) *types.DistributionConfig {
 
 // validate applies the checks CloudFront makes beyond the SDK's own
 // required-field validation.
-func validate(cfg *types.DistributionConfig) error {
+func (m *Model) validate(cfg *types.DistributionConfig) error {
 	if err := quantities(cfg); err != nil {
 		return err
 	}
 	origins := map[string]bool{}
 	for _, o := range cfg.Origins.Items {
 		origins[aws.ToString(o.Id)] = true
+		if o.VpcOriginConfig != nil {
+			if err := m.validateVPCOrigin(o); err != nil {
+				return err
+			}
+		}
 		if c := o.CustomOriginConfig; c != nil {
 			if !timeoutInRange(c.OriginReadTimeout) {
 				return errInvalidOriginReadTimeout()

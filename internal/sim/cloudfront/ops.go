@@ -24,6 +24,10 @@ func (m *Model) Operations() map[string]account.Handler {
 		"ListDistributions":          account.Op(m.listDistributions),
 		"ListTagsForResource":        account.Op(m.listTagsForResource),
 		"TagResource":                account.Op(m.tagResource),
+		"CreateVpcOrigin":            account.Op(m.createVpcOrigin),
+		"GetVpcOrigin":               account.Op(m.getVpcOrigin),
+		"DeleteVpcOrigin":            account.Op(m.deleteVpcOrigin),
+		"ListVpcOrigins":             account.Op(m.listVpcOrigins),
 	}
 }
 
@@ -112,24 +116,24 @@ func (m *Model) listDistributions(_ context.Context, in *sdk.ListDistributionsIn
 }
 
 func (m *Model) listTagsForResource(_ context.Context, in *sdk.ListTagsForResourceInput) (*sdk.ListTagsForResourceOutput, error) {
-	d, err := m.byARN(aws.ToString(in.Resource))
+	have, err := m.tagsOf(aws.ToString(in.Resource))
 	if err != nil {
 		return nil, err
 	}
 	tags := &types.Tags{}
-	for _, k := range slices.Sorted(maps.Keys(d.tags)) {
-		tags.Items = append(tags.Items, types.Tag{Key: aws.String(k), Value: aws.String(d.tags[k])})
+	for _, k := range slices.Sorted(maps.Keys(have)) {
+		tags.Items = append(tags.Items, types.Tag{Key: aws.String(k), Value: aws.String(have[k])})
 	}
 	return &sdk.ListTagsForResourceOutput{Tags: tags}, nil
 }
 
 func (m *Model) tagResource(_ context.Context, in *sdk.TagResourceInput) (*sdk.TagResourceOutput, error) {
-	d, err := m.byARN(aws.ToString(in.Resource))
+	have, err := m.tagsOf(aws.ToString(in.Resource))
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range in.Tags.Items {
-		d.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		have[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return &sdk.TagResourceOutput{}, nil
 }

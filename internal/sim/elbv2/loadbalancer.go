@@ -101,7 +101,7 @@ func (m *Model) createLoadBalancer(ctx context.Context, in *elb.CreateLoadBalanc
 	lb := &loadBalancer{
 		seq: seq, id: id, name: name, region: region, vpcID: vpcID, scheme: scheme,
 		arn:     arn(region, fmt.Sprintf("%s/app/%s/%s", kindLoadBalancer, name, id)),
-		dnsName: fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", strings.ToLower(name), 1_000_000_000+seq*7919, region),
+		dnsName: dnsName(name, seq, region, scheme),
 		subnets: subnets, groups: groups, created: now, tags: tags,
 		attrs: maps.Clone(defaultAttributes),
 	}
@@ -125,6 +125,16 @@ func (m *Model) createLoadBalancer(ctx context.Context, in *elb.CreateLoadBalanc
 	}
 	m.lbs[lb.arn] = lb
 	return &elb.CreateLoadBalancerOutput{LoadBalancers: []types.LoadBalancer{lb.render(now)}}, nil
+}
+
+// dnsName is a load balancer's DNS name; an internal one's starts with
+// "internal-" (and resolves to private addresses only).
+func dnsName(name string, seq int, region string, scheme types.LoadBalancerSchemeEnum) string {
+	n := fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", strings.ToLower(name), 1_000_000_000+seq*7919, region)
+	if scheme == types.LoadBalancerSchemeEnumInternal {
+		return "internal-" + n
+	}
+	return n
 }
 
 // lbSubnets resolves the subnets of a new load balancer: all in one VPC,
@@ -265,6 +275,18 @@ func (m *Model) deleteLoadBalancer(ctx context.Context, in *elb.DeleteLoadBalanc
 	if lb.attrs[attrDeletionProtection] == "true" {
 		return nil, &types.OperationNotPermittedException{
 			Message: msg("Load balancer '%s' cannot be deleted because deletion protection is enabled", lb.arn),
+		}
+	}
+	// AWS does not document deleting a load balancer a VPC origin still
+	// points at; ELB refuses to delete one associated with another
+	// service ("Load balancer ... cannot be deleted because it is currently
+	// associated with another service", its VPC endpoint services), and the
+	// model takes that stricter reading: CloudFront's VPC origin first.
+	if m.HeldBy != nil {
+		if holder := m.HeldBy(lb.arn); holder != "" {
+			return nil, &types.ResourceInUseException{
+				Message: msg("Load balancer '%s' cannot be deleted because it is currently associated with another service (%s)", lb.arn, holder),
+			}
 		}
 	}
 	for _, l := range m.listeners {

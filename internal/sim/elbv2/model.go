@@ -89,6 +89,23 @@ type Model struct {
 	// request with (0: no answer), set by the sim facade from the
 	// simulated instance; nil keeps the workload's up time alone.
 	Probe func(instanceID string, port int32, path string) int
+	// HeldBy names what outside ELBv2 still points at a load balancer (a
+	// CloudFront VPC origin), "" when nothing does; set by the sim facade.
+	HeldBy func(arn string) string
+}
+
+// LoadBalancer is a load balancer as other services read it, by ARN in any
+// region (CloudFront's VPC origins name one). Callers hold the account's lock.
+func (m *Model) LoadBalancer(arn string) (account.LoadBalancer, bool) {
+	lb, ok := m.lbs[arn]
+	if !ok {
+		return account.LoadBalancer{}, false
+	}
+	return account.LoadBalancer{
+		ARN: lb.arn, Region: lb.region, VPCID: lb.vpcID, Subnets: subnetIDs(lb.subnets),
+		Internal: lb.scheme == types.LoadBalancerSchemeEnumInternal,
+		Active:   lb.state(m.w.Now()) == types.LoadBalancerStateEnumActive,
+	}, true
 }
 
 type release struct {

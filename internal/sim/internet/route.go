@@ -96,11 +96,7 @@ func (m *Model) viaCloudFront(ctx context.Context, req *http.Request, host strin
 			forwarded.Header.Set(aws.ToString(h.HeaderName), aws.ToString(h.HeaderValue))
 		}
 	}
-	originHost := strings.ToLower(forwarded.URL.Hostname())
-	if !strings.HasSuffix(originHost, elbSuffix) {
-		return answer(http.StatusBadGateway, "The request could not be satisfied: the origin is not modeled."), nil
-	}
-	resp, err := m.loadBalancerFrom(ctx, forwarded, originHost, account.Source{PrefixLists: []string{cloudFrontOriginFacing}})
+	resp, err := m.toOrigin(ctx, forwarded, origin)
 	if err != nil {
 		// CloudFront answers 504 when the origin times out and 502 when
 		// it cannot connect to it at all.
@@ -111,6 +107,32 @@ func (m *Model) viaCloudFront(ctx context.Context, req *http.Request, host strin
 		return answer(http.StatusBadGateway, "The request could not be satisfied: CloudFront wasn't able to connect to the origin."), nil
 	}
 	return resp, nil
+}
+
+// toOrigin sends CloudFront's request to the origin: through a deployed VPC
+// origin to the load balancer it names, internal or not; else over the
+// internet to the origin's domain, where an internal load balancer's
+// private addresses cannot be reached. Either way CloudFront's requests
+// come from its origin-facing addresses ("Restrict access with VPC
+// origins": the origin's group may admit the prefix list).
+func (m *Model) toOrigin(ctx context.Context, req *http.Request, origin cftypes.Origin) (*Response, error) {
+	from := account.Source{PrefixLists: []string{cloudFrontOriginFacing}}
+	host := strings.ToLower(req.URL.Hostname())
+	if c := origin.VpcOriginConfig; c != nil {
+		out, err := call[cf.GetVpcOriginOutput](ctx, m.b.CloudFront, "GetVpcOrigin", &cf.GetVpcOriginInput{Id: c.VpcOriginId})
+		if err != nil || aws.ToString(out.VpcOrigin.Status) != "Deployed" {
+			return nil, timedOut(host)
+		}
+		lb, err := m.loadBalancerByARN(ctx, aws.ToString(out.VpcOrigin.VpcOriginEndpointConfig.Arn))
+		if err != nil || lb == nil {
+			return nil, timedOut(host)
+		}
+		return m.serve(ctx, req, lb, from)
+	}
+	if !strings.HasSuffix(host, elbSuffix) {
+		return answer(http.StatusBadGateway, "The request could not be satisfied: the origin is not modeled."), nil
+	}
+	return m.loadBalancerFrom(ctx, req, host, from)
 }
 
 // distributionID finds the distribution serving domain.
@@ -145,12 +167,26 @@ func (m *Model) viaLoadBalancer(ctx context.Context, req *http.Request, host str
 }
 
 // loadBalancerFrom answers as the load balancer whose DNS name is host, to
-// a client at src.
+// a client at src on the internet (CloudFront's custom origins included):
+// an internal load balancer's name resolves to private addresses, which
+// nobody there reaches.
 func (m *Model) loadBalancerFrom(ctx context.Context, req *http.Request, host string, src account.Source) (*Response, error) {
 	lb, err := m.loadBalancer(ctx, host)
 	if err != nil || lb == nil || lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
 		// A provisioning load balancer's name does not resolve yet.
 		return nil, orNoSuchHost(err, host)
+	}
+	if lb.Scheme == elbtypes.LoadBalancerSchemeEnumInternal {
+		return nil, timedOut(host)
+	}
+	return m.serve(ctx, req, lb, src)
+}
+
+// serve answers as an active load balancer to a client at src.
+func (m *Model) serve(ctx context.Context, req *http.Request, lb *elbtypes.LoadBalancer, src account.Source) (*Response, error) {
+	host := aws.ToString(lb.DNSName)
+	if lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
+		return nil, timedOut(host)
 	}
 	port := portOf(req.URL)
 	if !m.admits(lb.SecurityGroups, port, src) {
@@ -186,6 +222,15 @@ func (m *Model) loadBalancerFrom(ctx context.Context, req *http.Request, host st
 		return m.forward(ctx, req, lb, forwardTarget(a))
 	}
 	return answer(http.StatusServiceUnavailable, "503 Service Temporarily Unavailable"), nil
+}
+
+// loadBalancerByARN finds a load balancer by ARN, nil when there is none.
+func (m *Model) loadBalancerByARN(ctx context.Context, arn string) (*elbtypes.LoadBalancer, error) {
+	out, err := call[elb.DescribeLoadBalancersOutput](ctx, m.b.ELBv2, "DescribeLoadBalancers", &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
+	if err != nil || len(out.LoadBalancers) == 0 {
+		return nil, err
+	}
+	return &out.LoadBalancers[0], nil
 }
 
 // loadBalancer finds the load balancer named host in the caller's region.

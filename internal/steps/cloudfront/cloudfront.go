@@ -42,6 +42,5 @@ func (s *Step) Actions() step.Actions {
 		contract.ActionStatus:       s.status,
 		contract.ActionDisable:      s.disable,
 		contract.ActionDeleteStatus: s.deleteStatus,
-		contract.ActionDelete:       s.delete,
 	}
 }

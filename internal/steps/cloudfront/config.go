@@ -61,30 +61,42 @@ func originID(albDNS string) string { return "ALB-" + albDNS }
 // the same deployment id must send a new one.
 func distributionConfig(doc *document.Document, albDNS string, secret originSecret) *types.DistributionConfigWithTags {
 	req := doc.Request
+	origin := types.Origin{
+		Id:         aws.String(originID(albDNS)),
+		DomainName: aws.String(albDNS),
+		// The listener rule forwards only requests carrying this header,
+		// so the ALB answers CloudFront and nobody else (behind a VPC
+		// origin too: a second lock on a door already closed).
+		CustomHeaders: &types.CustomHeaders{Quantity: aws.Int32(1), Items: []types.OriginCustomHeader{{
+			HeaderName: aws.String(secret.header), HeaderValue: aws.String(secret.value),
+		}}},
+	}
+	if id := doc.Resources.VPCOriginID; id != "" {
+		// The internal ALB, through the VPC origin: the protocol is the
+		// VPC origin's (http-only, vpcOriginInput).
+		origin.VpcOriginConfig = &types.VpcOriginConfig{
+			VpcOriginId:            aws.String(id),
+			OriginReadTimeout:      aws.Int32(originReadTimeout),
+			OriginKeepaliveTimeout: aws.Int32(originKeepalive),
+		}
+	} else {
+		origin.CustomOriginConfig = &types.CustomOriginConfig{
+			HTTPPort:  aws.Int32(80),
+			HTTPSPort: aws.Int32(443),
+			// http-only: the raw *.elb.amazonaws.com name has no
+			// certificate of the user's, and https-only to it gives 502s.
+			OriginProtocolPolicy:   types.OriginProtocolPolicyHttpOnly,
+			OriginSslProtocols:     &types.OriginSslProtocols{Quantity: aws.Int32(1), Items: []types.SslProtocol{types.SslProtocolTLSv12}},
+			OriginReadTimeout:      aws.Int32(originReadTimeout),
+			OriginKeepaliveTimeout: aws.Int32(originKeepalive),
+		}
+	}
 	return &types.DistributionConfigWithTags{
 		DistributionConfig: &types.DistributionConfig{
 			CallerReference: aws.String(doc.Token("cloudfront")),
 			Comment:         aws.String(comment(req.DeploymentID)),
 			Enabled:         aws.Bool(true),
-			Origins: &types.Origins{Quantity: aws.Int32(1), Items: []types.Origin{{
-				Id:         aws.String(originID(albDNS)),
-				DomainName: aws.String(albDNS),
-				// The listener rule forwards only requests carrying this
-				// header, so the ALB answers CloudFront and nobody else.
-				CustomHeaders: &types.CustomHeaders{Quantity: aws.Int32(1), Items: []types.OriginCustomHeader{{
-					HeaderName: aws.String(secret.header), HeaderValue: aws.String(secret.value),
-				}}},
-				CustomOriginConfig: &types.CustomOriginConfig{
-					HTTPPort:  aws.Int32(80),
-					HTTPSPort: aws.Int32(443),
-					// http-only: the raw *.elb.amazonaws.com name has no
-					// certificate of the user's, and https-only to it gives 502s.
-					OriginProtocolPolicy:   types.OriginProtocolPolicyHttpOnly,
-					OriginSslProtocols:     &types.OriginSslProtocols{Quantity: aws.Int32(1), Items: []types.SslProtocol{types.SslProtocolTLSv12}},
-					OriginReadTimeout:      aws.Int32(originReadTimeout),
-					OriginKeepaliveTimeout: aws.Int32(originKeepalive),
-				},
-			}}},
+			Origins:         &types.Origins{Quantity: aws.Int32(1), Items: []types.Origin{origin}},
 			DefaultCacheBehavior: &types.DefaultCacheBehavior{
 				TargetOriginId:       aws.String(originID(albDNS)),
 				ViewerProtocolPolicy: types.ViewerProtocolPolicyRedirectToHttps,

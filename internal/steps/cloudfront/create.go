@@ -24,9 +24,21 @@ const (
 
 // create makes the distribution in front of the ALB and records it in the
 // ledger before anything waits on it, then starts the wait for Deployed.
+// Behind a VPC origin (Request.PrivateOrigin) it makes the VPC origin
+// instead: status creates the distribution once that has deployed.
 func (s *Step) create(ctx context.Context, doc *document.Document) error {
 	r := &doc.Resources
 	now := s.Clock.Now()
+	if doc.Request.PrivateOrigin() && r.CloudFrontID == "" {
+		if err := s.ensureVPCOrigin(ctx, s.client(doc), doc); err != nil {
+			return err
+		}
+		deadline := doc.StartWait(contract.StatusCloudFront, now, createTimeout(doc.Request))
+		_, next := VPCOriginWait.Pace(now, deadline, now)
+		doc.SetStatus(contract.StatusCloudFront, document.Poll{Status: vpcOriginDeploying, NextPollSeconds: next})
+		doc.Report(now, document.StageCDN, "CloudFront VPC origin created: "+r.VPCOriginID, r.VPCOriginID)
+		return nil
+	}
 	if r.CloudFrontID == "" {
 		if err := s.createDistribution(ctx, doc); err != nil {
 			return err

@@ -3,6 +3,7 @@ package cloudfront
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -10,6 +11,7 @@ import (
 	"geusemaker/internal/awsapi"
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
+	"geusemaker/internal/steperr"
 )
 
 // sweep returns the id of the deployment's distribution: the ledger's, or
@@ -50,12 +52,25 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	if err != nil {
 		return err
 	}
+	r := &doc.Resources
+	if doc.Request.PrivateOrigin() && r.VPCOriginID == "" {
+		if r.VPCOriginID, err = s.findVPCOrigin(ctx, cf, doc); err != nil {
+			return deleteFailed(contract.ActionDisable, err)
+		}
+	}
 	now := s.Clock.Now()
 	deadline := doc.StartWait(contract.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if id == "" {
+		doc.NeverCreated("CloudFront distribution")
+		if r.VPCOriginID != "" {
+			// A VPC origin without a distribution (a rollback before
+			// it existed): delete_status deletes it.
+			doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Status: vpcOriginDeploying, NextPollSeconds: 1})
+			doc.Report(now, doc.TeardownStage(), "Deleting CloudFront VPC origin "+r.VPCOriginID+"...", r.VPCOriginID)
+			return nil
+		}
 		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
 		doc.Report(now, doc.TeardownStage(), "No CloudFront distribution to delete", "")
-		doc.NeverCreated("CloudFront distribution")
 		return nil
 	}
 	var changed, gone bool
@@ -100,76 +115,92 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	return nil
 }
 
-// deleteStatus reports whether the disable has deployed: Status Deployed
-// and Enabled false, both, as a read right after the update can still
-// show the old state.
+// deleteStatus polls the teardown: once the disable has deployed it
+// deletes the distribution, then the VPC origin (which CloudFront refuses
+// to delete while a distribution names it), and waits for that to finish;
+// each is recorded in doc.Removal.
 func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	cf := s.client(doc)
-	id := doc.Resources.CloudFrontID
-	if id == "" {
-		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "no distribution"})
+	r := &doc.Resources
+	now := s.Clock.Now()
+	deadline := doc.Deadline(contract.StatusCloudFrontDelete, now, DisableWait.Timeout)
+	if r.CloudFrontID != "" {
+		if gone, err := s.removeDistribution(ctx, cf, doc, now, deadline); err != nil || !gone {
+			return err
+		}
+	}
+	if r.VPCOriginID != "" {
+		id := r.VPCOriginID
+		done, deleting, err := s.removeVPCOrigin(ctx, cf, doc, doc.Status[contract.StatusCloudFrontDelete].Detail == detailVPCOriginDeleting)
+		if err != nil || done {
+			if err == nil {
+				doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Status: "Deleted", Done: true, Percent: 100})
+			}
+			return err
+		}
+		if !now.Before(deadline) {
+			return steperr.Timeout(family.StepName(contract.ActionDeleteStatus), "the deletion of CloudFront VPC origin "+id+" was", deadline,
+				"CloudFront is slow to delete the VPC origin: run destroy again later; it finds the VPC origin by its name and tags and resumes.")
+		}
+		p := VPCOriginDeleteWait.Pending(vpcOriginDeploying, deadline, now)
+		if deleting {
+			p.Detail = detailVPCOriginDeleting
+		}
+		doc.SetStatus(contract.StatusCloudFrontDelete, p)
+		doc.Report(now, doc.TeardownStage(), "Deleting CloudFront VPC origin "+id+"...", id).StagePercent = p.Percent
 		return nil
+	}
+	doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Status: "Deleted", Done: true, Percent: 100})
+	return nil
+}
+
+// removeDistribution deletes the distribution once its disable has
+// deployed (Status Deployed and Enabled false, both, as a read right after
+// the update can still show the old state), with an ETag read just before;
+// until then it records the poll.
+func (s *Step) removeDistribution(ctx context.Context, cf *cloudfront.Client, doc *document.Document, now, deadline time.Time) (gone bool, _ error) {
+	r := &doc.Resources
+	id := r.CloudFrontID
+	deleted := func(alreadyGone bool) (bool, error) {
+		doc.Removed("CloudFront distribution "+id, alreadyGone)
+		record(r, "", "", "")
+		doc.Report(now, doc.TeardownStage(), "CloudFront distribution "+id+" deleted", id)
+		s.Log.Info("distribution deleted", "deployment_id", doc.Request.DeploymentID, "id", id, "already_gone", alreadyGone)
+		return true, nil
 	}
 	out, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
 	if awsapi.IsNotFound(err) {
-		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Done: true, Detail: "already deleted"})
-		return nil
+		return deleted(true)
 	}
 	if err != nil {
-		return deleteFailed(contract.ActionDeleteStatus, fmt.Errorf("get distribution %s: %w", id, err))
+		return false, deleteFailed(contract.ActionDeleteStatus, fmt.Errorf("get distribution %s: %w", id, err))
 	}
 	d := out.Distribution
-	now := s.Clock.Now()
 	if aws.ToString(d.Status) == statusDeployed && !aws.ToBool(d.DistributionConfig.Enabled) {
-		doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{
-			Status: statusDeployed, Done: true, Percent: 100, Enabled: aws.Bool(false),
+		err = retryStale(func() error {
+			cur, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
+			if err != nil {
+				return err
+			}
+			_, err = cf.DeleteDistribution(ctx, &cloudfront.DeleteDistributionInput{Id: aws.String(id), IfMatch: cur.ETag})
+			return err
 		})
-		doc.Report(now, doc.TeardownStage(), "CloudFront distribution "+id+" is disabled", id).StagePercent = 100
-		return nil
+		switch {
+		case err == nil, awsapi.IsNotFound(err):
+			return deleted(err != nil)
+		// DistributionNotDisabled: the disable has not reached every edge
+		// yet (reads run ahead of it); a second PreconditionFailed means
+		// changes keep landing. Both pass with time: poll again.
+		case !isNotDisabled(err) && !isPreconditionFailed(err):
+			return false, deleteFailed(contract.ActionDeleteStatus, fmt.Errorf("delete distribution %s: %w", id, err))
+		}
 	}
-	deadline := doc.Deadline(contract.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if !now.Before(deadline) {
-		return timeoutDisabling(id, aws.ToString(d.Status), deadline)
+		return false, timeoutDisabling(id, aws.ToString(d.Status), deadline)
 	}
 	p := waitPoll(d, now, deadline, DisableWait)
 	doc.SetStatus(contract.StatusCloudFrontDelete, p)
 	doc.Report(now, doc.TeardownStage(), "Waiting for CloudFront distribution "+id+" to be disabled...", id).StagePercent = p.Percent
-	s.Log.Debug("distribution not disabled yet", "id", id, "status", p.Status)
-	return nil
-}
-
-// delete removes the disabled distribution, with an ETag read just before,
-// and records it in doc.Removal.
-func (s *Step) delete(ctx context.Context, doc *document.Document) error {
-	cf := s.client(doc)
-	id, err := s.sweep(ctx, cf, doc, contract.ActionDelete)
-	if err != nil {
-		return err
-	}
-	if id == "" {
-		doc.NeverCreated("CloudFront distribution")
-		return nil
-	}
-	err = retryStale(func() error {
-		cur, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: aws.String(id)})
-		if err != nil {
-			return err
-		}
-		_, err = cf.DeleteDistribution(ctx, &cloudfront.DeleteDistributionInput{Id: aws.String(id), IfMatch: cur.ETag})
-		return err
-	})
-	switch {
-	case err == nil, awsapi.IsNotFound(err):
-		doc.Removed("CloudFront distribution "+id, err != nil)
-	// DistributionNotDisabled: still enabled, or the disable has not
-	// finished deploying (reads can run ahead of the edge); and a second
-	// PreconditionFailed means changes keep landing. Both pass with time.
-	case isNotDisabled(err), isPreconditionFailed(err):
-		return busy(contract.ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
-	default:
-		return deleteFailed(contract.ActionDelete, fmt.Errorf("delete distribution %s: %w", id, err))
-	}
-	doc.Report(s.Clock.Now(), doc.TeardownStage(), "CloudFront distribution "+id+" deleted", id)
-	s.Log.Info("distribution deleted", "deployment_id", doc.Request.DeploymentID, "id", id)
-	return nil
+	s.Log.Debug("distribution not deletable yet", "id", id, "status", p.Status)
+	return false, nil
 }

@@ -39,31 +39,33 @@ func TestTeardownDisablesWaitsAndDeletes(t *testing.T) {
 	assert.Equal(t, 22, doc.Progress.Percent)
 	assert.Equal(t, 45, doc.Progress.StagePercent)
 
-	// Deleting too early is refused by CloudFront: retried by the state machine.
-	requireStepError(t, e.run(contract.ActionDelete, doc), contract.ResourceBusy, "DistributionNotDisabled")
-
+	// Deployed and disabled, but CloudFront still refuses the delete
+	// (DistributionNotDisabled: its edge lags the status): poll again soon.
 	e.clock.Advance(time.Minute)
+	e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: "DeleteDistribution", Code: "DistributionNotDisabled", Status: 409, Times: 1})
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	p = doc.Status[contract.StatusCloudFrontDelete]
+	assert.False(t, p.Done)
+	assert.Equal(t, document.PollTight, time.Duration(p.NextPollSeconds)*time.Second)
+	require.Len(t, e.distributions(), 1)
+
+	e.clock.Advance(5 * time.Second)
 	e.mustRun(contract.ActionDeleteStatus, doc)
 	p = doc.Status[contract.StatusCloudFrontDelete]
 	assert.True(t, p.Done)
 	assert.Equal(t, 100, p.Percent)
-	assert.Equal(t, 100, doc.Progress.StagePercent)
-	assert.Equal(t, 45, doc.Progress.Percent)
-
-	e.mustRun(contract.ActionDelete, doc)
 	assert.Empty(t, e.distributions())
+	assert.Empty(t, doc.Resources.CloudFrontID, "a deleted distribution leaves the ledger")
 	assert.Equal(t, "CloudFront distribution "+id+" deleted", doc.Progress.Message)
+	assert.Equal(t, []string{"CloudFront distribution " + id}, doc.Removal.Deleted)
 }
 
 func TestTeardownOfAnAlreadyDeletedDistributionSucceeds(t *testing.T) {
 	e := newEnv(t)
 	doc := e.deployed("demo")
-	e.mustRun(contract.ActionDisable, doc)
-	e.clock.Advance(2 * time.Minute)
-	e.mustRun(contract.ActionDeleteStatus, doc)
-	e.mustRun(contract.ActionDelete, doc)
+	e.teardown(doc)
 
-	for _, action := range []string{contract.ActionDisable, contract.ActionDeleteStatus, contract.ActionDelete} {
+	for _, action := range []string{contract.ActionDisable, contract.ActionDeleteStatus} {
 		t.Run(action, func(t *testing.T) {
 			e.mustRun(action, doc)
 		})
@@ -75,7 +77,7 @@ func TestTeardownOfAnAlreadyDeletedDistributionSucceeds(t *testing.T) {
 func TestTeardownWithoutADistributionIsDone(t *testing.T) {
 	e := newEnv(t)
 	doc := e.doc("demo")
-	for _, action := range []string{contract.ActionDisable, contract.ActionDeleteStatus, contract.ActionDelete} {
+	for _, action := range []string{contract.ActionDisable, contract.ActionDeleteStatus} {
 		e.mustRun(action, doc)
 		assert.True(t, doc.Status[contract.StatusCloudFrontDelete].Done, action)
 	}
@@ -99,10 +101,8 @@ func TestDisableSweepsByTagAndSparesOtherDeployments(t *testing.T) {
 	assert.True(t, aws.ToBool(e.get(theirs.Resources.CloudFrontID).DistributionConfig.Enabled))
 	assert.True(t, aws.ToBool(e.get(sameALB.Resources.CloudFrontID).DistributionConfig.Enabled))
 
-	// Delete sweeps too.
-	e.clock.Advance(2 * time.Minute)
-	fresh := e.doc("demo")
-	e.mustRun(contract.ActionDelete, fresh)
+	// The teardown deletes the one it found, and only that one.
+	e.teardown(e.doc("demo"))
 	assert.Len(t, e.distributions(), 2)
 }
 
@@ -144,21 +144,25 @@ func TestPreconditionFailedIsRetriedOnceWithAFreshETag(t *testing.T) {
 	}{
 		{contract.ActionDisable, "UpdateDistribution", 1, ""},
 		{contract.ActionDisable, "UpdateDistribution", 2, contract.ResourceBusy},
-		{contract.ActionDelete, "DeleteDistribution", 1, ""},
-		{contract.ActionDelete, "DeleteDistribution", 2, contract.ResourceBusy},
+		// The deletion polls: a second stale ETag waits for the next poll.
+		{contract.ActionDeleteStatus, "DeleteDistribution", 1, ""},
+		{contract.ActionDeleteStatus, "DeleteDistribution", 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action+" "+map[bool]string{true: "once", false: "twice"}[tt.times == 1], func(t *testing.T) {
 			e := newEnv(t)
 			doc := e.deployed("demo")
-			if tt.action == contract.ActionDelete {
+			if tt.action == contract.ActionDeleteStatus {
 				e.mustRun(contract.ActionDisable, doc)
-				e.clock.Advance(2 * time.Minute)
+				e.clock.Advance(deletable)
 			}
 			e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: tt.op, Code: "PreconditionFailed", Status: 412, Times: tt.times})
 			err := e.run(tt.action, doc)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
+				if tt.action == contract.ActionDeleteStatus {
+					assert.Equal(t, tt.times == 1, doc.Status[contract.StatusCloudFrontDelete].Done)
+				}
 				return
 			}
 			requireStepError(t, err, tt.wantErr, "PreconditionFailed")
@@ -174,9 +178,8 @@ func TestTeardownNamesAWSErrors(t *testing.T) {
 		{contract.ActionDisable, "GetDistributionConfig", "AccessDenied", contract.CloudFrontDeleteFailed},
 		{contract.ActionDisable, "UpdateDistribution", "IllegalUpdate", contract.CloudFrontDeleteFailed},
 		{contract.ActionDeleteStatus, "GetDistribution", "AccessDenied", contract.CloudFrontDeleteFailed},
-		{contract.ActionDelete, "DeleteDistribution", "AccessDenied", contract.CloudFrontDeleteFailed},
-		{contract.ActionDelete, "DeleteDistribution", "DistributionNotDisabled", contract.ResourceBusy},
-		{contract.ActionDelete, "GetDistribution", "Throttling", contract.Throttled},
+		{contract.ActionDeleteStatus, "DeleteDistribution", "AccessDenied", contract.CloudFrontDeleteFailed},
+		{contract.ActionDeleteStatus, "GetDistribution", "Throttling", contract.Throttled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action+" "+tt.op+" "+tt.code, func(t *testing.T) {
@@ -184,6 +187,10 @@ func TestTeardownNamesAWSErrors(t *testing.T) {
 			doc := e.deployed("demo")
 			if tt.op == "ListDistributions" {
 				doc = e.doc("demo") // force the sweep
+			}
+			if tt.op == "DeleteDistribution" {
+				e.mustRun(contract.ActionDisable, doc)
+				e.clock.Advance(deletable)
 			}
 			e.cloud.Inject(account.Fault{Service: "CloudFront", Operation: tt.op, Code: tt.code})
 			c := requireStepError(t, e.run(tt.action, doc), tt.name, tt.code)
@@ -229,14 +236,18 @@ func TestRollbackReportsTheRollbackStage(t *testing.T) {
 	assert.Equal(t, document.StageRollback, doc.Progress.Stage)
 }
 
+// deletable is how long after a disable CloudFront deletes the
+// distribution: the update's 2 minutes, and at most 30 s of
+// DistributionNotDisabled after it reads Deployed.
+const deletable = 2*time.Minute + 30*time.Second
+
 // teardown disables and deletes doc's distribution.
 func (e *env) teardown(doc *document.Document) {
 	e.t.Helper()
 	e.mustRun(contract.ActionDisable, doc)
-	e.clock.Advance(2 * time.Minute)
+	e.clock.Advance(deletable)
 	e.mustRun(contract.ActionDeleteStatus, doc)
 	require.True(e.t, doc.Status[contract.StatusCloudFrontDelete].Done)
-	e.mustRun(contract.ActionDelete, doc)
 }
 
 func TestRedeployAfterDeleteCreatesANewDistributionWithANewCallerReference(t *testing.T) {
@@ -265,8 +276,8 @@ func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing
 	}
 	t.Run("destroy in region B leaves region A's distribution", func(t *testing.T) {
 		e := newEnv(t)
-		a := e.deployed("demo") // us-east-1
-		b := inRegion(e, "eu-west-1", "run2")
+		a := e.deployed("demo") // ap-southeast-6
+		b := inRegion(e, "me-west-1", "run2")
 		e.mustRun(contract.ActionCreate, b)
 		require.NotEqual(t, a.Resources.CloudFrontID, b.Resources.CloudFrontID)
 		e.clock.Advance(4 * time.Minute)
@@ -274,9 +285,9 @@ func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing
 		// A destroy in eu-west-1 from the request alone: same comment, same
 		// deployment tag; only the region tag tells them apart.
 		destroy := e.doc("demo")
-		destroy.Request.Region, destroy.Run, destroy.Resources = "eu-west-1", "", document.Ledger{}
+		destroy.Request.Region, destroy.Run, destroy.Resources = "me-west-1", "", document.Ledger{}
 		e.teardown(destroy)
-		assert.Equal(t, b.Resources.CloudFrontID, destroy.Resources.CloudFrontID)
+		assert.Equal(t, []string{"CloudFront distribution " + b.Resources.CloudFrontID}, destroy.Removal.Deleted)
 		left := e.distributions()
 		require.Len(t, left, 1)
 		assert.Equal(t, a.Resources.CloudFrontID, left[0].ID)
@@ -285,7 +296,7 @@ func TestTheSameDeploymentIDInAnotherRegionIsNeitherAdoptedNorDeleted(t *testing
 	t.Run("the same run id in another region creates its own distribution", func(t *testing.T) {
 		e := newEnv(t)
 		a := e.deployed("demo")
-		b := inRegion(e, "eu-west-1", a.Run) // CallerReference is account-wide: the token carries the region
+		b := inRegion(e, "me-west-1", a.Run) // CallerReference is account-wide: the token carries the region
 		e.mustRun(contract.ActionCreate, b)
 		assert.NotEqual(t, a.Resources.CloudFrontID, b.Resources.CloudFrontID)
 		assert.Len(t, e.distributions(), 2)

@@ -24,7 +24,8 @@ const (
 // permissions is what the cloudfront Lambda's role needs; an AccessDenied names it.
 const permissions = "cloudfront:CreateDistribution, cloudfront:TagResource, cloudfront:GetDistribution, " +
 	"cloudfront:GetDistributionConfig, cloudfront:UpdateDistribution, cloudfront:DeleteDistribution, " +
-	"cloudfront:ListDistributions, cloudfront:ListTagsForResource and elasticloadbalancing:DescribeRules"
+	"cloudfront:ListDistributions, cloudfront:ListTagsForResource, cloudfront:CreateVpcOrigin, cloudfront:GetVpcOrigin, " +
+	"cloudfront:DeleteVpcOrigin, cloudfront:ListVpcOrigins and elasticloadbalancing:DescribeRules"
 
 // createRemediation says what to do about a failed create, by AWS code.
 var createRemediation = map[string]string{
@@ -80,4 +81,14 @@ func timeoutDisabling(id, status string, deadline time.Time) *steperr.Error {
 	return steperr.Timeout(family.StepName(contract.ActionDeleteStatus),
 		fmt.Sprintf("the disable of CloudFront distribution %s (still %s) was", id, status), deadline,
 		"CloudFront is slow to propagate the disable: run destroy again later; it finds the distribution by its tag and resumes.")
+}
+
+// timeoutCreating names a create wait (the VPC origin's, then the
+// distribution's) past its deadline.
+func timeoutCreating(what, status string, deadline time.Time) *steperr.Error {
+	return steperr.Timeout(family.StepName(contract.ActionStatus),
+		fmt.Sprintf("CloudFront %s (recorded in the ledger for rollback, which deletes it) was still %s and", what, status),
+		deadline,
+		"CloudFront occasionally takes longer than usual: deploy again with a larger cloudfront_timeout_minutes (at most 30), "+
+			"or with wait_for_cloudfront=false to finish without waiting for the distribution.")
 }

@@ -30,7 +30,7 @@ func findDistribution(ctx context.Context, cf *cloudfront.Client, req document.R
 			if !candidate(d, req.DeploymentID, albDNS) {
 				continue
 			}
-			ok, err := taggedFor(ctx, cf, d, req)
+			ok, err := taggedFor(ctx, cf, aws.ToString(d.ARN), req)
 			if err != nil {
 				return nil, err
 			}
@@ -59,17 +59,17 @@ func hasOrigin(d *types.DistributionSummary, albDNS string) bool {
 	return false
 }
 
-// taggedFor reports whether d carries the deployment's tags: its id and
-// its region. A distribution deleted since the listing is not the
-// deployment's.
-func taggedFor(ctx context.Context, cf *cloudfront.Client, d *types.DistributionSummary, req document.Request) (bool, error) {
-	out, err := cf.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: d.ARN})
-	// ListTagsForResource reports a vanished distribution as NoSuchResource.
+// taggedFor reports whether the distribution or VPC origin arn carries the
+// deployment's tags: its id and its region. One deleted since the listing
+// is not the deployment's.
+func taggedFor(ctx context.Context, cf *cloudfront.Client, arn string, req document.Request) (bool, error) {
+	out, err := cf.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arn)})
+	// ListTagsForResource reports a vanished resource as NoSuchResource.
 	if awsapi.Code(err) == codeNoSuchResource {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("list tags of distribution %s: %w", aws.ToString(d.Id), err)
+		return false, fmt.Errorf("list tags of %s: %w", arn, err)
 	}
 	tags := map[string]string{}
 	for _, t := range out.Tags.Items {

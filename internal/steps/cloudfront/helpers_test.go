@@ -45,15 +45,20 @@ type env struct {
 	actions step.Actions
 	elb     *elb.Client
 	albDNS  string
+	albARN  string
 	lisARN  string
 	tgARN   string
 	// region is the deployment's.
 	region string
 }
 
+// publicOriginRegion offers no VPC origins: the ALB there is internet-facing
+// and CloudFront's origin is its DNS name (newVPCEnv has the other kind).
+const publicOriginRegion = "ap-southeast-6"
+
 func newEnv(t *testing.T, opts ...account.Option) *env {
 	t.Helper()
-	return newEnvAcross(t, "us-east-1", "us-east-1", opts...)
+	return newEnvAcross(t, publicOriginRegion, publicOriginRegion, opts...)
 }
 
 // newEnvAcross is newEnv with the step's Lambda in one region and the
@@ -73,10 +78,34 @@ func newEnvAcross(t *testing.T, lambdaRegion, region string, opts ...account.Opt
 	return e
 }
 
+// newVPCEnv is newEnv in a region with VPC origins, where the load balancer
+// step leaves an internal ALB.
+func newVPCEnv(t *testing.T, opts ...account.Option) *env {
+	t.Helper()
+	cloud := sim.New(append([]account.Option{account.WithConsistency()}, opts...)...)
+	const region = "us-east-1"
+	cfg := cloud.Config(region)
+	e := &env{
+		t: t, ctx: context.Background(), cloud: cloud, clock: cloud.Clock().(*clock.Virtual), region: region,
+		cf:      sdkcf.NewFromConfig(cfg),
+		actions: cloudfront.New(cfg, cloud.Clock(), slog.New(slog.NewTextHandler(io.Discard, nil))).Actions(),
+		elb:     elb.NewFromConfig(cfg),
+	}
+	e.albDNS, e.lisARN, e.tgARN = e.createLB(cfg, elbtypes.LoadBalancerSchemeEnumInternal)
+	// The ALB becomes active: a VPC origin takes only an active one.
+	e.clock.Advance(5 * time.Minute)
+	return e
+}
+
 // createALB builds what the load balancer step leaves behind in cfg's
 // region: an ALB in two default subnets with a listener whose rule requires
 // the origin header.
 func (e *env) createALB(cfg aws.Config) (dns, listener, targetGroup string) {
+	e.t.Helper()
+	return e.createLB(cfg, elbtypes.LoadBalancerSchemeEnumInternetFacing)
+}
+
+func (e *env) createLB(cfg aws.Config, scheme elbtypes.LoadBalancerSchemeEnum) (dns, listener, targetGroup string) {
 	e.t.Helper()
 	ec2c, elbc := ec2.NewFromConfig(cfg), elb.NewFromConfig(cfg)
 	subnets, err := ec2c.DescribeSubnets(e.ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
@@ -87,8 +116,10 @@ func (e *env) createALB(cfg aws.Config) (dns, listener, targetGroup string) {
 	lb, err := elbc.CreateLoadBalancer(e.ctx, &elb.CreateLoadBalancerInput{
 		Name:    aws.String("demo-alb"),
 		Subnets: []string{aws.ToString(subnets.Subnets[0].SubnetId), aws.ToString(subnets.Subnets[1].SubnetId)},
+		Scheme:  scheme,
 	})
 	require.NoError(e.t, err)
+	e.albARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
 	tg, err := elbc.CreateTargetGroup(e.ctx, &elb.CreateTargetGroupInput{
 		Name: aws.String("demo-tg"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
 		VpcId: subnets.Subnets[0].VpcId, TargetType: elbtypes.TargetTypeEnumInstance,
@@ -140,7 +171,7 @@ func (e *env) doc(id string) *document.Document {
 	req, err := document.Parse([]byte(`{"deployment_id":"` + id + `","region":"` + e.region + `","tier":"gpu","tags":{"team":"ai"}}`))
 	require.NoError(e.t, err)
 	// Run: the run id the validate step records.
-	return &document.Document{Request: req, Run: "run1", Resources: document.Ledger{ALBDNS: e.albDNS, ListenerARN: e.lisARN}}
+	return &document.Document{Request: req, Run: "run1", Resources: document.Ledger{ALBARN: e.albARN, ALBDNS: e.albDNS, ListenerARN: e.lisARN}}
 }
 
 func (e *env) run(action string, doc *document.Document) error {

@@ -9,7 +9,6 @@ import (
 
 	"geusemaker/internal/contract"
 	"geusemaker/internal/document"
-	"geusemaker/internal/steperr"
 )
 
 // Progress messages of the wait for Deployed.
@@ -22,7 +21,12 @@ const (
 func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	cf := s.client(doc)
 	r := &doc.Resources
+	now := s.Clock.Now()
+	deadline := doc.Deadline(contract.StatusCloudFront, now, createTimeout(doc.Request))
 	if r.CloudFrontID == "" {
+		if r.VPCOriginID != "" {
+			return s.awaitVPCOrigin(ctx, cf, doc, now, deadline)
+		}
 		return family.Failure(contract.ActionStatus,
 			"no CloudFront distribution in the ledger (cloudfront_id) to wait for",
 			"The state machine ran the CloudFront status before its create: redeploy the stack so both come from one version.")
@@ -33,7 +37,6 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 	}
 	d := out.Distribution
 	r.CloudFrontDomain = aws.ToString(d.DomainName)
-	now := s.Clock.Now()
 	if aws.ToString(d.Status) == statusDeployed {
 		doc.SetStatus(contract.StatusCloudFront, document.Poll{
 			Status: statusDeployed, Done: true, Percent: 100, Enabled: d.DistributionConfig.Enabled,
@@ -42,20 +45,23 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 		s.Log.Info(msgDeployed, "deployment_id", doc.Request.DeploymentID, "id", r.CloudFrontID, "domain", r.CloudFrontDomain)
 		return nil
 	}
-	deadline := doc.Deadline(contract.StatusCloudFront, now, createTimeout(doc.Request))
 	if !now.Before(deadline) {
-		return steperr.Timeout(family.StepName(contract.ActionStatus),
-			fmt.Sprintf("CloudFront distribution %s (recorded in the ledger for rollback, which disables and deletes it) was still %s and",
-				r.CloudFrontID, aws.ToString(d.Status)),
-			deadline,
-			"CloudFront occasionally takes longer than usual: deploy again with a larger cloudfront_timeout_minutes (at most 30), "+
-				"or with wait_for_cloudfront=false to finish without waiting.")
+		return timeoutCreating("distribution "+r.CloudFrontID, aws.ToString(d.Status), deadline)
 	}
 	p := waitPoll(d, now, deadline, DeployWait)
 	doc.SetStatus(contract.StatusCloudFront, p)
 	// The overall percent is the deployment's; CloudFront's own estimate,
 	// never 100 before Deployed, is the stage's.
-	doc.Report(now, document.StageCDN, msgWaiting, r.CloudFrontID).StagePercent = p.Percent
+	doc.Report(now, document.StageCDN, msgWaiting, r.CloudFrontID).StagePercent = stagePercent(doc, p.Percent)
 	s.Log.Debug("distribution not deployed yet", "id", r.CloudFrontID, "status", p.Status, "percent", p.Percent)
 	return nil
+}
+
+// stagePercent is the CloudFront stage's estimate from the distribution's:
+// behind a VPC origin, whose wait is the stage's first third, its last two.
+func stagePercent(doc *document.Document, percent int) int {
+	if doc.Request.PrivateOrigin() {
+		return 33 + percent*2/3
+	}
+	return percent
 }

@@ -90,10 +90,16 @@ func (s *Step) ensureLoadBalancer(ctx context.Context, c api, doc *document.Docu
 		}
 		log.Info("adopting load balancer", "resource", "alb", "id", aws.ToString(lb.LoadBalancerArn))
 	} else {
+		// Behind a VPC origin the ALB is internal: it has no address on
+		// the internet, and CloudFront reaches it over AWS's network.
+		scheme := types.LoadBalancerSchemeEnumInternetFacing
+		if doc.Request.PrivateOrigin() {
+			scheme = types.LoadBalancerSchemeEnumInternal
+		}
 		out, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
 			Name:           aws.String(name),
 			Type:           types.LoadBalancerTypeEnumApplication,
-			Scheme:         types.LoadBalancerSchemeEnumInternetFacing,
+			Scheme:         scheme,
 			IpAddressType:  types.IpAddressTypeIpv4,
 			Subnets:        doc.Resources.SubnetIDs,
 			SecurityGroups: []string{sg},

@@ -51,14 +51,8 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	// A new wait: a deadline a previous teardown left must not end it.
 	doc.StartWait(contract.StatusALBDelete, s.Clock.Now(), ALBDeleteWait.Timeout)
 	if res.ALBARN != "" {
-		_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(res.ALBARN)})
-		err = removed(doc, log, "load balancer", res.ALBARN, err)
-		if err != nil {
-			remedy := remedyDelete
-			if awsapi.Code(err) == codeOperationNotPermitted {
-				remedy = remedyProtected
-			}
-			return steperr.FromAWS(contract.LoadBalancerFailed, step, fmt.Errorf("delete load balancer %s: %w", res.ALBARN, err), remedy)
+		if err := s.deleteLoadBalancer(ctx, c, doc, log); err != nil {
+			return err
 		}
 	}
 	if err := s.deleteTargetGroup(ctx, c, doc, step, log); err != nil {
@@ -69,6 +63,27 @@ func (s *Step) delete(ctx context.Context, doc *document.Document) error {
 	p.Done = res.ALBARN == "" && res.TargetGroupARN == ""
 	doc.SetStatus(contract.StatusALBDelete, p)
 	doc.Report(s.Clock.Now(), doc.TeardownStage(), "Deleting the load balancer...", res.ALBARN)
+	return nil
+}
+
+// deleteLoadBalancer deletes the ledger's load balancer and records it.
+// ELBv2 refuses while a CloudFront VPC origin points at it
+// (ResourceInUse): the teardown deletes CloudFront first, so one still
+// there is one that teardown could not delete, and waiting would not help.
+func (s *Step) deleteLoadBalancer(ctx context.Context, c api, doc *document.Document, log *slog.Logger) error {
+	arn := doc.Resources.ALBARN
+	_, err := c.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
+	remedy := remedyDelete
+	switch awsapi.Code(err) {
+	case codeOperationNotPermitted:
+		remedy = remedyProtected
+	case codeResourceInUse:
+		remedy = "Something outside ELBv2 still uses the load balancer, such as the deployment's CloudFront VPC origin that this teardown " +
+			"could not delete (see the report's cloudfront entry): delete it, then run destroy again."
+	}
+	if err := removed(doc, log, "load balancer", arn, err); err != nil {
+		return steperr.FromAWS(contract.LoadBalancerFailed, family.StepName(contract.ActionDelete), fmt.Errorf("delete load balancer %s: %w", arn, err), remedy)
+	}
 	return nil
 }
 

@@ -68,9 +68,27 @@ func (s *Step) status(ctx context.Context, doc *document.Document) error {
 func (s *Step) register(ctx context.Context, doc *document.Document) error {
 	step, log, c := family.StepName(contract.ActionRegister), s.Logger(doc, contract.ActionRegister), s.client(doc)
 	tg, id := doc.Resources.TargetGroupARN, doc.Resources.InstanceID
-	if tg == "" || id == "" {
-		return steperr.New(contract.InternalError, step,
-			fmt.Sprintf("register needs a target group and an instance; the ledger has %q and %q", tg, id), remedyWiring)
+	if id == "" {
+		return steperr.New(contract.InternalError, step, "register needs an instance; the ledger has none", remedyWiring)
+	}
+	if tg == "" {
+		// The instance's branch registers it as soon as it runs, while
+		// the load balancer's branch, which records the target group,
+		// may still wait for the ALB: the group is found by name (only
+		// this deployment's) and not recorded here, as the ledger's keys
+		// are each written by one branch.
+		g, owner, err := findTargetGroup(ctx, c, doc.Request.TargetGroupName())
+		switch {
+		case err != nil:
+			return steperr.FromAWS(contract.LoadBalancerFailed, step, err, remedyRegister)
+		case g == nil:
+			return family.ResourceBusy(contract.ActionRegister,
+				fmt.Errorf("target group %s does not exist yet", doc.Request.TargetGroupName()), remedyRegister)
+		}
+		if err := s.checkOwner(doc, "target group", doc.Request.TargetGroupName(), owner); err != nil {
+			return err
+		}
+		tg = aws.ToString(g.TargetGroupArn)
 	}
 	if _, err := c.RegisterTargets(ctx, &elb.RegisterTargetsInput{
 		TargetGroupArn: aws.String(tg),

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,6 +127,23 @@ func activeWithTarget(t *testing.T, up time.Duration) (*env, *document.Document)
 	return e, doc
 }
 
+// The instance's branch registers the instance as soon as it runs, with a
+// ledger that lacks the target group (the load balancer's branch records
+// it): the group is found by name, and the ledger left as it was.
+func TestRegisterFindsTheTargetGroupByName(t *testing.T) {
+	e := newEnv(t)
+	e.runInstance(0)
+	alb := newDoc(false)
+	e.mustRun(contract.ActionCreate, alb)
+	branch := newDoc(false)
+	e.mustRun(contract.ActionRegister, branch)
+	assert.Empty(t, branch.Resources.TargetGroupARN)
+	out, err := e.elb.DescribeTargetHealth(e.ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(alb.Resources.TargetGroupARN)})
+	require.NoError(t, err)
+	require.Len(t, out.TargetHealthDescriptions, 1)
+	assert.Equal(t, instanceID, aws.ToString(out.TargetHealthDescriptions[0].Target.Id))
+}
+
 func TestTargetsTurnHealthy(t *testing.T) {
 	e, doc := activeWithTarget(t, 4*time.Minute)
 	poll := doc.Status[contract.StatusTargets]
@@ -219,9 +238,28 @@ func TestRegisterFailures(t *testing.T) {
 		cause := requireStepError(t, e.run(contract.ActionRegister, doc), contract.LoadBalancerFailed, "InvalidTarget")
 		assert.Contains(t, cause.Remediation, "running")
 	})
-	t.Run("nothing recorded", func(t *testing.T) {
+	t.Run("no instance recorded", func(t *testing.T) {
 		e := newEnv(t)
-		requireStepError(t, e.run(contract.ActionRegister, newDoc(false)), contract.InternalError, "")
+		doc := newDoc(false)
+		doc.Resources.InstanceID = ""
+		requireStepError(t, e.run(contract.ActionRegister, doc), contract.InternalError, "")
+	})
+	t.Run("no target group yet", func(t *testing.T) {
+		e := newEnv(t)
+		e.runInstance(0)
+		c := requireStepError(t, e.run(contract.ActionRegister, newDoc(false)), contract.ResourceBusy, "")
+		assert.Contains(t, c.Message, "target group d1-tg does not exist yet")
+	})
+	t.Run("another deployment's target group of the name", func(t *testing.T) {
+		e := newEnv(t)
+		e.runInstance(0)
+		_, err := e.elb.CreateTargetGroup(e.ctx, &elb.CreateTargetGroupInput{
+			Name: aws.String("d1-tg"), Protocol: types.ProtocolEnumHttp, Port: aws.Int32(80), VpcId: aws.String(elbv2test.VPC),
+			Tags: []types.Tag{{Key: aws.String(document.TagDeployment), Value: aws.String("other")}},
+		})
+		require.NoError(t, err)
+		c := requireStepError(t, e.run(contract.ActionRegister, newDoc(false)), contract.LoadBalancerFailed, "")
+		assert.Contains(t, c.Message, `belongs to deployment "other"`)
 	})
 	t.Run("health unreadable", func(t *testing.T) {
 		e, doc := activeWithTarget(t, 0)

@@ -175,10 +175,17 @@ func probes(doc *document.Document) ([]probe, error) {
 			out = append(out, served("CloudFront", "https://"+r.CloudFrontDomain)...)
 			need = append(need, document.KeyCloudFrontDomain, document.KeySecretARN)
 		}
-		out = append(out, probe{
-			what: "the ALB without the origin header", url: "http://" + r.ALBDNS + workload.HealthPath, judge: refused,
-			want: "refused (403 from the listener's default action, or no connection)",
-		})
+		if req.PrivateOrigin() {
+			out = append(out, probe{
+				what: "the internal ALB", url: "http://" + r.ALBDNS + workload.HealthPath, judge: unreachable,
+				want: "no connection (an internal ALB has no address on the internet)",
+			})
+		} else {
+			out = append(out, probe{
+				what: "the ALB without the origin header", url: "http://" + r.ALBDNS + workload.HealthPath, judge: refused,
+				want: "refused (403 from the listener's default action, or no connection)",
+			})
+		}
 		need = append(need, document.KeyALBDNS)
 	case req.EnableALB:
 		out, need = served("the ALB", "http://"+r.ALBDNS), []string{document.KeyALBDNS, document.KeySecretARN}
@@ -277,13 +284,16 @@ func refused(a answer) verdict {
 	return retry
 }
 
-// unreachable judges a path that security groups must drop: any answer
-// at all means the path is open.
+// unreachable judges a path that must not connect at all (security groups
+// drop it, or the address is private): only no connection passes. A
+// served, redirected or guarded answer (2xx, 3xx, 401, 403) proves a
+// listener and fails at once; other errors (throttling, a gateway's) say
+// nothing yet and are asked again until the deadline.
 func unreachable(a answer) verdict {
 	switch {
 	case noConnection(a.err):
 		return pass
-	case a.status != 0:
+	case a.status >= 200 && a.status < 400, a.status == http.StatusUnauthorized, a.status == http.StatusForbidden:
 		return fail
 	}
 	return retry

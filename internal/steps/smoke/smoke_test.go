@@ -108,11 +108,13 @@ func newFixture(t *testing.T, answers map[string]answer, served ...string) *fixt
 	clk := clock.NewVirtual(account.Epoch)
 	sim := account.New(account.WithClock(clk))
 	simsm.Register(sim)
-	_, err := sm.NewFromConfig(sim.Config("us-east-1")).CreateSecret(context.Background(), &sm.CreateSecretInput{
-		Name: aws.String("geusemaker/demo/workload"), SecretString: aws.String(workload.Secret{
-			N8NOwnerEmail: workload.OwnerEmail, N8NOwnerPassword: "P4ssword", APIKey: apiKey, PostgresPassword: "pg"}.JSON()),
-	})
-	require.NoError(t, err)
+	for _, region := range []string{"us-east-1", publicOriginRegion} {
+		_, err := sm.NewFromConfig(sim.Config(region)).CreateSecret(context.Background(), &sm.CreateSecretInput{
+			Name: aws.String("geusemaker/demo/workload"), SecretString: aws.String(workload.Secret{
+				N8NOwnerEmail: workload.OwnerEmail, N8NOwnerPassword: "P4ssword", APIKey: apiKey, PostgresPassword: "pg"}.JSON()),
+		})
+		require.NoError(t, err)
+	}
 	return &fixture{web: w, clk: clk, sim: sim,
 		step: smoke.NewWithHTTP(sim.Config("us-west-2"), clk, slog.New(slog.NewTextHandler(io.Discard, nil)), &http.Client{Transport: w})}
 }
@@ -121,10 +123,14 @@ func (f *fixture) run(doc *document.Document, action string) error {
 	return f.step.Actions()[action](context.Background(), doc)
 }
 
+// publicOriginRegion offers no CloudFront VPC origins: its Tier 3 ALB is
+// internet-facing and answers 403 without CloudFront's header.
+const publicOriginRegion = "ap-southeast-6"
+
 // secretARN is the ARN the fixture's simulated account gives its secret.
-func (f *fixture) secretARN(t *testing.T) string {
+func (f *fixture) secretARN(t *testing.T, region string) string {
 	t.Helper()
-	out, err := sm.NewFromConfig(f.sim.Config("us-east-1")).DescribeSecret(context.Background(), &sm.DescribeSecretInput{SecretId: aws.String("geusemaker/demo/workload")})
+	out, err := sm.NewFromConfig(f.sim.Config(region)).DescribeSecret(context.Background(), &sm.DescribeSecretInput{SecretId: aws.String("geusemaker/demo/workload")})
 	require.NoError(t, err)
 	return *out.ARN
 }
@@ -137,7 +143,7 @@ func (f *fixture) document(t *testing.T, tier string, extra map[string]any) *doc
 	}
 	raw, err := json.Marshal(map[string]any{"request": req, "resources": map[string]any{
 		"cloudfront_domain": "d111.cloudfront.net", "alb_dns": "demo-alb-1.us-east-1.elb.amazonaws.com", "public_ip": "3.80.0.1",
-		"secret_arn": f.secretARN(t),
+		"secret_arn": f.secretARN(t, req["region"].(string)),
 	}})
 	require.NoError(t, err)
 	var d document.Document
@@ -178,11 +184,14 @@ func TestPassesAtOnceWhenTrafficFlows(t *testing.T) {
 		served  string
 		asked   []string
 	}{
-		{"Tier 3: CloudFront serves, the ALB refuses with 403, the instance is unreachable", "gpu", nil,
-			map[string]answer{albURL: forbidden, ipURL: timeout}, cdn, append(servedURLs(cdn), albURL, ipURL)},
-		{"Tier 3: the ALB's group drops the connection", "gpu", nil, map[string]answer{albURL: timeout, ipURL: timeout}, cdn, append(servedURLs(cdn), albURL, ipURL)},
+		{"Tier 3: CloudFront serves, the internal ALB and the instance are unreachable", "gpu", nil,
+			map[string]answer{albURL: timeout, ipURL: timeout}, cdn, append(servedURLs(cdn), albURL, ipURL)},
 		{"Tier 3: the ALB refuses the connection", "gpu", nil, map[string]answer{albURL: refused, ipURL: refused}, cdn, append(servedURLs(cdn), albURL, ipURL)},
-		{"Tier 3 asynchronous: only the closed paths", "gpu", map[string]any{"wait_for_cloudfront": false}, map[string]answer{albURL: forbidden, ipURL: timeout}, "", []string{albURL, ipURL}},
+		{"Tier 3 without VPC origins: the public ALB refuses with 403", "gpu", map[string]any{"region": publicOriginRegion},
+			map[string]answer{albURL: forbidden, ipURL: timeout}, cdn, append(servedURLs(cdn), albURL, ipURL)},
+		{"Tier 3 without VPC origins: the ALB's group drops the connection", "gpu", map[string]any{"region": publicOriginRegion},
+			map[string]answer{albURL: timeout, ipURL: timeout}, cdn, append(servedURLs(cdn), albURL, ipURL)},
+		{"Tier 3 asynchronous: only the closed paths", "gpu", map[string]any{"wait_for_cloudfront": false}, map[string]answer{albURL: timeout, ipURL: timeout}, "", []string{albURL, ipURL}},
 		{"Tier 2: through the ALB", "automation", nil, map[string]answer{ipURL: timeout}, alb, append(servedURLs(alb), ipURL)},
 		{"Tier 1: through the instance's address", "dev", nil, nil, ip, servedURLs(ip)},
 	}
@@ -218,7 +227,7 @@ func TestPassesAtOnceWhenTrafficFlows(t *testing.T) {
 }
 
 func TestWaitsThenPassesWhenPropagationCatchesUp(t *testing.T) {
-	f := newFixture(t, map[string]answer{cdnURL: noHost, albURL: forbidden, ipURL: timeout}, cdn)
+	f := newFixture(t, map[string]answer{cdnURL: noHost, albURL: timeout, ipURL: timeout}, cdn)
 	d := f.document(t, "gpu", nil)
 	require.NoError(t, f.run(d, contract.ActionStart))
 	p := d.Status[contract.StatusSmoke]
@@ -252,9 +261,12 @@ func TestFailsWithWhatWasAskedAndWhatCameBack(t *testing.T) {
 		wait    time.Duration
 		want    []string
 	}{
-		{"past the deadline", "gpu", nil, map[string]answer{cdnURL: {status: 504}, albURL: forbidden, ipURL: timeout}, cdn, nil, 10 * time.Minute,
+		{"past the deadline", "gpu", nil, map[string]answer{cdnURL: {status: 504}, albURL: timeout, ipURL: timeout}, cdn, nil, 10 * time.Minute,
 			[]string{"GET " + cdnURL + " (CloudFront) → 504", "want 200", "Everything was rolled back"}},
-		{"the ALB serves without the origin header: at once", "gpu", nil, map[string]answer{albURL: ok, ipURL: timeout}, cdn, nil, 0,
+		{"the internal ALB answers from the internet: at once", "gpu", nil, map[string]answer{albURL: forbidden, ipURL: timeout}, cdn, nil, 0,
+			[]string{"GET " + albURL + " (the internal ALB) → 403", "want no connection"}},
+		{"the ALB serves without the origin header: at once", "gpu", map[string]any{"region": publicOriginRegion},
+			map[string]answer{albURL: ok, ipURL: timeout}, cdn, nil, 0,
 			[]string{"GET " + albURL + " (the ALB without the origin header) → 200", "want refused"}},
 		{"the instance answers behind the ALB: at once", "automation", nil, map[string]answer{ipURL: {status: 401}}, alb, nil, 0,
 			[]string{"GET " + ipURL + " (the instance's own address) → 401", "want no connection"}},

@@ -247,6 +247,9 @@ retry "$APP_DIR/apply-secrets" --boot
 # $N8N_SECURE_COOKIE and $N8N_PROXY_HOPS expand: the file must hold no
 # other $, ` or \ (the package's tests check). Workflows may not read the
 # environment (N8N_BLOCK_ENV_ACCESS_IN_NODE): it holds Postgres's password.
+# The editor's push channel is server-sent events, not WebSockets: CloudFront
+# VPC origins do not carry WebSockets (Developer Guide, "Restrict access with
+# VPC origins"), and plain HTTP passes every proxy.
 cat >"$APP_DIR/docker-compose.yml" <<COMPOSE
 name: geusemaker
 services:
@@ -277,6 +280,7 @@ services:
       DB_POSTGRESDB_USER: geusemaker
       N8N_SECURE_COOKIE: "$N8N_SECURE_COOKIE"
       N8N_PROXY_HOPS: "$N8N_PROXY_HOPS"
+      N8N_PUSH_BACKEND: sse
       N8N_DIAGNOSTICS_ENABLED: "false"
       N8N_BLOCK_ENV_ACCESS_IN_NODE: "true"
     env_file: /etc/geusemaker/n8n.env
