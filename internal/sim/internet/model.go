@@ -13,9 +13,12 @@
 //   - https://<distribution>.cloudfront.net/...: unknown or still
 //     InProgress (its first deployment) does not resolve; disabled is 403;
 //     http is redirected per the viewer protocol policy; otherwise the
-//     request goes to the origin (an ALB) with the origin's custom headers,
-//     and an origin that cannot be reached is 502.
-//   - http://<alb>.elb.amazonaws.com/...: resolves once active; the
+//     request goes to the origin (an ALB) with the origin's custom headers:
+//     through a deployed VPC origin to the ALB it names, else to the
+//     origin's domain over the internet; an origin that cannot be reached
+//     (an internal ALB through a custom origin) is 502.
+//   - http://<alb>.elb.amazonaws.com/...: resolves once active (an
+//     internal one's private addresses time out from the internet); the
 //     listener on the port evaluates its rules (http-header, host-header,
 //     path-pattern) in priority order, then its default action: a
 //     fixed-response answers as configured, a forward goes to a healthy

@@ -3,6 +3,7 @@ package elbv2_test
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,26 @@ func TestCreateWithCDNGuardsTheOriginWithASecretHeader(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotEqual(t, secret, secret2)
 	})
+}
+
+// Behind a CloudFront VPC origin (Tier 3 in a region that has them) the
+// ALB is internal: no address on the internet; elsewhere internet-facing.
+func TestTier3sALBIsInternalWhereVPCOriginsExist(t *testing.T) {
+	for _, tt := range []struct {
+		region string
+		want   types.LoadBalancerSchemeEnum
+	}{{"us-east-1", types.LoadBalancerSchemeEnumInternal}, {"ap-southeast-6", types.LoadBalancerSchemeEnumInternetFacing}} {
+		t.Run(tt.region, func(t *testing.T) {
+			e := newEnv(t)
+			doc := newDoc(true)
+			doc.Request.Region = tt.region
+			e.mustRun(contract.ActionCreate, doc)
+			lbs, err := e.elbIn(tt.region).DescribeLoadBalancers(e.ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{doc.Resources.ALBARN}})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, lbs.LoadBalancers[0].Scheme)
+			assert.Equal(t, tt.want == types.LoadBalancerSchemeEnumInternal, strings.HasPrefix(doc.Resources.ALBDNS, "internal-"))
+		})
+	}
 }
 
 func TestCreateTwiceCreatesOnce(t *testing.T) {

@@ -54,6 +54,9 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
+// elbIn is an ELBv2 client of the env's account in region.
+func (e *env) elbIn(region string) *elb.Client { return elb.NewFromConfig(e.w.Config(region)) }
+
 // step builds the step from the env's config, as a Lambda main would.
 func (e *env) step() *elbv2.Step {
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
