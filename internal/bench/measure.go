@@ -15,8 +15,9 @@ import (
 	"geusemaker/internal/steps/elbv2"
 )
 
-// teardownState is the Parallel state that starts a rollback or destroy.
-const teardownState = "Delete resources"
+// teardownState is the state that starts a rollback's or destroy's
+// deletions: CloudFront's removal, before the Parallel of the others.
+const teardownState = "Start CloudFront removal"
 
 // Phase is a measured stretch of a run against its bounds.
 type Phase struct {

@@ -62,15 +62,15 @@ type Run struct {
 }
 
 // lateFailure is how a rollback scenario fails late in tier's deployment:
-// Tier 3 by its CloudFront wait timing out (a one-minute timeout, a
-// distribution that would take two hours), Tier 2 by the target health
+// Tier 3 by its CloudFront wait timing out (a ten-minute timeout, past the
+// VPC origin's five, and a distribution that would take two hours), Tier 2 by the target health
 // check being denied, Tier 1 by the third DescribeInstances (the status poll
 // that would see it running) being denied, each once every resource exists
 // or is being created.
 func lateFailure(tier document.Tier) (minutes int, latencies map[string]time.Duration, fault *account.Fault) {
 	switch tier {
 	case document.TierGPU:
-		return document.MinCloudFrontTimeoutMinutes, map[string]time.Duration{simcf.LatencyDeploy: 2 * time.Hour}, nil
+		return 10, map[string]time.Duration{simcf.LatencyDeploy: 2 * time.Hour}, nil
 	case document.TierAutomation:
 		return document.DefaultCloudFrontTimeoutMinutes, nil, &account.Fault{
 			Service: "Elastic Load Balancing v2", Operation: "DescribeTargetHealth", Code: "AccessDenied", Times: 1,
