@@ -65,15 +65,19 @@ func (a *app) deployCmd(ctx context.Context, args []string) int {
 	fs.StringVar(&id, "id", "", "deployment id (sets deployment_id; with no --input, the request is {deployment_id, tier, region})")
 	fs.StringVar(&tier, "tier", "", "tier: dev, automation or gpu (sets tier)")
 	rest, err := parseFlags(fs, args)
+	if err == nil && len(rest) == 1 && input == "" {
+		input, rest = rest[0], nil
+	}
 	if err == nil {
 		err = positional(rest)
 	}
 	if err == nil && input == "" && id == "" {
-		err = usageErrorf("give --input FILE or --id ID")
+		err = usageErrorf("give a request file (REQUEST.json or --input FILE) or --id ID")
 	}
 	var raw []byte
 	if err == nil && input != "" {
-		raw, err = requestFile(input, id, tier)
+		// --region names the backend's region, which is the deployment's.
+		raw, err = requestFile(input, map[string]string{"deployment_id": id, "tier": tier, "region": bf.region})
 	}
 	if err != nil {
 		return a.fail("deploy", err)
@@ -129,12 +133,18 @@ func (a *app) deployCmd(ctx context.Context, args []string) int {
 }
 
 // requestFile reads a request file, with the flags' id and tier set in it.
-func requestFile(path, id, tier string) ([]byte, error) {
+func requestFile(path string, overrides map[string]string) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	if id == "" && tier == "" {
+	set := map[string]string{}
+	for k, v := range overrides {
+		if v != "" {
+			set[k] = v
+		}
+	}
+	if len(set) == 0 {
 		// Sent as it is, so the same command twice sends the same input.
 		return raw, nil
 	}
@@ -142,10 +152,8 @@ func requestFile(path, id, tier string) ([]byte, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, usageErrorf("%s: %v", path, err)
 	}
-	for k, v := range map[string]string{"deployment_id": id, "tier": tier} {
-		if v != "" {
-			m[k] = v
-		}
+	for k, v := range set {
+		m[k] = v
 	}
 	return json.Marshal(m) // sorted keys: the same flags give the same input
 }

@@ -216,6 +216,24 @@ func TestDeployFromFlagsDetached(t *testing.T) {
 	assert.NotEmpty(t, r.Output.Resources.N8NURL)
 }
 
+// The request may be deploy's argument; --region, the backend's region, is
+// the deployment's too: a sample written for another region deploys there.
+func TestDeployTakesTheRequestAsAnArgumentInTheBackendsRegion(t *testing.T) {
+	newFakeBackend(t, false)
+	code, _, stderr := geusemaker(t, "deploy", filepath.Join("events", "tier2-automation.json"), "--detach")
+	require.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "the request deploys into eu-west-1, the backend is in "+fakeRegion)
+
+	code, out, stderr := geusemaker(t, "deploy", filepath.Join("events", "tier2-automation.json"), "--region", fakeRegion, "--detach")
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	assert.Equal(t, stepfunctions.ExecutionARN(fakeDeploy, "geuse-automation")+"\n", out)
+	code, out, stderr = geusemaker(t, "watch", "geuse-automation", "--json")
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	var r report
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, fakeRegion, r.Output.Request.Region)
+}
+
 func TestWatchByExecutionARNNeedsNoStack(t *testing.T) {
 	fb := newFakeBackend(t, true)
 	sc, err := fb.sim.Starter(context.Background(), localrun.Deploy)("geuse-dev", []byte(`{"deployment_id":"geuse-dev","region":"us-west-2"}`))
@@ -372,7 +390,7 @@ func TestBackendCommandsRejectBadUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"deploy without a request", []string{"deploy"}, "give --input FILE or --id ID"},
+		{"deploy without a request", []string{"deploy"}, "give a request file (REQUEST.json or --input FILE) or --id ID"},
 		{"deploy of an invalid request", []string{"deploy", "--id", "1x"}, "deployment_id"},
 		{"deploy into another region", []string{"deploy", "--input", filepath.Join("events", "tier1-dev.json")}, "the request deploys into us-east-1, the backend is in us-west-2"},
 		{"deploy of a missing file", []string{"deploy", "--input", "nope.json"}, "nope.json"},
@@ -395,13 +413,13 @@ func TestBackendCommandsRejectBadUsage(t *testing.T) {
 func TestRequestFileSetsFlagsDeterministically(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "r.json")
 	require.NoError(t, os.WriteFile(file, []byte(`{"tier":"dev","deployment_id":"a","region":"us-west-2"}`), 0o644))
-	first, err := requestFile(file, "b", "automation")
+	first, err := requestFile(file, map[string]string{"deployment_id": "b", "tier": "automation"})
 	require.NoError(t, err)
-	again, err := requestFile(file, "b", "automation")
+	again, err := requestFile(file, map[string]string{"deployment_id": "b", "tier": "automation"})
 	require.NoError(t, err)
 	assert.Equal(t, string(first), string(again), "the same flags, the same input: Step Functions' idempotency holds")
 	assert.JSONEq(t, `{"tier":"automation","deployment_id":"b","region":"us-west-2"}`, string(first))
-	raw, err := requestFile(file, "", "")
+	raw, err := requestFile(file, map[string]string{"deployment_id": "", "tier": ""})
 	require.NoError(t, err)
 	assert.Equal(t, `{"tier":"dev","deployment_id":"a","region":"us-west-2"}`, string(raw), "sent as written")
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,10 +52,11 @@ func TestRunDeploysTier3ByDefault(t *testing.T) {
 func TestRunJSONThenDestroyLeavesNothing(t *testing.T) {
 	code, out, stderr := inRepo(t, "run", "--json", "--destroy", "--graph", "", "--input", filepath.Join("events", "tier1-dev.json"))
 	require.Equal(t, exitOK, code, "stderr: %s", stderr)
-	dec := json.NewDecoder(bytes.NewReader([]byte(out)))
-	var deploy, destroy report
-	require.NoError(t, dec.Decode(&deploy))
-	require.NoError(t, dec.Decode(&destroy))
+	// One JSON document: deploy's report, then destroy's.
+	var both []report
+	require.NoError(t, json.Unmarshal([]byte(out), &both))
+	require.Len(t, both, 2)
+	deploy, destroy := both[0], both[1]
 	assert.Equal(t, "deploy", deploy.Workflow)
 	assert.NotEmpty(t, deploy.Output.Resources.N8NURL)
 	assert.NotEmpty(t, deploy.LeftoverResources, "a deployed stack is alive")
@@ -126,7 +128,9 @@ func TestRunRejectsBadUsageWithExitTwo(t *testing.T) {
 		{"bad seed", []string{"run", "--seed", "-1"}, "seed"},
 		{"seed on AWS", []string{"run", "--cloud", "aws", "--seed", "2"}, "simulated AWS only"},
 		{"bad workflow", []string{"run", "--workflow", "teleport"}, "deploy or destroy"},
-		{"stray argument", []string{"run", "now"}, "unexpected arguments"},
+		{"two request files", []string{"run", "a.json", "b.json"}, "want one request file"},
+		{"a request file twice", []string{"run", "--input", "a.json", "b.json"}, "not both"},
+		{"a request file that is not there", []string{"run", "now"}, "now"},
 		{"missing input", []string{"run", "--input", "nope.json"}, "nope.json"},
 		{"invalid request", []string{"run", "--input", bad}, "deployment_id"},
 	}
@@ -143,4 +147,59 @@ func TestHelpExitsZero(t *testing.T) {
 	code, out, _ := inRepo(t, "help")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "run")
+}
+
+// Each command's -h is its synopsis, flags and examples, on stdout, exit 0.
+func TestEachCommandsHelpShowsSynopsisFlagsAndExamples(t *testing.T) {
+	for command, h := range helps {
+		t.Run(command, func(t *testing.T) {
+			code, out, stderr := inRepo(t, command, "-h")
+			assert.Equal(t, exitOK, code)
+			assert.Empty(t, stderr)
+			assert.True(t, strings.HasPrefix(out, "usage: geusemaker "+h.synopsis+"\n"), out)
+			assert.Contains(t, out, "\nflags:\n  -")
+			assert.Contains(t, out, "\nexamples:\n  geusemaker "+command)
+		})
+	}
+	_, out, _ := inRepo(t, "run", "--help")
+	assert.Contains(t, out, "cloudfront.vpc_origin_deploy", "run's help names the latencies --latency may set")
+}
+
+// A bad flag is one line on stderr naming it and where help is; no usage
+// dump, nothing on stdout.
+func TestABadFlagIsOneErrorLine(t *testing.T) {
+	code, out, stderr := inRepo(t, "run", "--bogus")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "geusemaker run: flag provided but not defined: -bogus (see 'geusemaker run -h')\n", stderr)
+}
+
+func TestVersionNamesTheBuild(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		code, out, _ := inRepo(t, arg)
+		assert.Equal(t, exitOK, code)
+		assert.Regexp(t, `^geusemaker \S+ .*go1\.\d+`, out)
+	}
+}
+
+// With --destroy, the destroy's picture goes beside the deploy's.
+func TestRunWithDestroyDrawsBothPictures(t *testing.T) {
+	graph := filepath.Join(t.TempDir(), "run.html")
+	code, out, stderr := inRepo(t, "run", filepath.Join("events", "tier1-dev.json"), "--destroy", "--graph", graph)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	for _, f := range []string{graph, strings.TrimSuffix(graph, ".html") + "-destroy.html"} {
+		assert.FileExists(t, f)
+		assert.Contains(t, out, "graph:        "+f)
+	}
+}
+
+// The request may be the run's argument, and --region moves it.
+func TestRunTakesTheRequestAsAnArgumentAndARegion(t *testing.T) {
+	code, out, stderr := inRepo(t, "run", filepath.Join("events", "tier1-dev.json"), "--region", "eu-west-1", "--json", "--graph", "")
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	var r report
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, "geuse-dev", r.Output.Request.DeploymentID)
+	assert.Equal(t, "eu-west-1", r.Output.Request.Region)
+	assert.Contains(t, r.Output.Resources.SecretARN, ":eu-west-1:")
 }

@@ -3,12 +3,13 @@
 // simulated AWS (the default) or real AWS, and through the deployed Step
 // Functions backend (make deploy).
 //
-//	geusemaker run [flags]              local engine (make run: Tier 3 on the simulated AWS)
-//	geusemaker deploy [flags]           start a deployment on the backend and watch it
+//	geusemaker run [flags] [REQUEST]    local engine (make run: Tier 3 on the simulated AWS)
+//	geusemaker deploy [flags] [REQUEST] start a deployment on the backend and watch it
 //	geusemaker watch ID|EXECUTION-ARN   follow an execution to its end
 //	geusemaker status ID                one deployment's state and URLs
 //	geusemaker list                     the deployments and their states
 //	geusemaker destroy ID               destroy a deployment and watch it
+//	geusemaker version                  the build's version
 //
 // Exit status: 0 success, 1 a failed deployment or destroy, 2 bad usage or
 // input, 3 an AWS setup problem (no region, no credentials, no stack).
@@ -22,6 +23,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"slices"
 	"strings"
 
 	"geusemaker/internal/clock"
@@ -69,6 +72,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case "help", "-h", "--help":
 		usage(a.stdout)
 		return exitOK
+	case "version", "--version", "-version":
+		fmt.Fprintln(a.stdout, version())
+		return exitOK
 	}
 	fmt.Fprintf(a.stderr, "geusemaker: unknown command %q\n", args[0])
 	usage(a.stderr)
@@ -86,8 +92,9 @@ commands:
   status    show one deployment's state and URLs
   list      list the deployments and their states
   destroy   destroy a deployment and watch it
+  version   print the build's version
 
-Run 'geusemaker <command> -h' for the command's flags. Exit status: 0 success, 1 failed,
+Run 'geusemaker <command> -h' for the command's flags and examples. Exit status: 0 success, 1 failed,
 2 bad usage or input, 3 AWS setup problem (region, credentials, stack).
 `)
 }
@@ -101,16 +108,52 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
+// version is the build's module version and VCS revision, as Go records
+// them in the binary.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "geusemaker (no build information)"
+	}
+	v := "geusemaker " + bi.Main.Version
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		v += " " + rev[:min(12, len(rev))]
+		if settings["vcs.modified"] == "true" {
+			v += "+modified"
+		}
+	}
+	return v + " " + bi.GoVersion
+}
+
 // parseFlags parses args with fs, flags and positional arguments in any
-// order, and returns the positional ones.
+// order, and returns the positional ones. -h prints the command's help on
+// stdout (flag.ErrHelp, exit 0); a bad flag is one error (exit 2), its
+// hint at -h.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package calls Usage on every error: only -h shows it.
+	help := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = help }()
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if slices.Contains([]string{"-h", "-help", "--h", "--help"}, arg) {
+			help()
+			return nil, flag.ErrHelp
+		}
+	}
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, &usageError{err.Error()}
+			return nil, usageErrorf("%v (see 'geusemaker %s -h')", err, fs.Name())
 		}
 		if fs.NArg() == 0 {
 			return rest, nil
@@ -120,10 +163,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// fail reports err on stderr as command's and returns its exit status.
+// fail reports err on stderr as command's and returns its exit status; a
+// help request was answered already.
 func (a *app) fail(command string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
-		return exitUsage
+		return exitOK
 	}
 	fmt.Fprintf(a.stderr, "geusemaker %s: %v\n", command, err)
 	var ue *usageError
@@ -136,11 +180,47 @@ func (a *app) fail(command string, err error) int {
 	return exitFailed
 }
 
-// newFlags returns a flag set for command that reports to stderr.
+// newFlags returns a flag set for command whose -h prints synopsis, flags
+// and examples (helps) on stdout; parse errors are parseFlags' to report.
 func (a *app) newFlags(command string) *flag.FlagSet {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		h := helps[command]
+		fmt.Fprintf(a.stdout, "usage: geusemaker %s\n\n%s\n\nflags:\n", h.synopsis, h.about)
+		fs.SetOutput(a.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		if h.examples != "" {
+			fmt.Fprintf(a.stdout, "\nexamples:\n%s", h.examples)
+		}
+	}
 	return fs
+}
+
+// help is a command's -h text besides its flags.
+type help struct{ synopsis, about, examples string }
+
+var helps = map[string]help{
+	"run": {"run [flags] [REQUEST.json]",
+		"Runs a workflow of the committed state machines on the local engine: on the simulated AWS (no account,\n" +
+			"virtual clock) or, with --cloud aws, on your account without the backend. REQUEST defaults to\n" +
+			"events/tier3-gpu.json. Latency names (--latency): " + latencyNames() + ".\n" +
+			"Faults (--fault) name a simulated service and one of its operations.",
+		"  geusemaker run                                    # Tier 3 on the simulated AWS (make run)\n" +
+			"  geusemaker run events/tier2-automation.json --destroy\n" +
+			"  geusemaker run --latency cloudfront.deploy=45m --fault EC2:RunInstances:InsufficientInstanceCapacity:1\n" +
+			"  geusemaker run --cloud aws --region eu-west-1 events/tier1-dev.json\n"},
+	"deploy": {"deploy [flags] [REQUEST.json]",
+		"Starts a deployment on the deployed backend (make deploy) and follows it to its end. The request's region\n" +
+			"is the backend's: --region sets both.",
+		"  geusemaker deploy events/tier3-gpu.json\n" +
+			"  geusemaker deploy --region eu-west-1 --id my-stack --tier automation\n" +
+			"  geusemaker deploy --detach events/tier3-gpu-async.json\n"},
+	"watch":   {"watch [flags] ID|EXECUTION-ARN", "Follows a deployment's (or any) execution to its end.", "  geusemaker watch my-stack\n"},
+	"status":  {"status [flags] ID", "Shows one deployment's state, URLs and resources.", "  geusemaker status my-stack --json\n"},
+	"list":    {"list [flags]", "Lists the deployments the backend ran and their states.", "  geusemaker list --status RUNNING\n"},
+	"destroy": {"destroy [flags] ID", "Destroys a deployment and follows the destroy to its end.", "  geusemaker destroy my-stack\n"},
 }
 
 // positional checks the count of positional arguments.

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -31,6 +32,7 @@ const (
 // runOptions are the run command's flags.
 type runOptions struct {
 	input     string
+	region    string
 	workflow  string
 	cloud     string
 	jsonOut   bool
@@ -69,9 +71,8 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 		if !ok || name == "" || err != nil || d < 0 {
 			return fmt.Errorf("latency %q: want NAME=DURATION, e.g. cloudfront.deploy=45m", s)
 		}
-		known := sim.Latencies()
-		if _, ok := known[name]; !ok {
-			return fmt.Errorf("latency %q: no simulated latency %s (one of %s)", s, name, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		if _, ok := sim.Latencies()[name]; !ok {
+			return fmt.Errorf("latency %q: no simulated latency %s (one of %s)", s, name, latencyNames())
 		}
 		o.latencies[name] = d
 		return nil
@@ -84,12 +85,18 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 		o.seed = &n
 		return nil
 	})
+	fs.StringVar(&o.region, "region", "", "deploy into this region instead of the request's")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, err
 	}
-	if len(rest) > 0 {
-		return nil, usageErrorf("unexpected arguments: %s", strings.Join(rest, " "))
+	switch {
+	case len(rest) > 1:
+		return nil, usageErrorf("want one request file, got %d: %s", len(rest), strings.Join(rest, " "))
+	case len(rest) == 1 && inputSet(fs):
+		return nil, usageErrorf("give the request as an argument or with --input, not both")
+	case len(rest) == 1:
+		o.input = rest[0]
 	}
 	if o.workflow != string(localrun.Deploy) && o.workflow != string(localrun.Destroy) {
 		return nil, usageErrorf("workflow %q: want deploy or destroy", o.workflow)
@@ -101,6 +108,18 @@ func (a *app) parseRunFlags(args []string) (*runOptions, error) {
 		return nil, usageErrorf("--fault, --latency and --seed act on the simulated AWS only")
 	}
 	return o, nil
+}
+
+// inputSet tells whether --input was given.
+func inputSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "input" })
+	return set
+}
+
+// latencyNames lists the simulated latencies --latency may set.
+func latencyNames() string {
+	return strings.Join(slices.Sorted(maps.Keys(sim.Latencies())), ", ")
 }
 
 // target is where a run's steps call AWS.
@@ -117,9 +136,9 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.fail("run", err)
 	}
-	raw, err := os.ReadFile(o.input)
+	raw, err := requestFile(o.input, map[string]string{"region": o.region})
 	if err != nil {
-		return a.fail("run", usageErrorf("%v", err))
+		return a.fail("run", err)
 	}
 	req, err := document.Parse(raw)
 	if err != nil {
@@ -146,6 +165,20 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 	if o.destroy && o.workflow == string(localrun.Deploy) {
 		workflows = append(workflows, localrun.Destroy)
 	}
+	// With --json, one document: the report, or with --destroy both in
+	// an array (deploy, then destroy).
+	var reports []*report
+	defer func() {
+		switch {
+		case !o.jsonOut || len(reports) == 0:
+		case len(workflows) == 1:
+			reports[0].show(a.stdout, true)
+		default:
+			enc := json.NewEncoder(a.stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(reports)
+		}
+	}()
 	for _, wf := range workflows {
 		wallBegan, began := time.Now(), acct.clock.Now()
 		x, started, err := acct.runner.Run(ctx, wf, req.DeploymentID+"-"+string(wf), raw)
@@ -154,14 +187,21 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 		}
 		r := newReport(string(wf), engineOutcome(x, started))
 		acct.figures(r, x, began, wallBegan)
-		if o.graph != "" {
-			if err := writeGraph(o.graph, wf, x); err != nil {
+		if path := o.graph; path != "" {
+			if wf == localrun.Destroy && len(workflows) > 1 {
+				// Beside the deploy's picture, not over it.
+				path = strings.TrimSuffix(path, filepath.Ext(path)) + "-destroy" + filepath.Ext(path)
+			}
+			if err := writeGraph(path, wf, x); err != nil {
 				fmt.Fprintln(a.stderr, "geusemaker run: graph:", err)
 			} else {
-				r.Graph = o.graph
+				r.Graph = path
 			}
 		}
-		r.show(a.stdout, o.jsonOut)
+		reports = append(reports, r)
+		if !o.jsonOut {
+			r.show(a.stdout, false)
+		}
 		if x.Status != engine.StatusSucceeded {
 			return exitFailed
 		}
