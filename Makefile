@@ -14,8 +14,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 node: node_modules/.package-lock.json
 
+# The first build compiles the AWS SDK and the engine: say so, as it takes
+# a minute or more on a small machine and prints nothing.
 run:
-	$(GO) run ./cmd/geusemaker run $(ARGS)
+	@test -x build/geusemaker || echo "Building geusemaker (the first build compiles the AWS SDK: a minute or more)..."
+	@$(GO) build -o build/geusemaker ./cmd/geusemaker
+	build/geusemaker run $(ARGS)
 
 vet:
 	$(GO) vet ./...

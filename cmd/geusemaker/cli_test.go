@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"geusemaker/internal/clock"
 	"geusemaker/internal/document"
 	"os"
 	"path/filepath"
@@ -202,4 +203,51 @@ func TestRunTakesTheRequestAsAnArgumentAndARegion(t *testing.T) {
 	assert.Equal(t, "geuse-dev", r.Output.Request.DeploymentID)
 	assert.Equal(t, "eu-west-1", r.Output.Request.Region)
 	assert.Contains(t, r.Output.Resources.SecretARN, ":eu-west-1:")
+}
+
+// cancelOn is stderr that presses Ctrl-C (cancels) once it shows match.
+type cancelOn struct {
+	bytes.Buffer
+	match  string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.match) {
+		w.cancel()
+	}
+	return n, err
+}
+
+// Ctrl-C during a deployment removes what it created (unless pressed
+// again) and says how to remove it later.
+func TestAnInterruptedRunRemovesWhatItCreated(t *testing.T) {
+	chdirRepo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	stderr := &cancelOn{match: "is running", cancel: cancel}
+	code := cli(ctx, []string{"run", "--graph", "", filepath.Join("events", "tier1-dev.json")}, &out, stderr)
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "interrupted: removing what deployment geuse-dev created (Ctrl-C again to stop; then geusemaker run --workflow destroy events/tier1-dev.json removes it)")
+	assert.Contains(t, out.String(), "destroy geuse-dev-destroy: SUCCEEDED")
+	assert.Contains(t, out.String(), "EC2 instance i-")
+	assert.Contains(t, out.String(), "alive in the simulated account: 0 resource(s)")
+}
+
+// A second Ctrl-C stops the removal too: the user is told what to run.
+func TestASecondInterruptStopsTheRemovalAndSaysWhatToRun(t *testing.T) {
+	chdirRepo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	stderr := &cancelOn{match: "is running", cancel: cancel}
+	again, stop := context.WithCancel(context.Background())
+	stop()
+	a := &app{stdout: &out, stderr: stderr, clock: clock.Real{}, interrupts: func() (context.Context, context.CancelFunc) { return again, stop }}
+	code := a.run(ctx, []string{"run", "--graph", "", "--region", "eu-west-1", filepath.Join("events", "tier1-dev.json")})
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "the removal stopped")
+	assert.Contains(t, stderr.String(), "remove them with geusemaker run --workflow destroy --region eu-west-1 events/tier1-dev.json")
 }

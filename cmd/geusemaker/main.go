@@ -49,11 +49,15 @@ type app struct {
 	stdout, stderr io.Writer
 	// clock paces the polls of watch (a test's is virtual).
 	clock clock.Clock
+	// interrupts is a context that the next Ctrl-C cancels.
+	interrupts func() (context.Context, context.CancelFunc)
 }
 
 // cli runs one command line and returns the exit status.
 func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return (&app{stdout: stdout, stderr: stderr, clock: clock.Real{}}).run(ctx, args)
+	return (&app{stdout: stdout, stderr: stderr, clock: clock.Real{}, interrupts: func() (context.Context, context.CancelFunc) {
+		return signal.NotifyContext(context.Background(), os.Interrupt)
+	}}).run(ctx, args)
 }
 
 func (a *app) run(ctx context.Context, args []string) int {

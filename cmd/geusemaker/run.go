@@ -171,7 +171,7 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 	defer func() {
 		switch {
 		case !o.jsonOut || len(reports) == 0:
-		case len(workflows) == 1:
+		case len(reports) == 1:
 			reports[0].show(a.stdout, true)
 		default:
 			enc := json.NewEncoder(a.stdout)
@@ -202,11 +202,61 @@ func (a *app) runCmd(ctx context.Context, args []string) int {
 		if !o.jsonOut {
 			r.show(a.stdout, false)
 		}
+		if x.Status == engine.StatusAborted && ctx.Err() != nil && wf == localrun.Deploy {
+			removal := a.rollBackInterrupted(acct, req, raw, o)
+			if removal != nil {
+				reports = append(reports, removal)
+				if !o.jsonOut {
+					removal.show(a.stdout, false)
+				}
+			}
+			return exitFailed
+		}
 		if x.Status != engine.StatusSucceeded {
 			return exitFailed
 		}
 	}
 	return exitOK
+}
+
+// rollBackInterrupted follows a deployment stopped by Ctrl-C: whatever it
+// had created runs up costs, so the destroy workflow removes it, unless a
+// second Ctrl-C stops that too; either way the user learns what is left and
+// the command that removes it. It returns the removal's report, nil when
+// it stopped.
+func (a *app) rollBackInterrupted(acct *target, req document.Request, raw []byte, o *runOptions) *report {
+	again := destroyCommand(o)
+	fmt.Fprintf(a.stderr, "\ngeusemaker run: interrupted: removing what deployment %s created (Ctrl-C again to stop; then %s removes it)\n",
+		req.DeploymentID, again)
+	ctx, stop := a.interrupts()
+	defer stop()
+	wallBegan, began := time.Now(), acct.clock.Now()
+	x, started, err := acct.runner.Run(ctx, localrun.Destroy, req.DeploymentID+"-"+string(localrun.Destroy), raw)
+	if err == nil && x.Status == engine.StatusAborted {
+		err = ctx.Err()
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "geusemaker run: the removal stopped (%v): resources of %s may be left; remove them with %s\n", err, req.DeploymentID, again)
+		return nil
+	}
+	r := newReport(string(localrun.Destroy), engineOutcome(x, started))
+	acct.figures(r, x, began, wallBegan)
+	if x.Status != engine.StatusSucceeded {
+		fmt.Fprintf(a.stderr, "geusemaker run: the removal left something (see its report); run %s again\n", again)
+	}
+	return r
+}
+
+// destroyCommand is the command line that destroys what run o deployed.
+func destroyCommand(o *runOptions) string {
+	cmd := "geusemaker run --workflow destroy"
+	if o.cloud == cloudAWS {
+		cmd += " --cloud aws"
+	}
+	if o.region != "" {
+		cmd += " --region " + o.region
+	}
+	return cmd + " " + o.input
 }
 
 // simulated is the simulated account, with the flags' faults and latencies.
