@@ -253,14 +253,28 @@ func (l lane) publish(name, detailType string, detail map[string]any) tasks.Even
 }
 
 func (b *builder) putEvent(name, detailType string, detail map[string]any) tasks.EventBridgePutEvents {
-	t := tasks.NewEventBridgePutEvents(b.scope, jsii.String(name), &tasks.EventBridgePutEventsProps{
-		Entries: &[]*tasks.EventBridgePutEventsEntry{{
-			Detail:     sfn.TaskInput_FromObject(&detail),
-			DetailType: jsii.String(detailType),
+	return b.putEvents(name, event{detailType, detail})
+}
+
+// event is one entry of a PutEvents Task.
+type event struct {
+	detailType string
+	detail     map[string]any
+}
+
+// putEvents puts events on the bus in one PutEvents call, in order.
+func (b *builder) putEvents(name string, events ...event) tasks.EventBridgePutEvents {
+	var entries []*tasks.EventBridgePutEventsEntry
+	for _, e := range events {
+		entries = append(entries, &tasks.EventBridgePutEventsEntry{
+			Detail:     sfn.TaskInput_FromObject(&e.detail),
+			DetailType: jsii.String(e.detailType),
 			EventBus:   b.t.Bus,
 			Source:     jsii.String(contract.EventSource),
-		}},
-		ResultPath: sfn.JsonPath_DISCARD(),
+		})
+	}
+	t := tasks.NewEventBridgePutEvents(b.scope, jsii.String(name), &tasks.EventBridgePutEventsProps{
+		Entries: &entries, ResultPath: sfn.JsonPath_DISCARD(),
 	})
 	t.AddRetry(retryService.props())
 	return t
@@ -304,6 +318,27 @@ var cloudFrontFields = map[string]any{
 	"resource_id":       sfn.JsonPath_StringAt(jsii.String("$.progress.resource_id")),
 	"cloudfront_domain": sfn.JsonPath_StringAt(jsii.String("$.progress.cloudfront_domain")),
 	"stage_percent":     sfn.JsonPath_NumberAt(jsii.String("$.progress.stage_percent")),
+}
+
+// describeFailure decodes the caught error's cause at $.error into
+// $.error.detail, and the failure report into $.failure (finalize's
+// describe_failure), for failure events whose cause rules can match on
+// (step, AWS error code); should that Lambda fail too, the detail is the
+// cause's text as its message, then the fallback states run. name
+// prefixes the states; the chain goes on either way.
+func (b *builder) describeFailure(name string, fallback ...sfn.INextable) sfn.Chain {
+	text := sfn.NewPass(b.scope, jsii.String(name+" as text"), &sfn.PassProps{
+		Parameters: &map[string]any{"message": sfn.JsonPath_StringAt(jsii.String("$.error.Cause"))},
+		ResultPath: jsii.String("$.error.detail"),
+	})
+	task := lane{b: b, onError: text, errorPath: "$.describe_error"}.invoke(name, contract.Finalize, contract.ActionDescribeFailure)
+	last := sfn.INextable(text)
+	for _, f := range fallback {
+		last.Next(f.(sfn.IChainable))
+		last = f
+	}
+	ends := []sfn.INextable{task, last}
+	return sfn.Chain_Custom(task, &ends, task)
 }
 
 // acceptRequest lets a workflow take either a document ({"request": ...})

@@ -193,11 +193,11 @@ func (d *deployment) failWithout(name, stage, message string) sfn.IChainable {
 			"stage":         stage,
 			"message":       message,
 			"error":         sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
-			"cause":         sfn.JsonPath_StringAt(jsii.String("$.error.Cause")),
+			"cause":         sfn.JsonPath_ObjectAt(jsii.String("$.error.detail")),
 			"resources":     sfn.JsonPath_ObjectAt(jsii.String("$.resources")),
 		})
 	announce.Next(fail)
-	return announce
+	return d.b.describeFailure("Describe " + strings.ToLower(name[:1]) + name[1:]).Next(announce)
 }
 
 // isGPU holds when the launched instance (after capacity fallback) is of a

@@ -67,32 +67,39 @@ func (d *deployment) rollback() sfn.IChainable {
 		ErrorPath: jsii.String("$.error.Error"),
 		CausePath: sfn.JsonPath_JsonToString(sfn.JsonPath_ObjectAt(jsii.String("$.failure"))),
 	})
-	tail := lane{b: b, onError: fail, errorPath: "$.announce_error"}
 	failedDetail := map[string]any{
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),
 		"stage":         document.StageRollback,
 		"message":       "Deployment failed",
 		"error":         sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
-		"cause":         sfn.JsonPath_StringAt(jsii.String("$.error.Cause")),
+		"cause":         sfn.JsonPath_ObjectAt(jsii.String("$.error.detail")),
 	}
-	// A request that failed validation may lack a deployment id: then there
-	// is nobody to announce to, and no event is sent.
+	// The rollback's outcome and Deployment Failed go out in one PutEvents
+	// call (fewer transitions and history events). A request that failed
+	// validation may lack a deployment id: then there is nobody to announce
+	// to, and no event is sent.
+	both := func(name, detailType, message string) sfn.IChainable {
+		t := b.putEvents(name, event{detailType, reportDetail(document.StageRollback, message)}, event{contract.DetailFailed, failedDetail})
+		t.AddCatch(fail, &sfn.CatchProps{Errors: jsii.Strings(errorsAll), ResultPath: jsii.String("$.announce_error")})
+		return t.Next(fail)
+	}
 	outcome := sfn.NewChoice(s, jsii.String("Rollback left something?"), nil).
-		When(leftBehind(), tail.publish("Publish rollback incomplete", contract.DetailRollbackIncomplete,
-			reportDetail(document.StageRollback, "Rollback incomplete: something was left behind")), nil).
-		Otherwise(tail.publish("Publish rollback completed", contract.DetailRollbackCompleted, reportDetail(document.StageRollback, "Rollback completed")))
-	announce := b.when("Deployment id known?", sfn.Condition_IsPresent(jsii.String("$.request.deployment_id")),
-		sfn.Chain_Start(outcome.Afterwards(nil)).
-			Next(tail.publish("Publish deployment failed", contract.DetailFailed, failedDetail)))
+		When(leftBehind(), both("Publish rollback incomplete and deployment failed", contract.DetailRollbackIncomplete,
+			"Rollback incomplete: something was left behind"), nil).
+		Otherwise(both("Publish rollback completed and deployment failed", contract.DetailRollbackCompleted, "Rollback completed"))
+	announce := sfn.NewChoice(s, jsii.String("Deployment id known?"), nil).
+		When(sfn.Condition_IsPresent(jsii.String("$.request.deployment_id")), outcome, nil).
+		Otherwise(fail)
+	// describe_failure writes the failure report too ($.failure); should it
+	// fail, a Pass writes it with the cause's text.
 	report := sfn.NewPass(s, jsii.String("Failure report"), &sfn.PassProps{
 		Parameters: &map[string]any{
 			"error":    sfn.JsonPath_StringAt(jsii.String("$.error.Error")),
-			"cause":    sfn.JsonPath_StringAt(jsii.String("$.error.Cause")),
+			"cause":    sfn.JsonPath_ObjectAt(jsii.String("$.error.detail")),
 			"rollback": sfn.JsonPath_ObjectAt(jsii.String("$.rollback")),
 		},
 		ResultPath: jsii.String("$.failure"),
 	})
-	report.Next(announce).Next(fail)
 	// What was created seconds ago may not be visible yet to the look-ups
 	// the deletions sweep with, and EC2 answers NotFound for it even to
 	// TerminateInstances ("Eventual consistency in the Amazon EC2 API"):
@@ -100,7 +107,7 @@ func (d *deployment) rollback() sfn.IChainable {
 	settle := sfn.NewWait(s, jsii.String("Let AWS settle"), &sfn.WaitProps{
 		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(settleSeconds))),
 	})
-	settle.Next(b.deleteAll(report, document.StageRollback))
+	settle.Next(b.deleteAll(b.describeFailure("Describe failure", report).Next(announce), document.StageRollback))
 	return settle
 }
 
@@ -109,47 +116,42 @@ func (d *deployment) rollback() sfn.IChainable {
 const settleSeconds = 15
 
 // deleteAll builds the rollback flow and returns its entry; it continues at
-// next. CloudFront goes first: behind a VPC origin the ALB cannot be
-// deleted while the VPC origin points at it, and the VPC origin only after
-// the distribution (its minutes are the ALB's anyway, on the critical
-// path). The other deletions then run in parallel; the security groups and
-// then the network follow, once the ENIs that used them are gone. Each
-// deletion's outcome lands in the report at $.rollback, and a failed one
-// does not stop the others.
+// next. Independent deletions run in parallel (CloudFront's minutes do not
+// hold up the instance, the file system or the secret). The load balancer
+// goes after CloudFront in the same branch: behind a VPC origin ELBv2
+// refuses to delete an ALB the VPC origin points at, and CloudFront the VPC
+// origin until the distribution is gone. The security groups and then the
+// network follow, once the ENIs that used them are gone. Each deletion's
+// outcome lands in the report at $.rollback, and a failed one does not stop
+// the others.
 func (b *builder) deleteAll(next sfn.IChainable, stage string) sfn.IChainable {
 	s := b.scope
-	const cloudFrontRecord = "$.cloudfront_removal"
 	parallel := sfn.NewParallel(s, jsii.String("Delete resources"), &sfn.ParallelProps{
 		ResultSelector: &map[string]any{
-			contract.ReportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[0]")),
+			contract.ReportCloudFront:   sfn.JsonPath_ObjectAt(jsii.String("$[0].rollback." + contract.ReportCloudFront)),
+			contract.ReportLoadBalancer: sfn.JsonPath_ObjectAt(jsii.String("$[0].rollback." + contract.ReportLoadBalancer)),
 			contract.ReportInstance:     sfn.JsonPath_ObjectAt(jsii.String("$[1]")),
 			contract.ReportStorage:      sfn.JsonPath_ObjectAt(jsii.String("$[2]")),
 			contract.ReportSecret:       sfn.JsonPath_ObjectAt(jsii.String("$[3]")),
 		},
 		ResultPath: jsii.String("$.rollback"),
 	})
+	// The edge branch keeps its two records in the document's report,
+	// which every step returns as it got it: the branch's output.
 	parallel.Branch(
-		b.deletion("Load balancer", stage, b.deleteLoadBalancer),
+		b.removalUnder("CloudFront", "$.rollback", contract.ReportCloudFront, stage, percentParallel, b.deleteDistribution).
+			Next(b.removal("Load balancer", "$.rollback."+contract.ReportLoadBalancer, stage, percentParallel, b.deleteLoadBalancer)),
 		b.deletion("Instance", stage, b.deleteInstance),
 		b.deletion("Storage", stage, b.deleteFileSystem),
 		b.deletion("Secret", stage, b.deleteSecret),
 	)
-	// The Parallel's result replaces $.rollback: CloudFront's record joins
-	// it after.
-	collect := sfn.NewPass(s, jsii.String("Add CloudFront removal"), &sfn.PassProps{
-		InputPath: jsii.String(cloudFrontRecord), ResultPath: jsii.String("$.rollback." + contract.ReportCloudFront),
-	})
-	cloudfront := b.removal("CloudFront", cloudFrontRecord, stage, percentCloudFront, b.deleteDistribution)
-	cloudfront.Next(parallel)
-	parallel.Next(collect).Next(b.deleteSecurityGroups(stage)).Next(b.deleteNetwork(stage)).Next(next)
-	return cloudfront
+	parallel.Next(b.deleteSecurityGroups(stage)).Next(b.deleteNetwork(stage)).Next(next)
+	return parallel
 }
 
-// A teardown's progress, by where a family's removal ends: CloudFront, the
-// Parallel's families in any order, then the security groups, then the
-// network.
+// A teardown's progress, by where a family's removal ends: the Parallel's
+// families in any order, then the security groups, then the network.
 const (
-	percentCloudFront     = 40
 	percentParallel       = 60
 	percentSecurityGroups = 85
 	percentNetwork        = 100
@@ -167,14 +169,27 @@ func (b *builder) deletion(name, stage string, build func(l lane) sfn.Chain) sfn
 // fail, the record holds what they had done and the caught error, with
 // status "left behind". Either way the returned chain goes on.
 func (b *builder) removal(name, resultPath, stage string, percent int, build func(l lane) sfn.Chain) sfn.Chain {
+	return b.removalUnder(name, resultPath, "", stage, percent, build)
+}
+
+// removalUnder is removal with the record at resultPath wrapped as
+// {under: record} when under is set: the first record of a report that does
+// not exist yet.
+func (b *builder) removalUnder(name, resultPath, under, stage string, percent int, build func(l lane) sfn.Chain) sfn.Chain {
 	const errPath = "$.removal_error"
 	entry := removalEntry("$.removal")
 	delete(entry, "status.$")
 	entry["status"] = document.RemovalLeftBehind
 	entry["Error.$"] = errPath + ".Error"
 	entry["Cause.$"] = errPath + ".Cause"
-	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)})
-	report := sfn.NewPass(b.scope, jsii.String(name+" removal report"), &sfn.PassProps{InputPath: jsii.String("$.removal"), ResultPath: jsii.String(resultPath)})
+	leftProps := &sfn.PassProps{Parameters: &entry, ResultPath: jsii.String(resultPath)}
+	reportProps := &sfn.PassProps{InputPath: jsii.String("$.removal"), ResultPath: jsii.String(resultPath)}
+	if under != "" {
+		leftProps.Parameters = &map[string]any{under: entry}
+		reportProps = &sfn.PassProps{Parameters: &map[string]any{under + ".$": "$.removal"}, ResultPath: jsii.String(resultPath)}
+	}
+	left := sfn.NewPass(b.scope, jsii.String(name+" left behind"), leftProps)
+	report := sfn.NewPass(b.scope, jsii.String(name+" removal report"), reportProps)
 	// What the family's deletions did, as progress of the teardown's stage.
 	announce := b.announce("Publish "+strings.ToLower(name)+" removal", contract.DetailProgress, map[string]any{
 		"deployment_id": sfn.JsonPath_StringAt(jsii.String("$.request.deployment_id")),

@@ -212,7 +212,7 @@ func TestEveryTaskOfDeployCatchesIntoTheRollback(t *testing.T) {
 	const (
 		rollback        = "Let AWS settle"
 		preflightTask   = "Preflight checks"
-		preflightFailed = "Publish preflight failed"
+		preflightFailed = "Describe preflight failed"
 		smokeFailed     = "Keep on smoke failure?"
 	)
 	inRollback := m.reachable(rollback, "")
@@ -272,13 +272,20 @@ func TestEveryTaskOfDeployCatchesIntoTheRollback(t *testing.T) {
 	}
 	// A failed smoke test rolls back unless the request keeps the stack.
 	assert.Equal(t, rollback, m.all()[smokeFailed].Default)
-	// The paths that end without a rollback only announce and fail.
+	// The paths that end without a rollback only describe the failure,
+	// announce it and fail.
 	for name := range withoutRollback {
 		st := m.all()[name]
-		assert.Contains(t, []string{"Task", "Fail", "Choice"}, st.Type, name)
-		if st.Type == "Task" {
+		assert.Contains(t, []string{"Task", "Pass", "Fail", "Choice"}, st.Type, name)
+		switch {
+		case st.Type == "Task" && strings.HasPrefix(name, "Describe "):
+			assert.Equal(t, "${FinalizeFunctionArn}", st.Resource, name)
+			assert.True(t, catchesAll(st, name+" as text"), "%s falls back to the cause's text", name)
+		case st.Type == "Task":
 			assert.True(t, strings.HasPrefix(name, "Publish "), "%s only publishes", name)
 			assert.True(t, strings.HasSuffix(st.Resource, ":::events:putEvents"), name)
+		case st.Type == "Pass":
+			assert.True(t, strings.HasSuffix(name, " as text"), name)
 		}
 		assert.False(t, inRollback[name], name)
 	}
@@ -392,7 +399,7 @@ func TestTheRollbackLetsAWSSettleFirst(t *testing.T) {
 	settle := deploy["Let AWS settle"]
 	assert.Equal(t, "Wait", settle.Type)
 	assert.Equal(t, settleSeconds, settle.Seconds)
-	assert.Equal(t, "Start CloudFront removal", settle.Next)
+	assert.Equal(t, "Delete resources", settle.Next)
 	assert.Greater(t, time.Duration(settleSeconds)*time.Second, simec2.Defaults()[simec2.WindowInstanceVisible])
 	assert.Greater(t, time.Duration(settleSeconds)*time.Second, simec2.Defaults()[simec2.WindowGroupVisible])
 	assert.NotContains(t, parse(t, rendered["destroy.asl.json"]).all(), "Let AWS settle")
@@ -414,7 +421,7 @@ func TestDestroyRunsTheRollbackFlowAndReportsWhatWasLeft(t *testing.T) {
 	deploy := parse(t, rendered["deploy.asl.json"]).all()
 	m := parse(t, rendered["destroy.asl.json"])
 	destroy := m.all()
-	for name := range parse(t, rendered["deploy.asl.json"]).reachable("Delete resources", "Failure report") {
+	for name := range parse(t, rendered["deploy.asl.json"]).reachable("Delete resources", "Describe failure") {
 		assert.Contains(t, destroy, name, "the rollback flow is reused")
 	}
 	assert.Equal(t, deploy["Delete resources"].Branches[0].StartAt, destroy["Delete resources"].Branches[0].StartAt)

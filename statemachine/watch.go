@@ -27,13 +27,13 @@ func Watch(scope constructs.Construct, t *Targets) sfn.IChainable {
 	failed["stage"] = document.StageCDN
 	failed["message"] = "CloudFront distribution failed to deploy"
 	failed["error"] = sfn.JsonPath_StringAt(jsii.String("$.error.Error"))
-	failed["cause"] = sfn.JsonPath_StringAt(jsii.String("$.error.Cause"))
+	failed["cause"] = sfn.JsonPath_ObjectAt(jsii.String("$.error.detail"))
 	delete(failed, "percent")
 	announce := lane{b: b, onError: fail, errorPath: "$.announce_error"}.
 		publish("Publish CloudFront failed", contract.DetailCloudFrontFailed, failed)
 	announce.Next(fail)
 
-	l := lane{b: b, onError: announce, errorPath: "$.error"}
+	l := lane{b: b, onError: b.describeFailure("Describe CloudFront failure").Next(announce), errorPath: "$.error"}
 	return l.pollNow(contract.StatusCloudFront, "CloudFront", contract.CloudFront, contract.ActionStatus,
 		l.progress("Publish CloudFront progress", cloudFrontFields)).
 		Next(l.publish("Publish CloudFront deployed", contract.DetailCloudFrontDeployed, progressDetail(cloudFrontFields))).

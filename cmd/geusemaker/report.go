@@ -130,11 +130,21 @@ func cloud(region string, start, stop time.Time) *Cloud {
 // (the original error and cause, and what rollback did) or a bare cause.
 func (r *report) readCause(name, cause string) {
 	var f struct {
-		Cause    string                            `json:"cause"`
+		// A decoded cause (finalize's describe_failure), or the text.
+		Cause    json.RawMessage                   `json:"cause"`
 		Rollback map[string]document.RollbackEntry `json:"rollback"`
 	}
-	if json.Unmarshal([]byte(cause), &f) == nil && f.Cause != "" {
-		cause, r.Rollback = f.Cause, f.Rollback
+	if json.Unmarshal([]byte(cause), &f) == nil && len(f.Cause) > 0 {
+		r.Rollback = f.Rollback
+		var c document.Cause
+		var text string
+		switch {
+		case json.Unmarshal(f.Cause, &text) == nil:
+			cause = text
+		case json.Unmarshal(f.Cause, &c) == nil && c.Message != "":
+			r.Cause = &c
+			return
+		}
 	}
 	if c, err := (document.Failure{Error: name, Cause: cause}).DecodeCause(); err == nil {
 		r.Cause = &c

@@ -15,9 +15,8 @@ import (
 	"geusemaker/internal/steps/elbv2"
 )
 
-// teardownState is the state that starts a rollback's or destroy's
-// deletions: CloudFront's removal, before the Parallel of the others.
-const teardownState = "Start CloudFront removal"
+// teardownState is the Parallel state that starts a rollback or destroy.
+const teardownState = "Delete resources"
 
 // Phase is a measured stretch of a run against its bounds.
 type Phase struct {

@@ -45,6 +45,9 @@ const (
 	ActionCheck    = "check"
 	ActionStart    = "start"
 	ActionFinalize = "finalize"
+	// ActionDescribeFailure decodes a caught error's cause for the failure
+	// events (finalize).
+	ActionDescribeFailure = "describe_failure"
 
 	ActionResolve      = "resolve"
 	ActionCreate       = "create"
@@ -86,7 +89,7 @@ var actions = map[string][]string{
 	ELBv2:      {ActionCreate, ActionStatus, ActionRegister, ActionTargetsStatus, ActionDelete, ActionDeleteStatus},
 	CloudFront: {ActionCreate, ActionStatus, ActionDisable, ActionDeleteStatus},
 	Smoke:      {ActionStart, ActionStatus},
-	Finalize:   {ActionFinalize},
+	Finalize:   {ActionFinalize, ActionDescribeFailure},
 }
 
 // Actions returns the actions lambda serves (none for a name that is not

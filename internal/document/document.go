@@ -42,6 +42,9 @@ type Document struct {
 	// per family (a Removal, or one with the caught error): the state
 	// machine writes it, and the steps that run after it carry it along.
 	Rollback map[string]RollbackEntry `json:"rollback,omitempty"`
+	// Failure is the failure report (FailureReport) once a failed
+	// deployment's rollback is over.
+	Failure *FailureReport `json:"failure,omitempty"`
 }
 
 // Stages of a deployment, used in Progress.Stage and as Timings keys.
@@ -337,6 +340,19 @@ type Failure struct {
 	// Cause is usually a Cause as JSON; Step Functions' own errors
 	// (States.Timeout, ...) carry plain text.
 	Cause string `json:"Cause"`
+	// Detail is Cause decoded (DecodeCause), written by the finalize
+	// step's describe_failure for the failure events, so that rules can
+	// match on its step and AWS error code.
+	Detail *Cause `json:"detail,omitempty"`
+}
+
+// FailureReport is a failed deployment's report, the cause of its Fail
+// state: the original error and its cause decoded, and what the rollback
+// did.
+type FailureReport struct {
+	Error    string                   `json:"error"`
+	Cause    *Cause                   `json:"cause"`
+	Rollback map[string]RollbackEntry `json:"rollback,omitempty"`
 }
 
 // Cause is the JSON cause of every named step error. It is defined here so

@@ -212,6 +212,25 @@ func TestNoCapacityInAnyZoneOrFallbackFailsCleanly(t *testing.T) {
 	r := simulate(t, "tier3-gpu.json", account.WithFault(account.Fault{Service: "EC2", Operation: "RunInstances", Code: "InsufficientInstanceCapacity"}))
 	r.do(t, localrun.Deploy)
 	failed(t, r, contract.InsufficientCapacity)
+
+	// Deployment Failed carries the cause decoded: an EventBridge rule can
+	// match on its step and AWS error code.
+	var detail struct {
+		Error string         `json:"error"`
+		Cause document.Cause `json:"cause"`
+	}
+	n := 0
+	for _, e := range r.sim.Cloud.EventBridge.Events() {
+		if e.DetailType == contract.DetailFailed {
+			n++
+			require.NoError(t, json.Unmarshal([]byte(e.Detail), &detail), e.Detail)
+		}
+	}
+	require.Equal(t, 1, n)
+	assert.Equal(t, contract.InsufficientCapacity, detail.Error)
+	assert.Equal(t, "compute-launch", detail.Cause.Step)
+	assert.Equal(t, "InsufficientInstanceCapacity", detail.Cause.AWSErrorCode)
+	assert.NotEmpty(t, detail.Cause.Remediation)
 }
 
 func TestAFailureInsideRollbackDoesNotStopTheOtherDeletions(t *testing.T) {

@@ -1,7 +1,8 @@
 // Package finalize is the last step of a deployment: it writes the URL n8n
 // is reached at (through CloudFront in Tier 3, the ALB in Tier 2, the
 // instance in Tier 1), closes the timings and reports the final progress.
-// It calls no AWS API.
+// It also describes a caught failure for the failure events
+// (describe_failure). It calls no AWS API.
 //
 // It imports document, steperr and clock; never sim or engine.
 package finalize
@@ -38,7 +39,7 @@ func New(_ aws.Config, c clock.Clock, log *slog.Logger) *Step {
 
 // Actions returns the step's actions by name.
 func (s *Step) Actions() step.Actions {
-	return step.Actions{contract.ActionFinalize: s.finalize}
+	return step.Actions{contract.ActionFinalize: s.finalize, contract.ActionDescribeFailure: s.describeFailure}
 }
 
 // finalize writes n8n_url, closes the finalize timing, logs the stage
@@ -64,6 +65,22 @@ func (s *Step) finalize(_ context.Context, doc *document.Document) error {
 	s.log.Info("deployment complete", attrs...)
 
 	doc.Report(now, document.StageFinalize, msg, "")
+	return nil
+}
+
+// describeFailure decodes the caught error's cause into doc.Error.Detail
+// and writes the failure report (doc.Failure):
+// a step's named cause (message, step, AWS error code and request id,
+// remediation), or, for Step Functions' own errors, their text as the
+// message. It never fails on the cause it reads.
+func (s *Step) describeFailure(_ context.Context, doc *document.Document) error {
+	if doc.Error == nil {
+		return steperr.New(contract.InternalError, stepName+"-"+contract.ActionDescribeFailure, "no error at $.error to describe",
+			"The state machine described a failure it had not caught: redeploy the stack so all steps come from one version.")
+	}
+	c, _ := doc.Error.DecodeCause()
+	doc.Error.Detail = &c
+	doc.Failure = &document.FailureReport{Error: doc.Error.Error, Cause: &c, Rollback: doc.Rollback}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package finalize_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -94,4 +95,33 @@ func TestFinalizeLogsStageDurations(t *testing.T) {
 		{Stage: document.StageCompute, Duration: 90 * time.Second},
 		{Stage: document.StageFinalize, Duration: time.Minute},
 	}, finalize.Durations(doc.Timings))
+}
+
+// describe_failure decodes what a Catch caught, whatever its shape, for the
+// failure events: rules match on detail.cause.step and aws_error_code.
+func TestDescribeFailureDecodesEveryCause(t *testing.T) {
+	step := `{"errorMessage":"{\"message\":\"create VPC origin: denied\",\"step\":\"cloudfront-create\",\"aws_error_code\":\"AccessDenied\",\"remediation\":\"grant it\"}","errorType":"CloudFrontCreateFailed"}`
+	rollback := map[string]document.RollbackEntry{"cloudfront": {Removal: document.Removal{Status: document.RemovalDeleted}}}
+	tests := []struct {
+		name  string
+		cause string
+		want  document.Cause
+	}{
+		{"a step's named error", step, document.Cause{Message: "create VPC origin: denied", Step: "cloudfront-create", AWSErrorCode: "AccessDenied", Remediation: "grant it"}},
+		{"a Lambda runtime error", `{"errorMessage":"runtime error: index out of range","errorType":"Runtime.ExitError"}`, document.Cause{Message: "runtime error: index out of range"}},
+		{"Step Functions' own text", "The state machine timed out", document.Cause{Message: "The state machine timed out"}},
+	}
+	s := finalize.New(aws.Config{}, clock.NewVirtual(epoch), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := &document.Document{Error: &document.Failure{Error: "CloudFrontCreateFailed", Cause: tt.cause}, Rollback: rollback}
+			require.NoError(t, s.Actions()[contract.ActionDescribeFailure](context.Background(), doc))
+			assert.Equal(t, tt.want, *doc.Error.Detail)
+			assert.Equal(t, &document.FailureReport{Error: "CloudFrontCreateFailed", Cause: &tt.want, Rollback: rollback}, doc.Failure)
+		})
+	}
+	err := s.Actions()[contract.ActionDescribeFailure](context.Background(), &document.Document{})
+	var se *steperr.Error
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, contract.InternalError, se.Name)
 }
