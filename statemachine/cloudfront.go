@@ -24,7 +24,8 @@ func (b *builder) createDistribution(al lane) sfn.Chain {
 		"message":       "Creating CloudFront distribution...",
 		"percent":       sfn.JsonPath_NumberAt(jsii.String("$.progress.percent")),
 	})).
-		Next(al.invoke("Create distribution", contract.CloudFront, contract.ActionCreate)).
+		// ResourceBusy: a VPC origin of an earlier run still being deleted.
+		Next(al.invoke("Create distribution", contract.CloudFront, contract.ActionCreate, retryBusy)).
 		Next(al.progress("Publish distribution created", cloudFrontFields)).
 		Next(b.when("Wait for CloudFront?", sfn.Condition_Or(isTrue("$.request.wait_for_cloudfront"),
 			sfn.Condition_Not(sfn.Condition_IsPresent(jsii.String("$.resources.cloudfront_id")))),

@@ -37,6 +37,8 @@ var unscoped = map[string]string{
 	"elasticloadbalancing:DescribeTargetGroups":  "Describe* calls of Elastic Load Balancing take no resource ARN",
 	"elasticloadbalancing:DescribeTargetHealth":  "Describe* calls of Elastic Load Balancing take no resource ARN",
 	"cloudfront:ListDistributions":               "CloudFront's List* calls take no resource ARN (look-up by CallerReference/tag)",
+	"cloudfront:CreateDistribution":              "CreateDistribution names no resource type in the Service Authorization Reference; the deployment tag in the request gates it",
+	"cloudfront:CreateDistributionWithTags":      "the API of CreateDistribution with tags (authorized as CreateDistribution and TagResource): as CreateDistribution",
 	"cloudfront:CreateVpcOrigin":                 "CreateVpcOrigin names no resource type in the Service Authorization Reference; the deployment tag in the request gates it",
 	"cloudfront:ListVpcOrigins":                  "CloudFront's List* calls take no resource ARN (look-up by name, then tags)",
 	"servicequotas:GetAWSDefaultServiceQuota":    "AWS's default quotas belong to no account: there is no quota ARN of this account to name",

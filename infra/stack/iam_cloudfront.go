@@ -9,10 +9,10 @@ func cloudfrontPolicy(p patterns) []awsiam.PolicyStatement {
 		// DescribeRules reads the ALB's secret origin header back from
 		// its listener rule (origin.Secret).
 		reads("cloudfront:ListDistributions", "cloudfront:ListVpcOrigins", "elasticloadbalancing:DescribeRules"),
-		// CreateDistribution also authorizes GetVpcOrigin on the origin it
-		// names (Service Authorization Reference, CloudFront).
-		statement([]string{"cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags"},
-			[]string{p.distributions}, requestTagged),
+		// CreateDistribution names no resource type in the Service
+		// Authorization Reference: "*", gated on the deployment tag in the
+		// request; it also authorizes GetVpcOrigin on the origin it names.
+		statement([]string{"cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags"}, []string{"*"}, requestTagged),
 		statement([]string{"cloudfront:GetDistribution", "cloudfront:GetDistributionConfig",
 			"cloudfront:TagResource", "cloudfront:ListTagsForResource"}, []string{p.distributions}, nil),
 		// Distributions take aws:ResourceTag: only the deployments' own

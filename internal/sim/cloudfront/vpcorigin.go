@@ -200,6 +200,12 @@ func (m *Model) deleteVpcOrigin(_ context.Context, in *sdk.DeleteVpcOriginInput)
 	case *in.IfMatch != o.etag:
 		return nil, errPreconditionFailed()
 	}
+	// AWS does not document deleting a VPC origin still deploying from its
+	// creation; its procedure waits for Deployed first, and the model
+	// refuses until then (IllegalDelete, in DeleteVpcOrigin's error list).
+	if !o.deleting && o.status(m.w.Now()) != StatusVPCOriginDeployed {
+		return nil, errIllegalDelete(fmt.Sprintf("The VPC origin %s is still deploying: delete it once it is Deployed.", id))
+	}
 	// A distribution that names the origin, enabled or not, holds it:
 	// "The specified VPC origin is currently associated with one or more
 	// distributions" (409), until that distribution is deleted.
@@ -316,6 +322,10 @@ func errEntityLimitExceeded(msg string) error {
 func errCannotDeleteEntityWhileInUse() error {
 	return account.WithStatus(http.StatusConflict, &types.CannotDeleteEntityWhileInUse{Message: aws.String(
 		"The specified VPC origin is currently associated with one or more distributions. Please disassociate the VPC origin from all distributions before updating or deleting.")})
+}
+
+func errIllegalDelete(msg string) error {
+	return account.WithStatus(http.StatusBadRequest, &types.IllegalDelete{Message: aws.String(msg)})
 }
 
 func errUnsupportedOperation() error {

@@ -113,6 +113,8 @@ func TestAVPCOriginTakesADistributionOnlyOnceDeployed(t *testing.T) {
 	assert.Equal(t, "Deploying", aws.ToString(out.VpcOrigin.Status))
 	assert.Equal(t, "arn:aws:cloudfront::"+account.AccountID+":vpcorigin/"+id, aws.ToString(out.VpcOrigin.Arn))
 	assert.Equal(t, before+2, f.interfaces(), "one service-managed interface per subnet of the origin")
+	_, err = f.cf.DeleteVpcOrigin(f.ctx, &sdk.DeleteVpcOriginInput{Id: aws.String(id), IfMatch: out.ETag})
+	requireCode(t, err, "IllegalDelete", http.StatusBadRequest)
 
 	_, err = f.cf.CreateDistributionWithTags(f.ctx, &sdk.CreateDistributionWithTagsInput{DistributionConfigWithTags: &types.DistributionConfigWithTags{
 		DistributionConfig: viaOrigin("a", id), Tags: &types.Tags{}}})

@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -54,8 +55,11 @@ func (s *Step) disable(ctx context.Context, doc *document.Document) error {
 	}
 	r := &doc.Resources
 	if doc.Request.PrivateOrigin() && r.VPCOriginID == "" {
-		if r.VPCOriginID, err = s.findVPCOrigin(ctx, cf, doc); err != nil {
+		if r.VPCOriginID, err = s.findVPCOrigin(ctx, cf, doc); err != nil && !errors.Is(err, errDeleting) {
 			return deleteFailed(contract.ActionDisable, err)
+		}
+		if r.VPCOriginID == "" {
+			doc.NeverCreated("CloudFront VPC origin")
 		}
 	}
 	now := s.Clock.Now()
@@ -125,8 +129,16 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	now := s.Clock.Now()
 	deadline := doc.Deadline(contract.StatusCloudFrontDelete, now, DisableWait.Timeout)
 	if r.CloudFrontID != "" {
-		if gone, err := s.removeDistribution(ctx, cf, doc, now, deadline); err != nil || !gone {
+		gone, err := s.removeDistribution(ctx, cf, doc, now, deadline)
+		if err != nil || !gone {
 			return err
+		}
+		if r.VPCOriginID != "" {
+			// The VPC origin at the next poll: a failure of its calls in
+			// this invocation would lose the record of the distribution's
+			// deletion with the invocation's document.
+			doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Status: vpcOriginDeployed, NextPollSeconds: 1})
+			return nil
 		}
 	}
 	if r.VPCOriginID != "" {

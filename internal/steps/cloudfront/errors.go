@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"geusemaker/internal/awsapi"
@@ -84,11 +85,15 @@ func timeoutDisabling(id, status string, deadline time.Time) *steperr.Error {
 }
 
 // timeoutCreating names a create wait (the VPC origin's, then the
-// distribution's) past its deadline.
+// distribution's, both within cloudfront_timeout_minutes) past its deadline.
 func timeoutCreating(what, status string, deadline time.Time) *steperr.Error {
+	remedy := "CloudFront occasionally takes longer than usual: deploy again (the rollback removes what this run made), with " +
+		"cloudfront_timeout_minutes at its most (30, the default), or with wait_for_cloudfront=false to finish once the distribution exists."
+	if strings.HasPrefix(what, "VPC origin") {
+		remedy = "A CloudFront VPC origin takes up to 15 minutes to deploy (AWS), sometimes more; the distribution is created only then. " +
+			"Deploy again (the rollback removes what this run made), with cloudfront_timeout_minutes at its most (30, the default)."
+	}
 	return steperr.Timeout(family.StepName(contract.ActionStatus),
 		fmt.Sprintf("CloudFront %s (recorded in the ledger for rollback, which deletes it) was still %s and", what, status),
-		deadline,
-		"CloudFront occasionally takes longer than usual: deploy again with a larger cloudfront_timeout_minutes (at most 30), "+
-			"or with wait_for_cloudfront=false to finish without waiting for the distribution.")
+		deadline, remedy)
 }

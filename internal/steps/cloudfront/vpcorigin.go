@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,6 +76,12 @@ func (s *Step) ensureVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *
 		return family.Missing(contract.ActionCreate, document.KeyALBARN)
 	}
 	id, err := s.findVPCOrigin(ctx, cf, doc)
+	if errors.Is(err, errDeleting) {
+		// A redeploy right after a teardown: retried (ResourceBusy) until
+		// CloudFront has deleted it and its name is free.
+		return family.ResourceBusy(contract.ActionCreate, fmt.Errorf("VPC origin %s: %w", id, err),
+			"CloudFront is still deleting the VPC origin an earlier run of this deployment made; the create is retried until it is gone.")
+	}
 	if err != nil {
 		return createFailed(contract.ActionCreate, err)
 	}
@@ -109,8 +116,14 @@ func (s *Step) ensureVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *
 	return createFailed(contract.ActionCreate, fmt.Errorf("create VPC origin for %s: %w", r.ALBARN, err))
 }
 
+// errDeleting is findVPCOrigin's answer for a VPC origin of the deployment
+// that an earlier teardown is deleting: it stays Deploying until it is
+// gone, and its name is taken until then.
+var errDeleting = errors.New("the deployment's VPC origin of an earlier run is still being deleted")
+
 // findVPCOrigin returns the id of the VPC origin named for the deployment
-// and tagged for it, "" when there is none.
+// and tagged for it, "" when there is none. One being deleted (Deploying,
+// modified after its creation) is reported as errDeleting.
 func (s *Step) findVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *document.Document) (string, error) {
 	name := doc.Request.VPCOriginName()
 	in := &cloudfront.ListVpcOriginsInput{}
@@ -124,8 +137,13 @@ func (s *Step) findVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *do
 				continue
 			}
 			ok, err := taggedFor(ctx, cf, aws.ToString(o.Arn), doc.Request)
-			if err != nil || ok {
-				return aws.ToString(o.Id), err
+			switch {
+			case err != nil:
+				return "", err
+			case ok && aws.ToString(o.Status) == vpcOriginDeploying && aws.ToTime(o.LastModifiedTime).After(aws.ToTime(o.CreatedTime)):
+				return aws.ToString(o.Id), errDeleting
+			case ok:
+				return aws.ToString(o.Id), nil
 			}
 		}
 		if !aws.ToBool(out.VpcOriginList.IsTruncated) {
@@ -180,8 +198,13 @@ func (s *Step) removeVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *
 	}
 	var err error
 	if deleting {
-		_, err = get()
-	} else {
+		var cur *cloudfront.GetVpcOriginOutput
+		// A deletion accepted and then undone would read Deployed: ask again.
+		if cur, err = get(); err == nil && aws.ToString(cur.VpcOrigin.Status) == vpcOriginDeployed {
+			deleting = false
+		}
+	}
+	if !deleting {
 		err = retryStale(func() error {
 			cur, err := get()
 			if err == nil {

@@ -125,9 +125,14 @@ func TestTeardownDeletesTheDistributionThenItsVPCOrigin(t *testing.T) {
 	e.clock.Advance(deletable)
 	e.mustRun(contract.ActionDeleteStatus, doc)
 	p := doc.Status[contract.StatusCloudFrontDelete]
+	assert.False(t, p.Done)
+	assert.Empty(t, doc.Resources.CloudFrontID, "the distribution is deleted")
+	assert.Equal(t, 1, p.NextPollSeconds, "its VPC origin at the next poll, so that this one's record is kept")
+	e.clock.Advance(time.Second)
+	e.mustRun(contract.ActionDeleteStatus, doc)
+	p = doc.Status[contract.StatusCloudFrontDelete]
 	assert.False(t, p.Done, "the VPC origin is deleting")
 	assert.Equal(t, "VPC origin deleting", p.Detail)
-	assert.Empty(t, doc.Resources.CloudFrontID)
 	require.Len(t, e.vpcOrigins(), 1)
 
 	e.clock.Advance(5 * time.Minute)
@@ -153,6 +158,13 @@ func TestARollbackBeforeTheDistributionDeletesTheVPCOrigin(t *testing.T) {
 	assert.Equal(t, []string{"CloudFront distribution"}, lost.Removal.NeverCreated)
 	assert.False(t, lost.Status[contract.StatusCloudFrontDelete].Done)
 
+	// Still deploying from its creation, it cannot be deleted yet
+	// (IllegalDelete): the teardown polls until it can.
+	e.mustRun(contract.ActionDeleteStatus, lost)
+	p := lost.Status[contract.StatusCloudFrontDelete]
+	assert.False(t, p.Done)
+	assert.Empty(t, p.Detail)
+	e.clock.Advance(5 * time.Minute)
 	e.mustRun(contract.ActionDeleteStatus, lost)
 	assert.Equal(t, "VPC origin deleting", lost.Status[contract.StatusCloudFrontDelete].Detail)
 	e.clock.Advance(5 * time.Minute)
@@ -215,4 +227,30 @@ func TestVPCOriginErrorsAreNamed(t *testing.T) {
 			assert.Contains(t, c.Message, "VPC origin")
 		})
 	}
+}
+
+// A redeploy right after a teardown finds its VPC origin still being
+// deleted (its name taken): the create is ResourceBusy, retried, and makes
+// a new one once the old is gone.
+func TestARedeployWaitsForItsDeletedVPCOriginToGo(t *testing.T) {
+	e := newVPCEnv(t)
+	first := e.doc("demo")
+	e.mustRun(contract.ActionCreate, first)
+	e.clock.Advance(5 * time.Minute)
+	old := first.Resources.VPCOriginID
+	out, err := e.cf.GetVpcOrigin(e.ctx, &sdkcf.GetVpcOriginInput{Id: aws.String(old)})
+	require.NoError(t, err)
+	_, err = e.cf.DeleteVpcOrigin(e.ctx, &sdkcf.DeleteVpcOriginInput{Id: aws.String(old), IfMatch: out.ETag})
+	require.NoError(t, err)
+
+	again := e.doc("demo")
+	again.Run = "run2"
+	c := requireStepError(t, e.run(contract.ActionCreate, again), contract.ResourceBusy, "")
+	assert.Contains(t, c.Message, "still being deleted")
+	assert.Empty(t, again.Resources.VPCOriginID)
+
+	e.clock.Advance(5 * time.Minute)
+	e.mustRun(contract.ActionCreate, again)
+	assert.NotEqual(t, old, again.Resources.VPCOriginID)
+	assert.Len(t, e.vpcOrigins(), 1)
 }

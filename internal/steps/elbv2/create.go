@@ -84,18 +84,25 @@ func (s *Step) ensureLoadBalancer(ctx context.Context, c api, doc *document.Docu
 	if err != nil {
 		return nil, err
 	}
+	scheme := types.LoadBalancerSchemeEnumInternetFacing
+	if doc.Request.PrivateOrigin() {
+		// Behind a VPC origin the ALB is internal: it has no address on
+		// the internet, and CloudFront reaches it over AWS's network.
+		scheme = types.LoadBalancerSchemeEnumInternal
+	}
 	if lb != nil {
 		if err := s.checkOwner(doc, "load balancer", name, owner); err != nil {
 			return nil, err
 		}
+		if lb.Scheme != scheme {
+			// A scheme never changes: an older run's, or one made before
+			// the region offered VPC origins.
+			return nil, steperr.New(contract.LoadBalancerFailed, family.StepName(contract.ActionCreate),
+				fmt.Sprintf("load balancer %s is %s; this deployment needs it %s", name, lb.Scheme, scheme),
+				"A load balancer's scheme cannot change: destroy the deployment, then deploy it again.")
+		}
 		log.Info("adopting load balancer", "resource", "alb", "id", aws.ToString(lb.LoadBalancerArn))
 	} else {
-		// Behind a VPC origin the ALB is internal: it has no address on
-		// the internet, and CloudFront reaches it over AWS's network.
-		scheme := types.LoadBalancerSchemeEnumInternetFacing
-		if doc.Request.PrivateOrigin() {
-			scheme = types.LoadBalancerSchemeEnumInternal
-		}
 		out, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
 			Name:           aws.String(name),
 			Type:           types.LoadBalancerTypeEnumApplication,

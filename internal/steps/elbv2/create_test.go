@@ -150,6 +150,16 @@ func TestTier3sALBIsInternalWhereVPCOriginsExist(t *testing.T) {
 	}
 }
 
+// A load balancer's scheme never changes: an internet-facing one of an
+// earlier run is not adopted behind a VPC origin.
+func TestCreateRefusesALoadBalancerOfTheOtherScheme(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun(contract.ActionCreate, newDoc(false))
+	c := requireStepError(t, e.run(contract.ActionCreate, newDoc(true)), contract.LoadBalancerFailed, "")
+	assert.Contains(t, c.Message, "load balancer d1-alb is internet-facing; this deployment needs it internal")
+	assert.Contains(t, c.Remediation, "destroy the deployment")
+}
+
 func TestCreateTwiceCreatesOnce(t *testing.T) {
 	for _, cdn := range []bool{false, true} {
 		t.Run(map[bool]string{false: "tier 2", true: "tier 3"}[cdn], func(t *testing.T) {

@@ -16,12 +16,17 @@ import (
 func TestDeleteRemovesEverything(t *testing.T) {
 	for _, ledger := range []string{"recorded", "lost"} {
 		t.Run("ledger "+ledger, func(t *testing.T) {
-			e, doc := activeWithTarget(t, time.Minute)
-			doc.Request.EnableCDN = true // add the origin rule too
+			// Tier 3 where there are no VPC origins: an internet-facing ALB
+			// with the origin rule too.
+			const region = "ap-southeast-6"
+			e := newEnv(t)
+			doc := newDoc(true)
+			doc.Request.Region = region
 			e.mustRun(contract.ActionCreate, doc)
 			require.Len(t, e.inventory(), 4)
 			if ledger == "lost" {
 				doc = newDoc(true)
+				doc.Request.Region = region
 			}
 
 			e.mustRun(contract.ActionDelete, doc)

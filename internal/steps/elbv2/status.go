@@ -106,6 +106,20 @@ func (s *Step) register(ctx context.Context, doc *document.Document) error {
 	return nil
 }
 
+// healthDeadline is when the target must be healthy: TargetsWait's timeout
+// after its registration, or after the ALB became active when that came
+// later (the instance's branch registers as soon as it runs, and health
+// checks start only once the ALB is active).
+func healthDeadline(doc *document.Document, now time.Time) time.Time {
+	deadline := doc.Deadline(contract.StatusTargets, now, TargetsWait.Timeout)
+	if active, err := document.ParseTimestamp(doc.Timings[document.StageLoadBalancer].EndedAt); err == nil {
+		if d := active.Add(TargetsWait.Timeout); d.After(deadline) {
+			return d
+		}
+	}
+	return deadline
+}
+
 // targetsStatus polls the instance's health once: healthy is done; a
 // target whose instance is no longer running fails at once; anything else
 // past the deadline is TargetUnhealthy with ELBv2's reason.
@@ -124,7 +138,7 @@ func (s *Step) targetsStatus(ctx context.Context, doc *document.Document) error 
 	if len(out.TargetHealthDescriptions) > 0 && out.TargetHealthDescriptions[0].TargetHealth != nil {
 		health = *out.TargetHealthDescriptions[0].TargetHealth
 	}
-	deadline := doc.Deadline(contract.StatusTargets, s.Clock.Now(), TargetsWait.Timeout)
+	deadline := healthDeadline(doc, s.Clock.Now())
 	detail := string(health.Reason)
 	if d := aws.ToString(health.Description); d != "" {
 		detail += ": " + d

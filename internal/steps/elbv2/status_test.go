@@ -267,3 +267,17 @@ func TestRegisterFailures(t *testing.T) {
 		requireStepError(t, e.run(contract.ActionTargetsStatus, doc), contract.LoadBalancerFailed, "TargetGroupNotFound")
 	})
 }
+
+// Registered as soon as the instance runs, the target has its whole wait
+// from when the ALB became active, if that came later: health checks start
+// only then.
+func TestTheHealthWaitCountsFromTheALBBecomingActive(t *testing.T) {
+	e, doc := activeWithTarget(t, time.Hour) // a workload that never answers in time
+	active := e.clock.Now().Add(5 * time.Minute)
+	doc.SetTiming(document.StageLoadBalancer, e.clock.Now().Add(-3*time.Minute), active)
+	e.clock.Advance(12 * time.Minute)
+	require.NoError(t, e.run(contract.ActionTargetsStatus, doc), "past the registration's 10 minutes, within the ALB's")
+	assert.False(t, doc.Status[contract.StatusTargets].Done)
+	e.clock.Advance(4 * time.Minute)
+	requireStepError(t, e.run(contract.ActionTargetsStatus, doc), contract.TargetUnhealthy, "")
+}

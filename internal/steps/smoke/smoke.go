@@ -301,7 +301,9 @@ func unreachable(a answer) verdict {
 
 func noConnection(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.ECONNREFUSED)
+	// No route to a private address (an internal ALB's) is no connection too.
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH)
 }
 
 // result is what one probe got.
