@@ -143,7 +143,7 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 	}
 	if r.VPCOriginID != "" {
 		id := r.VPCOriginID
-		done, deleting, err := s.removeVPCOrigin(ctx, cf, doc, doc.Status[contract.StatusCloudFrontDelete].Detail == detailVPCOriginDeleting)
+		done, deleting, since, err := s.removeVPCOrigin(ctx, cf, doc, doc.Status[contract.StatusCloudFrontDelete].Detail == detailVPCOriginDeleting)
 		if err != nil || done {
 			if err == nil {
 				doc.SetStatus(contract.StatusCloudFrontDelete, document.Poll{Status: "Deleted", Done: true, Percent: 100})
@@ -154,7 +154,15 @@ func (s *Step) deleteStatus(ctx context.Context, doc *document.Document) error {
 			return steperr.Timeout(family.StepName(contract.ActionDeleteStatus), "the deletion of CloudFront VPC origin "+id+" was", deadline,
 				"CloudFront is slow to delete the VPC origin: run destroy again later; it finds the VPC origin by its name and tags and resumes.")
 		}
-		p := VPCOriginDeleteWait.Pending(vpcOriginDeploying, deadline, now)
+		// Paced from the deletion's acceptance, or while CloudFront still
+		// refuses it, from the origin's creation (it deletes only once
+		// deployed).
+		wait := VPCOriginWait
+		if deleting {
+			wait = VPCOriginDeleteWait
+		}
+		p := document.Poll{Status: vpcOriginDeploying}
+		p.Percent, p.NextPollSeconds = wait.Pace(since, deadline, now)
 		if deleting {
 			p.Detail = detailVPCOriginDeleting
 		}

@@ -44,7 +44,7 @@ const (
 // timeout; VPCOriginDeleteWait its deletion, inside the disable's.
 var (
 	VPCOriginWait       = document.Wait{Typical: 5 * time.Minute}
-	VPCOriginDeleteWait = document.Wait{Typical: 5 * time.Minute, Timeout: DisableWait.Timeout}
+	VPCOriginDeleteWait = document.Wait{Typical: 5 * time.Minute}
 )
 
 // vpcOriginInput is the VPC origin in front of the internal ALB: HTTP to
@@ -190,25 +190,34 @@ func (s *Step) awaitVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *d
 // distribution is gone: it starts the VPC origin's deletion (deleting: the
 // poll's Detail says it was accepted) and reports when it is over,
 // recorded in doc.Removal.
-func (s *Step) removeVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *document.Document, deleting bool) (done, accepted bool, _ error) {
+//
+// since is the VPC origin's last change (its creation, or the deletion's
+// acceptance), which the next poll is paced from.
+func (s *Step) removeVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *document.Document, deleting bool) (done, accepted bool, since time.Time, _ error) {
 	r := &doc.Resources
 	id := r.VPCOriginID
+	since = s.Clock.Now()
 	get := func() (*cloudfront.GetVpcOriginOutput, error) {
 		return cf.GetVpcOrigin(ctx, &cloudfront.GetVpcOriginInput{Id: aws.String(id)})
 	}
 	var err error
 	if deleting {
 		var cur *cloudfront.GetVpcOriginOutput
-		// A deletion accepted and then undone would read Deployed: ask again.
-		if cur, err = get(); err == nil && aws.ToString(cur.VpcOrigin.Status) == vpcOriginDeployed {
-			deleting = false
+		if cur, err = get(); err == nil {
+			since = aws.ToTime(cur.VpcOrigin.LastModifiedTime)
+			// A deletion accepted and then undone reads Deployed: ask again.
+			deleting = aws.ToString(cur.VpcOrigin.Status) != vpcOriginDeployed
 		}
 	}
 	if !deleting {
 		err = retryStale(func() error {
 			cur, err := get()
 			if err == nil {
-				_, err = cf.DeleteVpcOrigin(ctx, &cloudfront.DeleteVpcOriginInput{Id: aws.String(id), IfMatch: cur.ETag})
+				since = aws.ToTime(cur.VpcOrigin.LastModifiedTime)
+				var out *cloudfront.DeleteVpcOriginOutput
+				if out, err = cf.DeleteVpcOrigin(ctx, &cloudfront.DeleteVpcOriginInput{Id: aws.String(id), IfMatch: cur.ETag}); err == nil {
+					since = aws.ToTime(out.VpcOrigin.LastModifiedTime)
+				}
 			}
 			return err
 		})
@@ -219,14 +228,14 @@ func (s *Step) removeVPCOrigin(ctx context.Context, cf *cloudfront.Client, doc *
 		r.VPCOriginID = ""
 		doc.Report(s.Clock.Now(), doc.TeardownStage(), "CloudFront VPC origin "+id+" deleted", id)
 		s.Log.Info("VPC origin deleted", "deployment_id", doc.Request.DeploymentID, "id", id)
-		return true, deleting, nil
+		return true, deleting, since, nil
 	case err == nil:
-		return false, true, nil
+		return false, true, since, nil
 	// The distribution's deletion is still reaching CloudFront
 	// (CannotDeleteEntityWhileInUse), the origin still deploys from its
 	// creation (IllegalDelete), or changes keep landing: all pass.
 	case code == codeInUse, code == codeIllegalDelete, isPreconditionFailed(err):
-		return false, false, nil
+		return false, false, since, nil
 	}
-	return false, deleting, deleteFailed(contract.ActionDeleteStatus, fmt.Errorf("delete VPC origin %s: %w", id, err))
+	return false, deleting, since, deleteFailed(contract.ActionDeleteStatus, fmt.Errorf("delete VPC origin %s: %w", id, err))
 }
