@@ -190,6 +190,14 @@ var vpcOriginRegions = map[string]bool{
 	"il-central-1": true, "me-south-1": true, "me-central-1": true, "sa-east-1": true, "mx-central-1": true,
 }
 
+// VPCOriginsServe reports whether CloudFront VPC origins reach resources in
+// the Availability Zone zoneID (an AZ ID, e.g. use1-az1): the Developer
+// Guide excepts use1-az3, usw1-az2, apne1-az3 and cac1-az3 in regions that
+// otherwise have them.
+func VPCOriginsServe(zoneID string) bool { return !vpcOriginExcludedZones[zoneID] }
+
+var vpcOriginExcludedZones = map[string]bool{"use1-az3": true, "usw1-az2": true, "apne1-az3": true, "cac1-az3": true}
+
 // FileSystemName is the EFS file system's Name tag, "<id>-efs".
 func (r Request) FileSystemName() string { return r.DeploymentID + "-efs" }
 

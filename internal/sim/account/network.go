@@ -51,7 +51,9 @@ type Subnet struct {
 	ID               string
 	VPCID            string
 	AvailabilityZone string
-	CIDR             string
+	// AvailabilityZoneID is the zone's account-independent id, e.g. use1-az1.
+	AvailabilityZoneID string
+	CIDR               string
 }
 
 // Instance is what other services read of an instance.

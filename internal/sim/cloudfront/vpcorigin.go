@@ -50,6 +50,10 @@ var vpcOriginRegions = map[string]bool{
 	"il-central-1": true, "me-south-1": true, "me-central-1": true, "sa-east-1": true, "mx-central-1": true,
 }
 
+// vpcOriginExcludedZones are the Availability Zones the Developer Guide
+// excepts in those regions (use1-az3, usw1-az2, apne1-az3, cac1-az3).
+var vpcOriginExcludedZones = map[string]bool{"use1-az3": true, "usw1-az2": true, "apne1-az3": true, "cac1-az3": true}
+
 // vpcOrigin is one VPC origin.
 type vpcOrigin struct {
 	id, arn, name string
@@ -133,6 +137,13 @@ func (m *Model) createVpcOrigin(_ context.Context, in *sdk.CreateVpcOriginInput)
 		// "You need to add an internet gateway to the VPC that has your
 		// VPC origin resources" (not used for routing).
 		return nil, errInvalidArgument(fmt.Sprintf("The VPC %s of the origin endpoint has no internet gateway attached.", lb.VPCID))
+	}
+	// "us-east-1 (except AZ use1-az3)" and the like: the model refuses an
+	// origin with a subnet there rather than guess what AWS would do.
+	for _, id := range lb.Subnets {
+		if sn, ok := m.w.Network.Subnet(id); ok && vpcOriginExcludedZones[sn.AvailabilityZoneID] {
+			return nil, errInvalidArgument(fmt.Sprintf("The origin endpoint %s has a subnet, %s, in %s, where VPC origins are not supported.", arn, id, sn.AvailabilityZoneID))
+		}
 	}
 	if len(m.origins) >= maxVPCOrigins {
 		return nil, errEntityLimitExceeded(fmt.Sprintf("Your request contains more VPC origins than are allowed per AWS account (%d).", maxVPCOrigins))

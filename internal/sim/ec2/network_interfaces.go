@@ -53,7 +53,7 @@ func (r *region) addENI(s *subnet, groups []string, description string) (*networ
 func (m *Model) Subnet(id string) (account.Subnet, bool) {
 	for _, r := range m.regions {
 		if s, ok := r.subnets[id]; ok {
-			return account.Subnet{ID: s.id, VPCID: s.vpcID, AvailabilityZone: s.zone, CIDR: s.cidr.String()}, true
+			return account.Subnet{ID: s.id, VPCID: s.vpcID, AvailabilityZone: s.zone, AvailabilityZoneID: r.zoneID(s.zone), CIDR: s.cidr.String()}, true
 		}
 	}
 	return account.Subnet{}, false

@@ -97,8 +97,11 @@ func TestResolveUsesTheDefaultVPC(t *testing.T) {
 		zones     []string
 	}{
 		{"cpu type offered everywhere", document.TierDev, "t3.medium", nil, []string{"us-east-1a", "us-east-1b", "us-east-1c"}},
-		{"g5 not offered in zone a", document.TierGPU, "g5.xlarge", nil, []string{"us-east-1b", "us-east-1c", "us-east-1a"}},
-		{"fallback ranks second", document.TierGPU, "p4d.24xlarge", []string{"g6.xlarge"}, []string{"us-east-1b", "us-east-1a", "us-east-1c"}},
+		// Tier 3 leaves out us-east-1c (use1-az3), which CloudFront VPC
+		// origins do not serve.
+		{"g5 not offered in zone a", document.TierGPU, "g5.xlarge", nil, []string{"us-east-1b", "us-east-1a"}},
+		{"fallback ranks second", document.TierGPU, "p4d.24xlarge", []string{"g6.xlarge"}, []string{"us-east-1b", "us-east-1a"}},
+		{"Tier 2 keeps every zone", document.TierAutomation, "t3.medium", nil, []string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,7 +132,7 @@ func TestResolveCreatesANetworkWithoutDefaultVPC(t *testing.T) {
 	r := doc.Resources
 	assert.False(t, r.Supplied(document.KeyVPCID))
 	require.Len(t, r.SubnetIDs, 2)
-	assert.Equal(t, []string{"us-east-1b", "us-east-1c"}, e.subnetZones(t, r.SubnetIDs), "zones offering g5.xlarge")
+	assert.Equal(t, []string{"us-east-1b", "us-east-1a"}, e.subnetZones(t, r.SubnetIDs), "zones offering g5.xlarge first, not use1-az3 (no VPC origins)")
 	assert.NotEmpty(t, r.InternetGatewayID)
 	assert.NotEmpty(t, r.RouteTableID)
 	inventory := e.w.Inventory()
@@ -446,4 +449,28 @@ func TestDeleteSweepIgnoresOtherDeployments(t *testing.T) {
 	before := e.w.Inventory()
 	require.NoError(t, e.run(t, contract.ActionDelete, newDoc(document.TierDev, "t3.medium")))
 	assert.Equal(t, before, e.w.Inventory())
+}
+
+// Behind a VPC origin, a subnet the user named in a zone VPC origins do not
+// serve (us-east-1c is use1-az3 here) is refused; named elsewhere, or left
+// out, the others are used.
+func TestTier3RefusesSuppliedSubnetsVPCOriginsDoNotServe(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	subnets, err := e.ec2.DescribeSubnets(ctx, &sdkec2.DescribeSubnetsInput{Filters: []types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
+	require.NoError(t, err)
+	byZone := map[string]string{}
+	for _, sn := range subnets.Subnets {
+		byZone[aws.ToString(sn.AvailabilityZone)] = aws.ToString(sn.SubnetId)
+	}
+	doc := newDoc(document.TierGPU, "g4dn.xlarge")
+	doc.Request.VPCID = aws.ToString(subnets.Subnets[0].VpcId)
+	doc.Request.SubnetIDs = []string{byZone["us-east-1a"], byZone["us-east-1c"]}
+	cause := requireStepError(t, e.run(t, contract.ActionResolve, doc), contract.NetworkFailed, "")
+	assert.Contains(t, cause.Cause.Message, byZone["us-east-1c"]+" (use1-az3)")
+
+	doc = newDoc(document.TierGPU, "g4dn.xlarge")
+	doc.Request.VPCID = aws.ToString(subnets.Subnets[0].VpcId)
+	require.NoError(t, e.run(t, contract.ActionResolve, doc))
+	assert.NotContains(t, e.subnetZones(t, doc.Resources.SubnetIDs), "us-east-1c")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -33,6 +34,11 @@ func (s *Step) resolve(ctx context.Context, doc *document.Document) error {
 	}
 	if err != nil {
 		return err
+	}
+	if doc.Request.PrivateOrigin() {
+		if subnets, err = servedByVPCOrigins(doc, subnets); err != nil {
+			return err
+		}
 	}
 	if err := checkForALB(ctx, c, doc, subnets); err != nil {
 		return err
@@ -156,6 +162,27 @@ func checkForALB(ctx context.Context, c ec2API, doc *document.Document, subnets 
 	return nil
 }
 
+// servedByVPCOrigins keeps the subnets in zones CloudFront VPC origins
+// reach (document.VPCOriginsServe): the ALB behind one, its target and the
+// mount targets live in them. Subnets the user named elsewhere are refused.
+func servedByVPCOrigins(doc *document.Document, subnets []types.Subnet) ([]types.Subnet, error) {
+	var kept []types.Subnet
+	var elsewhere []string
+	for _, sn := range subnets {
+		if zone := aws.ToString(sn.AvailabilityZoneId); !document.VPCOriginsServe(zone) {
+			elsewhere = append(elsewhere, aws.ToString(sn.SubnetId)+" ("+zone+")")
+			continue
+		}
+		kept = append(kept, sn)
+	}
+	if len(elsewhere) > 0 && len(doc.Request.SubnetIDs) > 0 {
+		return nil, family.Failure(contract.ActionResolve,
+			fmt.Sprintf("subnet_ids %s are in Availability Zones CloudFront VPC origins do not serve", strings.Join(elsewhere, ", ")),
+			"Name subnets in other zones (the ALB needs two), or leave subnet_ids out to use the VPC's others.")
+	}
+	return kept, nil
+}
+
 // createNetwork creates (or completes) the deployment's own VPC, subnets,
 // gateway and route table, recording each id as soon as AWS returns it.
 func (s *Step) createNetwork(ctx context.Context, c ec2API, doc *document.Document) ([]types.Subnet, error) {
@@ -243,6 +270,9 @@ func chooseZones(ctx context.Context, c ec2API, req document.Request) ([]string,
 	}
 	var zones []string
 	for _, z := range out.AvailabilityZones {
+		if req.PrivateOrigin() && !document.VPCOriginsServe(aws.ToString(z.ZoneId)) {
+			continue // no VPC origin reaches it (servedByVPCOrigins)
+		}
 		zones = append(zones, aws.ToString(z.ZoneName))
 	}
 	slices.Sort(zones)
