@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
@@ -476,5 +477,27 @@ func TestADeploymentInChinaUsesItsPartitionsARNs(t *testing.T) {
 		}
 	}
 	require.Equal(t, engine.StatusSucceeded, r.do(t, localrun.Destroy).Status)
+	requireEmptyAccount(t, r)
+}
+
+// Without a default VPC, Tier 3 creates its own VPC: CloudFront's service
+// security group for the VPC origin lives in it, keeps it from being
+// deleted for a while after the VPC origin is gone, and the destroy waits
+// it out (the network deletion polls) and leaves nothing.
+func TestTier3InItsOwnVPCWaitsOutCloudFrontsServiceGroup(t *testing.T) {
+	r := simulate(t, "tier3-gpu.json")
+	r.sim.Cloud.EC2.DeleteDefaultVPC(r.req.Region)
+	x := r.do(t, localrun.Deploy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
+	doc := r.output(t)
+	require.NotEmpty(t, doc.Resources.VPCOriginID)
+	groups, err := ec2.NewFromConfig(r.sim.Cloud.Config(r.req.Region)).DescribeSecurityGroups(context.Background(), &ec2.DescribeSecurityGroupsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("group-name"), Values: []string{"CloudFront-VPCOrigins-Service-SG"}}}})
+	require.NoError(t, err)
+	require.Len(t, groups.SecurityGroups, 1)
+	assert.Equal(t, doc.Resources.VPCID, aws.ToString(groups.SecurityGroups[0].VpcId), "in the deployment's own VPC")
+
+	x = r.do(t, localrun.Destroy)
+	require.Equal(t, engine.StatusSucceeded, x.Status, "%s: %s", x.Error, x.Cause)
 	requireEmptyAccount(t, r)
 }

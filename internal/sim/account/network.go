@@ -20,6 +20,13 @@ type Network interface {
 	CreateNetworkInterface(subnetID string, groups []string, description string, public bool) (string, error)
 	// DeleteNetworkInterface removes an ENI; an unknown id is ignored.
 	DeleteNetworkInterface(id string)
+	// CreateServiceGroup returns the security group named name that a
+	// service keeps in the VPC for itself (CloudFront's for its VPC
+	// origins), creating it with tags when there is none; until
+	// DeleteServiceGroup it keeps the VPC from being deleted.
+	CreateServiceGroup(vpcID, name string, tags map[string]string) (string, error)
+	// DeleteServiceGroup removes such a group; an unknown id is ignored.
+	DeleteServiceGroup(id string)
 	// Instance returns an instance as it is at the account's current time.
 	Instance(id string) (Instance, bool)
 	// Admits tells whether security groups let a TCP connection from src

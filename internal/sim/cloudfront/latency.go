@@ -23,6 +23,15 @@ const (
 	LatencyVPCOriginDelete = "cloudfront.vpc_origin_delete"
 	windowDeleteMin        = 5 * time.Second
 	windowDeleteMax        = 30 * time.Second
+	// WindowServiceGroupLinger names how long CloudFront keeps a VPC's
+	// service security group after the last VPC origin there is gone,
+	// drawn in [1 min, 5 min]. AWS documents no figure; its service-linked
+	// role may delete the group (AWSCloudFrontVPCOriginServiceRolePolicy),
+	// and teardowns report it still there after the VPC origin (a
+	// DependencyViolation on the VPC): the window is an assumption.
+	WindowServiceGroupLinger = "cloudfront.service_group_linger"
+	windowGroupLingerMin     = time.Minute
+	windowGroupLingerMax     = 5 * time.Minute
 )
 
 const (
@@ -46,5 +55,6 @@ func Defaults() map[string]time.Duration {
 	return map[string]time.Duration{
 		LatencyDeploy: defaultDeploy, LatencyUpdate: defaultUpdate, WindowDeleteAfterDisable: windowDeleteMax,
 		LatencyVPCOriginDeploy: defaultVPCOriginDeploy, LatencyVPCOriginDelete: defaultVPCOriginDelete,
+		WindowServiceGroupLinger: windowGroupLingerMax,
 	}
 }

@@ -71,8 +71,12 @@ type Model struct {
 	w     *account.Account
 	dists map[string]*distribution // by id
 	refs  map[string]string        // CallerReference → id of a live distribution
-	// origins are the VPC origins, by id (vpcorigin.go).
-	origins map[string]*vpcOrigin
+	// origins are the VPC origins, by id (vpcorigin.go); groups the
+	// service security group of each VPC that has had one, by VPC id, and
+	// groupsGone when CloudFront deletes a group no VPC origin uses.
+	origins    map[string]*vpcOrigin
+	groups     map[string]string
+	groupsGone map[string]time.Time
 	// LoadBalancer reads a load balancer by ARN, for VPC origins; set by
 	// the sim facade from ELBv2.
 	LoadBalancer func(arn string) (account.LoadBalancer, bool)
@@ -101,7 +105,8 @@ type distribution struct {
 
 // Register adds a simulated CloudFront to w.
 func Register(w *account.Account) *Model {
-	m := &Model{w: w, dists: map[string]*distribution{}, refs: map[string]string{}, origins: map[string]*vpcOrigin{}}
+	m := &Model{w: w, dists: map[string]*distribution{}, refs: map[string]string{}, origins: map[string]*vpcOrigin{},
+		groups: map[string]string{}, groupsGone: map[string]time.Time{}}
 	w.Register(m)
 	return m
 }

@@ -32,7 +32,17 @@ const (
 	// maxVPCOrigins is the default quota "VPC origins per AWS account"
 	// (CloudFront quotas page).
 	maxVPCOrigins = 25
+	// serviceGroup is the security group CloudFront creates in the VPC of
+	// its VPC origins ("CloudFront automatically creates a service-managed
+	// security group with the naming pattern CloudFront-VPCOrigins-Service-SG"),
+	// one per VPC (terraform-provider-aws#40683), tagged as its
+	// service-linked role's policy requires to delete it.
+	serviceGroup = "CloudFront-VPCOrigins-Service-SG"
 )
+
+// serviceGroupTags are the tags CloudFront's service-linked role puts on
+// what it creates (AWSCloudFrontVPCOriginServiceRolePolicy).
+var serviceGroupTags = map[string]string{"aws.cloudfront.vpcorigin": "enabled"}
 
 // vpcOriginRegions are the commercial regions where VPC origins are
 // available ("VPC origins are currently supported in the following
@@ -58,7 +68,7 @@ var vpcOriginExcludedZones = map[string]bool{"use1-az3": true, "usw1-az2": true,
 type vpcOrigin struct {
 	id, arn, name string
 	endpoint      []byte // its VpcOriginEndpointConfig, as JSON
-	lbARN         string
+	lbARN, vpcID  string
 	etag          string
 	created       time.Time
 	// modified is when the create or the delete was accepted; the origin
@@ -80,7 +90,8 @@ func (o *vpcOrigin) status(now time.Time) string {
 }
 
 // Settle removes the VPC origins whose deletion has finished by now, and
-// their network interfaces in EC2 (account.Settler).
+// their network interfaces in EC2; the service group of a VPC goes a while
+// after its last VPC origin (account.Settler).
 func (m *Model) Settle(now time.Time) {
 	for id, o := range m.origins {
 		if o.deleting && !now.Before(o.modified.Add(o.settle)) {
@@ -88,8 +99,31 @@ func (m *Model) Settle(now time.Time) {
 				m.w.Network.DeleteNetworkInterface(eni)
 			}
 			delete(m.origins, id)
+			if !m.usesVPC(o.vpcID) {
+				m.groupsGone[o.vpcID] = now.Add(m.w.Window(WindowServiceGroupLinger, windowGroupLingerMin, windowGroupLingerMax))
+			}
 		}
 	}
+	for vpcID, at := range m.groupsGone {
+		switch {
+		case m.usesVPC(vpcID):
+			delete(m.groupsGone, vpcID) // a new VPC origin there keeps it
+		case !now.Before(at):
+			m.w.Network.DeleteServiceGroup(m.groups[vpcID])
+			delete(m.groups, vpcID)
+			delete(m.groupsGone, vpcID)
+		}
+	}
+}
+
+// usesVPC tells whether a VPC origin lives in vpcID.
+func (m *Model) usesVPC(vpcID string) bool {
+	for _, o := range m.origins {
+		if o.vpcID == vpcID {
+			return true
+		}
+	}
+	return false
 }
 
 // HeldBy names the VPC origin that points at a load balancer, "" when none
@@ -152,9 +186,14 @@ func (m *Model) createVpcOrigin(_ context.Context, in *sdk.CreateVpcOriginInput)
 	if err != nil {
 		return nil, errInvalidArgument(fmt.Sprintf("sim: this VpcOriginEndpointConfig is not modeled: %v", err))
 	}
+	group, err := m.w.Network.CreateServiceGroup(lb.VPCID, serviceGroup, serviceGroupTags)
+	if err != nil {
+		return nil, errInvalidArgument(fmt.Sprintf("sim: the service security group in %s: %v", lb.VPCID, err))
+	}
+	m.groups[lb.VPCID] = group
 	id := "vo_" + m.suffix("vpcorigin")
 	o := &vpcOrigin{
-		id: id, name: name, lbARN: arn, endpoint: endpoint,
+		id: id, name: name, lbARN: arn, vpcID: lb.VPCID, endpoint: endpoint,
 		arn:     fmt.Sprintf("arn:%s:cloudfront::%s:vpcorigin/%s", m.w.Partition(), account.AccountID, id),
 		etag:    m.newETag(),
 		created: m.w.Now(), modified: m.w.Now(), settle: m.w.Latency(LatencyVPCOriginDeploy, defaultVPCOriginDeploy),
@@ -163,7 +202,7 @@ func (m *Model) createVpcOrigin(_ context.Context, in *sdk.CreateVpcOriginInput)
 	// "CloudFront routes to your subnet by using a service-managed elastic
 	// network interface": one per subnet of the origin, private.
 	for _, subnet := range lb.Subnets {
-		eni, err := m.w.Network.CreateNetworkInterface(subnet, nil, "CloudFront VPC origin "+id, false)
+		eni, err := m.w.Network.CreateNetworkInterface(subnet, []string{group}, "CloudFront VPC origin "+id, false)
 		if err != nil {
 			for _, made := range o.enis {
 				m.w.Network.DeleteNetworkInterface(made)

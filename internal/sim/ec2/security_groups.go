@@ -2,6 +2,7 @@ package ec2
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,30 @@ func (r *region) addSecurityGroup(vpcID, name, description string, isDefault boo
 	}
 	r.groups[g.id] = g
 	return g
+}
+
+// CreateServiceGroup returns the group a service keeps in the VPC under
+// name, creating it (no ingress, AWS's default egress) when absent.
+func (m *Model) CreateServiceGroup(vpcID, name string, tags map[string]string) (string, error) {
+	for _, r := range m.regions {
+		if _, err := r.vpc(vpcID); err != nil {
+			continue
+		}
+		for _, g := range r.groups {
+			if g.vpcID == vpcID && g.name == name {
+				return g.id, nil
+			}
+		}
+		return r.addSecurityGroup(vpcID, name, "Managed by an AWS service", false, maps.Clone(tags)).id, nil
+	}
+	return "", fmt.Errorf("VPC %s does not exist", vpcID)
+}
+
+// DeleteServiceGroup removes a service's group; an unknown id is ignored.
+func (m *Model) DeleteServiceGroup(id string) {
+	for _, r := range m.regions {
+		delete(r.groups, id)
+	}
 }
 
 // SecurityGroupVPC returns the VPC of a security group.

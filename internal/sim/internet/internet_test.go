@@ -63,6 +63,10 @@ func (n network) CreateNetworkInterface(string, []string, string, bool) (string,
 	return "", nil
 }
 func (n network) DeleteNetworkInterface(string) {}
+func (n network) CreateServiceGroup(string, string, map[string]string) (string, error) {
+	return "", nil
+}
+func (n network) DeleteServiceGroup(string) {}
 func (n network) Admits(groups []string, _ int32, src account.Source) bool {
 	return !n.s.closed[strings.Join(groups, ",")+"<"+sourceName(src)]
 }

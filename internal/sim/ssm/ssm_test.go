@@ -21,10 +21,14 @@ import (
 // fakeNetwork is just enough EC2 for SSM: instances by id.
 type fakeNetwork struct{ instances map[string]account.Instance }
 
-func (f *fakeNetwork) Subnet(string) (account.Subnet, bool)        { return account.Subnet{}, false }
-func (f *fakeNetwork) SecurityGroupVPC(string) (string, bool)      { return "", false }
-func (f *fakeNetwork) HasInternetGateway(string) bool              { return false }
-func (f *fakeNetwork) DeleteNetworkInterface(string)               {}
+func (f *fakeNetwork) Subnet(string) (account.Subnet, bool)   { return account.Subnet{}, false }
+func (f *fakeNetwork) SecurityGroupVPC(string) (string, bool) { return "", false }
+func (f *fakeNetwork) HasInternetGateway(string) bool         { return false }
+func (f *fakeNetwork) DeleteNetworkInterface(string)          {}
+func (f *fakeNetwork) CreateServiceGroup(string, string, map[string]string) (string, error) {
+	return "", nil
+}
+func (f *fakeNetwork) DeleteServiceGroup(string)                   {}
 func (f *fakeNetwork) Admits([]string, int32, account.Source) bool { return true }
 func (f *fakeNetwork) Instance(id string) (account.Instance, bool) {
 	i, ok := f.instances[id]

@@ -84,6 +84,14 @@ func (n *Network) CreateNetworkInterface(subnetID string, groups []string, descr
 // DeleteNetworkInterface forgets an ENI.
 func (n *Network) DeleteNetworkInterface(id string) { delete(n.ENIs, id) }
 
+// CreateServiceGroup names a service's group in vpcID; nothing here uses it.
+func (n *Network) CreateServiceGroup(vpcID, name string, _ map[string]string) (string, error) {
+	return "sg-" + name + "-" + vpcID, nil
+}
+
+// DeleteServiceGroup does nothing: CreateServiceGroup keeps no state.
+func (n *Network) DeleteServiceGroup(string) {}
+
 // Instance finds no instance: the stand-in has none.
 func (n *Network) Instance(string) (account.Instance, bool) { return account.Instance{}, false }
 

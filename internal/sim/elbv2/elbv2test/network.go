@@ -101,6 +101,14 @@ func (n *Network) CreateNetworkInterface(_ string, groups []string, _ string, _ 
 // DeleteNetworkInterface forgets an ENI.
 func (n *Network) DeleteNetworkInterface(id string) { delete(n.ENIs, id) }
 
+// CreateServiceGroup names a service's group in vpcID; nothing here uses it.
+func (n *Network) CreateServiceGroup(vpcID, name string, _ map[string]string) (string, error) {
+	return "sg-" + name + "-" + vpcID, nil
+}
+
+// DeleteServiceGroup does nothing: CreateServiceGroup keeps no state.
+func (n *Network) DeleteServiceGroup(string) {}
+
 // Instance returns a planted instance.
 func (n *Network) Instance(id string) (account.Instance, bool) {
 	i, ok := n.Instances[id]
