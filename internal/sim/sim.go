@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"geusemaker/internal/sim/account"
+	"geusemaker/internal/sim/acm"
 	"geusemaker/internal/sim/cloudfront"
 	"geusemaker/internal/sim/ec2"
 	"geusemaker/internal/sim/efs"
@@ -22,6 +23,7 @@ import (
 	"geusemaker/internal/sim/eventbridge"
 	"geusemaker/internal/sim/iam"
 	"geusemaker/internal/sim/internet"
+	"geusemaker/internal/sim/route53"
 	"geusemaker/internal/sim/secretsmanager"
 	"geusemaker/internal/sim/servicequotas"
 	"geusemaker/internal/sim/ssm"
@@ -40,6 +42,8 @@ type Cloud struct {
 	Secrets     *secretsmanager.Model
 	EventBridge *eventbridge.Model
 	Quotas      *servicequotas.Model
+	ACM         *acm.Model
+	Route53     *route53.Model
 	// Internet answers plain HTTP requests (the smoke test's) from the
 	// account's state: see HTTPClient.
 	Internet *internet.Model
@@ -59,7 +63,13 @@ func New(opts ...account.Option) *Cloud {
 		Secrets:     secretsmanager.Register(w),
 		EventBridge: eventbridge.Register(w),
 		Quotas:      servicequotas.Register(w),
+		ACM:         acm.Register(w),
+		Route53:     route53.Register(w),
 	}
+	// ACM validates a certificate by resolving its CNAME through Route 53.
+	// Route 53's alias targets (ALBs, distributions) are not wired yet: it
+	// refuses every alias until the domain step of issue 15 lands.
+	c.ACM.DNS = c.Route53.Lookup
 	c.Internet = internet.Register(w, internet.Backends{
 		EC2: c.EC2, ELBv2: c.ELBv2, CloudFront: c.CloudFront,
 		Secrets: c.Secrets, Roles: c.IAM, FileSystems: c.EFS,
@@ -82,7 +92,7 @@ func New(opts ...account.Option) *Cloud {
 func Latencies() map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for _, d := range []map[string]time.Duration{
-		cloudfront.Defaults(), ec2.Defaults(), efs.Defaults(), elbv2.Defaults(), iam.Defaults(), ssm.Defaults(), secretsmanager.Defaults(),
+		acm.Defaults(), cloudfront.Defaults(), ec2.Defaults(), efs.Defaults(), elbv2.Defaults(), iam.Defaults(), route53.Defaults(), ssm.Defaults(), secretsmanager.Defaults(),
 	} {
 		maps.Copy(out, d)
 	}

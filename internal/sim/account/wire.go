@@ -34,6 +34,7 @@ var protocols = map[string]string{
 	"CloudFormation":            "query",
 	"STS":                       "query",
 	"CloudFront":                "restxml",
+	"Route 53":                  "restxml",
 	"EFS":                       "restjson",
 	"Lambda":                    "restjson",
 }
