@@ -14,6 +14,8 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
@@ -40,6 +42,15 @@ func TestInjectedFaultsArriveAsTheSDKsModeledTypes(t *testing.T) {
 				return err
 			},
 			func(err error) bool { var e *cftypes.NoSuchDistribution; return assert.ErrorAs(t, err, &e) }},
+		{"restXml (Route 53)", account.Fault{Service: "Route 53", Operation: "ChangeResourceRecordSets", Code: "InvalidChangeBatch"},
+			func(cfg aws.Config) error {
+				_, err := route53.NewFromConfig(cfg).ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{
+					HostedZoneId: aws.String("Z1"), ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{
+						Action: r53types.ChangeActionDelete, ResourceRecordSet: &r53types.ResourceRecordSet{Name: aws.String("x.example.com"), Type: r53types.RRTypeA},
+					}}}})
+				return err
+			},
+			func(err error) bool { var e *r53types.InvalidChangeBatch; return assert.ErrorAs(t, err, &e) }},
 		{"restJson (EFS)", account.Fault{Service: "EFS", Operation: "DeleteFileSystem", Code: "FileSystemInUse"},
 			func(cfg aws.Config) error {
 				_, err := efs.NewFromConfig(cfg).DeleteFileSystem(ctx, &efs.DeleteFileSystemInput{FileSystemId: aws.String("fs-1")})

@@ -315,25 +315,3 @@ func TestPlantedApexRecordsCannotBeDeleted(t *testing.T) {
 	var invalid *types.InvalidChangeBatch
 	require.ErrorAs(t, err, &invalid)
 }
-
-// Injected faults go through the SDK's REST-XML error deserializer (the
-// "Route 53": "restxml" entry of account's protocols): they must reach the
-// client as the SDK's modeled types, as AWS's responses do.
-func TestInjectedFaultsReachTheClientAsModeledTypes(t *testing.T) {
-	w := account.New(
-		account.WithFault(account.Fault{Service: simr53.ServiceID, Operation: "ChangeResourceRecordSets", Code: "InvalidChangeBatch", Message: "Tried to create resource record set [name='x.example.com.', type='A'] but it already exists"}),
-		account.WithFault(account.Fault{Service: simr53.ServiceID, Operation: "GetHostedZone", Code: "NoSuchHostedZone", Status: 404}),
-	)
-	m := simr53.Register(w)
-	var zone string
-	w.Do(func() { zone = m.AddZone("example.com", false) })
-	api := r53.NewFromConfig(w.Config("us-east-1"))
-	_, err := api.ChangeResourceRecordSets(context.Background(), &r53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zone),
-		ChangeBatch: &types.ChangeBatch{Changes: []types.Change{ch(types.ChangeActionCreate, rr("x.example.com", "A", 60, "192.0.2.1"))}}})
-	var invalid *types.InvalidChangeBatch
-	require.ErrorAs(t, err, &invalid)
-	assert.Contains(t, err.Error(), "but it already exists")
-	_, err = api.GetHostedZone(context.Background(), &r53.GetHostedZoneInput{Id: aws.String(zone)})
-	var noZone *types.NoSuchHostedZone
-	require.ErrorAs(t, err, &noZone)
-}
